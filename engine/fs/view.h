@@ -1,0 +1,155 @@
+/*
+ * The merged filesystem view of an image: what a container started from it would see.
+ *
+ * Layers are applied in order (imgb_view_apply), each entry as an imgb_entry produced by the
+ * image reader.  The view implements OCI layer semantics:
+ *   - ".wh.NAME" deletes NAME (and everything below it) from lower layers;
+ *   - ".wh..wh..opq" in directory D hides every lower-layer child of D;
+ *   - a later entry for the same path replaces the earlier one (last wins);
+ *   - hardlinks share the target's metadata and kept content.
+ * Paths are stored normalised: no leading "/" or "./", no "." components, no "//"; the root
+ * is "".  Entries whose names contain ".." or otherwise escape the root never reach the view
+ * (imgb_path_normalize rejects them; the reader reports a warning naming the layer).
+ * Symlinks resolve with chroot semantics: ".." at the root stays at the root, absolute
+ * targets are relative to the image root, at most IMGB_MAX_SYMLINK_HOPS hops (IMGB_ELOOP).
+ * Nothing here touches the host filesystem.
+ *
+ * Content: only files matching a pattern registered with imgb_view_keep() before the layers
+ * are applied keep their bytes (per-file and total caps); everything else is metadata only.
+ * Every file that a later layer deleted or overwrote is recorded (imgb_view_removed_*), so a
+ * secret left in a deleted file can still be reported with both layers.
+ *
+ * Tests: tests/test_fs.c.
+ */
+#ifndef IMGB_FS_VIEW_H
+#define IMGB_FS_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <imgbaseline/imgbaseline.h>
+
+typedef enum imgb_ftype {
+    IMGB_FT_REG = 0,
+    IMGB_FT_DIR,
+    IMGB_FT_SYMLINK,
+    IMGB_FT_HARDLINK, /* only in imgb_entry; in the view a hardlink becomes IMGB_FT_REG */
+    IMGB_FT_CHR,
+    IMGB_FT_BLK,
+    IMGB_FT_FIFO,
+    IMGB_FT_SOCK,
+} imgb_ftype;
+
+/* One tar entry of one layer, as the reader hands it to the view.  Borrowed for the call. */
+typedef struct imgb_entry {
+    const char *path;        /* normalised (imgb_path_normalize), may be a whiteout name */
+    imgb_ftype type;
+    uint32_t mode;           /* permission bits incl. setuid/setgid/sticky (07777) */
+    uint32_t uid, gid;
+    uint64_t size;
+    int64_t mtime;
+    const char *link_target; /* symlink target (raw) or hardlink target (normalised path) */
+    /* Content, when the path matched a keep pattern (else NULL): */
+    const unsigned char *content;
+    size_t content_len;
+    bool content_truncated;  /* file larger than the per-file cap: content is its prefix */
+} imgb_entry;
+
+/* What the view knows of one path.  Pointers are borrowed from the view. */
+typedef struct imgb_node_info {
+    const char *path;        /* normalised, "" for the root */
+    imgb_ftype type;
+    uint32_t mode, uid, gid;
+    uint64_t size;
+    int64_t mtime;
+    const char *link_target; /* symlinks only, raw target as in the layer */
+    int layer;               /* index of the layer that wrote it (-1: implicit root) */
+    const unsigned char *content; /* NULL if not kept */
+    size_t content_len;
+    bool content_truncated;
+} imgb_node_info;
+
+/* A regular file that a later layer deleted (whiteout, opaque dir) or overwrote. */
+typedef struct imgb_removed {
+    const char *path;
+    uint64_t size;
+    int layer_added;
+    int layer_removed;
+    bool overwritten;        /* true: replaced by a new entry; false: deleted by a whiteout */
+} imgb_removed;
+
+typedef struct imgb_view imgb_view;
+
+typedef struct imgb_view_limits {
+    size_t keep_file_max;    /* default IMGB_KEEP_FILE_MAX */
+    uint64_t keep_total_max; /* default IMGB_KEEP_TOTAL_MAX */
+} imgb_view_limits;
+
+/** Create an empty view (just the root directory).  Free with imgb_view_free(). */
+imgb_view *imgb_view_new(const imgb_view_limits *limits /* NULL: defaults */);
+void imgb_view_free(imgb_view *view);
+
+/**
+ * Register a path pattern whose content must be kept: fnmatch(3) syntax on the normalised
+ * path with a leading "/" ("/etc/shadow", "/etc/pam.d/[*]"); a trailing "/[**]" matches the whole
+ * subtree.  Call before applying layers.
+ */
+void imgb_view_keep(imgb_view *view, const char *pattern);
+/** Does `path` (normalised, no leading "/") match a keep pattern?  Thread-safe after setup. */
+bool imgb_view_wants(const imgb_view *view, const char *path);
+
+/**
+ * Apply one entry of layer `layer` (layers must be applied in increasing order; all entries
+ * of a layer before the next).  Handles whiteouts and opaque markers in `e->path`.
+ * Returns 0, or IMGB_ELIMIT when the total content cap is exceeded (the file is then kept
+ * without content and a warning is recorded; the caller may continue).
+ */
+int imgb_view_apply(imgb_view *view, int layer, const imgb_entry *e);
+
+/** Number of whiteouts (incl. opaque markers) applied so far. */
+size_t imgb_view_whiteouts(const imgb_view *view);
+
+/**
+ * Look up `path` ("/etc/passwd" or "etc/passwd").  With `follow`, symlinks in every component
+ * including the last are resolved inside the image root.  Returns 0, IMGB_ENOTFOUND or
+ * IMGB_ELOOP (message names the path).
+ */
+int imgb_view_lookup(const imgb_view *view, const char *path, bool follow, imgb_node_info *out);
+
+/**
+ * Content of the file at `path` (following symlinks).  Returns 0 with `*data`/`*len`
+ * borrowed from the view, IMGB_ENOTFOUND, IMGB_ELOOP, or IMGB_ERROR if the path is not a
+ * regular file or its content was not kept.
+ */
+int imgb_view_read(const imgb_view *view, const char *path, const unsigned char **data,
+                   size_t *len);
+
+/**
+ * Call `cb` for every path matching the fnmatch(3) `pattern` (with leading "/"; FNM_PATHNAME,
+ * so "*" does not cross "/"), in byte-sorted order.  Symlinks in the pattern's directory part
+ * are not followed (glob the real directory).  A non-zero return from `cb` stops and is returned.
+ */
+int imgb_view_glob(const imgb_view *view, const char *pattern,
+                   int (*cb)(const imgb_node_info *info, void *payload), void *payload);
+
+/** Call `cb` for every node (pre-order, children sorted).  Non-zero from `cb` stops. */
+int imgb_view_walk(const imgb_view *view,
+                   int (*cb)(const imgb_node_info *info, void *payload), void *payload);
+
+/** Files deleted or overwritten by later layers, in the order it happened. */
+size_t imgb_view_removed_count(const imgb_view *view);
+const imgb_removed *imgb_view_removed_at(const imgb_view *view, size_t i);
+
+/** Number of nodes (excluding the root). */
+size_t imgb_view_count(const imgb_view *view);
+
+/**
+ * Normalise a path from a tar entry: strips leading "/" and "./", collapses "//" and "."
+ * components and a trailing "/".  Returns a malloc'd string (caller frees), or NULL when the
+ * name contains a ".." component, is empty after normalisation, or is longer than
+ * IMGB_MAX_PATH.
+ */
+char *imgb_path_normalize(const char *name);
+
+#endif

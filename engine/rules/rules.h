@@ -1,0 +1,216 @@
+/*
+ * Rules, check kinds and verdicts: the contract between the YAML baselines (rules/), the
+ * check kinds that evaluate them (engine/facts, engine/checks, engine/rules/kind_*.c) and
+ * the renderers (engine/report).
+ *
+ * A ruleset is loaded once (YAML via libyaml, every check compiled: PCRE2 JIT, parameters
+ * validated) and is immutable afterwards; a scan evaluates it against one image.
+ * A check kind is a row in the kind table (engine/rules/kinds.c), never an if-chain.
+ *
+ * Tests: tests/test_rules.c.
+ */
+#ifndef IMGB_RULES_RULES_H
+#define IMGB_RULES_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "fs/view.h"
+#include "image/image.h"
+
+typedef enum imgb_severity {
+    IMGB_SEV_LOW = 0,
+    IMGB_SEV_MEDIUM = 1,
+    IMGB_SEV_HIGH = 2,
+} imgb_severity;
+
+typedef enum imgb_verdict {
+    IMGB_V_PASS = 0,
+    IMGB_V_FAIL,
+    IMGB_V_NOT_APPLICABLE, /* e.g. SSH items without openssh-server: never counted as pass */
+    IMGB_V_ERROR,          /* file unreadable, symlink loop, parse error */
+    IMGB_V_INCOMPLETE,     /* cut short (weak-password budget): never a pass */
+} imgb_verdict;
+
+/* Huawei HSS statistic bucket of an item. */
+typedef enum imgb_bucket {
+    IMGB_BUCKET_SECURITY_CHECK = 0,
+    IMGB_BUCKET_PWD_POLICY,
+    IMGB_BUCKET_IMAGE_WEAK_PWD,
+} imgb_bucket;
+
+/* Text in both languages (both always present after loading). */
+typedef struct imgb_text {
+    char *zh;
+    char *en;
+} imgb_text;
+
+typedef struct imgb_check_kind imgb_check_kind;
+
+typedef struct imgb_item {
+    char *id;                 /* e.g. "ssh.permit_root_login" (unique in the ruleset) */
+    char *key;                /* Alibaba item key (duplicate_uid, ak_leak, ...) or our own */
+    imgb_text title, description, advice;
+    imgb_severity severity;
+    imgb_bucket bucket;
+    json_t *references;       /* object: {"cis": "5.3.10", "ssg": "sshd_disable_root_login", ...} */
+    const imgb_check_kind *kind;
+    json_t *params;           /* the item's `check:` mapping, as JSON (owned) */
+    void *compiled;           /* the kind's compiled form (owned, freed by kind->free) */
+    char *file;               /* rule file and line, for diagnostics */
+    int line;
+} imgb_item;
+
+typedef struct imgb_applies {
+    char **os_ids;            /* match ID or ID_LIKE of os-release; empty + generic=false: never */
+    size_t nos_ids;
+    char *version_min;        /* inclusive, dotted numeric compare (NULL: open) */
+    char *version_max;        /* exclusive */
+    bool generic;             /* the fallback baseline for any other Linux */
+    char *requires_package;   /* e.g. "openssh-server": items are not_applicable without it */
+} imgb_applies;
+
+typedef struct imgb_baseline {
+    char *key;                /* BaselineNameKey */
+    char *class_key;          /* BaselineClassKey */
+    imgb_text alias;          /* BaselineNameAlias */
+    imgb_text class_alias;    /* BaselineClassAlias */
+    imgb_applies applies;
+    char **standards;         /* "cn_standard", "hw_standard" */
+    size_t nstandards;
+    char *hw_check_name;      /* "CentOS 7", "Debian 10", "EulerOS", "Ubuntu16", ... */
+    char *hw_check_type;      /* Huawei check_type */
+    imgb_text hw_check_type_desc;
+    imgb_item **items;
+    size_t nitems;
+    char *file;
+} imgb_baseline;
+
+typedef struct imgb_ruleset {
+    imgb_baseline **baselines;
+    size_t nbaselines;
+    char **dict_words;        /* weak-password dictionary, popularity order (may be NULL) */
+    size_t ndict_words;
+    char *dict_source;        /* file it came from */
+} imgb_ruleset;
+
+/* ---- evidence and results ------------------------------------------------------------ */
+
+/* One piece of evidence.  Every string is owned by the evidence (malloc'd). */
+typedef struct imgb_evidence {
+    char *file;               /* path inside the image ("/etc/ssh/sshd_config") or NULL */
+    int line;                 /* 1-based, 0 if none */
+    int64_t offset;           /* byte offset when there is no line (binary files), -1 if none */
+    char *value;              /* effective value (masked if secret), or NULL */
+    char *source;             /* where the value came from: "/etc/ssh/sshd_config.d/10-x.conf:3"
+                                 or "compiled-in default of OpenSSH 7.4p1 with the EL7 patch" */
+    char *expected;           /* the condition, e.g. "PermitRootLogin == no" */
+    char *message;            /* one line for humans (never a password or an unmasked secret) */
+    char *account;            /* user name, for account items */
+    int layer;                /* layer index (-1 if none) */
+    int layer_removed;        /* layer that deleted/overwrote the file (-1 if still present) */
+    int history_index;        /* build risks: history entry (-1 if none) */
+    char *layer_digest;       /* build risks / secrets: LayerDigest */
+    char *layer_cmd;          /* build risks: created_by with secrets masked */
+    imgb_verdict verdict;     /* this evidence's own verdict (e.g. one account of many) */
+} imgb_evidence;
+
+typedef struct imgb_item_result {
+    const imgb_item *item;
+    imgb_verdict verdict;
+    imgb_evidence *evidence;
+    size_t nevidence;
+    size_t cap_evidence;
+} imgb_item_result;
+
+/** Append a blank evidence (layer fields -1, offset -1) and return it for filling. */
+imgb_evidence *imgb_result_add_evidence(imgb_item_result *r);
+void imgb_evidence_clear(imgb_evidence *ev);
+
+/* ---- the scan context a check sees ---------------------------------------------------- */
+
+typedef struct imgb_os_info imgb_os_info; /* engine/facts/os.h */
+
+typedef struct imgb_scan_ctx {
+    const imgb_view *view;
+    const imgb_image *image;
+    const imgb_os_info *os;
+    const imgb_ruleset *ruleset;
+    const imgb_baseline *baseline; /* the baseline being evaluated */
+    int jobs;                      /* worker threads allowed */
+    double weak_password_budget;   /* seconds per image */
+    int64_t now;                   /* reference time (image creation time if known) */
+    struct imgb_ctx_cache *cache;  /* memoised facts; see imgb_ctx_cache_get */
+} imgb_scan_ctx;
+
+/**
+ * Memoise a parsed fact per scan: returns the object stored under `key`, building it with
+ * `build(ctx, payload)` on first use (build may return NULL after setting an error; that
+ * NULL and the error message are memoised too).  `destroy` frees it with the scan.
+ */
+void *imgb_ctx_cache_get(const imgb_scan_ctx *ctx, const char *key,
+                         void *(*build)(const imgb_scan_ctx *ctx, void *payload), void *payload,
+                         void (*destroy)(void *obj));
+
+/* ---- check kinds ----------------------------------------------------------------------- */
+
+/* What a check kind may register before the layers are read. */
+typedef struct imgb_scan_setup {
+    imgb_view *view;                   /* imgb_view_keep() the paths whose content it needs */
+    void (*add_consumer)(struct imgb_scan_setup *s, imgb_consumer *c);
+    void *priv;
+} imgb_scan_setup;
+
+struct imgb_check_kind {
+    const char *name;         /* as named in YAML: `check: {kind: sshd_option, ...}` */
+    /* Validate `params` and build the compiled form.  On error return <0 with a message
+     * (the loader prefixes file:line:col). */
+    int (*compile)(const json_t *params, void **compiled);
+    /* Optional: register kept paths and consumers before the scan.  `scan_state` is
+     * per-scan state this kind may allocate (freed by free_scan_state). */
+    void (*prepare)(const void *compiled, imgb_scan_setup *setup, void **scan_state);
+    /* Evaluate into `out` (verdict + evidence).  Return <0 only for internal failures;
+     * unreadable or unparsable image files are IMGB_V_ERROR verdicts with evidence. */
+    int (*evaluate)(const void *compiled, const imgb_scan_ctx *ctx, void *scan_state,
+                    imgb_item_result *out);
+    void (*free_scan_state)(void *scan_state);
+    void (*free)(void *compiled);
+};
+
+/** Find a kind by name in the kind table (NULL if unknown). */
+const imgb_check_kind *imgb_check_kind_find(const char *name);
+/** The NULL-terminated kind table. */
+const imgb_check_kind *const *imgb_check_kinds(void);
+
+/* ---- comparison helpers shared by kinds ------------------------------------------------ */
+
+/*
+ * A comparison parsed from params: {op: eq|ne|in|not_in|le|ge|lt|gt|range|subset|present|absent,
+ * value: X | values: [..] | min: N, max: N}.  Numeric ops compare integers (octal with a
+ * leading 0 when `octal: true`), string ops compare case-insensitively when `nocase: true`.
+ */
+typedef enum imgb_cmp_op {
+    IMGB_CMP_EQ, IMGB_CMP_NE, IMGB_CMP_IN, IMGB_CMP_NOT_IN, IMGB_CMP_LE, IMGB_CMP_GE,
+    IMGB_CMP_LT, IMGB_CMP_GT, IMGB_CMP_RANGE, IMGB_CMP_SUBSET, IMGB_CMP_PRESENT, IMGB_CMP_ABSENT,
+} imgb_cmp_op;
+
+typedef struct imgb_cmp {
+    imgb_cmp_op op;
+    char **values;            /* eq/ne: one; in/not_in/subset: the list */
+    size_t nvalues;
+    long long min, max;       /* le: max; ge: min; range: both (inclusive) */
+    bool nocase;
+} imgb_cmp;
+
+/** Parse the comparison keys of `params`. */
+int imgb_cmp_parse(const json_t *params, imgb_cmp *out);
+/** Evaluate against `value` (NULL = absent).  For subset, `value` is a comma/space list. */
+bool imgb_cmp_eval(const imgb_cmp *cmp, const char *value);
+/** "== no", "<= 4", "in {INFO, VERBOSE}", ... (malloc'd). */
+char *imgb_cmp_describe(const imgb_cmp *cmp, const char *subject);
+void imgb_cmp_dispose(imgb_cmp *cmp);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * Every bound the engine enforces, named in one place.  Defaults are set so that no real
+ * image meets them; each is overridable through the scan/read options.
+ */
+#ifndef IMGB_UTIL_LIMITS_H
+#define IMGB_UTIL_LIMITS_H
+
+#define IMGB_MAX_PATH               4096                      /* bytes in one path inside an image */
+#define IMGB_MAX_SYMLINK_HOPS       40                        /* as Linux's MAXSYMLINKS */
+#define IMGB_MAX_ENTRIES_PER_LAYER  (2u * 1000 * 1000)        /* tar entries in one layer */
+#define IMGB_MAX_TOTAL_BYTES        (64ull << 30)             /* uncompressed bytes, whole image */
+#define IMGB_MAX_COMPRESSION_RATIO  1000                      /* per layer: uncompressed/compressed */
+#define IMGB_RATIO_GRACE_BYTES      (64ull << 20)             /* ratio checked only past this size */
+#define IMGB_MAX_JSON_BYTES         (16u << 20)               /* manifest, index, config blobs */
+#define IMGB_MAX_LAYERS             1024
+#define IMGB_KEEP_FILE_MAX          (4u << 20)                /* content kept per file */
+#define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
+#define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
+#define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
+
+#endif
