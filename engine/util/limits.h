@@ -18,4 +18,8 @@
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
 
+#define IMGB_MAX_IGNORE_BYTES       (1u << 20)                /* ignore file size */
+#define IMGB_MAX_IGNORE_ENTRIES     10000                     /* entries in one ignore file */
+#define IMGB_MAX_REPORT_PARAM       65535                     /* request string parameter (HW docs) */
+
 #endif
