@@ -17,5 +17,12 @@
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
+#define IMGB_MAX_RULE_FILE_BYTES    (4u << 20)                /* one rule YAML file */
+#define IMGB_MAX_RULE_FILES         10000                     /* rule files in one ruleset */
+#define IMGB_MAX_RULE_DIR_DEPTH     16                        /* rules/ directory nesting */
+#define IMGB_MAX_YAML_DEPTH         64                        /* nesting inside one check */
+#define IMGB_MAX_YAML_NODES         100000                    /* nodes converted per file (aliases) */
+#define IMGB_MAX_EVIDENCE_PER_ITEM  1000                      /* offenders listed per item (then a count) */
+#define IMGB_MAX_EVIDENCE_TEXT      512                       /* bytes of a matched line quoted as evidence */
 
 #endif
