@@ -25,4 +25,12 @@
 #define IMGB_MAX_EVIDENCE_PER_ITEM  1000                      /* offenders listed per item (then a count) */
 #define IMGB_MAX_EVIDENCE_TEXT      512                       /* bytes of a matched line quoted as evidence */
 
+/* Weak-password engine (engine/checks/weak_password.h). */
+#define IMGB_WP_DEFAULT_BUDGET      30.0                      /* seconds of cracking per image */
+#define IMGB_WP_MAX_ACCOUNTS        65536                     /* accounts cracked in one run */
+#define IMGB_WP_MAX_JOBS            256                       /* worker threads */
+#define IMGB_WP_MAX_WORD            256                       /* bytes in one dictionary word */
+#define IMGB_WP_MAX_DICT_WORDS      (4u * 1000 * 1000)        /* words in the dictionary */
+#define IMGB_WP_MAX_DICT_BYTES      (256u << 20)              /* bytes in one dictionary file */
+
 #endif
