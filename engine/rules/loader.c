@@ -33,10 +33,18 @@
 #include "util/mem.h"
 
 typedef struct ld_id {
-    const char *id;           /* borrowed from the item or baseline */
-    const char *file;
+    char *id;                 /* copies: the item may be dropped, the id stays taken */
+    char *file;
     int line;
 } ld_id;
+
+static void ld_id_free(void *p)
+{
+    ld_id *id = p;
+    free(id->id);
+    free(id->file);
+    free(id);
+}
 
 typedef struct loader {
     imgb_diag_fn diag;
@@ -448,8 +456,8 @@ static bool ld_unique(loader *ld, imgb_ptrvec *seen, const yaml_node_t *at, cons
         }
     }
     ld_id *p = imgb_xmalloc(sizeof *p);
-    p->id = id;
-    p->file = ld->file;
+    p->id = imgb_xstrdup(id);
+    p->file = imgb_xstrdup(ld->file);
     p->line = (int)at->start_mark.line + 1;
     imgb_ptrvec_push(seen, p);
     return true;
@@ -867,8 +875,8 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
 
 done:
     imgb_ptrvec_dispose(&ld.baselines, (void (*)(void *))ld_baseline_free);
-    imgb_ptrvec_dispose(&ld.item_ids, free);
-    imgb_ptrvec_dispose(&ld.baseline_keys, free);
+    imgb_ptrvec_dispose(&ld.item_ids, ld_id_free);
+    imgb_ptrvec_dispose(&ld.baseline_keys, ld_id_free);
     free(ld.first_error);
     return rc;
 }
