@@ -17,6 +17,9 @@
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
+#define IMGB_MAX_VIEW_WARNINGS      1000                      /* warnings the view records */
+
+/* Rules (engine/rules). */
 #define IMGB_MAX_RULE_FILE_BYTES    (4u << 20)                /* one rule YAML file */
 #define IMGB_MAX_RULE_FILES         10000                     /* rule files in one ruleset */
 #define IMGB_MAX_RULE_DIR_DEPTH     16                        /* rules/ directory nesting */
