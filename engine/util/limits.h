@@ -17,5 +17,12 @@
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
+#define IMGB_SECRET_FILE_MAX        (256ull << 20)            /* bytes scanned for secrets per file */
+#define IMGB_SECRET_MAX_FINDINGS    1000                      /* secret findings kept per scan */
+#define IMGB_SECRET_MAX_PATTERNS    256                       /* patterns in one secret check */
+#define IMGB_SECRET_MAX_KEYWORDS    250                       /* prefilter keywords, all patterns */
+#define IMGB_SECRET_WINDOW_MAX      4096                      /* regex window each side of a keyword */
+#define IMGB_SECRET_BUF             (256u << 10)              /* matcher buffer per layer thread */
+#define IMGB_MAX_HISTORY_CMD        (64u << 10)               /* created_by bytes examined */
 
 #endif
