@@ -404,6 +404,7 @@ static int load_oci_manifest(imgb_image *img, const char *digest)
         return imgb_error_set(IMGB_EFORMAT, "%s: manifest %s has no valid config digest or "
                               "layers array", img->path, digest);
     }
+    free(img->config_digest);
     img->config_digest = imgb_xstrdup(cdig);
     if ((rc = alloc_layers(img, json_array_size(layers))) != 0)
         goto done;
