@@ -126,9 +126,13 @@ typedef struct imgb_item_result {
     size_t cap_evidence;
 } imgb_item_result;
 
-/** Append a blank evidence (layer fields -1, offset -1) and return it for filling. */
+/** Append a blank evidence (layer fields -1, offset -1, verdict = r->verdict) and return it
+ *  for filling.  The pointer is valid until the next add. */
 imgb_evidence *imgb_result_add_evidence(imgb_item_result *r);
+/** Free every string of `ev` and reset it to blank. */
 void imgb_evidence_clear(imgb_evidence *ev);
+/** Free the evidence array of `r` (not r itself, not r->item). */
+void imgb_item_result_dispose(imgb_item_result *r);
 
 /* ---- the scan context a check sees ---------------------------------------------------- */
 
@@ -154,6 +158,14 @@ typedef struct imgb_scan_ctx {
 void *imgb_ctx_cache_get(const imgb_scan_ctx *ctx, const char *key,
                          void *(*build)(const imgb_scan_ctx *ctx, void *payload), void *payload,
                          void (*destroy)(void *obj));
+/*
+ * The cache is not locked: kinds evaluate sequentially on the scanning thread (a kind may
+ * use threads inside its own evaluate, e.g. weak-password cracking, but must call
+ * imgb_ctx_cache_get from that thread only).  Tests that evaluate a kind by hand create one
+ * with imgb_ctx_cache_new() and free it (and every memoised object) with imgb_ctx_cache_free().
+ */
+struct imgb_ctx_cache *imgb_ctx_cache_new(void);
+void imgb_ctx_cache_free(struct imgb_ctx_cache *cache);
 
 /* ---- check kinds ----------------------------------------------------------------------- */
 
@@ -203,11 +215,13 @@ typedef struct imgb_cmp {
     size_t nvalues;
     long long min, max;       /* le: max; ge: min; range: both (inclusive) */
     bool nocase;
+    bool octal;               /* `octal: true`: numbers with a leading 0 are octal */
 } imgb_cmp;
 
 /** Parse the comparison keys of `params`. */
 int imgb_cmp_parse(const json_t *params, imgb_cmp *out);
-/** Evaluate against `value` (NULL = absent).  For subset, `value` is a comma/space list. */
+/** Evaluate against `value` (NULL = absent: only absent, ne and not_in hold).  For subset,
+ *  `value` is a comma/space list.  A non-number under a numeric op is false. */
 bool imgb_cmp_eval(const imgb_cmp *cmp, const char *value);
 /** "== no", "<= 4", "in {INFO, VERBOSE}", ... (malloc'd). */
 char *imgb_cmp_describe(const imgb_cmp *cmp, const char *subject);
