@@ -323,6 +323,48 @@ bool imgb_sshd_keyword_is_algorithms(const char *keyword)
     return false;
 }
 
+bool imgb_sshd_keyword_known(const char *keyword)
+{
+    for (size_t i = 0; i < NKEYWORDS; i++)
+        if (strcasecmp(keyword, keywords[i].name) == 0)
+            return keywords[i].kind != K_MATCH && keywords[i].kind != K_INCLUDE;
+    return false;
+}
+
+static const multistate *ms_for(const kw *k)
+{
+    return k->kind == K_FLAG ? ms_flag : k->ms;
+}
+
+static long long convtime(const char *s);
+static const char *ms_find(const multistate *ms, const char *arg, bool nocase);
+
+char *imgb_sshd_normalize(const char *keyword, const char *value)
+{
+    for (size_t i = 0; i < NKEYWORDS; i++) {
+        const kw *k = &keywords[i];
+        if (strcasecmp(keyword, k->name) != 0)
+            continue;
+        if (k->alias)
+            for (size_t j = 0; j < NKEYWORDS; j++)
+                if (strcmp(keywords[j].name, k->alias) == 0)
+                    k = &keywords[j];
+        if (k->kind == K_TIME) {
+            long long t = convtime(value);
+            if (t >= 0)
+                return imgb_xasprintf("%lld", t);
+        }
+        const multistate *ms = ms_for(k);
+        if (ms) {
+            const char *c = ms_find(ms, value, true);
+            if (c)
+                return imgb_xstrdup(c);
+        }
+        break;
+    }
+    return imgb_xstrdup(value);
+}
+
 /* ---- default algorithm lists (myproposal.h) --------------------------------------------- */
 
 static const char *default_algos(const char *name, const char *v)

@@ -124,6 +124,16 @@ bool imgb_sshd_countmax_zero_disables(const char *openssh_version);
 bool imgb_sshd_keyword_is_time(const char *keyword);
 bool imgb_sshd_keyword_is_algorithms(const char *keyword);
 
+/** Is `keyword` an sshd_config keyword of any modelled version (any case)? */
+bool imgb_sshd_keyword_known(const char *keyword);
+/**
+ * `value` of `keyword` written the way sshd -T prints it ("prohibit-password" ->
+ * "without-password", "Yes" -> "yes", "info" -> "INFO", "2m" -> "120" for time keywords), so
+ * that a rule's threshold compares with effective values.  Unknown values are copied.
+ * Returns a malloc'd string.
+ */
+char *imgb_sshd_normalize(const char *keyword, const char *value);
+
 /** Register /etc/ssh/[**] and the other paths Include may reach (see the file comment). */
 void imgb_sshd_register_keeps(imgb_view *view);
 
