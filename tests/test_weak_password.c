@@ -1,0 +1,434 @@
+/*
+ * Tests for the weak-password engine, its dictionary and the weak_password check kind
+ * (engine/checks/weak_password.h).  Hashes are made here with crypt_gensalt_rn + crypt_rn
+ * at low cost parameters, so every format libxcrypt offers runs in well under a second.
+ */
+#include <check.h>
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checks/weak_password.h"
+#include "util/mem.h"
+
+/* ---- helpers --------------------------------------------------------------------------------- */
+
+/* A small popularity-ordered list; "dragon" is rank 3. */
+static const char *const small_dict[] = { "123456", "password", "dragon", "letmein", "qwerty",
+                                          "monkey", "abc123", "iloveyou" };
+#define NSMALL (sizeof small_dict / sizeof small_dict[0])
+
+/* Hash `pw` with a fresh salt of `prefix` at cost `count` ("des": traditional DES). */
+static char *make_hash(const char *prefix, unsigned long count, const char *pw)
+{
+    struct crypt_data *cd = imgb_xcalloc(1, sizeof *cd);
+    char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+
+    static unsigned salt_counter;
+    if (strcmp(prefix, "des") == 0)
+        strcpy(setting, "Qx");
+    else if (strcmp(prefix, "$md5") == 0) /* gensalt adds ~65,000 random rounds: too dear */
+        snprintf(setting, sizeof setting, "$md5,rounds=%lu$salt%04u$", count, salt_counter++);
+    else
+        ck_assert_ptr_nonnull(crypt_gensalt_rn(prefix, count, NULL, 0, setting, sizeof setting));
+    const char *h = crypt_rn(pw, setting, cd, (int)sizeof *cd);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_ne(h[0], '*');
+    char *out = imgb_xstrdup(h);
+    free(cd);
+    return out;
+}
+
+static imgb_wp_options opts_jobs(int jobs)
+{
+    imgb_wp_options o = { .jobs = jobs, .budget = 60, .depth = 0, .year = 2024 };
+    return o;
+}
+
+static imgb_wp_result crack_one(const char *name, const char *hash, const char *const *words,
+                                size_t nwords)
+{
+    imgb_wp_account a = { name, hash };
+    imgb_wp_result r;
+    imgb_wp_options o = opts_jobs(1);
+    ck_assert_int_eq(imgb_wp_crack(&r, NULL, &a, 1, words, nwords, &o), 0);
+    return r;
+}
+
+static char *describe(const imgb_wp_result *r)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_wp_describe(r, &b);
+    return imgb_buf_detach(&b);
+}
+
+/* ---- every hash format ----------------------------------------------------------------------- */
+
+static const struct {
+    const char *prefix;
+    unsigned long count;
+} formats[] = {
+    { "$1$", 0 },       { "$5$", 1000 },   { "$6$", 1000 },   { "$y$", 1 },
+    { "$gy$", 1 },      { "$2a$", 4 },     { "$2b$", 4 },     { "$2y$", 4 },
+    { "$sha1$", 4 },    { "$md5", 100 },  { "des", 0 },
+};
+#define NFORMATS (sizeof formats / sizeof formats[0])
+
+START_TEST(every_format_dictionary_rank)
+{
+    char *h = make_hash(formats[_i].prefix, formats[_i].count, "dragon");
+    imgb_wp_result r = crack_one("svc", h, small_dict, NSMALL);
+    ck_assert_msg(r.status == IMGB_WP_FOUND, "%s: status %s", formats[_i].prefix,
+                  imgb_wp_status_name(r.status));
+    ck_assert_int_eq(r.match, IMGB_WP_M_DICT);
+    ck_assert_uint_eq(r.dict_rank, 3);
+    char *d = describe(&r);
+    ck_assert_ptr_nonnull(strstr(d, "matches dictionary entry ranked 3"));
+    ck_assert_ptr_null(strstr(d, "dragon"));
+    free(d);
+    free(h);
+}
+END_TEST
+
+START_TEST(every_format_strong_is_not_found)
+{
+    char *h = make_hash(formats[_i].prefix, formats[_i].count, "Tq7#vLw9!zKp");
+    imgb_wp_result r = crack_one("svc", h, small_dict, NSMALL);
+    ck_assert_int_eq(r.status, IMGB_WP_NOT_FOUND);
+    ck_assert_uint_eq(r.tried, r.planned);
+    ck_assert_uint_gt(r.planned, NSMALL);
+    free(h);
+}
+END_TEST
+
+/* ---- candidates ------------------------------------------------------------------------------ */
+
+START_TEST(empty_string_hash_is_found_first)
+{
+    char *h = make_hash("$6$", 1000, "");
+    imgb_wp_result r = crack_one("root", h, small_dict, NSMALL);
+    ck_assert_int_eq(r.status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r.match, IMGB_WP_M_EMPTY);
+    ck_assert_uint_eq(r.tried, 1);
+    free(h);
+}
+END_TEST
+
+START_TEST(empty_field_is_its_own_status)
+{
+    imgb_wp_result r = crack_one("root", "", small_dict, NSMALL);
+    ck_assert_int_eq(r.status, IMGB_WP_EMPTY);
+    ck_assert_uint_eq(r.tried, 0);
+}
+END_TEST
+
+START_TEST(user_name_is_found)
+{
+    char *h = make_hash("$6$", 1000, "oracle");
+    imgb_wp_result r = crack_one("oracle", h, small_dict, NSMALL);
+    ck_assert_int_eq(r.status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r.match, IMGB_WP_M_USER);
+    ck_assert_uint_eq(r.tried, 2);
+    char *d = describe(&r);
+    ck_assert_ptr_nonnull(strstr(d, "equals the user name"));
+    free(d);
+    free(h);
+}
+END_TEST
+
+static const struct {
+    const char *password;
+    const char *variant;
+} variants[] = {
+    { "Alice", "capitalised" },         { "ecila", "reversed" },
+    { "alicealice", "doubled" },        { "alice1", "with 1" },
+    { "alice123", "with 123" },         { "alice@123", "with @123" },
+    { "alice!", "with !" },             { "Alice1", "capitalised with 1" },
+    { "Alice123", "capitalised with 123" }, { "Alice@123", "capitalised with @123" },
+    { "Alice!", "capitalised with !" }, { "alice2024", "with a year" },
+    { "alice2021", "with a year" },
+};
+
+START_TEST(user_name_variants_are_found_and_named)
+{
+    char *h = make_hash("$1$", 0, variants[_i].password);
+    imgb_wp_result r = crack_one("alice", h, small_dict, NSMALL);
+    ck_assert_int_eq(r.status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r.match, IMGB_WP_M_USER_VARIANT);
+    ck_assert_str_eq(r.variant, variants[_i].variant);
+    char *d = describe(&r);
+    ck_assert_ptr_null(strstr(d, variants[_i].password));
+    ck_assert_ptr_nonnull(strstr(d, "user-name variant ("));
+    free(d);
+    free(h);
+}
+END_TEST
+
+START_TEST(user_name_comes_before_dictionary)
+{
+    /* "password" is both the user name and dictionary entry 2: the user name wins. */
+    char *h = make_hash("$5$", 1000, "password");
+    imgb_wp_result r = crack_one("password", h, small_dict, NSMALL);
+    ck_assert_int_eq(r.match, IMGB_WP_M_USER);
+    free(h);
+}
+END_TEST
+
+START_TEST(depth_limits_the_dictionary)
+{
+    char *h = make_hash("$1$", 0, "dragon");
+    imgb_wp_account a = { "svc", h };
+    imgb_wp_result r;
+    imgb_wp_options o = opts_jobs(1);
+    o.depth = 2;
+    ck_assert_int_eq(imgb_wp_crack(&r, NULL, &a, 1, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(r.status, IMGB_WP_NOT_FOUND);
+    ck_assert_uint_eq(r.tried, r.planned);
+    o.depth = 3;
+    ck_assert_int_eq(imgb_wp_crack(&r, NULL, &a, 1, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(r.status, IMGB_WP_FOUND);
+    free(h);
+}
+END_TEST
+
+/* ---- what is not cracked --------------------------------------------------------------------- */
+
+START_TEST(locked_hashes_are_not_cracked)
+{
+    char *h = make_hash("$6$", 1000, "123456");
+    char *locked = imgb_xasprintf("!%s", h);
+    const char *cases[] = { "!", "!!", "*", "!*", "!locked", locked };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        imgb_wp_result r = crack_one("root", cases[i], small_dict, NSMALL);
+        ck_assert_msg(r.status == IMGB_WP_LOCKED, "%s: %s", cases[i],
+                      imgb_wp_status_name(r.status));
+        ck_assert_uint_eq(r.tried, 0);
+    }
+    free(locked);
+    free(h);
+}
+END_TEST
+
+START_TEST(unknown_formats_are_reported)
+{
+    const char *cases[] = { "$9$abc$def", "garbage$$", "x", "NP", "$6$short",
+                            "$1$abcdefgh$tooshort" };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        imgb_wp_result r = crack_one("root", cases[i], small_dict, NSMALL);
+        ck_assert_msg(r.status == IMGB_WP_UNKNOWN_FORMAT, "%s: %s", cases[i],
+                      imgb_wp_status_name(r.status));
+        char *d = describe(&r);
+        ck_assert_ptr_nonnull(strstr(d, "unknown hash format"));
+        free(d);
+    }
+}
+END_TEST
+
+/* ---- many accounts: sharing, threads, budget ------------------------------------------------- */
+
+START_TEST(shared_hash_is_found_for_both_accounts)
+{
+    char *h = make_hash("$6$", 1000, "letmein");
+    imgb_wp_account a[] = { { "web", h }, { "db", h } };
+    imgb_wp_result r[2];
+    imgb_wp_options o = opts_jobs(2);
+    ck_assert_int_eq(imgb_wp_crack(r, NULL, a, 2, small_dict, NSMALL, &o), 0);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(r[i].status, IMGB_WP_FOUND);
+        ck_assert_uint_eq(r[i].dict_rank, 4);
+    }
+    free(h);
+}
+END_TEST
+
+START_TEST(one_and_two_threads_agree)
+{
+    const char *pw[] = { "monkey", "Tq7#vLw9!zKp", "", "bob123", "qwerty", "123456",
+                         "iloveyou", "nope-nope-9" };
+    const char *names[] = { "a1", "a2", "a3", "bob", "a5", "a6", "a7", "a8" };
+    imgb_wp_account a[NFORMATS * 8];
+    char *hashes[NFORMATS * 8];
+    size_t n = 0;
+    for (size_t f = 0; f < NFORMATS; f++) {
+        for (size_t p = 0; p < 8; p++) {
+            hashes[n] = make_hash(formats[f].prefix, formats[f].count, pw[p]);
+            a[n].name = names[p];
+            a[n].hash = hashes[n];
+            n++;
+        }
+    }
+    imgb_wp_result *r1 = imgb_xcalloc(n, sizeof *r1), *r2 = imgb_xcalloc(n, sizeof *r2);
+    imgb_wp_options o1 = opts_jobs(1), o2 = opts_jobs(2);
+    imgb_wp_stats s1, s2;
+    ck_assert_int_eq(imgb_wp_crack(r1, &s1, a, n, small_dict, NSMALL, &o1), 0);
+    ck_assert_int_eq(imgb_wp_crack(r2, &s2, a, n, small_dict, NSMALL, &o2), 0);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(r1[i].status, r2[i].status);
+        ck_assert_int_eq(r1[i].match, r2[i].match);
+        ck_assert_uint_eq(r1[i].dict_rank, r2[i].dict_rank);
+        ck_assert_uint_eq(r1[i].tried, r2[i].tried);
+        bool strong = i % 8 == 1 || i % 8 == 7;
+        ck_assert_int_eq(r1[i].status, strong ? IMGB_WP_NOT_FOUND : IMGB_WP_FOUND);
+    }
+    ck_assert(!s1.budget_exhausted && !s2.budget_exhausted);
+    for (size_t i = 0; i < n; i++)
+        free(hashes[i]);
+    free(r1);
+    free(r2);
+}
+END_TEST
+
+START_TEST(budget_cut_is_incomplete_never_pass)
+{
+    /* yescrypt at default cost with ~3,600 words takes minutes; 1.5 s cannot finish. */
+    char *strong = make_hash("$y$", 0, "Tq7#vLw9!zKp");
+    char *weak = make_hash("des", 0, "123456");
+    char **words = NULL;
+    size_t nwords = 0;
+    char *path = imgb_xasprintf("%s/rules/%s", getenv("IMGB_SOURCE_DIR"), IMGB_WP_DICT_RELPATH);
+    ck_assert_int_eq(imgb_wp_dict_load(&words, &nwords, path, false), 0);
+
+    imgb_wp_account a[] = { { "root", strong }, { "svc", weak } };
+    imgb_wp_result r[2];
+    imgb_wp_stats st;
+    imgb_wp_options o = opts_jobs(2);
+    o.budget = 1.5;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 2, (const char *const *)words, nwords, &o), 0);
+    ck_assert(st.budget_exhausted);
+    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
+    ck_assert_uint_lt(r[0].tried, r[0].planned);
+    char *d = describe(&r[0]);
+    ck_assert_ptr_nonnull(strstr(d, "incomplete"));
+    free(d);
+    /* The cheap, likely one still made it: cheap accounts go first. */
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(r[1].dict_rank, 1);
+    ck_assert(st.seconds < 5.0);
+
+    imgb_wp_dict_free(words, nwords);
+    free(path);
+    free(strong);
+    free(weak);
+}
+END_TEST
+
+/* ---- the dictionary -------------------------------------------------------------------------- */
+
+static char *write_tmp(const char *content)
+{
+    char *path = imgb_xstrdup("/tmp/imgb-wp-dict-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+    close(fd);
+    return path;
+}
+
+START_TEST(dict_skips_comments_and_duplicates)
+{
+    char *p = write_tmp("#!comment: header\r\nfirst\r\n\n#notacomment\nsecond\nfirst\n");
+    char **w = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(imgb_wp_dict_load(&w, &n, p, false), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(w[0], "first");
+    ck_assert_str_eq(w[1], "#notacomment");
+    ck_assert_str_eq(w[2], "second");
+
+    char *q = write_tmp("second\nthird\n");
+    ck_assert_int_eq(imgb_wp_dict_load(&w, &n, q, false), 0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(w[3], "third");
+    ck_assert_int_eq(imgb_wp_dict_load(&w, &n, q, true), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(w[0], "second");
+
+    imgb_wp_dict_free(w, n);
+    unlink(p);
+    unlink(q);
+    free(p);
+    free(q);
+}
+END_TEST
+
+START_TEST(dict_missing_file_is_not_found)
+{
+    char **w = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(imgb_wp_dict_load(&w, &n, "/nonexistent/words.txt", false), IMGB_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "/nonexistent/words.txt"));
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(shipped_dictionary_is_popularity_ordered)
+{
+    char **w = NULL;
+    size_t n = 0;
+    char *path = imgb_xasprintf("%s/rules/%s", getenv("IMGB_SOURCE_DIR"), IMGB_WP_DICT_RELPATH);
+    ck_assert_int_eq(imgb_wp_dict_load(&w, &n, path, false), 0);
+    ck_assert_uint_gt(n, 3500);
+    ck_assert_str_eq(w[0], "123456");
+    bool has_default[4] = { false };
+    const char *defaults[] = { "root", "toor", "admin", "P@ssw0rd" };
+    for (size_t i = 0; i < 100; i++)
+        for (size_t d = 0; d < 4; d++)
+            if (strcmp(w[i], defaults[d]) == 0)
+                has_default[d] = true;
+    for (size_t d = 0; d < 4; d++)
+        ck_assert_msg(has_default[d], "%s not in the top 100", defaults[d]);
+    imgb_wp_dict_free(w, n);
+    free(path);
+}
+END_TEST
+
+static Suite *weak_password_suite(void)
+{
+    Suite *s = suite_create("weak_password");
+
+    TCase *tc = tcase_create("formats");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, every_format_dictionary_rank, 0, NFORMATS);
+    tcase_add_loop_test(tc, every_format_strong_is_not_found, 0, NFORMATS);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("candidates");
+    tcase_add_test(tc, empty_string_hash_is_found_first);
+    tcase_add_test(tc, empty_field_is_its_own_status);
+    tcase_add_test(tc, user_name_is_found);
+    tcase_add_loop_test(tc, user_name_variants_are_found_and_named, 0,
+                        sizeof variants / sizeof variants[0]);
+    tcase_add_test(tc, user_name_comes_before_dictionary);
+    tcase_add_test(tc, depth_limits_the_dictionary);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("not_cracked");
+    tcase_add_test(tc, locked_hashes_are_not_cracked);
+    tcase_add_test(tc, unknown_formats_are_reported);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("scheduling");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, shared_hash_is_found_for_both_accounts);
+    tcase_add_test(tc, one_and_two_threads_agree);
+    tcase_add_test(tc, budget_cut_is_incomplete_never_pass);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("dictionary");
+    tcase_add_test(tc, dict_skips_comments_and_duplicates);
+    tcase_add_test(tc, dict_missing_file_is_not_found);
+    tcase_add_test(tc, shipped_dictionary_is_popularity_ordered);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(weak_password_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
