@@ -12,6 +12,7 @@
 #include "facts/sshd_kind.h"
 #include "fs/view.h"
 #include "rules/rules.h"
+#include "util/limits.h"
 #include "util/mem.h"
 
 typedef struct tfile {
