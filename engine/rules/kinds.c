@@ -16,6 +16,7 @@
 /* weak passwords: engine/checks/weak_password.c */
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
+#include "checks/secrets.h"
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
@@ -29,6 +30,7 @@ static const imgb_check_kind *const kind_table[] = {
     /* weak passwords */
 
     /* secrets and build risks */
+    &imgb_kind_secret,
 
     NULL,
 };

@@ -27,4 +27,13 @@
 #define IMGB_WP_MAX_DICT_WORDS      (4u * 1000 * 1000)        /* words in the dictionary */
 #define IMGB_WP_MAX_DICT_BYTES      (256u << 20)              /* bytes in one dictionary file */
 
+/* Secret scanning and build risks (engine/checks/secrets.h, build_risk.h). */
+#define IMGB_SECRET_FILE_MAX        (256ull << 20)            /* bytes scanned for secrets per file */
+#define IMGB_SECRET_MAX_FINDINGS    1000                      /* secret findings kept per scan */
+#define IMGB_SECRET_MAX_PATTERNS    256                       /* patterns in one secret check */
+#define IMGB_SECRET_MAX_KEYWORDS    250                       /* prefilter keywords, all patterns */
+#define IMGB_SECRET_WINDOW_MAX      4096                      /* regex window each side of a keyword */
+#define IMGB_SECRET_BUF             (256u << 10)              /* matcher buffer per layer thread */
+#define IMGB_MAX_HISTORY_CMD        (64u << 10)               /* created_by bytes examined */
+
 #endif
