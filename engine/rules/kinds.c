@@ -9,6 +9,7 @@
 /* generic file kinds: engine/rules/kind_file.c */
 
 /* sshd: engine/facts/sshd_kind.c */
+#include "facts/sshd_kind.h"
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
 
@@ -21,6 +22,8 @@ static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
 
     /* sshd */
+    &imgb_kind_sshd_option,
+    &imgb_kind_sshd_config_error,
 
     /* accounts, login.defs, PAM, pwquality */
 
