@@ -11,6 +11,8 @@
 /* sshd: engine/facts/sshd_kind.c */
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
+extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_shadow,
+    imgb_kind_group;
 
 /* weak passwords: engine/checks/weak_password.c */
 
@@ -22,6 +24,10 @@ static const imgb_check_kind *const kind_table[] = {
     /* sshd */
 
     /* accounts, login.defs, PAM, pwquality */
+    &imgb_kind_login_defs,
+    &imgb_kind_passwd,
+    &imgb_kind_shadow,
+    &imgb_kind_group,
 
     /* weak passwords */
 
