@@ -17,6 +17,7 @@ extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_s
 /* weak passwords: engine/checks/weak_password.c */
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
+#include "checks/secrets.h"
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
@@ -32,6 +33,7 @@ static const imgb_check_kind *const kind_table[] = {
     /* weak passwords */
 
     /* secrets and build risks */
+    &imgb_kind_secret,
 
     NULL,
 };
