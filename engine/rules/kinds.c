@@ -9,6 +9,7 @@
 /* generic file kinds: engine/rules/kind_file.c */
 
 /* sshd: engine/facts/sshd_kind.c */
+#include "facts/sshd_kind.h"
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
 extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_shadow,
@@ -23,6 +24,8 @@ static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
 
     /* sshd */
+    &imgb_kind_sshd_option,
+    &imgb_kind_sshd_config_error,
 
     /* accounts, login.defs, PAM, pwquality */
     &imgb_kind_login_defs,
