@@ -7,6 +7,7 @@
 #include "rules/rules.h"
 
 /* generic file kinds: engine/rules/kind_file.c */
+#include "rules/kind_file.h"
 
 /* sshd: engine/facts/sshd_kind.c */
 
@@ -19,6 +20,9 @@
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
+    &imgb_kind_file_meta,
+    &imgb_kind_file_regex,
+    &imgb_kind_file_exists,
 
     /* sshd */
 
