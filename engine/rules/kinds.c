@@ -10,6 +10,7 @@
 #include "rules/kind_file.h"
 
 /* sshd: engine/facts/sshd_kind.c */
+#include "facts/sshd_kind.h"
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
 
@@ -25,6 +26,8 @@ static const imgb_check_kind *const kind_table[] = {
     &imgb_kind_file_exists,
 
     /* sshd */
+    &imgb_kind_sshd_option,
+    &imgb_kind_sshd_config_error,
 
     /* accounts, login.defs, PAM, pwquality */
 
