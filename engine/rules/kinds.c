@@ -12,6 +12,8 @@
 #include "facts/sshd_kind.h"
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
+extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_shadow,
+    imgb_kind_group;
 
 /* weak passwords: engine/checks/weak_password.c */
 
@@ -26,6 +28,10 @@ static const imgb_check_kind *const kind_table[] = {
     &imgb_kind_sshd_config_error,
 
     /* accounts, login.defs, PAM, pwquality */
+    &imgb_kind_login_defs,
+    &imgb_kind_passwd,
+    &imgb_kind_shadow,
+    &imgb_kind_group,
 
     /* weak passwords */
 
