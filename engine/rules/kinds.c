@@ -7,6 +7,7 @@
 #include "rules/rules.h"
 
 /* generic file kinds: engine/rules/kind_file.c */
+#include "rules/kind_file.h"
 
 /* sshd: engine/facts/sshd_kind.c */
 #include "facts/sshd_kind.h"
@@ -22,6 +23,9 @@ extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_s
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
+    &imgb_kind_file_meta,
+    &imgb_kind_file_regex,
+    &imgb_kind_file_exists,
 
     /* sshd */
     &imgb_kind_sshd_option,
