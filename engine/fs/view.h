@@ -102,8 +102,15 @@ bool imgb_view_wants(const imgb_view *view, const char *path);
 /**
  * Apply one entry of layer `layer` (layers must be applied in increasing order; all entries
  * of a layer before the next).  Handles whiteouts and opaque markers in `e->path`.
+ * e->path is normalised again here, so a raw tar name works too; "" (a layer's "./" entry)
+ * updates the root directory's metadata.  An entry below a symlink to a directory lands in
+ * that directory, as docker's and containerd's appliers put it.  Skipped with a warning
+ * (imgb_view_warning_at): a name escaping the root, an entry below a file or a dangling
+ * symlink, a hardlink whose target is missing or a directory.  Whiteouts matching nothing
+ * still count as applied; aufs metadata (".wh..wh.plnk" and the like) is ignored.
  * Returns 0, or IMGB_ELIMIT when the total content cap is exceeded (the file is then kept
- * without content and a warning is recorded; the caller may continue).
+ * without content and a warning is recorded; the caller may continue), or IMGB_EINVAL when
+ * `layer` is lower than a layer already applied.
  */
 int imgb_view_apply(imgb_view *view, int layer, const imgb_entry *e);
 
@@ -112,7 +119,8 @@ size_t imgb_view_whiteouts(const imgb_view *view);
 
 /**
  * Look up `path` ("/etc/passwd" or "etc/passwd").  With `follow`, symlinks in every component
- * including the last are resolved inside the image root.  Returns 0, IMGB_ENOTFOUND or
+ * including the last are resolved inside the image root; without it, like lstat(2), only the
+ * last component is not followed.  Returns 0, IMGB_ENOTFOUND or
  * IMGB_ELOOP (message names the path).
  */
 int imgb_view_lookup(const imgb_view *view, const char *path, bool follow, imgb_node_info *out);
@@ -127,22 +135,37 @@ int imgb_view_read(const imgb_view *view, const char *path, const unsigned char 
 
 /**
  * Call `cb` for every path matching the fnmatch(3) `pattern` (with leading "/"; FNM_PATHNAME,
- * so "*" does not cross "/"), in byte-sorted order.  Symlinks in the pattern's directory part
- * are not followed (glob the real directory).  A non-zero return from `cb` stops and is returned.
+ * so "*" does not cross "/"), in byte-sorted order.  The literal directory part of the pattern
+ * (the components before the first one holding "*?[\\") is resolved through symlinks like
+ * glob(3) would, and the real directory is listed: info->path is the real path
+ * ("/etc/ssh/[*].conf" with /etc/ssh -> /opt/ssh reports "opt/ssh/a.conf").  Symlinks matched
+ * by a wildcard component are not followed.  "*" also matches names starting with ".".  A last
+ * component "[**]" matches the whole subtree.  A non-zero return from `cb` stops and is returned.
  */
 int imgb_view_glob(const imgb_view *view, const char *pattern,
                    int (*cb)(const imgb_node_info *info, void *payload), void *payload);
 
-/** Call `cb` for every node (pre-order, children sorted).  Non-zero from `cb` stops. */
+/** Call `cb` for every node but the root (pre-order, children byte-sorted by name).
+ *  Non-zero from `cb` stops and is returned. */
 int imgb_view_walk(const imgb_view *view,
                    int (*cb)(const imgb_node_info *info, void *payload), void *payload);
 
-/** Files deleted or overwritten by later layers, in the order it happened. */
+/** Files deleted or overwritten by later layers, in the order it happened (the files of one
+ *  deletion byte-sorted by path).  Same-layer duplicates are not recorded. */
 size_t imgb_view_removed_count(const imgb_view *view);
 const imgb_removed *imgb_view_removed_at(const imgb_view *view, size_t i);
 
 /** Number of nodes (excluding the root). */
 size_t imgb_view_count(const imgb_view *view);
+
+/** Warnings recorded while applying (skipped entries, content caps), one line each naming
+ *  the layer index, at most IMGB_MAX_VIEW_WARNINGS.  Strings borrowed from the view. */
+size_t imgb_view_warning_count(const imgb_view *view);
+const char *imgb_view_warning_at(const imgb_view *view, size_t i);
+
+/** Bytes the view holds (nodes, names, link targets, kept content, index); excludes
+ *  allocator overhead.  For limits and benchmarks. */
+size_t imgb_view_memory(const imgb_view *view);
 
 /**
  * Normalise a path from a tar entry: strips leading "/" and "./", collapses "//" and "."

@@ -17,6 +17,7 @@
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
+#define IMGB_MAX_VIEW_WARNINGS      1000                      /* warnings the view records */
 
 /* Weak-password engine (engine/checks/weak_password.h). */
 #define IMGB_WP_DEFAULT_BUDGET      30.0                      /* seconds of cracking per image */
