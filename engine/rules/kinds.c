@@ -13,6 +13,7 @@
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
 
 /* weak passwords: engine/checks/weak_password.c */
+#include "checks/weak_password.h"
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
 
@@ -24,6 +25,7 @@ static const imgb_check_kind *const kind_table[] = {
     /* accounts, login.defs, PAM, pwquality */
 
     /* weak passwords */
+    &imgb_kind_weak_password,
 
     /* secrets and build risks */
 
