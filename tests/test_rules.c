@@ -7,8 +7,11 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "imgbuild.h"
+#include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
+#include "util/mem.h"
 
 /* ---- comparisons ----------------------------------------------------------------------- */
 
@@ -258,6 +261,276 @@ START_TEST(cache_memoises_failure_and_message)
 }
 END_TEST
 
+
+/* ---- the loader ------------------------------------------------------------------------- */
+
+/* Diagnostics collected as "file:line:col: message" lines, with the directory stripped. */
+typedef struct diag_log {
+    imgb_buf text;
+    const char *strip;
+    int errors, warnings;
+} diag_log;
+
+static void diag_collect(const imgb_diag *d, void *payload)
+{
+    diag_log *log = payload;
+    imgb_diag copy = *d;
+    size_t n = strlen(log->strip);
+    if (strncmp(copy.file, log->strip, n) == 0 && copy.file[n] == '/')
+        copy.file += n + 1;
+    char *line = imgb_diag_format(&copy);
+    imgb_buf_printf(&log->text, "%s\n", line);
+    free(line);
+    if (d->level == IMGB_DIAG_ERROR)
+        log->errors++;
+    else
+        log->warnings++;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = imgbuild_path(dir, name);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    imgbuild_sh("mkdir -p '%s'", path);
+    *slash = '/';
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+/* Load `dir`; return the diagnostics text (caller frees) and the return code. */
+static char *load_diags(const char *dir, int *rc, imgb_ruleset **rs_out)
+{
+    diag_log log = { IMGB_BUF_INIT, dir, 0, 0 };
+    imgb_ruleset *rs = NULL;
+    const char *paths[] = { dir };
+    *rc = imgb_ruleset_load(&rs, paths, 1, diag_collect, &log);
+    if (rs_out)
+        *rs_out = rs;
+    else
+        imgb_ruleset_free(rs);
+    return imgb_buf_detach(&log.text);
+}
+
+#define BASELINE_HEAD                                                                      \
+    "baseline:\n"                                                                          \
+    "  key: t_base\n"                                                                      \
+    "  class: test\n"                                                                      \
+    "  alias: {zh: \"测试\", en: \"Test\"}\n"                                              \
+    "  class_alias: {zh: \"测试\", en: \"Test\"}\n"                                        \
+    "items:\n"
+
+#define ITEM_TEXTS                                                                         \
+    "    title: {zh: \"标题\", en: \"Title\"}\n"                                           \
+    "    description: {zh: \"描述\", en: \"Description\"}\n"                               \
+    "    advice: {zh: \"建议\", en: \"Advice\"}\n"
+
+START_TEST(loader_bad_yaml_reports_libyaml_mark)
+{
+    char *dir = imgbuild_tmpdir("rules-badyaml");
+    write_file(dir, "a.yaml", "baseline:\n  key: [unclosed\n  class: x\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "a.yaml:3:8: invalid YAML: did not find expected ',' or ']' "
+                            "(while parsing a flow sequence)\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_unknown_kind_points_at_kind)
+{
+    char *dir = imgbuild_tmpdir("rules-unknownkind");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: high\n"
+               "    bucket: security_check\n"
+               "    check:\n"
+               "      kind: no_such_kind\n"
+               "      path: /etc/passwd\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "a.yaml:14:13: unknown check kind 'no_such_kind'\n");
+    ck_assert_str_eq(imgb_error_last() + strlen(dir) + 1,
+                     "a.yaml:14:13: unknown check kind 'no_such_kind'");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_missing_severity_title_bucket)
+{
+    char *dir = imgbuild_tmpdir("rules-missing");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n"
+               "    description: {zh: \"描述\", en: \"Description\"}\n"
+               "    advice: {zh: \"建议\", en: \"Advice\"}\n"
+               "    check: {kind: no_such_kind}\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags,
+                     "a.yaml:7:5: item t.one: missing 'title' ({zh: ..., en: ...})\n"
+                     "a.yaml:7:5: item t.one: missing 'severity' (low, medium or high)\n"
+                     "a.yaml:7:5: item t.one: missing 'bucket' (security_check, pwd_policy or "
+                     "image_weak_pwd)\n"
+                     "a.yaml:10:19: unknown check kind 'no_such_kind'\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_text_needs_both_languages)
+{
+    char *dir = imgbuild_tmpdir("rules-lang");
+    write_file(dir, "a.yaml",
+               "baseline:\n"
+               "  key: t_base\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\"}\n"
+               "  class_alias: {en: \"Test\", fr: \"Essai\"}\n"
+               "items: []\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags,
+                     "a.yaml:4:10: baseline: alias: missing 'en'\n"
+                     "a.yaml:5:29: baseline: class_alias: unknown key 'fr'\n"
+                     "a.yaml:5:16: baseline: class_alias: missing 'zh'\n"
+                     "a.yaml:6:8: warning: baseline t_base has no items\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_duplicate_ids_across_files)
+{
+    char *dir = imgbuild_tmpdir("rules-dup");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: high\n"
+               "    bucket: security_check\n"
+               "    check: {kind: no_such_kind}\n");
+    write_file(dir, "sub/b.yaml",
+               "baseline:\n"
+               "  key: t_base\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  class_alias: {zh: \"测试\", en: \"Test\"}\n"
+               "items:\n"
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: urgent\n"
+               "    bucket: security_check\n"
+               "    check: {kind: no_such_kind}\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    char *expect = imgb_xasprintf(
+        "a.yaml:13:19: unknown check kind 'no_such_kind'\n"
+        "sub/b.yaml:2:8: duplicate baseline key 't_base' (first defined at %s/a.yaml:2)\n"
+        "sub/b.yaml:7:9: duplicate item id 't.one' (first defined at %s/a.yaml:7)\n"
+        "sub/b.yaml:11:15: item t.one: 'severity' must be low, medium or high\n"
+        "sub/b.yaml:13:19: unknown check kind 'no_such_kind'\n",
+        dir, dir);
+    ck_assert_str_eq(diags, expect);
+    ck_assert_str_eq(imgb_error_last() + strlen(dir) + 1,
+                     "a.yaml:13:19: unknown check kind 'no_such_kind' (and more problems)");
+    free(expect);
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_unknown_keys_and_applies_conflicts)
+{
+    char *dir = imgbuild_tmpdir("rules-keys");
+    write_file(dir, "a.yaml",
+               "baseline:\n"
+               "  key: t_base\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  class_alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  applies: {generic: true, os: [debian], colour: red}\n"
+               "itemz: []\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags,
+                     "a.yaml:7:1: rule file: unknown key 'itemz'\n"
+                     "a.yaml:6:42: applies: unknown key 'colour'\n"
+                     "a.yaml:6:22: applies: 'generic' and 'os' exclude each other\n"
+                     "a.yaml:1:1: rule file: missing 'items'\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_missing_directory_is_enotfound)
+{
+    imgb_ruleset *rs = (imgb_ruleset *)1;
+    const char *paths[] = { "/nonexistent/imgb-rules" };
+    ck_assert_int_eq(imgb_ruleset_load(&rs, paths, 1, NULL, NULL), IMGB_ENOTFOUND);
+    ck_assert_ptr_null(rs);
+    ck_assert_str_eq(imgb_error_last(),
+                     "rules: /nonexistent/imgb-rules: No such file or directory");
+}
+END_TEST
+
+START_TEST(loader_skips_data_dirs_and_loads_dictionary)
+{
+    char *dir = imgbuild_tmpdir("rules-dict");
+    write_file(dir, "dict/passwords.txt", "#!comment: test\n123456\npassword\n123456\n");
+    write_file(dir, "secrets/patterns.yaml", "not: [a baseline\n");
+    write_file(dir, "a.yaml",
+               "baseline:\n"
+               "  key: t_empty\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  class_alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  applies: {os: [CentOS, rhel], version: {min: \"7\", max: \"8\"},\n"
+               "            requires_package: openssh-server}\n"
+               "  standards: [cn_standard, hw_standard]\n"
+               "  huawei: {check_name: \"CentOS 7\", check_type: ssh}\n"
+               "items: []\n");
+    int rc;
+    imgb_ruleset *rs;
+    char *diags = load_diags(dir, &rc, &rs);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(diags, "a.yaml:10:8: warning: baseline t_empty has no items\n");
+    ck_assert_uint_eq(rs->nbaselines, 1);
+    const imgb_baseline *b = imgb_ruleset_find_baseline(rs, "t_empty");
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->applies.nos_ids, 2);
+    ck_assert_str_eq(b->applies.os_ids[0], "centos");
+    ck_assert_str_eq(b->applies.version_min, "7");
+    ck_assert_str_eq(b->applies.version_max, "8");
+    ck_assert_str_eq(b->applies.requires_package, "openssh-server");
+    ck_assert(!b->applies.any_os);
+    ck_assert(!b->applies.generic);
+    ck_assert_uint_eq(b->nstandards, 2);
+    ck_assert_str_eq(b->hw_check_name, "CentOS 7");
+    ck_assert_uint_eq(rs->ndict_words, 2);
+    ck_assert_str_eq(rs->dict_words[0], "123456");
+    ck_assert_str_eq(rs->dict_words[1], "password");
+    ck_assert_ptr_nonnull(strstr(rs->dict_source, "dict/passwords.txt"));
+    imgb_ruleset_free(rs);
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -274,6 +547,17 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, result_evidence_starts_blank_and_grows);
     tcase_add_test(tc, cache_builds_once_per_key);
     tcase_add_test(tc, cache_memoises_failure_and_message);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("loader");
+    tcase_add_test(tc, loader_bad_yaml_reports_libyaml_mark);
+    tcase_add_test(tc, loader_unknown_kind_points_at_kind);
+    tcase_add_test(tc, loader_missing_severity_title_bucket);
+    tcase_add_test(tc, loader_text_needs_both_languages);
+    tcase_add_test(tc, loader_duplicate_ids_across_files);
+    tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
+    tcase_add_test(tc, loader_missing_directory_is_enotfound);
+    tcase_add_test(tc, loader_skips_data_dirs_and_loads_dictionary);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@
 /* generic file kinds: engine/rules/kind_file.c */
 
 /* sshd: engine/facts/sshd_kind.c */
+#include "facts/sshd_kind.h"
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
 
@@ -16,11 +17,14 @@
 #include "checks/weak_password.h"
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
+#include "checks/secrets.h"
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
 
     /* sshd */
+    &imgb_kind_sshd_option,
+    &imgb_kind_sshd_config_error,
 
     /* accounts, login.defs, PAM, pwquality */
 
@@ -28,6 +32,7 @@ static const imgb_check_kind *const kind_table[] = {
     &imgb_kind_weak_password,
 
     /* secrets and build risks */
+    &imgb_kind_secret,
 
     NULL,
 };
