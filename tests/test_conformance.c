@@ -38,6 +38,7 @@
 
 #include "facts/os.h"
 #include "facts/sshd.h"
+#include "factview.h"
 #include "fs/view.h"
 #include "image/image.h"
 #include "imgbuild.h"
@@ -254,18 +255,14 @@ static void read_tree(cfiles *fs, const char *root, const char *rel)
         qsort(fs->v, fs->n, sizeof(*fs->v), cmp_cfile);
 }
 
-static const char *shared_dir(void)
-{
-    const char *s = getenv("IMGB_SHARED_DIR");
-    return s ? s : "../shared";
-}
-
 /* The Debian 12 base: base/ with the stock modes. */
 static void base_files(cfiles *base)
 {
-    char *root = imgb_xasprintf("%s/conformance/ssg/base", shared_dir());
+    char *shared = factview_shared_dir();
+    char *root = imgb_xasprintf("%s/conformance/ssg/base", shared);
     read_tree(base, root, "");
     free(root);
+    free(shared);
     if (!cf_find(base, "etc/ssh/sshd_config.d"))
         cf_add(base, "etc/ssh/sshd_config.d", NULL, 0, 0755);
     qsort(base->v, base->n, sizeof(*base->v), cmp_cfile);
@@ -548,7 +545,9 @@ static void list_dirs(const char *dir, imgb_ptrvec *out)
 
 START_TEST(ssg_conformance)
 {
-    char *cases_dir = imgb_xasprintf("%s/conformance/ssg/cases", shared_dir());
+    char *shared = factview_shared_dir();
+    char *cases_dir = imgb_xasprintf("%s/conformance/ssg/cases", shared);
+    free(shared);
     char *tmp = imgbuild_tmpdir("conformance");
     cfiles base = { 0 };
     base_files(&base);
