@@ -251,7 +251,7 @@ static void read_tree(cfiles *fs, const char *root, const char *rel)
     }
     closedir(d);
     free(dir);
-    if (!rel[0])
+    if (!rel[0] && fs->n)
         qsort(fs->v, fs->n, sizeof(*fs->v), cmp_cfile);
 }
 
@@ -310,7 +310,8 @@ static void case_layer(const char *case_dir, const json_t *expect, const cfiles 
         const char *p = json_string_value(d);
         imgb_ptrvec_push(deleted, imgb_xstrdup(p[0] == '/' ? p + 1 : p));
     }
-    qsort(layer->v, layer->n, sizeof(*layer->v), cmp_cfile);
+    if (layer->n)
+        qsort(layer->v, layer->n, sizeof(*layer->v), cmp_cfile);
 }
 
 /* ---- building images -------------------------------------------------------------------- */
