@@ -7,6 +7,7 @@
 #include "rules/rules.h"
 
 /* generic file kinds: engine/rules/kind_file.c */
+#include "rules/kind_file.h"
 
 /* sshd: engine/facts/sshd_kind.c */
 #include "facts/sshd_kind.h"
@@ -16,12 +17,16 @@ extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_s
     imgb_kind_group, imgb_kind_pam, imgb_kind_pwquality;
 
 /* weak passwords: engine/checks/weak_password.c */
+#include "checks/weak_password.h"
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
 #include "checks/secrets.h"
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
+    &imgb_kind_file_meta,
+    &imgb_kind_file_regex,
+    &imgb_kind_file_exists,
 
     /* sshd */
     &imgb_kind_sshd_option,
@@ -36,6 +41,7 @@ static const imgb_check_kind *const kind_table[] = {
     &imgb_kind_pwquality,
 
     /* weak passwords */
+    &imgb_kind_weak_password,
 
     /* secrets and build risks */
     &imgb_kind_secret,

@@ -45,4 +45,8 @@
 #define IMGB_SECRET_BUF             (256u << 10)              /* matcher buffer per layer thread */
 #define IMGB_MAX_HISTORY_CMD        (64u << 10)               /* created_by bytes examined */
 
+#define IMGB_MAX_IGNORE_BYTES       (1u << 20)                /* ignore file size */
+#define IMGB_MAX_IGNORE_ENTRIES     10000                     /* entries in one ignore file */
+#define IMGB_MAX_REPORT_PARAM       65535                     /* request string parameter (HW docs) */
+
 #endif
