@@ -698,6 +698,15 @@ START_TEST(kind_option_subset_and_countmax)
              v, "7.4p1", "el7", true, &r);
     ck_assert(strstr(r.evidence[0].message, "first unanswered probe") != NULL);
     imgb_item_result_dispose(&r);
+    /* countmax_zero: fail -- 0 is a pass on 7.4 (kills after one probe), a fail on 9.2 */
+    const char *cz = "{\"keyword\":\"ClientAliveCountMax\",\"op\":\"le\",\"max\":3,"
+                     "\"countmax_zero\":\"fail\"}";
+    run_kind(&imgb_kind_sshd_option, cz, v, "7.4p1", "el7", true, &r);
+    ck_assert_int_eq(r.verdict, IMGB_V_PASS);
+    imgb_item_result_dispose(&r);
+    run_kind(&imgb_kind_sshd_option, cz, v, "9.2p1", NULL, true, &r);
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
     imgb_view_free(v);
 }
 END_TEST
@@ -739,6 +748,7 @@ START_TEST(kind_compile_errors)
         "{\"keyword\":\"PermitRootLogin\"}",
         "{\"keyword\":\"MaxSessions\",\"maxstartups\":\"1:2:3\"}",
         "{\"keyword\":\"MaxStartups\",\"maxstartups\":\"x\"}",
+        "{\"keyword\":\"MaxAuthTries\",\"countmax_zero\":\"fail\"}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_t *p = json_loads(bad[i], 0, NULL);
