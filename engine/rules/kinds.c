@@ -15,6 +15,7 @@
 /* weak passwords: engine/checks/weak_password.c */
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
+#include "checks/build_risk.h"
 #include "checks/secrets.h"
 
 static const imgb_check_kind *const kind_table[] = {
@@ -28,6 +29,9 @@ static const imgb_check_kind *const kind_table[] = {
 
     /* secrets and build risks */
     &imgb_kind_secret,
+    &imgb_kind_build_config,
+    &imgb_kind_build_history,
+    &imgb_kind_build_tag,
 
     NULL,
 };
