@@ -257,9 +257,21 @@ START_TEST(aufs_metadata_is_ignored)
 {
     imgb_view *v = imgb_view_new(NULL);
     add_dir(v, 0, ".wh..wh.plnk");
+    add_file(v, 0, ".wh..wh.plnk/123.456", "x");
     add_file(v, 0, ".wh..wh.aufs", NULL);
     ck_assert_uint_eq(imgb_view_count(v), 0);
     ck_assert_uint_eq(imgb_view_whiteouts(v), 0);
+    ck_assert_uint_eq(imgb_view_warning_count(v), 0);
+    imgb_view_free(v);
+}
+END_TEST
+
+START_TEST(entry_below_a_whiteout_name_is_skipped)
+{
+    imgb_view *v = imgb_view_new(NULL);
+    add_file(v, 1, "etc/.wh.x/y", "x");
+    ck_assert_uint_eq(imgb_view_count(v), 0);
+    ck_assert_uint_eq(imgb_view_warning_count(v), 1);
     imgb_view_free(v);
 }
 END_TEST
@@ -995,6 +1007,7 @@ static Suite *fs_suite(void)
     tcase_add_test(tc, whiteout_then_same_layer_dir_replaces_lower_dir);
     tcase_add_test(tc, whiteout_of_missing_path_counts_and_changes_nothing);
     tcase_add_test(tc, aufs_metadata_is_ignored);
+    tcase_add_test(tc, entry_below_a_whiteout_name_is_skipped);
     tcase_add_test(tc, opaque_dir_hides_lower_children_recursively);
     tcase_add_test(tc, opaque_dir_keeps_same_layer_children_before_and_after_marker);
     tcase_add_test(tc, opaque_marker_at_root_hides_lower_layers);

@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <check.h>
 
+#include "image/image.h"
 #include "imgbuild.h"
 #include "util/mem.h"
 
@@ -132,6 +136,693 @@ START_TEST(imgbuild_script_builds_with_real_tools)
 }
 END_TEST
 
+/* ---- reader helpers ------------------------------------------------------------------- */
+
+/* Two layers: a base and one deleting, replacing and linking. */
+static const imgbuild_file base_files[] = {
+    { .path = "etc/", .type = IMGBUILD_DIR },
+    { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
+    { .path = "etc/passwd", .content = "root:x:0:0:root:/root:/bin/bash\n" },
+    { .path = "etc/shadow", .content = "root:*:19000:0:99999:7:::\n", .mode = 0640, .gid = 42 },
+    { .path = "etc/gone", .content = "secret\n" },
+    { .path = "var/", .type = IMGBUILD_DIR },
+    { .path = "var/old/", .type = IMGBUILD_DIR },
+    { .path = "var/old/file", .content = "old" },
+};
+static const imgbuild_file top_files[] = {
+    { .path = "./etc/gone", .type = IMGBUILD_WHITEOUT },
+    { .path = "var/old", .type = IMGBUILD_OPAQUE },
+    { .path = "/etc/passwd", .content = "root:x:0:0:root:/root:/bin/sh\n" },
+    { .path = "etc/motd", .type = IMGBUILD_SYMLINK, .link = "/etc/os-release" },
+    { .path = "etc/shadow-", .type = IMGBUILD_HARDLINK, .link = "etc/shadow" },
+};
+
+typedef struct fixture {
+    char *dir;
+    imgbuild_layer layers[8];
+    size_t nlayers;
+} fixture;
+
+static void fixture_init(fixture *f, imgbuild_compression c)
+{
+    memset(f, 0, sizeof *f);
+    f->dir = imgbuild_tmpdir("image");
+    imgbuild_layer_write(&f->layers[0], f->dir, base_files, 8, c);
+    imgbuild_layer_write(&f->layers[1], f->dir, top_files, 5, c);
+    f->nlayers = 2;
+}
+
+static void fixture_done(fixture *f)
+{
+    for (size_t i = 0; i < f->nlayers; i++)
+        imgbuild_layer_dispose(&f->layers[i]);
+    imgbuild_rmtree(f->dir);
+    free(f->dir);
+}
+
+static const imgbuild_history two_history[] = {
+    { .created_by = "ADD rootfs.tar /" },
+    { .created_by = "ENV A=B", .empty_layer = true },
+    { .created_by = "RUN rm /etc/gone" },
+};
+
+static imgbuild_image fixture_image(fixture *f, const char *ref)
+{
+    imgbuild_image im = { .layers = f->layers, .nlayers = f->nlayers, .ref = ref };
+    if (f->nlayers == 2) {
+        im.history = two_history;
+        im.nhistory = 3;
+    }
+    return im;
+}
+
+/* Open and read an image; on success *img and *view are set (caller frees). */
+static int read_image(const char *path, const imgb_read_options *o, imgb_image **img,
+                      imgb_view **view)
+{
+    *img = NULL;
+    *view = NULL;
+    int rc = imgb_image_open(img, path, o);
+    if (rc)
+        return rc;
+    *view = imgb_view_new(NULL);
+    imgb_view_keep(*view, "/etc/*");
+    rc = imgb_image_read_layers(*img, *view, NULL, 0);
+    return rc;
+}
+
+static void assert_content(const imgb_view *v, const char *path, const char *want)
+{
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    ck_assert_msg(imgb_view_read(v, path, &data, &len) == 0, "%s: %s", path, imgb_error_last());
+    ck_assert_uint_eq(len, strlen(want));
+    ck_assert_msg(memcmp(data, want, len) == 0, "%s content differs", path);
+}
+
+/* The merged result of the two-layer fixture. */
+static void assert_two_layer_view(const imgb_image *img, const imgb_view *v)
+{
+    imgb_node_info ni;
+    assert_content(v, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+    assert_content(v, "/etc/motd", "ID=debian\nVERSION_ID=\"10\"\n");
+    ck_assert_int_eq(imgb_view_lookup(v, "/etc/gone", false, &ni), IMGB_ENOTFOUND);
+    ck_assert_int_eq(imgb_view_lookup(v, "/var/old/file", false, &ni), IMGB_ENOTFOUND);
+    ck_assert_int_eq(imgb_view_lookup(v, "/etc/shadow", false, &ni), 0);
+    ck_assert_uint_eq(ni.mode, 0640);
+    ck_assert_uint_eq(ni.gid, 42);
+    ck_assert_int_eq(ni.layer, 0);
+    ck_assert_int_eq(imgb_view_lookup(v, "/etc/passwd", false, &ni), 0);
+    ck_assert_int_eq(ni.layer, 1);
+    ck_assert_uint_ge(imgb_view_whiteouts(v), 2);
+    ck_assert_uint_eq(img->nlayers, 2);
+    ck_assert_uint_eq(img->layers[0].entries, 8);
+    ck_assert_uint_eq(img->layers[1].entries, 5);
+    ck_assert_ptr_nonnull(img->image_id);
+    ck_assert_str_eq(img->image_id, img->config_digest + 7);
+    ck_assert(img->verified);
+}
+
+/* ---- formats ------------------------------------------------------------------------- */
+
+static const imgbuild_format all_formats[] = { IMGBUILD_DOCKER_ARCHIVE, IMGBUILD_DOCKER_OCI,
+                                               IMGBUILD_OCI_ARCHIVE, IMGBUILD_OCI_DIR };
+static const char *const format_names[] = { "docker-archive", "docker-archive+oci",
+                                            "oci-archive", "oci-dir" };
+static const char *const comp_names[] = { "none", "gzip", "zstd" };
+
+/* _i: format (4) x layer compression (3) x outer compression (3) */
+START_TEST(every_format_and_compression_reads_the_same_view)
+{
+    int fmt = _i / 9, lc = (_i / 3) % 3, oc = _i % 3;
+    if (all_formats[fmt] == IMGBUILD_OCI_DIR && oc != 0)
+        return;
+    fixture f;
+    fixture_init(&f, (imgbuild_compression)lc);
+    imgbuild_image im = fixture_image(&f, "example.com/app:1.0");
+    char *out = imgbuild_path(f.dir, "image");
+    imgbuild_options o = { .outer = (imgbuild_compression)oc };
+    imgbuild_image_write(out, all_formats[fmt], &im, 1, &o);
+    imgb_image *img;
+    imgb_view *v;
+    imgb_read_options ro = { .jobs = 2 };
+    ck_assert_msg(read_image(out, &ro, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_str_eq(img->format, format_names[fmt]);
+    ck_assert_str_eq(img->outer_compression, comp_names[oc]);
+    ck_assert_uint_eq(img->nrefs, 1);
+    ck_assert_ptr_nonnull(strstr(img->refs[0], "app:1.0"));
+    assert_two_layer_view(img, v);
+    ck_assert_str_eq(img->layers[0].compression, comp_names[lc]);
+    ck_assert_str_eq(img->layers[1].digest, f.layers[1].digest);
+    ck_assert_uint_eq(img->layers[1].compressed_size, f.layers[1].size);
+    ck_assert_uint_eq(img->layers[1].uncompressed_size, f.layers[1].tar_size);
+    ck_assert_int_eq(img->layers[1].history_index, 2);
+    ck_assert_str_eq(img->history[img->layers[1].history_index].created_by, "RUN rm /etc/gone");
+    ck_assert_str_eq(img->os, "linux");
+    ck_assert_str_eq(img->arch, "amd64");
+    ck_assert_uint_eq(img->nwarnings, 0);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+/* _i: 0 docker-archive, 1 oci-archive, 2 oci dir, 3 oci-archive zstd, 4 docker-archive zstd */
+START_TEST(images_built_by_umoci_and_skopeo_read)
+{
+    static const char *const fmts[] = { "docker-archive", "oci-archive", "oci", "oci-archive",
+                                        "docker-archive" };
+    static const char *const expect[] = { "docker-archive", "oci-archive", "oci-dir",
+                                          "oci-archive", "docker-archive" };
+    char *dir = imgbuild_tmpdir("image-real");
+    char *script = imgbuild_script();
+    ck_assert_int_eq(imgbuild_sh("set -e; cd %s; mkdir -p l1/etc/ssh l1/var/cache l2/etc "
+                                 "l2/var/cache; printf 'ID=debian\\nVERSION_ID=\"10\"\\n' > "
+                                 "l1/etc/os-release; echo 'PermitRootLogin yes' > "
+                                 "l1/etc/ssh/sshd_config; echo data > l1/var/cache/a; "
+                                 "echo gone > l1/etc/gone; : > l2/etc/.wh.gone; "
+                                 ": > l2/var/cache/.wh..wh..opq; echo b > l2/var/cache/b; "
+                                 "ln -s ../etc/os-release l2/etc/link",
+                                 dir),
+                     0);
+    ck_assert_int_eq(imgbuild_sh("bash %s --out %s/img --format %s %s --ref real:1 "
+                                 "--user nobody --port 22/tcp --config-history 'USER nobody' "
+                                 "--layer %s/l1 --created-by 'ADD base /' "
+                                 "--layer %s/l2 --created-by 'RUN cleanup' >/dev/null",
+                                 script, dir, fmts[_i], _i >= 3 ? "--compress zstd" : "", dir,
+                                 dir),
+                     0);
+    char *out = imgbuild_path(dir, "img");
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_str_eq(img->format, expect[_i]);
+    ck_assert_uint_eq(img->nlayers, 2);
+    ck_assert_str_eq(img->history[img->layers[0].history_index].created_by, "ADD base /");
+    ck_assert_str_eq(img->history[img->layers[1].history_index].created_by, "RUN cleanup");
+    assert_content(v, "/etc/link", "ID=debian\nVERSION_ID=\"10\"\n");
+    imgb_node_info ni;
+    ck_assert_int_eq(imgb_view_lookup(v, "/etc/gone", false, &ni), IMGB_ENOTFOUND);
+    ck_assert_int_eq(imgb_view_lookup(v, "/var/cache/a", false, &ni), IMGB_ENOTFOUND);
+    ck_assert_int_eq(imgb_view_lookup(v, "/var/cache/b", false, &ni), 0);
+    ck_assert_int_eq(imgb_view_lookup(v, "/etc/ssh/sshd_config", false, &ni), 0);
+    if (_i == 3)
+        ck_assert_str_eq(img->layers[0].compression, "zstd");
+    ck_assert_uint_eq(img->nwarnings, 0);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    free(script);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- selection ----------------------------------------------------------------------- */
+
+START_TEST(several_images_need_image_ref)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_image ims[2] = { fixture_image(&f, "one:1"), fixture_image(&f, "two:2") };
+    ims[1].nlayers = 1;
+    ims[1].history = NULL;
+    for (int fmt = 0; fmt < 3; fmt++) {
+        char *out = imgbuild_path(f.dir, "multi.tar");
+        imgbuild_image_write(out, all_formats[fmt], ims, 2, NULL);
+        imgb_image *img = NULL;
+        ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EAMBIGUOUS);
+        ck_assert_ptr_nonnull(strstr(imgb_error_last(), "one:1"));
+        ck_assert_ptr_nonnull(strstr(imgb_error_last(), "two:2"));
+        imgb_read_options o = { .image_ref = "two:2" };
+        ck_assert_msg(imgb_image_open(&img, out, &o) == 0, "%s", imgb_error_last());
+        ck_assert_uint_eq(img->nlayers, 1);
+        ck_assert_uint_eq(img->nall_refs, 2);
+        imgb_image_free(img);
+        o.image_ref = "three:3";
+        ck_assert_int_eq(imgb_image_open(&img, out, &o), IMGB_ENOTFOUND);
+        ck_assert_ptr_nonnull(strstr(imgb_error_last(), "one:1"));
+        free(out);
+    }
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(multi_platform_index_selects_platform)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_image ims[2] = { fixture_image(&f, "multi:1"), fixture_image(&f, "multi:1") };
+    ims[0].arch = "arm64";
+    ims[0].variant = "v8";
+    ims[1].nlayers = 1;
+    ims[1].history = NULL;
+    char *out = imgbuild_path(f.dir, "multi.tar");
+    imgbuild_options wo = { .platform_index = true };
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, ims, 2, &wo);
+    imgb_image *img = NULL;
+    ck_assert_msg(imgb_image_open(&img, out, NULL) == 0, "%s", imgb_error_last());
+    ck_assert_str_eq(img->arch, "amd64");
+    ck_assert_uint_eq(img->nlayers, 1);
+    imgb_image_free(img);
+    imgb_read_options o = { .platform = "linux/arm64" };
+    ck_assert_msg(imgb_image_open(&img, out, &o) == 0, "%s", imgb_error_last());
+    ck_assert_str_eq(img->arch, "arm64");
+    ck_assert_str_eq(img->variant, "v8");
+    imgb_image_free(img);
+    o.platform = "linux/s390x";
+    ck_assert_int_eq(imgb_image_open(&img, out, &o), IMGB_EAMBIGUOUS);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "linux/arm64/v8"));
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "linux/amd64"));
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+/* ---- verification -------------------------------------------------------------------- */
+
+START_TEST(layer_digest_mismatch_is_fatal)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_PLAIN);
+    imgbuild_flip_byte(f.layers[1].path, 700); /* inside the first file's data */
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_int_eq(read_image(out, NULL, &img, &v), IMGB_EDIGEST);
+    char *got = imgbuild_sha256_file(f.layers[1].path);
+    ck_assert_msg(strstr(imgb_error_last(), f.layers[1].digest) != NULL, "%s", imgb_error_last());
+    ck_assert_msg(strstr(imgb_error_last(), got) != NULL, "%s", imgb_error_last());
+    ck_assert_ptr_eq(strchr(imgb_error_last(), '\n'), NULL);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    /* --no-verify reads it and says so */
+    imgb_read_options o = { .no_verify = true };
+    ck_assert_msg(read_image(out, &o, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert(!img->verified);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(got);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(diff_id_mismatch_is_fatal)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    free(f.layers[0].diff_id);
+    f.layers[0].diff_id = imgbuild_sha256("other", 5);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_OCI, &im, 1, NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_int_eq(read_image(out, NULL, &img, &v), IMGB_EDIGEST);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "diff_ids"));
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), f.layers[0].diff_id));
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(config_digest_mismatch_is_fatal)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "oci");
+    imgbuild_image_write(out, IMGBUILD_OCI_DIR, &im, 1, NULL);
+    /* corrupt the config blob in place: the one blob that is a JSON object with "rootfs" */
+    ck_assert_int_eq(imgbuild_sh("cd %s/blobs/sha256 && f=$(grep -l rootfs *) && "
+                                 "sed -i 's/amd64/AMD64/' $f", out), 0);
+    imgb_image *img = NULL;
+    ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EDIGEST);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "config"));
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+/* ---- concurrency --------------------------------------------------------------------- */
+
+static int walk_cb(const imgb_node_info *n, void *p)
+{
+    imgb_buf_printf(p, "%s %d %o %u %u %llu %d %s %zu\n", n->path, (int)n->type, n->mode, n->uid,
+                    n->gid, (unsigned long long)n->size, n->layer,
+                    n->link_target ? n->link_target : "-", n->content_len);
+    return 0;
+}
+
+START_TEST(jobs_do_not_change_the_view)
+{
+    char *dir = imgbuild_tmpdir("image-jobs");
+    imgbuild_layer layers[6];
+    for (int l = 0; l < 6; l++) {
+        imgbuild_file files[40];
+        char names[40][64];
+        char content[40][32];
+        for (int i = 0; i < 40; i++) {
+            snprintf(names[i], sizeof names[i], "etc/f%02d", (i * 7 + l) % 50);
+            snprintf(content[i], sizeof content[i], "layer %d file %d\n", l, i);
+            files[i] = (imgbuild_file){ .path = names[i], .content = content[i],
+                                        .uid = (unsigned)l };
+        }
+        files[39] = (imgbuild_file){ .path = "etc/f01", .type = IMGBUILD_WHITEOUT };
+        imgbuild_layer_write(&layers[l], dir, files, 40, l % 2 ? IMGBUILD_GZIP : IMGBUILD_ZSTD);
+    }
+    imgbuild_image im = { .layers = layers, .nlayers = 6, .ref = "jobs:1" };
+    char *out = imgbuild_path(dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_OCI, &im, 1, NULL);
+    char *walks[3];
+    for (int j = 0; j < 3; j++) {
+        imgb_read_options o = { .jobs = j + 1 };
+        imgb_image *img;
+        imgb_view *v;
+        ck_assert_msg(read_image(out, &o, &img, &v) == 0, "%s", imgb_error_last());
+        imgb_buf b = IMGB_BUF_INIT;
+        imgb_view_walk(v, walk_cb, &b);
+        imgb_buf_printf(&b, "whiteouts %zu removed %zu\n", imgb_view_whiteouts(v),
+                        imgb_view_removed_count(v));
+        walks[j] = imgb_buf_detach(&b);
+        imgb_view_free(v);
+        imgb_image_free(img);
+    }
+    ck_assert_str_eq(walks[0], walks[1]);
+    ck_assert_str_eq(walks[0], walks[2]);
+    ck_assert_ptr_nonnull(strstr(walks[0], "etc/f02 "));
+    for (int j = 0; j < 3; j++)
+        free(walks[j]);
+    for (int l = 0; l < 6; l++)
+        imgbuild_layer_dispose(&layers[l]);
+    free(out);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- hostile archives ---------------------------------------------------------------- */
+
+START_TEST(escaping_names_are_dropped_with_a_warning)
+{
+    char *dir = imgbuild_tmpdir("image-hostile");
+    char *stray = imgb_xasprintf("../../../../../../../../tmp/imgb-stray-%d", (int)getpid());
+    imgbuild_file files[] = {
+        { .path = "../../etc/x", .content = "evil" },
+        { .path = stray, .content = "evil" },
+        { .path = "/abs/file", .content = "absolute names stay inside" },
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/hostlink", .type = IMGBUILD_SYMLINK, .link = "../../../../etc/hostname" },
+        { .path = "etc/hostname", .content = "inside\n" },
+        { .path = "etc/hl", .type = IMGBUILD_HARDLINK, .link = "../../etc/passwd" },
+    };
+    imgbuild_layer l;
+    imgbuild_layer_write(&l, dir, files, 7, IMGBUILD_GZIP);
+    imgbuild_image im = { .layers = &l, .nlayers = 1, .ref = "hostile:1" };
+    char *out = imgbuild_path(dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &im, 1, NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_uint_eq(img->nwarnings, 3);
+    ck_assert_ptr_nonnull(strstr(img->warnings[0], "layer 0"));
+    ck_assert_ptr_nonnull(strstr(img->warnings[0], "../../etc/x"));
+    imgb_node_info ni;
+    ck_assert_int_eq(imgb_view_lookup(v, "/abs/file", false, &ni), 0);
+    ck_assert_int_eq(imgb_view_lookup(v, "/x", false, &ni), IMGB_ENOTFOUND);
+    assert_content(v, "/etc/hostlink", "inside\n");
+    char *host_stray = imgb_xasprintf("/tmp/imgb-stray-%d", (int)getpid());
+    struct stat st;
+    ck_assert_int_ne(stat(host_stray, &st), 0);
+    free(host_stray);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    imgbuild_layer_dispose(&l);
+    free(stray);
+    free(out);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(decompression_bomb_hits_the_ratio_limit_fast)
+{
+    char *dir = imgbuild_tmpdir("image-bomb");
+    imgbuild_layer l;
+    imgbuild_layer_bomb(&l, dir, "zeros", 6ull << 30);
+    imgbuild_image im = { .layers = &l, .nlayers = 1, .ref = "bomb:1" };
+    char *out = imgbuild_path(dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    time_t t0 = time(NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_int_eq(read_image(out, NULL, &img, &v), IMGB_ELIMIT);
+    ck_assert_msg(strstr(imgb_error_last(), "layer 0") && strstr(imgb_error_last(), "ratio"),
+                  "%s", imgb_error_last());
+    ck_assert_int_lt(time(NULL) - t0, 20);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    /* the total-bytes limit catches it too */
+    imgb_read_options o = { .max_ratio = 1000000, .max_total_bytes = 32u << 20 };
+    ck_assert_int_eq(read_image(out, &o, &img, &v), IMGB_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "uncompressed bytes"));
+    imgb_view_free(v);
+    imgb_image_free(img);
+    imgbuild_layer_dispose(&l);
+    free(out);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(entry_limit_is_an_error)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_PLAIN);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    imgb_read_options o = { .max_entries_per_layer = 4 };
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_int_eq(read_image(out, &o, &img, &v), IMGB_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "more than 4 entries"));
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(truncated_layer_keeps_entries_with_a_warning)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_PLAIN);
+    /* cut inside etc/gone's data (5th entry: 4 entries of 1 or 2 blocks before its header at
+     * 3584): 4 entries survive in full */
+    imgbuild_layer *l = &f.layers[0];
+    imgbuild_truncate(l->path, 3584 + 512 + 3);
+    free(l->digest);
+    free(l->diff_id);
+    l->digest = imgbuild_sha256_file(l->path);
+    l->diff_id = imgbuild_sha256_file(l->path);
+    l->size = 3584 + 512 + 3;
+    imgbuild_image im = fixture_image(&f, "x:1");
+    im.nlayers = 1;
+    im.history = NULL;
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_OCI, &im, 1, NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_uint_eq(img->nwarnings, 1);
+    ck_assert_msg(strstr(img->warnings[0], "layer 0") && strstr(img->warnings[0], "truncated"),
+                  "%s", img->warnings[0]);
+    assert_content(v, "/etc/shadow", "root:*:19000:0:99999:7:::\n");
+    imgb_node_info ni;
+    ck_assert_int_eq(imgb_view_lookup(v, "/etc/gone", false, &ni), IMGB_ENOTFOUND);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(corrupt_gzip_layer_is_an_error_naming_it)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    /* first deflate block header (after the 10-byte gzip header) -> block type 3: invalid */
+    imgbuild_flip_byte(f.layers[1].path, 10);
+    imgbuild_flip_byte(f.layers[1].path, 11);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    imgb_read_options o = { .no_verify = true };
+    imgb_image *img;
+    imgb_view *v;
+    int rc = read_image(out, &o, &img, &v);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_msg(strstr(imgb_error_last(), "layer 1") && strstr(imgb_error_last(), "gzip"),
+                  "%s", imgb_error_last());
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(manifest_naming_a_missing_layer_is_an_error)
+{
+    for (int fmt = 0; fmt < 4; fmt++) {
+        fixture f;
+        fixture_init(&f, IMGBUILD_GZIP);
+        f.layers[1].omit = true;
+        imgbuild_image im = fixture_image(&f, "x:1");
+        char *out = imgbuild_path(f.dir, "img");
+        imgbuild_image_write(out, all_formats[fmt], &im, 1, NULL);
+        imgb_image *img = NULL;
+        ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_ENOTFOUND);
+        ck_assert_msg(strstr(imgb_error_last(), "layer 1"), "%s", imgb_error_last());
+        free(out);
+        fixture_done(&f);
+    }
+}
+END_TEST
+
+START_TEST(malformed_json_is_an_error)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgb_image *img = NULL;
+
+    im.config_raw = "{\"rootfs\": {\"diff_ids\": [";
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &im, 1, NULL);
+    ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "config"));
+
+    im.config_raw = "{\"rootfs\": {\"diff_ids\": []}}";
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "diff_ids"));
+
+    im.config_raw = NULL;
+    imgbuild_options o = { .manifest_json_raw = "[{\"Config\": 7" };
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &im, 1, &o);
+    ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "manifest.json"));
+
+    imgbuild_options o2 = { .index_json_raw = "{\"manifests\": {}}" };
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, &o2);
+    ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EFORMAT);
+
+    /* not an archive at all */
+    ck_assert_int_eq(imgbuild_sh("echo hello > %s", out), 0);
+    ck_assert_int_lt(imgb_image_open(&img, out, NULL), 0);
+    ck_assert_ptr_eq(img, NULL);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+/* ---- the CLI ------------------------------------------------------------------------- */
+
+/* Run the CLI; returns its exit status, stdout+stderr in *text (caller frees). */
+static int run_cli(char **text, const char *args)
+{
+    const char *cli = getenv("IMGB_CLI");
+    ck_assert_msg(cli != NULL, "IMGB_CLI is not set");
+    char *dir = imgbuild_tmpdir("cli");
+    char *cmd = imgb_xasprintf("%s %s >%s/out 2>%s/err", cli, args, dir, dir);
+    int rc = system(cmd);
+    free(cmd);
+    char *outp = imgbuild_path(dir, "out");
+    char *errp = imgbuild_path(dir, "err");
+    imgb_buf b = IMGB_BUF_INIT;
+    const char *paths[2] = { outp, errp };
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(paths[i], "r");
+        char buf[4096];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            imgb_buf_put(&b, buf, n);
+        if (f)
+            fclose(f);
+        if (i == 0)
+            imgb_buf_puts(&b, "\n--stderr--\n");
+    }
+    free(outp);
+    free(errp);
+    imgbuild_rmtree(dir);
+    free(dir);
+    *text = imgb_buf_detach(&b);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+START_TEST(inspect_bad_input_is_one_line_and_exit_2)
+{
+    char *t;
+    ck_assert_int_eq(run_cli(&t, "inspect /nonexistent/image.tar"), 2);
+    char *err = strstr(t, "--stderr--\n") + 11;
+    ck_assert_msg(strstr(err, "/nonexistent/image.tar") != NULL, "%s", t);
+    ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+    free(t);
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_flip_byte(f.layers[0].path, 100);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    char *args = imgb_xasprintf("inspect %s", out);
+    ck_assert_int_eq(run_cli(&t, args), 2);
+    err = strstr(t, "--stderr--\n") + 11;
+    ck_assert_msg(strstr(err, f.layers[0].digest) != NULL, "%s", t);
+    ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+    free(t);
+    free(args);
+    args = imgb_xasprintf("inspect %s --no-verify --format json", out);
+    ck_assert_int_eq(run_cli(&t, args), 2); /* the flipped gzip byte also breaks the stream */
+    free(t);
+    free(args);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+START_TEST(inspect_reports_layers_and_os)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_ZSTD);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_OCI, &im, 1, NULL);
+    char *args = imgb_xasprintf("inspect %s --format json -j 2", out);
+    char *t;
+    ck_assert_int_eq(run_cli(&t, args), 0);
+    ck_assert_msg(strstr(t, f.layers[1].digest) != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "RUN rm /etc/gone") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "\"debian\"") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "docker-archive+oci") != NULL, "%s", t);
+    free(t);
+    free(args);
+    args = imgb_xasprintf("inspect %s --no-verify", out);
+    ck_assert_int_eq(run_cli(&t, args), 0);
+    ck_assert_msg(strstr(t, "unverified") != NULL, "%s", t);
+    free(t);
+    free(args);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
 static Suite *image_suite(void)
 {
     Suite *s = suite_create("image");
@@ -140,6 +831,38 @@ static Suite *image_suite(void)
     tcase_add_test(tc, imgbuild_writes_every_format);
     tcase_add_test(tc, imgbuild_bomb_is_small);
     tcase_add_test(tc, imgbuild_script_builds_with_real_tools);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("formats");
+    tcase_add_loop_test(tc, every_format_and_compression_reads_the_same_view, 0, 36);
+    tcase_add_loop_test(tc, images_built_by_umoci_and_skopeo_read, 0, 5);
+    tcase_add_test(tc, several_images_need_image_ref);
+    tcase_add_test(tc, multi_platform_index_selects_platform);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("verification");
+    tcase_add_test(tc, layer_digest_mismatch_is_fatal);
+    tcase_add_test(tc, diff_id_mismatch_is_fatal);
+    tcase_add_test(tc, config_digest_mismatch_is_fatal);
+    tcase_add_test(tc, jobs_do_not_change_the_view);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hostile");
+    tcase_add_test(tc, escaping_names_are_dropped_with_a_warning);
+    tcase_add_test(tc, decompression_bomb_hits_the_ratio_limit_fast);
+    tcase_add_test(tc, entry_limit_is_an_error);
+    tcase_add_test(tc, truncated_layer_keeps_entries_with_a_warning);
+    tcase_add_test(tc, corrupt_gzip_layer_is_an_error_naming_it);
+    tcase_add_test(tc, manifest_naming_a_missing_layer_is_an_error);
+    tcase_add_test(tc, malformed_json_is_an_error);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cli");
+    tcase_add_test(tc, inspect_bad_input_is_one_line_and_exit_2);
+    tcase_add_test(tc, inspect_reports_layers_and_os);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -7,8 +7,12 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "facts/accounts.h"
+#include "imgbuild.h"
+#include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
+#include "util/mem.h"
 
 /* ---- comparisons ----------------------------------------------------------------------- */
 
@@ -258,6 +262,683 @@ START_TEST(cache_memoises_failure_and_message)
 }
 END_TEST
 
+
+/* ---- the loader ------------------------------------------------------------------------- */
+
+/* Diagnostics collected as "file:line:col: message" lines, with the directory stripped. */
+typedef struct diag_log {
+    imgb_buf text;
+    const char *strip;
+    int errors, warnings;
+} diag_log;
+
+static void diag_collect(const imgb_diag *d, void *payload)
+{
+    diag_log *log = payload;
+    imgb_diag copy = *d;
+    size_t n = strlen(log->strip);
+    if (strncmp(copy.file, log->strip, n) == 0 && copy.file[n] == '/')
+        copy.file += n + 1;
+    char *line = imgb_diag_format(&copy);
+    imgb_buf_printf(&log->text, "%s\n", line);
+    free(line);
+    if (d->level == IMGB_DIAG_ERROR)
+        log->errors++;
+    else
+        log->warnings++;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = imgbuild_path(dir, name);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    imgbuild_sh("mkdir -p '%s'", path);
+    *slash = '/';
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+/* Load `dir`; return the diagnostics text (caller frees) and the return code. */
+static char *load_diags(const char *dir, int *rc, imgb_ruleset **rs_out)
+{
+    diag_log log = { IMGB_BUF_INIT, dir, 0, 0 };
+    imgb_ruleset *rs = NULL;
+    const char *paths[] = { dir };
+    *rc = imgb_ruleset_load(&rs, paths, 1, diag_collect, &log);
+    if (rs_out)
+        *rs_out = rs;
+    else
+        imgb_ruleset_free(rs);
+    return imgb_buf_detach(&log.text);
+}
+
+#define BASELINE_HEAD                                                                      \
+    "baseline:\n"                                                                          \
+    "  key: t_base\n"                                                                      \
+    "  class: test\n"                                                                      \
+    "  alias: {zh: \"测试\", en: \"Test\"}\n"                                              \
+    "  class_alias: {zh: \"测试\", en: \"Test\"}\n"                                        \
+    "items:\n"
+
+#define ITEM_TEXTS                                                                         \
+    "    title: {zh: \"标题\", en: \"Title\"}\n"                                           \
+    "    description: {zh: \"描述\", en: \"Description\"}\n"                               \
+    "    advice: {zh: \"建议\", en: \"Advice\"}\n"
+
+START_TEST(loader_bad_yaml_reports_libyaml_mark)
+{
+    char *dir = imgbuild_tmpdir("rules-badyaml");
+    write_file(dir, "a.yaml", "baseline:\n  key: [unclosed\n  class: x\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "a.yaml:3:8: invalid YAML: did not find expected ',' or ']' "
+                            "(while parsing a flow sequence)\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_unknown_kind_points_at_kind)
+{
+    char *dir = imgbuild_tmpdir("rules-unknownkind");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: high\n"
+               "    bucket: security_check\n"
+               "    check:\n"
+               "      kind: no_such_kind\n"
+               "      path: /etc/passwd\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "a.yaml:14:13: unknown check kind 'no_such_kind'\n");
+    ck_assert_str_eq(imgb_error_last() + strlen(dir) + 1,
+                     "a.yaml:14:13: unknown check kind 'no_such_kind'");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_missing_severity_title_bucket)
+{
+    char *dir = imgbuild_tmpdir("rules-missing");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n"
+               "    description: {zh: \"描述\", en: \"Description\"}\n"
+               "    advice: {zh: \"建议\", en: \"Advice\"}\n"
+               "    check: {kind: no_such_kind}\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags,
+                     "a.yaml:7:5: item t.one: missing 'title' ({zh: ..., en: ...})\n"
+                     "a.yaml:7:5: item t.one: missing 'severity' (low, medium or high)\n"
+                     "a.yaml:7:5: item t.one: missing 'bucket' (security_check, pwd_policy or "
+                     "image_weak_pwd)\n"
+                     "a.yaml:10:19: unknown check kind 'no_such_kind'\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_text_needs_both_languages)
+{
+    char *dir = imgbuild_tmpdir("rules-lang");
+    write_file(dir, "a.yaml",
+               "baseline:\n"
+               "  key: t_base\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\"}\n"
+               "  class_alias: {en: \"Test\", fr: \"Essai\"}\n"
+               "items: []\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags,
+                     "a.yaml:4:10: baseline: alias: missing 'en'\n"
+                     "a.yaml:5:29: baseline: class_alias: unknown key 'fr'\n"
+                     "a.yaml:5:16: baseline: class_alias: missing 'zh'\n"
+                     "a.yaml:6:8: warning: baseline t_base has no items\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_duplicate_ids_across_files)
+{
+    char *dir = imgbuild_tmpdir("rules-dup");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: high\n"
+               "    bucket: security_check\n"
+               "    check: {kind: no_such_kind}\n");
+    write_file(dir, "sub/b.yaml",
+               "baseline:\n"
+               "  key: t_base\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  class_alias: {zh: \"测试\", en: \"Test\"}\n"
+               "items:\n"
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: urgent\n"
+               "    bucket: security_check\n"
+               "    check: {kind: no_such_kind}\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    char *expect = imgb_xasprintf(
+        "a.yaml:13:19: unknown check kind 'no_such_kind'\n"
+        "sub/b.yaml:2:8: duplicate baseline key 't_base' (first defined at %s/a.yaml:2)\n"
+        "sub/b.yaml:7:9: duplicate item id 't.one' (first defined at %s/a.yaml:7)\n"
+        "sub/b.yaml:11:15: item t.one: 'severity' must be low, medium or high\n"
+        "sub/b.yaml:13:19: unknown check kind 'no_such_kind'\n",
+        dir, dir);
+    ck_assert_str_eq(diags, expect);
+    ck_assert_str_eq(imgb_error_last() + strlen(dir) + 1,
+                     "a.yaml:13:19: unknown check kind 'no_such_kind' (and more problems)");
+    free(expect);
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_unknown_keys_and_applies_conflicts)
+{
+    char *dir = imgbuild_tmpdir("rules-keys");
+    write_file(dir, "a.yaml",
+               "baseline:\n"
+               "  key: t_base\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  class_alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  applies: {generic: true, os: [debian], colour: red}\n"
+               "itemz: []\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags,
+                     "a.yaml:7:1: rule file: unknown key 'itemz'\n"
+                     "a.yaml:6:42: applies: unknown key 'colour'\n"
+                     "a.yaml:6:22: applies: 'generic' and 'os' exclude each other\n"
+                     "a.yaml:1:1: rule file: missing 'items'\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_missing_directory_is_enotfound)
+{
+    imgb_ruleset *rs = (imgb_ruleset *)1;
+    const char *paths[] = { "/nonexistent/imgb-rules" };
+    ck_assert_int_eq(imgb_ruleset_load(&rs, paths, 1, NULL, NULL), IMGB_ENOTFOUND);
+    ck_assert_ptr_null(rs);
+    ck_assert_str_eq(imgb_error_last(),
+                     "rules: /nonexistent/imgb-rules: No such file or directory");
+}
+END_TEST
+
+START_TEST(loader_skips_data_dirs_and_loads_dictionary)
+{
+    char *dir = imgbuild_tmpdir("rules-dict");
+    write_file(dir, "dict/passwords.txt", "#!comment: test\n123456\npassword\n123456\n");
+    write_file(dir, "secrets/patterns.yaml", "not: [a baseline\n");
+    write_file(dir, "a.yaml",
+               "baseline:\n"
+               "  key: t_empty\n"
+               "  class: test\n"
+               "  alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  class_alias: {zh: \"测试\", en: \"Test\"}\n"
+               "  applies: {os: [CentOS, rhel], version: {min: \"7\", max: \"8\"},\n"
+               "            requires_package: openssh-server}\n"
+               "  standards: [cn_standard, hw_standard]\n"
+               "  huawei: {check_name: \"CentOS 7\", check_type: ssh}\n"
+               "items: []\n");
+    int rc;
+    imgb_ruleset *rs;
+    char *diags = load_diags(dir, &rc, &rs);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(diags, "a.yaml:10:8: warning: baseline t_empty has no items\n");
+    ck_assert_uint_eq(rs->nbaselines, 1);
+    const imgb_baseline *b = imgb_ruleset_find_baseline(rs, "t_empty");
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->applies.nos_ids, 2);
+    ck_assert_str_eq(b->applies.os_ids[0], "centos");
+    ck_assert_str_eq(b->applies.version_min, "7");
+    ck_assert_str_eq(b->applies.version_max, "8");
+    ck_assert_str_eq(b->applies.requires_package, "openssh-server");
+    ck_assert(!b->applies.any_os);
+    ck_assert(!b->applies.generic);
+    ck_assert_uint_eq(b->nstandards, 2);
+    ck_assert_str_eq(b->hw_check_name, "CentOS 7");
+    ck_assert_uint_eq(rs->ndict_words, 2);
+    ck_assert_str_eq(rs->dict_words[0], "123456");
+    ck_assert_str_eq(rs->dict_words[1], "password");
+    ck_assert_ptr_nonnull(strstr(rs->dict_source, "dict/passwords.txt"));
+    imgb_ruleset_free(rs);
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- file kinds ------------------------------------------------------------------------- */
+
+typedef struct vfile {
+    const char *path;
+    imgb_ftype type;
+    uint32_t mode, uid, gid;
+    const char *content;
+    const char *link;
+} vfile;
+
+static const vfile view_files[] = {
+    { "etc", IMGB_FT_DIR, 0755, 0, 0, NULL, NULL },
+    { "etc/passwd", IMGB_FT_REG, 0644, 0, 0,
+      "root:x:0:0:root:/root:/bin/bash\nsshd:x:74:74::/var/empty:/sbin/nologin\n", NULL },
+    { "etc/group", IMGB_FT_REG, 0644, 0, 0, "root:x:0:\nshadow:x:42:\nsshd:x:74:\n", NULL },
+    { "etc/shadow", IMGB_FT_REG, 0640, 0, 42, "root:*:19000:0:99999:7:::\n", NULL },
+    { "etc/gshadow", IMGB_FT_REG, 0644, 0, 0, "root:*::\n", NULL },
+    { "etc/ssh", IMGB_FT_DIR, 0755, 0, 0, NULL, NULL },
+    { "etc/ssh/sshd_config", IMGB_FT_REG, 0644, 0, 0,
+      "# comment\nPort 22\nPermitRootLogin yes\n#PermitEmptyPasswords no\n", NULL },
+    { "etc/ssh/sshd_config.d", IMGB_FT_DIR, 0755, 0, 0, NULL, NULL },
+    { "etc/ssh/sshd_config.d/10-a.conf", IMGB_FT_REG, 0600, 0, 0, "X11Forwarding no\n", NULL },
+    { "etc/ssh/sshd_config.d/20-b.conf", IMGB_FT_REG, 0666, 0, 0, "MaxAuthTries 4\n", NULL },
+    { "etc/motd", IMGB_FT_SYMLINK, 0777, 0, 0, NULL, "../usr/share/motd" },
+    { "usr", IMGB_FT_DIR, 0755, 0, 0, NULL, NULL },
+    { "usr/share", IMGB_FT_DIR, 0755, 0, 0, NULL, NULL },
+    { "usr/share/motd", IMGB_FT_REG, 0600, 0, 0, "hello\n", NULL },
+    { "usr/bin", IMGB_FT_DIR, 0755, 0, 0, NULL, NULL },
+    { "usr/bin/su", IMGB_FT_REG, 04755, 0, 0, "", NULL },
+    { "usr/bin/wall", IMGB_FT_REG, 02755, 0, 5, "", NULL },
+    { "tmp", IMGB_FT_DIR, 01777, 0, 0, NULL, NULL },
+    { "tmp/open", IMGB_FT_REG, 0666, 0, 0, "", NULL },
+    { "opt", IMGB_FT_DIR, 0777, 1234, 0, NULL, NULL },
+    { "opt/app", IMGB_FT_REG, 0644, 1234, 4321, "", NULL },
+    { "proc", IMGB_FT_DIR, 0555, 0, 0, NULL, NULL },
+    { "proc/x", IMGB_FT_REG, 0666, 0, 0, "", NULL },
+};
+
+typedef struct kind_env {
+    imgb_view *view;
+    imgb_scan_ctx ctx;
+} kind_env;
+
+static void kind_env_init(kind_env *env, size_t nfiles)
+{
+    memset(env, 0, sizeof *env);
+    env->view = imgb_view_new(NULL);
+    imgb_accounts_register_keeps(env->view);
+    imgb_view_keep(env->view, "/etc/ssh/**");
+    imgb_view_keep(env->view, "/usr/share/motd");
+    for (size_t i = 0; i < nfiles; i++) {
+        const vfile *f = &view_files[i];
+        imgb_entry e = { .path = f->path, .type = f->type, .mode = f->mode, .uid = f->uid,
+                         .gid = f->gid, .mtime = 1700000000, .link_target = f->link };
+        if (f->content && imgb_view_wants(env->view, f->path)) {
+            e.content = (const unsigned char *)f->content;
+            e.content_len = strlen(f->content);
+        }
+        e.size = f->content ? strlen(f->content) : 0;
+        ck_assert_int_eq(imgb_view_apply(env->view, 0, &e), 0);
+    }
+    env->ctx.view = env->view;
+    env->ctx.cache = imgb_ctx_cache_new();
+    env->ctx.now = 1700000000;
+}
+
+static void kind_env_dispose(kind_env *env)
+{
+    imgb_ctx_cache_free(env->ctx.cache);
+    imgb_view_free(env->view);
+}
+
+/* Compile `params` with `kind`, evaluate, return the verdict; evidence left in `r`. */
+static imgb_verdict run_kind(kind_env *env, const char *kind, const char *params,
+                             imgb_item_result *r)
+{
+    const imgb_check_kind *k = imgb_check_kind_find(kind);
+    ck_assert_ptr_nonnull(k);
+    json_error_t jerr;
+    json_t *p = json_loads(params, 0, &jerr);
+    ck_assert_msg(p != NULL, "bad test JSON: %s", jerr.text);
+    void *compiled = NULL;
+    ck_assert_msg(k->compile(p, &compiled) == 0, "%s: %s", params, imgb_error_last());
+    memset(r, 0, sizeof *r);
+    r->verdict = IMGB_V_ERROR;
+    ck_assert_int_eq(k->evaluate(compiled, &env->ctx, NULL, r), 0);
+    k->free(compiled);
+    json_decref(p);
+    return r->verdict;
+}
+
+#define NFILES (sizeof view_files / sizeof view_files[0])
+
+START_TEST(kind_file_meta_mode_owner_group)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, NFILES);
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/shadow\",\"mode_max\":\"0640\",\"owner\":\"root\","
+                              "\"group\":[\"root\",\"shadow\"]}", &r), IMGB_V_PASS);
+    ck_assert_str_eq(r.evidence[0].file, "/etc/shadow");
+    ck_assert_str_eq(r.evidence[0].value, "file 0640 root(0):shadow(42)");
+    ck_assert_str_eq(r.evidence[0].expected, "mode <= 0640, owner root, group root|shadow");
+    imgb_item_result_dispose(&r);
+
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/shadow\",\"mode_max\":\"0000\",\"group\":\"root\"}",
+                              &r), IMGB_V_FAIL);
+    ck_assert_str_eq(r.evidence[0].message, "mode 0640 has bits outside 0000; group gid 42 is "
+                                            "not root");
+    imgb_item_result_dispose(&r);
+
+    /* a group name the image does not know can never match */
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/passwd\",\"group\":\"wheel\"}", &r), IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(kind_file_meta_glob_and_symlink)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, NFILES);
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/ssh/sshd_config.d/*.conf\",\"mode_max\":\"0644\"}",
+                              &r), IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 2);
+    ck_assert_int_eq(r.evidence[0].verdict, IMGB_V_PASS);
+    ck_assert_str_eq(r.evidence[1].file, "/etc/ssh/sshd_config.d/20-b.conf");
+    ck_assert_int_eq(r.evidence[1].verdict, IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
+
+    /* symlinks are followed: /etc/motd -> /usr/share/motd (0600) */
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/motd\",\"mode_max\":\"0644\"}", &r), IMGB_V_PASS);
+    ck_assert_str_eq(r.evidence[0].source, "symlink to /usr/share/motd");
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/motd\",\"type\":\"file\",\"follow\":false}", &r),
+                     IMGB_V_FAIL);
+    ck_assert_str_eq(r.evidence[0].message, "is a symlink");
+    imgb_item_result_dispose(&r);
+
+    /* absent: not_applicable by default, or as `missing` says */
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/nothing\",\"mode_max\":\"0644\"}", &r),
+                     IMGB_V_NOT_APPLICABLE);
+    ck_assert_str_eq(r.evidence[0].message, "/etc/nothing does not exist");
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/nothing\",\"mode_max\":\"0644\","
+                              "\"missing\":\"fail\"}", &r), IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(kind_file_meta_walks)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, NFILES);
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"world_writable\":false,\"exclude\":[\"/proc/**\"]}", &r),
+                     IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 3);
+    ck_assert_str_eq(r.evidence[0].file, "/etc/ssh/sshd_config.d/20-b.conf");
+    ck_assert_str_eq(r.evidence[1].file, "/opt");
+    ck_assert_str_eq(r.evidence[1].message, "world-writable directory without the sticky bit");
+    ck_assert_str_eq(r.evidence[2].file, "/tmp/open"); /* /tmp itself has the sticky bit */
+    imgb_item_result_dispose(&r);
+
+    ck_assert_int_eq(run_kind(&env, "file_meta", "{\"unowned\":false}", &r), IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 3);
+    ck_assert_str_eq(r.evidence[0].file, "/opt");
+    ck_assert_str_eq(r.evidence[0].message, "uid 1234 has no account in /etc/passwd");
+    ck_assert_str_eq(r.evidence[1].file, "/opt/app");
+    ck_assert_str_eq(r.evidence[1].message, "uid 1234 and gid 4321 have no account or group");
+    ck_assert_str_eq(r.evidence[2].file, "/usr/bin/wall");
+    ck_assert_str_eq(r.evidence[2].message, "gid 5 has no group in /etc/group");
+    imgb_item_result_dispose(&r);
+
+    ck_assert_int_eq(run_kind(&env, "file_meta", "{\"setuid\":false,\"under\":\"/usr\"}", &r),
+                     IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 2);
+    ck_assert_str_eq(r.evidence[0].message, "setuid file");
+    ck_assert_str_eq(r.evidence[1].message, "setgid file");
+    imgb_item_result_dispose(&r);
+
+    ck_assert_int_eq(run_kind(&env, "file_meta", "{\"setuid\":false,\"under\":\"/etc\"}", &r),
+                     IMGB_V_PASS);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(kind_file_meta_unowned_without_passwd_is_error)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, 1); /* only /etc */
+    ck_assert_int_eq(run_kind(&env, "file_meta", "{\"unowned\":false}", &r), IMGB_V_ERROR);
+    ck_assert_str_eq(r.evidence[0].file, "/etc/passwd");
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(kind_file_regex_match_and_not_match)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, NFILES);
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/ssh/sshd_config\","
+                              "\"pattern\":\"^\\\\s*PermitRootLogin\\\\s+yes\","
+                              "\"must\":\"not_match\"}", &r), IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 1);
+    ck_assert_int_eq(r.evidence[0].line, 3);
+    ck_assert_str_eq(r.evidence[0].value, "PermitRootLogin yes");
+    imgb_item_result_dispose(&r);
+
+    /* commented lines do not match an anchored pattern */
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/ssh/sshd_config\","
+                              "\"pattern\":\"^PermitEmptyPasswords\",\"must\":\"match\"}", &r),
+                     IMGB_V_FAIL);
+    ck_assert_str_eq(r.evidence[0].message, "no line matches in 1 file");
+    imgb_item_result_dispose(&r);
+
+    /* several files are one text: one hit anywhere is a match */
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/ssh/sshd_config.d/*.conf\","
+                              "\"pattern\":\"^MaxAuthTries [1-4]$\",\"must\":\"match\"}", &r),
+                     IMGB_V_PASS);
+    ck_assert_str_eq(r.evidence[0].file, "/etc/ssh/sshd_config.d/20-b.conf");
+    ck_assert_int_eq(r.evidence[0].line, 1);
+    imgb_item_result_dispose(&r);
+
+    /* a missing file: must match fails, must not match passes, unless `missing` says */
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/none\",\"pattern\":\"x\",\"must\":\"match\"}", &r),
+                     IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/none\",\"pattern\":\"x\",\"must\":\"not_match\"}",
+                              &r), IMGB_V_PASS);
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/none\",\"pattern\":\"x\",\"must\":\"match\","
+                              "\"missing\":\"not_applicable\"}", &r), IMGB_V_NOT_APPLICABLE);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(kind_file_regex_content_not_kept_is_error)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, NFILES);
+    /* /opt/app was not registered for keeping: its content is unknown */
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/opt/app\",\"pattern\":\"x\",\"must\":\"not_match\"}",
+                              &r), IMGB_V_ERROR);
+    ck_assert_str_eq(r.evidence[0].file, "/opt/app");
+    ck_assert_int_eq(r.evidence[0].verdict, IMGB_V_ERROR);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(kind_file_exists_both_ways)
+{
+    kind_env env;
+    imgb_item_result r;
+    kind_env_init(&env, NFILES);
+    ck_assert_int_eq(run_kind(&env, "file_exists", "{\"path\":\"/etc/ssh/*\",\"exists\":true}",
+                              &r), IMGB_V_PASS);
+    ck_assert_uint_eq(r.nevidence, 2);
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_exists",
+                              "{\"path\":\"/etc/hosts.equiv\",\"exists\":false}", &r),
+                     IMGB_V_PASS);
+    ck_assert_str_eq(r.evidence[0].message, "/etc/hosts.equiv does not exist");
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_exists", "{\"path\":\"/tmp/open\",\"exists\":false}",
+                              &r), IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+typedef struct kind_error_case {
+    const char *kind;
+    const char *params;
+    const char *message;
+} kind_error_case;
+
+static const kind_error_case kind_error_cases[] = {
+    { "file_regex", "{\"path\":\"/etc/x\",\"pattern\":\"a(b\",\"must\":\"match\"}",
+      "pattern: invalid PCRE2 at offset 3: missing closing parenthesis" },
+    { "file_regex", "{\"path\":\"/etc/x\",\"pattern\":\"a\",\"must\":\"maybe\"}",
+      "must: must be match or not_match" },
+    { "file_regex", "{\"path\":\"etc/x\",\"pattern\":\"a\",\"must\":\"match\"}",
+      "path: must be an absolute path or glob" },
+    { "file_meta", "{\"path\":\"/etc/x\",\"mode_max\":\"0999\"}",
+      "mode_max: expected an octal mode such as \"0644\"" },
+    { "file_meta", "{\"path\":\"/etc/x\"}",
+      "file_meta: nothing to check (mode_max, owner, group, type, or a walk)" },
+    { "file_meta", "{\"world_writable\":false,\"unowned\":false}",
+      "file_meta: use one of world_writable: false, unowned: false or setuid: false" },
+    { "file_meta", "{\"path\":\"/etc/x\",\"type\":\"door\"}",
+      "type: must be file, dir, symlink, char, block, fifo or socket" },
+    { "file_exists", "{\"path\":\"/etc/x\"}", "exists: missing (true or false)" },
+};
+
+START_TEST(kind_file_compile_errors)
+{
+    const kind_error_case *c = &kind_error_cases[_i];
+    const imgb_check_kind *k = imgb_check_kind_find(c->kind);
+    json_t *p = json_loads(c->params, 0, NULL);
+    void *compiled = NULL;
+    ck_assert_int_lt(k->compile(p, &compiled), 0);
+    ck_assert_ptr_null(compiled);
+    ck_assert_str_eq(imgb_error_last(), c->message);
+    json_decref(p);
+}
+END_TEST
+
+START_TEST(loader_pcre2_error_points_at_pattern)
+{
+    char *dir = imgbuild_tmpdir("rules-pcre");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: low\n"
+               "    bucket: security_check\n"
+               "    check:\n"
+               "      kind: file_regex\n"
+               "      path: /etc/ssh/sshd_config\n"
+               "      pattern: '^Protocol\\s+(1'\n"
+               "      must: not_match\n");
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "a.yaml:16:16: file_regex: pattern: invalid PCRE2 at offset 14: "
+                            "missing closing parenthesis\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_check_params_become_json)
+{
+    char *dir = imgbuild_tmpdir("rules-json");
+    write_file(dir, "a.yaml", BASELINE_HEAD
+               "  - id: t.one\n" ITEM_TEXTS
+               "    severity: medium\n"
+               "    bucket: pwd_policy\n"
+               "    references: {cis: \"5.2.1\", ssg: file_permissions_sshd_config}\n"
+               "    check:\n"
+               "      kind: file_meta\n"
+               "      path: /etc/ssh/sshd_config\n"
+               "      mode_max: 0600\n"
+               "      owner: root\n"
+               "      group: [root, 0]\n"
+               "      follow: true\n"
+               "      x_plain_no: no\n"
+               "      x_quoted: \"42\"\n"
+               "      x_null: ~\n");
+    int rc;
+    imgb_ruleset *rs;
+    char *diags = load_diags(dir, &rc, &rs);
+    ck_assert_str_eq(diags, "");
+    ck_assert_int_eq(rc, 0);
+    const imgb_baseline *b;
+    const imgb_item *it = imgb_ruleset_find_item(rs, "t.one", &b);
+    ck_assert_ptr_nonnull(it);
+    ck_assert_str_eq(b->key, "t_base");
+    ck_assert(b->applies.any_os);
+    ck_assert_str_eq(it->key, "one");
+    ck_assert_int_eq(it->severity, IMGB_SEV_MEDIUM);
+    ck_assert_int_eq(it->bucket, IMGB_BUCKET_PWD_POLICY);
+    ck_assert_int_eq(it->line, 7);
+    ck_assert_str_eq(it->title.zh, "标题");
+    ck_assert_str_eq(json_string_value(json_object_get(it->references, "cis")), "5.2.1");
+    ck_assert_ptr_eq(it->kind, imgb_check_kind_find("file_meta"));
+    ck_assert_str_eq(json_string_value(json_object_get(it->params, "mode_max")), "0600");
+    ck_assert(json_is_true(json_object_get(it->params, "follow")));
+    ck_assert_str_eq(json_string_value(json_object_get(it->params, "x_plain_no")), "no");
+    ck_assert_str_eq(json_string_value(json_object_get(it->params, "x_quoted")), "42");
+    ck_assert(json_is_null(json_object_get(it->params, "x_null")));
+    json_t *groups = json_object_get(it->params, "group");
+    ck_assert_int_eq(json_integer_value(json_array_get(groups, 1)), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(it->params, "_rules_dir")), dir);
+    ck_assert_ptr_nonnull(it->compiled);
+    imgb_ruleset_free(rs);
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -274,6 +955,31 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, result_evidence_starts_blank_and_grows);
     tcase_add_test(tc, cache_builds_once_per_key);
     tcase_add_test(tc, cache_memoises_failure_and_message);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("loader");
+    tcase_add_test(tc, loader_bad_yaml_reports_libyaml_mark);
+    tcase_add_test(tc, loader_unknown_kind_points_at_kind);
+    tcase_add_test(tc, loader_missing_severity_title_bucket);
+    tcase_add_test(tc, loader_text_needs_both_languages);
+    tcase_add_test(tc, loader_duplicate_ids_across_files);
+    tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
+    tcase_add_test(tc, loader_missing_directory_is_enotfound);
+    tcase_add_test(tc, loader_skips_data_dirs_and_loads_dictionary);
+    tcase_add_test(tc, loader_pcre2_error_points_at_pattern);
+    tcase_add_test(tc, loader_check_params_become_json);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("kind_file");
+    tcase_add_test(tc, kind_file_meta_mode_owner_group);
+    tcase_add_test(tc, kind_file_meta_glob_and_symlink);
+    tcase_add_test(tc, kind_file_meta_walks);
+    tcase_add_test(tc, kind_file_meta_unowned_without_passwd_is_error);
+    tcase_add_test(tc, kind_file_regex_match_and_not_match);
+    tcase_add_test(tc, kind_file_regex_content_not_kept_is_error);
+    tcase_add_test(tc, kind_file_exists_both_ways);
+    tcase_add_loop_test(tc, kind_file_compile_errors, 0,
+                        sizeof kind_error_cases / sizeof kind_error_cases[0]);
     suite_add_tcase(s, tc);
     return s;
 }

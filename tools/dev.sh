@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
-      check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind)
+      check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
+      python3-jsonschema)
 
 install_deps() {
     local missing=()

@@ -9,8 +9,12 @@
 
 #include "cli.h"
 
+int cmd_inspect(int argc, char **argv);
+
 static const cli_command commands[] = {
     /* subcommands: tools/cmd_<verb>.c */
+    { "inspect", "show what an image archive holds (format, digests, layers, OS, sshd)",
+      cmd_inspect },
     { NULL, NULL, NULL },
 };
 

@@ -700,6 +700,21 @@ static int view_apply_entry(imgb_view *v, int layer, const imgb_entry *e, char *
     return rc;
 }
 
+/* Does a directory component of `path` (before base_off) start with ".wh."? */
+static bool view_whiteout_dir(const char *path, size_t base_off)
+{
+    size_t s = 0;
+    while (s < base_off) {
+        if (strncmp(path + s, ".wh.", 4) == 0)
+            return true;
+        const char *slash = memchr(path + s, '/', base_off - s);
+        if (!slash)
+            break;
+        s = (size_t)(slash - path) + 1;
+    }
+    return false;
+}
+
 int imgb_view_apply(imgb_view *v, int layer, const imgb_entry *e)
 {
     char path[IMGB_MAX_PATH + 1];
@@ -721,6 +736,12 @@ int imgb_view_apply(imgb_view *v, int layer, const imgb_entry *e)
         return view_apply_root(v, layer, e);
     slash = memrchr(path, '/', (size_t)len);
     base_off = slash ? (size_t)(slash - path) + 1 : 0;
+    if (view_whiteout_dir(path, base_off)) {
+        /* aufs keeps its bookkeeping under /.wh..wh.*; docker's applier skips it. */
+        if (strncmp(path, ".wh..wh.", 8) != 0)
+            view_warn(v, "layer %d: '/%s' lies below a whiteout name: skipped", layer, path);
+        return 0;
+    }
     if (strncmp(path + base_off, ".wh.", 4) == 0)
         return view_apply_whiteout(v, layer, path, (size_t)len, base_off);
     return view_apply_entry(v, layer, e, path, (size_t)len);

@@ -107,7 +107,8 @@ bool imgb_view_wants(const imgb_view *view, const char *path);
  * that directory, as docker's and containerd's appliers put it.  Skipped with a warning
  * (imgb_view_warning_at): a name escaping the root, an entry below a file or a dangling
  * symlink, a hardlink whose target is missing or a directory.  Whiteouts matching nothing
- * still count as applied; aufs metadata (".wh..wh.plnk" and the like) is ignored.
+ * still count as applied; aufs metadata (".wh..wh.plnk" and the like) is ignored, an entry
+ * below any other ".wh."-named directory is skipped with a warning.
  * Returns 0, or IMGB_ELIMIT when the total content cap is exceeded (the file is then kept
  * without content and a warning is recorded; the caller may continue), or IMGB_EINVAL when
  * `layer` is lower than a layer already applied.

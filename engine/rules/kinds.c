@@ -7,10 +7,14 @@
 #include "rules/rules.h"
 
 /* generic file kinds: engine/rules/kind_file.c */
+#include "rules/kind_file.h"
 
 /* sshd: engine/facts/sshd_kind.c */
+#include "facts/sshd_kind.h"
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
+extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_shadow,
+    imgb_kind_group;
 
 /* weak passwords: engine/checks/weak_password.c */
 
@@ -20,10 +24,19 @@
 
 static const imgb_check_kind *const kind_table[] = {
     /* generic file kinds */
+    &imgb_kind_file_meta,
+    &imgb_kind_file_regex,
+    &imgb_kind_file_exists,
 
     /* sshd */
+    &imgb_kind_sshd_option,
+    &imgb_kind_sshd_config_error,
 
     /* accounts, login.defs, PAM, pwquality */
+    &imgb_kind_login_defs,
+    &imgb_kind_passwd,
+    &imgb_kind_shadow,
+    &imgb_kind_group,
 
     /* weak passwords */
 

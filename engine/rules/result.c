@@ -15,6 +15,49 @@
 #include "util/error.h"
 #include "util/mem.h"
 
+const char *imgb_severity_name(imgb_severity s)
+{
+    switch (s) {
+    case IMGB_SEV_LOW:
+        return "low";
+    case IMGB_SEV_MEDIUM:
+        return "medium";
+    case IMGB_SEV_HIGH:
+        return "high";
+    }
+    return "unknown";
+}
+
+const char *imgb_verdict_name(imgb_verdict v)
+{
+    switch (v) {
+    case IMGB_V_PASS:
+        return "pass";
+    case IMGB_V_FAIL:
+        return "fail";
+    case IMGB_V_NOT_APPLICABLE:
+        return "not_applicable";
+    case IMGB_V_ERROR:
+        return "error";
+    case IMGB_V_INCOMPLETE:
+        return "incomplete";
+    }
+    return "unknown";
+}
+
+const char *imgb_bucket_name(imgb_bucket b)
+{
+    switch (b) {
+    case IMGB_BUCKET_SECURITY_CHECK:
+        return "security_check";
+    case IMGB_BUCKET_PWD_POLICY:
+        return "pwd_policy";
+    case IMGB_BUCKET_IMAGE_WEAK_PWD:
+        return "image_weak_pwd";
+    }
+    return "unknown";
+}
+
 imgb_evidence *imgb_result_add_evidence(imgb_item_result *r)
 {
     if (r->nevidence == r->cap_evidence) {

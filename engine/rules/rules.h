@@ -65,12 +65,14 @@ typedef struct imgb_item {
 } imgb_item;
 
 typedef struct imgb_applies {
-    char **os_ids;            /* match ID or ID_LIKE of os-release; empty + generic=false: never */
+    char **os_ids;            /* match ID or ID_LIKE of os-release (lower-case) */
     size_t nos_ids;
     char *version_min;        /* inclusive, dotted numeric compare (NULL: open) */
     char *version_max;        /* exclusive */
     bool generic;             /* the fallback baseline for any other Linux */
     char *requires_package;   /* e.g. "openssh-server": items are not_applicable without it */
+    bool any_os;              /* no OS condition (no `applies`, or no os/generic in it): every
+                                 image (weak passwords, secrets, build risks) */
 } imgb_applies;
 
 typedef struct imgb_baseline {
@@ -125,6 +127,11 @@ typedef struct imgb_item_result {
     size_t nevidence;
     size_t cap_evidence;
 } imgb_item_result;
+
+/** Stable lower-case names: "high", "fail", "security_check", ... (static strings). */
+const char *imgb_severity_name(imgb_severity s);
+const char *imgb_verdict_name(imgb_verdict v);
+const char *imgb_bucket_name(imgb_bucket b);
 
 /** Append a blank evidence (layer fields -1, offset -1, verdict = r->verdict) and return it
  *  for filling.  The pointer is valid until the next add. */

@@ -19,6 +19,15 @@
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
 #define IMGB_MAX_VIEW_WARNINGS      1000                      /* warnings the view records */
 
+/* Rules (engine/rules). */
+#define IMGB_MAX_RULE_FILE_BYTES    (4u << 20)                /* one rule YAML file */
+#define IMGB_MAX_RULE_FILES         10000                     /* rule files in one ruleset */
+#define IMGB_MAX_RULE_DIR_DEPTH     16                        /* rules/ directory nesting */
+#define IMGB_MAX_YAML_DEPTH         64                        /* nesting inside one check */
+#define IMGB_MAX_YAML_NODES         100000                    /* nodes converted per file (aliases) */
+#define IMGB_MAX_EVIDENCE_PER_ITEM  1000                      /* offenders listed per item (then a count) */
+#define IMGB_MAX_EVIDENCE_TEXT      512                       /* bytes of a matched line quoted as evidence */
+
 /* Weak-password engine (engine/checks/weak_password.h). */
 #define IMGB_WP_DEFAULT_BUDGET      30.0                      /* seconds of cracking per image */
 #define IMGB_WP_MAX_ACCOUNTS        65536                     /* accounts cracked in one run */
@@ -34,5 +43,9 @@
 #define IMGB_SECRET_MAX_KEYWORDS    250                       /* prefilter keywords, all patterns */
 #define IMGB_SECRET_WINDOW_MAX      4096                      /* regex window each side of a keyword */
 #define IMGB_MAX_HISTORY_CMD        (64u << 10)               /* created_by bytes examined */
+
+#define IMGB_MAX_IGNORE_BYTES       (1u << 20)                /* ignore file size */
+#define IMGB_MAX_IGNORE_ENTRIES     10000                     /* entries in one ignore file */
+#define IMGB_MAX_REPORT_PARAM       65535                     /* request string parameter (HW docs) */
 
 #endif

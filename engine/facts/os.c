@@ -1,0 +1,518 @@
+/*
+ * OS identity and openssh-server version of an image (see os.h).
+ *
+ * os-release(5) (systemd): KEY=value lines, values optionally in double or single quotes with
+ * backslash escapes inside double quotes; /etc/os-release first, then /usr/lib/os-release.
+ * Fallbacks for images without it: the *-release files of the RHEL family ("CentOS Linux
+ * release 7.9.2009 (Core)"), /etc/lsb-release (DISTRIB_ID/DISTRIB_RELEASE),
+ * /etc/debian_version, /etc/alpine-release.
+ * Packages: dpkg's status file (deb-control(5) paragraphs; "Status: install ok installed";
+ * Version [epoch:]upstream[-revision], policy 5.6.12) and distroless /var/lib/dpkg/status.d/ files.
+ * rpm: the Berkeley DB (/var/lib/rpm/Packages) and SQLite (rpmdb.sqlite) databases store each
+ * header's strings NUL-separated in tag order, NAME then VERSION then RELEASE; with no rpm
+ * library at hand we scan for "openssh-server\0<version>\0<release>\0".  When that fails,
+ * the distro table of ../shared/reference/baselines.md section 2 gives the shipped version.
+ */
+#include "facts/os.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/limits.h"
+#include "util/mem.h"
+
+#define OS_RELEASE_MAX_VALUE 256
+
+static const char *const keep_paths[] = {
+    "/etc/os-release",        "/usr/lib/os-release",   "/etc/redhat-release",
+    "/etc/centos-release",    "/etc/euleros-release",  "/etc/openEuler-release",
+    "/etc/debian_version",    "/etc/lsb-release",      "/etc/alpine-release",
+    "/var/lib/dpkg/status",   "/var/lib/dpkg/status.d/*", "/var/lib/rpm/Packages",
+    "/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+};
+
+void imgb_os_register_keeps(imgb_view *view)
+{
+    for (size_t i = 0; i < sizeof keep_paths / sizeof *keep_paths; i++)
+        imgb_view_keep(view, keep_paths[i]);
+}
+
+/* A kept file as a NUL-terminated copy (NULL if absent or not kept). */
+static char *read_text(const imgb_view *v, const char *path)
+{
+    const unsigned char *data;
+    size_t len;
+    if (imgb_view_read(v, path, &data, &len) != 0) {
+        imgb_error_clear();
+        return NULL;
+    }
+    return imgb_xstrndup((const char *)data, len);
+}
+
+static char *lower(char *s)
+{
+    for (char *p = s; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+/* Value of KEY in os-release/lsb-release text (malloc'd, unquoted), NULL if absent. */
+static char *kv_get(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *line = text;
+    char *found = NULL;
+    while (line && *line) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        const char *p = line;
+        while (p < line + n && (*p == ' ' || *p == '\t'))
+            p++;
+        if ((size_t)(line + n - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            const char *v = p + klen + 1, *ve = line + n;
+            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+                ve--;
+            imgb_buf b = IMGB_BUF_INIT;
+            char q = (*v == '"' || *v == '\'') ? *v++ : 0;
+            for (; v < ve && b.len < OS_RELEASE_MAX_VALUE; v++) {
+                if (q && *v == q)
+                    break;
+                if (q == '"' && *v == '\\' && v + 1 < ve)
+                    v++;
+                imgb_buf_putc(&b, *v);
+            }
+            free(found); /* the last assignment wins, as in a shell */
+            found = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return found;
+}
+
+static void set_id_like(imgb_os_info *os, const char *words)
+{
+    char *copy = imgb_xstrdup(words);
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        os->id_like = imgb_xrealloc(os->id_like, (os->nid_like + 1) * sizeof *os->id_like);
+        os->id_like[os->nid_like++] = lower(imgb_xstrdup(w));
+    }
+    free(copy);
+}
+
+static bool from_os_release(imgb_os_info *os, const imgb_view *v)
+{
+    static const char *const files[] = { "/etc/os-release", "/usr/lib/os-release" };
+    for (size_t i = 0; i < 2; i++) {
+        char *t = read_text(v, files[i]);
+        if (!t)
+            continue;
+        os->id = lower(kv_get(t, "ID"));
+        os->version_id = kv_get(t, "VERSION_ID");
+        os->pretty_name = kv_get(t, "PRETTY_NAME");
+        char *like = kv_get(t, "ID_LIKE");
+        if (like)
+            set_id_like(os, like);
+        free(like);
+        free(t);
+        if (os->id) {
+            os->source = imgb_xstrdup(files[i]);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "CentOS Linux release 7.9.2009 (Core)" -> the first dotted number after "release". */
+static char *release_version(const char *text, bool major_only)
+{
+    const char *p = strstr(text, "release ");
+    p = p ? p + 8 : text;
+    while (*p && !isdigit((unsigned char)*p))
+        p++;
+    size_t n = 0;
+    while (isdigit((unsigned char)p[n]) || p[n] == '.')
+        n++;
+    if (!n)
+        return NULL;
+    if (major_only) {
+        size_t m = 0;
+        while (isdigit((unsigned char)p[m]))
+            m++;
+        n = m;
+    }
+    return imgb_xstrndup(p, n);
+}
+
+static char *first_line(const char *t)
+{
+    size_t n = strcspn(t, "\r\n");
+    return imgb_xstrndup(t, n < OS_RELEASE_MAX_VALUE ? n : OS_RELEASE_MAX_VALUE);
+}
+
+static bool from_fallbacks(imgb_os_info *os, const imgb_view *v)
+{
+    static const struct {
+        const char *file, *id;
+        bool major_only;
+    } rel[] = {
+        { "/etc/openEuler-release", "openeuler", false },
+        { "/etc/euleros-release", "euleros", false },
+        { "/etc/centos-release", "centos", true },
+        { "/etc/redhat-release", "rhel", true },
+    };
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
+        char *t = read_text(v, rel[i].file);
+        if (!t)
+            continue;
+        const char *id = rel[i].id;
+        if (strcmp(id, "rhel") == 0 && strstr(t, "CentOS"))
+            id = "centos";
+        os->id = imgb_xstrdup(id);
+        os->version_id = release_version(t, rel[i].major_only);
+        os->pretty_name = first_line(t);
+        os->source = imgb_xstrdup(rel[i].file);
+        free(t);
+        return true;
+    }
+    char *t = read_text(v, "/etc/lsb-release");
+    if (t) {
+        char *id = kv_get(t, "DISTRIB_ID");
+        if (id) {
+            os->id = lower(id);
+            os->version_id = kv_get(t, "DISTRIB_RELEASE");
+            os->pretty_name = kv_get(t, "DISTRIB_DESCRIPTION");
+            os->source = imgb_xstrdup("/etc/lsb-release");
+            free(t);
+            return true;
+        }
+        free(t);
+    }
+    if ((t = read_text(v, "/etc/debian_version"))) {
+        os->id = imgb_xstrdup("debian");
+        if (isdigit((unsigned char)t[0]))
+            os->version_id = release_version(t, true);
+        os->pretty_name = first_line(t);
+        os->source = imgb_xstrdup("/etc/debian_version");
+        free(t);
+        return true;
+    }
+    if ((t = read_text(v, "/etc/alpine-release"))) {
+        os->id = imgb_xstrdup("alpine");
+        os->version_id = first_line(t);
+        os->source = imgb_xstrdup("/etc/alpine-release");
+        free(t);
+        return true;
+    }
+    return false;
+}
+
+static bool id_in(const char *id, const char *const *list)
+{
+    for (; id && *list; list++)
+        if (strcmp(id, *list) == 0)
+            return true;
+    return false;
+}
+
+static const char *family_of(const imgb_os_info *os)
+{
+    static const char *const rhel[] = { "centos", "rhel", "fedora", "rocky", "almalinux", "ol",
+                                        "euleros", "openeuler", "amzn", NULL };
+    static const char *const debian[] = { "debian", "ubuntu", NULL };
+    static const char *const suse[] = { "sles", "opensuse", "opensuse-leap",
+                                        "opensuse-tumbleweed", "suse", "sled", NULL };
+    static const char *const alpine[] = { "alpine", NULL };
+    if (id_in(os->id, rhel))
+        return "rhel";
+    if (id_in(os->id, debian))
+        return "debian";
+    if (id_in(os->id, alpine))
+        return "alpine";
+    if (id_in(os->id, suse))
+        return "suse";
+    for (size_t i = 0; i < os->nid_like; i++) {
+        if (id_in(os->id_like[i], rhel))
+            return "rhel";
+        if (id_in(os->id_like[i], debian))
+            return "debian";
+        if (id_in(os->id_like[i], suse))
+            return "suse";
+    }
+    return "other";
+}
+
+/* ---- packages ---------------------------------------------------------------------------- */
+
+/* Debian version "[epoch:]upstream[-revision]" -> upstream (malloc'd). */
+static char *deb_upstream(const char *v)
+{
+    const char *colon = strchr(v, ':');
+    const char *start = colon ? colon + 1 : v;
+    const char *dash = strrchr(start, '-');
+    return imgb_xstrndup(start, dash ? (size_t)(dash - start) : strlen(start));
+}
+
+/* Field value of one deb-control paragraph [p, end) (malloc'd), NULL if absent. */
+static char *para_field(const char *p, const char *end, const char *field)
+{
+    size_t fl = strlen(field);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        if ((size_t)(le - p) > fl && strncasecmp(p, field, fl) == 0 && p[fl] == ':') {
+            const char *v = p + fl + 1;
+            while (v < le && (*v == ' ' || *v == '\t'))
+                v++;
+            const char *ve = le;
+            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\r'))
+                ve--;
+            return imgb_xstrndup(v, (size_t)(ve - v));
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return NULL;
+}
+
+/* Find openssh-server in dpkg status text; true if the package paragraph was found. */
+static bool dpkg_scan(imgb_os_info *os, const char *text, const char *source)
+{
+    const char *p = text;
+    bool found = false;
+    while (*p) {
+        const char *end = strstr(p, "\n\n");
+        end = end ? end + 1 : p + strlen(p);
+        char *pkg = para_field(p, end, "Package");
+        if (pkg && strcmp(pkg, "openssh-server") == 0) {
+            char *status = para_field(p, end, "Status");
+            char *ver = para_field(p, end, "Version");
+            /* "install ok installed": want, flag, status (dpkg-query(1)) */
+            bool installed = status && strlen(status) >= 9 &&
+                             strcmp(status + strlen(status) - 9, "installed") == 0 &&
+                             strstr(status, "not-installed") == NULL;
+            if (installed && ver) {
+                os->has_openssh_server = true;
+                os->openssh_pkg_version = ver;
+                os->openssh_version = deb_upstream(ver);
+                os->openssh_source = imgb_xstrdup(source);
+                ver = NULL;
+                found = true;
+            }
+            free(status);
+            free(ver);
+        }
+        free(pkg);
+        if (found)
+            break;
+        p = end;
+        while (*p == '\n')
+            p++;
+    }
+    return found;
+}
+
+typedef struct dpkg_glob {
+    imgb_os_info *os;
+    const imgb_view *view;
+    bool found;
+} dpkg_glob;
+
+static int dpkg_d_cb(const imgb_node_info *info, void *payload)
+{
+    dpkg_glob *g = payload;
+    if (info->type != IMGB_FT_REG || !info->content)
+        return 0;
+    char *t = imgb_xstrndup((const char *)info->content, info->content_len);
+    char *src = imgb_xasprintf("/%s", info->path);
+    g->found = dpkg_scan(g->os, t, src);
+    free(src);
+    free(t);
+    return g->found ? 1 : 0;
+}
+
+static bool rpm_version_like(const char *s, size_t n)
+{
+    if (n == 0 || n > 32 || !isdigit((unsigned char)s[0]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '~')
+            return false;
+    return true;
+}
+
+/* Scan an rpm database for "openssh-server\0VERSION\0RELEASE\0". */
+static bool rpm_scan(imgb_os_info *os, const unsigned char *data, size_t len, const char *src)
+{
+    static const char needle[] = "openssh-server";
+    const size_t nl = sizeof needle; /* including the NUL */
+    for (size_t i = 0; i + nl < len;) {
+        const unsigned char *hit = memmem(data + i, len - i, needle, nl);
+        if (!hit)
+            break;
+        size_t at = (size_t)(hit - data) + nl;
+        const unsigned char *ve = memchr(data + at, '\0', len - at);
+        if (ve && rpm_version_like((const char *)data + at, (size_t)(ve - data - at))) {
+            size_t vlen = (size_t)(ve - data - at);
+            size_t rat = at + vlen + 1;
+            const unsigned char *re = rat < len ? memchr(data + rat, '\0', len - rat) : NULL;
+            size_t rlen = re ? (size_t)(re - data - rat) : 0;
+            os->has_openssh_server = true;
+            os->openssh_version = imgb_xstrndup((const char *)data + at, vlen);
+            os->openssh_pkg_version = rlen && rpm_version_like((const char *)data + rat, rlen)
+                ? imgb_xasprintf("%s-%.*s", os->openssh_version, (int)rlen, data + rat)
+                : imgb_xstrdup(os->openssh_version);
+            os->openssh_source = imgb_xstrdup(src);
+            return true;
+        }
+        i = at;
+    }
+    return false;
+}
+
+static bool node_exists(const imgb_view *v, const char *path)
+{
+    imgb_node_info ni;
+    int rc = imgb_view_lookup(v, path, true, &ni);
+    imgb_error_clear();
+    return rc == 0;
+}
+
+static bool version_starts(const char *v, const char *major)
+{
+    size_t n = strlen(major);
+    return v && strncmp(v, major, n) == 0 && (v[n] == '\0' || v[n] == '.');
+}
+
+/* baselines.md section 2: the openssh each distro ships. */
+static void from_distro_table(imgb_os_info *os)
+{
+    static const struct {
+        const char *id, *major, *version, *label;
+    } table[] = {
+        { "centos", "7", "7.4p1", "CentOS 7" },
+        { "rhel", "7", "7.4p1", "RHEL 7" },
+        { "debian", "10", "7.9p1", "Debian 10" },
+        { "ubuntu", "16", "7.2p2", "Ubuntu 16.04" },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
+        if (os->id && strcmp(os->id, table[i].id) == 0 &&
+            version_starts(os->version_id, table[i].major)) {
+            os->openssh_version = imgb_xstrdup(table[i].version);
+            os->openssh_source = imgb_xasprintf("distro table: %s", table[i].label);
+            return;
+        }
+    }
+}
+
+static void detect_openssh(imgb_os_info *os, const imgb_view *v)
+{
+    char *t = read_text(v, "/var/lib/dpkg/status");
+    bool done = t && dpkg_scan(os, t, "/var/lib/dpkg/status");
+    free(t);
+    if (!done) {
+        dpkg_glob g = { .os = os, .view = v };
+        imgb_view_glob(v, "/var/lib/dpkg/status.d/*", dpkg_d_cb, &g);
+        imgb_error_clear();
+        done = g.found;
+    }
+    static const char *const rpmdbs[] = { "/var/lib/rpm/rpmdb.sqlite",
+                                          "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+                                          "/var/lib/rpm/Packages" };
+    for (size_t i = 0; i < 3 && !done; i++) {
+        const unsigned char *data;
+        size_t len;
+        if (imgb_view_read(v, rpmdbs[i], &data, &len) == 0)
+            done = rpm_scan(os, data, len, rpmdbs[i]);
+        imgb_error_clear();
+    }
+    if (done)
+        return;
+    /* No package record: an sshd binary with its config still means an installed server. */
+    if (node_exists(v, "/usr/sbin/sshd") && node_exists(v, "/etc/ssh/sshd_config")) {
+        os->has_openssh_server = true;
+        from_distro_table(os);
+    }
+}
+
+int imgb_os_detect(const imgb_view *view, imgb_os_info **out)
+{
+    imgb_os_info *os = imgb_xcalloc(1, sizeof *os);
+    if (!from_os_release(os, view))
+        from_fallbacks(os, view);
+    os->family = family_of(os);
+    detect_openssh(os, view);
+    bool el7 = os->openssh_pkg_version && strstr(os->openssh_pkg_version, ".el7");
+    if (el7 || (os->id && (strcmp(os->id, "centos") == 0 || strcmp(os->id, "rhel") == 0) &&
+                version_starts(os->version_id, "7") && os->has_openssh_server))
+        os->distro_patch = imgb_xstrdup("el7");
+    *out = os;
+    return 0;
+}
+
+void imgb_os_info_free(imgb_os_info *os)
+{
+    if (!os)
+        return;
+    free(os->id);
+    free(os->version_id);
+    for (size_t i = 0; i < os->nid_like; i++)
+        free(os->id_like[i]);
+    free(os->id_like);
+    free(os->pretty_name);
+    free(os->source);
+    free(os->openssh_version);
+    free(os->openssh_pkg_version);
+    free(os->openssh_source);
+    free(os->distro_patch);
+    free(os);
+}
+
+/* Segments of digits compare numerically, letters lexically; other characters separate
+ * ("7.4p1" < "7.9p1" < "8.2p1"; "16.04" < "18"); a longer version with equal prefix wins. */
+int imgb_version_cmp(const char *a, const char *b)
+{
+    while (*a || *b) {
+        while (*a && !isalnum((unsigned char)*a))
+            a++;
+        while (*b && !isalnum((unsigned char)*b))
+            b++;
+        if (!*a || !*b)
+            return *a ? 1 : *b ? -1 : 0;
+        bool da = isdigit((unsigned char)*a), db = isdigit((unsigned char)*b);
+        if (da != db)
+            return da ? 1 : -1;
+        const char *sa = a, *sb = b;
+        if (da) {
+            while (*sa == '0')
+                sa++;
+            while (*sb == '0')
+                sb++;
+            a = sa;
+            b = sb;
+            while (isdigit((unsigned char)*a))
+                a++;
+            while (isdigit((unsigned char)*b))
+                b++;
+            size_t la = (size_t)(a - sa), lb = (size_t)(b - sb);
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            int c = strncmp(sa, sb, la);
+            if (c)
+                return c < 0 ? -1 : 1;
+        } else {
+            while (isalpha((unsigned char)*a))
+                a++;
+            while (isalpha((unsigned char)*b))
+                b++;
+            size_t la = (size_t)(a - sa), lb = (size_t)(b - sb);
+            int c = strncmp(sa, sb, la < lb ? la : lb);
+            if (c)
+                return c < 0 ? -1 : 1;
+            if (la != lb)
+                return la < lb ? -1 : 1;
+        }
+    }
+    return 0;
+}

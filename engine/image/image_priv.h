@@ -1,0 +1,129 @@
+/*
+ * Internals of the image reader shared by its files:
+ *   source.c    the input: OCI layout directory, plain tar (members located by offset, read
+ *               through bounded windows), or a gzip/zstd-compressed tar (not seekable:
+ *               small JSON members cached in a first pass, layers streamed in later passes)
+ *   manifest.c  format detection, manifest/index/config parsing, image and platform selection
+ *   layer.c     one layer: decompress, hash, parse tar into a per-layer entry list
+ *   read.c      imgb_image_read_layers: workers, ordered merge, streaming passes
+ */
+#ifndef IMGB_IMAGE_PRIV_H
+#define IMGB_IMAGE_PRIV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "image/image.h"
+#include "util/mem.h"
+
+#define IMGB_IO_BLOCK (1u << 20)          /* read size for blobs and windows */
+#define IMGB_SMALL_CACHE_MAX (64u << 20)  /* JSON members cached from a compressed archive */
+#define IMGB_MAX_INDEX_DEPTH 4            /* nested OCI indexes */
+#define IMGB_MAX_MEMBER_LINKS 8           /* symlink hops between outer-archive members */
+#define IMGB_MAX_MEMBERS (1u << 20)       /* entries in the outer archive */
+
+enum { SRC_DIR, SRC_TAR, SRC_STREAM };
+
+/* One entry of the outer archive (tar inputs only). */
+typedef struct img_member {
+    char *name;            /* normalised: no "./" or leading "/" */
+    uint64_t offset;       /* data offset in the (uncompressed) tar file */
+    uint64_t size;
+    char *link;            /* symlink members: resolved target name */
+    unsigned char *data;   /* SRC_STREAM: cached content of small JSON members */
+    bool cached;
+} img_member;
+
+typedef struct img_source {
+    int kind;
+    char *path;
+    const char *outer;     /* "none", "gzip", "zstd" */
+    img_member *members;
+    size_t nmembers;
+} img_source;
+
+int imgb_src_open(img_source *src, const char *path);
+void imgb_src_close(img_source *src);
+/** Find a member by name (following member symlinks); NULL if absent.  Tar kinds only. */
+const img_member *imgb_src_find(const img_source *src, const char *name);
+/** Does `name` exist (any kind)?  Fills *size when non-NULL. */
+bool imgb_src_exists(const img_source *src, const char *name, uint64_t *size);
+/** Read a whole member of at most `max` bytes (malloc'd, NUL-terminated). */
+int imgb_src_read_small(const img_source *src, const char *name, size_t max,
+                        unsigned char **out, size_t *len);
+
+/* A pull-style byte source for one blob: returns bytes available (0 at end, <0 error). */
+typedef struct img_reader {
+    ssize_t (*read)(struct img_reader *r, const void **buf);
+    void (*close)(struct img_reader *r);
+} img_reader;
+
+/** A reader over member `name` of a DIR or TAR source (own file descriptor: thread-safe). */
+int imgb_src_window(const img_source *src, const char *name, img_reader **out);
+
+/* "sha256:<hex>" helpers */
+bool imgb_digest_valid(const char *digest);
+char *imgb_digest_hex(EVP_MD_CTX *ctx);             /* finalises; malloc'd "sha256:<hex>" */
+char *imgb_digest_of(const void *data, size_t len); /* malloc'd "sha256:<hex>" */
+
+/* One entry parsed from a layer, kept until the merging thread applies it. */
+typedef struct img_entry {
+    char *path;
+    char *link;
+    unsigned char *content;
+    size_t content_len;
+    bool content_truncated;
+    imgb_ftype type;
+    uint32_t mode, uid, gid;
+    uint64_t size;
+    int64_t mtime;
+} img_entry;
+
+/* The work and result of parsing one layer. */
+typedef struct img_layer_job {
+    /* in */
+    int index;
+    const imgb_layer_info *info;
+    bool verify;
+    size_t max_entries;
+    unsigned max_ratio;
+    uint64_t max_total;
+    _Atomic uint64_t *total_bytes;  /* shared across layers */
+    const imgb_view *view;          /* keep patterns (thread-safe lookups) */
+    imgb_consumer *const *consumers;
+    size_t nconsumers;
+    img_reader *reader;
+    /* out */
+    img_entry *entries;
+    size_t nentries, capentries;
+    char **warnings;
+    size_t nwarnings;
+    void **consumer_state;
+    char *blob_digest;              /* computed */
+    char *diff_digest;
+    const char *compression;
+    uint64_t compressed_size, uncompressed_size;
+    size_t tar_entries;
+    int err;
+    char *errmsg;
+} img_layer_job;
+
+/** Parse one layer (runs on a worker thread).  Result in job->err / job->errmsg. */
+void imgb_layer_parse(img_layer_job *job);
+void imgb_layer_job_dispose(img_layer_job *job);
+
+/* Private part of imgb_image. */
+typedef struct imgb_image_priv {
+    img_source src;
+    char **layer_names;    /* member names of the layers in the source */
+    imgb_read_options opts;
+    bool read_done;
+} imgb_image_priv;
+
+void imgb_image_warn(imgb_image *img, char *msg /* takes ownership */);
+
+#endif

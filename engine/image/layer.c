@@ -1,0 +1,501 @@
+/*
+ * One layer: blob bytes -> (sha256 of the blob) -> decompressor -> (sha256 of the tar,
+ * ratio/total limits) -> tar parser -> per-layer entry list + content consumers.
+ *
+ * Two libarchive readers are chained: a "raw" reader with the gzip/zstd filters (detected by
+ * magic bytes) yields the uncompressed tar stream, which we hash and feed to a tar reader
+ * through its read callback.  So both digests are computed in the one streaming pass and
+ * nothing touches the disk.  Runs on a worker thread: it only reads the view's keep
+ * patterns (imgb_view_wants, thread-safe) and writes into its own job.
+ *
+ * Error policy (issue 2): a corrupt compressed stream, a limit, a digest mismatch are errors
+ * naming the layer; a tar stream that ends early (some tools omit the end blocks or cut the
+ * last entry) is a warning, and every entry read in full is kept; a name with ".." or one
+ * that escapes the root is dropped with a warning.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "image/image_priv.h"
+#include "util/error.h"
+#include "util/limits.h"
+
+typedef struct layer_ctx {
+    img_layer_job *job;
+    EVP_MD_CTX *blob_md, *tar_md;
+    struct archive *raw;      /* decompressor */
+    bool raw_eof;
+    int fail;                 /* error code set by a callback (limit, decompression) */
+    char *failmsg;
+} layer_ctx;
+
+static void job_warn(img_layer_job *job, char *msg)
+{
+    job->warnings = imgb_xrealloc(job->warnings, (job->nwarnings + 1) * sizeof *job->warnings);
+    job->warnings[job->nwarnings++] = msg;
+}
+
+static const char *layer_name(const img_layer_job *job)
+{
+    return job->info->digest ? job->info->digest : "?";
+}
+
+static int ctx_fail(layer_ctx *c, int code, char *msg)
+{
+    if (!c->fail) {
+        c->fail = code;
+        c->failmsg = msg;
+    } else {
+        free(msg);
+    }
+    return code;
+}
+
+/* Compressed bytes: from the blob reader, hashed as they pass. */
+static la_ssize_t blob_read_cb(struct archive *a, void *p, const void **buf)
+{
+    (void)a;
+    layer_ctx *c = p;
+    ssize_t n = c->job->reader->read(c->job->reader, buf);
+    if (n < 0) {
+        ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error", c->job->index,
+                                               layer_name(c->job)));
+        return -1;
+    }
+    if (n > 0) {
+        EVP_DigestUpdate(c->blob_md, *buf, (size_t)n);
+        c->job->compressed_size += (uint64_t)n;
+    }
+    return n;
+}
+
+/* Uncompressed tar bytes: from the decompressor, hashed and checked against the limits. */
+static la_ssize_t tar_read_cb(struct archive *a, void *p, const void **buf)
+{
+    (void)a;
+    layer_ctx *c = p;
+    img_layer_job *job = c->job;
+    if (c->raw_eof || c->fail)
+        return c->fail ? -1 : 0;
+    size_t n = 0;
+    la_int64_t off;
+    int r = archive_read_data_block(c->raw, buf, &n, &off);
+    if (r == ARCHIVE_EOF) {
+        c->raw_eof = true;
+        return 0;
+    }
+    if (r != ARCHIVE_OK) {
+        if (!c->fail)
+            ctx_fail(c, IMGB_EFORMAT,
+                     imgb_xasprintf("layer %d (%s): corrupt %s stream: %s", job->index,
+                                    layer_name(job), job->compression,
+                                    archive_error_string(c->raw)));
+        return -1;
+    }
+    EVP_DigestUpdate(c->tar_md, *buf, n);
+    job->uncompressed_size += n;
+    uint64_t total = atomic_fetch_add(job->total_bytes, n) + n;
+    if (total > job->max_total) {
+        ctx_fail(c, IMGB_ELIMIT,
+                 imgb_xasprintf("layer %d (%s): the image exceeds %llu uncompressed bytes",
+                                job->index, layer_name(job),
+                                (unsigned long long)job->max_total));
+        return -1;
+    }
+    if (job->uncompressed_size > IMGB_RATIO_GRACE_BYTES &&
+        job->uncompressed_size / (job->compressed_size ? job->compressed_size : 1) >
+            job->max_ratio) {
+        ctx_fail(c, IMGB_ELIMIT,
+                 imgb_xasprintf("layer %d (%s): decompression ratio above %u:1 (%llu bytes "
+                                "from %llu): refusing a decompression bomb",
+                                job->index, layer_name(job), job->max_ratio,
+                                (unsigned long long)job->uncompressed_size,
+                                (unsigned long long)job->compressed_size));
+        return -1;
+    }
+    return (la_ssize_t)n;
+}
+
+static img_entry *new_entry(img_layer_job *job)
+{
+    if (job->nentries == job->capentries) {
+        job->capentries = job->capentries ? job->capentries * 2 : 256;
+        job->entries = imgb_xrealloc(job->entries, job->capentries * sizeof *job->entries);
+    }
+    img_entry *e = &job->entries[job->nentries++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static imgb_ftype map_type(struct archive_entry *ae)
+{
+    if (archive_entry_hardlink(ae))
+        return IMGB_FT_HARDLINK;
+    switch (archive_entry_filetype(ae)) {
+    case AE_IFDIR: return IMGB_FT_DIR;
+    case AE_IFLNK: return IMGB_FT_SYMLINK;
+    case AE_IFCHR: return IMGB_FT_CHR;
+    case AE_IFBLK: return IMGB_FT_BLK;
+    case AE_IFIFO: return IMGB_FT_FIFO;
+    case AE_IFSOCK: return IMGB_FT_SOCK;
+    default: return IMGB_FT_REG;
+    }
+}
+
+/* True for names that mean the root itself ("", ".", "./", "/"): not an entry, no warning. */
+static bool is_root_name(const char *n)
+{
+    for (; *n; n++)
+        if (*n != '.' && *n != '/')
+            return false;
+    return true;
+}
+
+/* Stream one regular file's data to the consumers and keep a prefix if the view wants it.
+ * Returns 0, 1 if the stream ended inside the file (truncated), <0 on error. */
+static int read_file_data(layer_ctx *c, struct archive *tar, img_entry *e, const imgb_entry *pub,
+                          bool keep, bool *wanted)
+{
+    img_layer_job *job = c->job;
+    imgb_buf kept = IMGB_BUF_INIT;
+    for (size_t i = 0; i < job->nconsumers; i++) {
+        imgb_consumer *k = job->consumers[i];
+        wanted[i] = k->file_begin ? k->file_begin(job->consumer_state[i], pub) : false;
+    }
+    const void *blk;
+    size_t n;
+    la_int64_t off;
+    int r;
+    int rc = 0;
+    while ((r = archive_read_data_block(tar, &blk, &n, &off)) == ARCHIVE_OK) {
+        for (size_t i = 0; i < job->nconsumers && !rc; i++) {
+            if (wanted[i] && job->consumers[i]->file_data) {
+                int u = job->consumers[i]->file_data(job->consumer_state[i], blk, n,
+                                                     (uint64_t)off);
+                if (u)
+                    rc = ctx_fail(c, u < 0 ? u : IMGB_EUSER,
+                                  imgb_xasprintf("layer %d (%s): a content consumer stopped "
+                                                 "the read at '%s'", job->index,
+                                                 layer_name(job), e->path));
+            }
+        }
+        if (rc)
+            break;
+        if (keep && !e->content_truncated) {
+            /* sparse files: holes read as zeros */
+            uint64_t at = (uint64_t)off;
+            if (at > IMGB_KEEP_FILE_MAX)
+                at = IMGB_KEEP_FILE_MAX;
+            if (kept.len < at) {
+                size_t gap = (size_t)at - kept.len;
+                unsigned char *z = imgb_xcalloc(1, gap);
+                imgb_buf_put(&kept, z, gap);
+                free(z);
+            }
+            size_t room = IMGB_KEEP_FILE_MAX - kept.len;
+            size_t take = n < room ? n : room;
+            if ((uint64_t)off == kept.len)
+                imgb_buf_put(&kept, blk, take);
+            if (take < n || kept.len >= IMGB_KEEP_FILE_MAX)
+                e->content_truncated = e->size > IMGB_KEEP_FILE_MAX;
+        }
+    }
+    if (!rc && r != ARCHIVE_EOF)
+        rc = c->fail ? c->fail : 1;
+    for (size_t i = 0; i < job->nconsumers; i++)
+        if (wanted[i] && job->consumers[i]->file_end && rc == 0) {
+            int u = job->consumers[i]->file_end(job->consumer_state[i]);
+            if (u)
+                rc = ctx_fail(c, u < 0 ? u : IMGB_EUSER,
+                              imgb_xasprintf("layer %d (%s): a content consumer stopped the "
+                                             "read at '%s'", job->index, layer_name(job),
+                                             e->path));
+        }
+    if (keep && rc == 0) {
+        if (kept.len < e->size && kept.len < IMGB_KEEP_FILE_MAX) {
+            /* trailing hole of a sparse file */
+            size_t want = e->size < IMGB_KEEP_FILE_MAX ? (size_t)e->size : IMGB_KEEP_FILE_MAX;
+            unsigned char *z = imgb_xcalloc(1, want - kept.len);
+            imgb_buf_put(&kept, z, want - kept.len);
+            free(z);
+        }
+        e->content_len = kept.len;
+        if (!kept.ptr)
+            imgb_buf_put(&kept, "", 0);
+        e->content = (unsigned char *)imgb_buf_detach(&kept);
+        e->content_truncated = e->size > e->content_len;
+    }
+    imgb_buf_dispose(&kept);
+    return rc;
+}
+
+/* Parse the tar stream into job->entries.  Returns 0, or <0 with c->fail set. */
+static int parse_tar(layer_ctx *c, struct archive *tar)
+{
+    img_layer_job *job = c->job;
+    struct archive_entry *ae;
+    bool *wanted = imgb_xcalloc(job->nconsumers ? job->nconsumers : 1, sizeof *wanted);
+    int rc = 0;
+    int r;
+    while ((r = archive_read_next_header(tar, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        const char *name = archive_entry_pathname(ae);
+        if (!name)
+            name = "";
+        if (++job->tar_entries > job->max_entries) {
+            rc = ctx_fail(c, IMGB_ELIMIT, imgb_xasprintf("layer %d (%s): more than %zu entries",
+                                                         job->index, layer_name(job),
+                                                         job->max_entries));
+            break;
+        }
+        if (strlen(name) > IMGB_MAX_PATH) {
+            rc = ctx_fail(c, IMGB_ELIMIT,
+                          imgb_xasprintf("layer %d (%s): entry %zu has a name of %zu bytes, "
+                                         "more than %d", job->index, layer_name(job),
+                                         job->tar_entries, strlen(name), IMGB_MAX_PATH));
+            break;
+        }
+        if (is_root_name(name))
+            continue;
+        char *path = imgb_path_normalize(name);
+        if (!path) {
+            job_warn(job, imgb_xasprintf("layer %d (%s): entry '%.200s' escapes the image root; "
+                                         "ignored", job->index, layer_name(job), name));
+            continue;
+        }
+        imgb_ftype type = map_type(ae);
+        char *link = NULL;
+        if (type == IMGB_FT_HARDLINK) {
+            link = imgb_path_normalize(archive_entry_hardlink(ae));
+            if (!link) {
+                job_warn(job, imgb_xasprintf("layer %d (%s): hardlink '%.200s' points outside "
+                                             "the image root; ignored", job->index,
+                                             layer_name(job), name));
+                free(path);
+                continue;
+            }
+        } else if (type == IMGB_FT_SYMLINK) {
+            const char *t = archive_entry_symlink(ae);
+            link = imgb_xstrdup(t ? t : "");
+        }
+        img_entry *e = new_entry(job);
+        e->path = path;
+        e->link = link;
+        e->type = type;
+        e->mode = (uint32_t)archive_entry_perm(ae) & 07777;
+        e->uid = (uint32_t)archive_entry_uid(ae);
+        e->gid = (uint32_t)archive_entry_gid(ae);
+        e->size = type == IMGB_FT_REG ? (uint64_t)archive_entry_size(ae) : 0;
+        e->mtime = archive_entry_mtime(ae);
+        if (type != IMGB_FT_REG)
+            continue;
+        imgb_entry pub = { .path = e->path, .type = e->type, .mode = e->mode, .uid = e->uid,
+                           .gid = e->gid, .size = e->size, .mtime = e->mtime };
+        bool keep = job->view && imgb_view_wants(job->view, e->path);
+        int d = read_file_data(c, tar, e, &pub, keep, wanted);
+        if (d < 0) {
+            rc = d;
+            break;
+        }
+        if (d > 0) {
+            /* cut inside this file: it was not read in full, drop it */
+            free(e->path);
+            free(e->link);
+            free(e->content);
+            job->nentries--;
+            r = ARCHIVE_FATAL;
+            break;
+        }
+    }
+    if (!rc && r == ARCHIVE_FATAL) {
+        if (c->fail) {
+            rc = c->fail;
+        } else {
+            job_warn(job, imgb_xasprintf("layer %d (%s): truncated tar stream after %zu "
+                                         "entries (%s); keeping the entries read in full",
+                                         job->index, layer_name(job), job->nentries,
+                                         archive_error_string(tar)
+                                             ? archive_error_string(tar) : "unexpected end"));
+        }
+    }
+    free(wanted);
+    return rc;
+}
+
+/* Hash whatever follows the tar end blocks so both digests cover the whole blob. */
+static int drain(layer_ctx *c)
+{
+    const void *buf;
+    while (!c->raw_eof && !c->fail) {
+        if (tar_read_cb(NULL, c, &buf) < 0)
+            return c->fail ? c->fail : IMGB_ERROR;
+    }
+    if (c->fail)
+        return c->fail;
+    ssize_t n;
+    while ((n = c->job->reader->read(c->job->reader, &buf)) > 0) {
+        EVP_DigestUpdate(c->blob_md, buf, (size_t)n);
+        c->job->compressed_size += (uint64_t)n;
+    }
+    if (n < 0)
+        return ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error",
+                                                      c->job->index, layer_name(c->job)));
+    return 0;
+}
+
+static const char *compression_name(int code)
+{
+    switch (code) {
+    case ARCHIVE_FILTER_GZIP: return "gzip";
+    case ARCHIVE_FILTER_ZSTD: return "zstd";
+    case ARCHIVE_FILTER_NONE: return "none";
+    default: return "unknown";
+    }
+}
+
+static void check_media_type(img_layer_job *job)
+{
+    const char *mt = job->info->media_type;
+    if (!mt)
+        return;
+    const char *said = strstr(mt, "gzip") ? "gzip" : strstr(mt, "zstd") ? "zstd" : "none";
+    if (strcmp(said, job->compression) != 0)
+        job_warn(job, imgb_xasprintf("layer %d (%s): media type %s but the blob is %s%s",
+                                     job->index, layer_name(job), mt,
+                                     strcmp(job->compression, "none") ? "" : "not compressed",
+                                     strcmp(job->compression, "none") ? job->compression : ""));
+}
+
+static int verify(layer_ctx *c)
+{
+    img_layer_job *job = c->job;
+    job->blob_digest = imgb_digest_hex(c->blob_md);
+    job->diff_digest = imgb_digest_hex(c->tar_md);
+    if (!job->verify)
+        return 0;
+    /* Legacy docker-archive layers are named by diff_id, not blob digest (read.c). */
+    bool legacy = !job->info->media_type && job->info->diff_id &&
+                  strcmp(job->info->digest, job->info->diff_id) == 0;
+    if (!legacy && strcmp(job->blob_digest, job->info->digest) != 0)
+        return ctx_fail(c, IMGB_EDIGEST,
+                        imgb_xasprintf("layer %d: blob %s does not match its digest: expected "
+                                       "%s, got %s", job->index, job->info->digest,
+                                       job->info->digest, job->blob_digest));
+    if (job->info->diff_id && strcmp(job->diff_digest, job->info->diff_id) != 0)
+        return ctx_fail(c, IMGB_EDIGEST,
+                        imgb_xasprintf("layer %d (%s): uncompressed content does not match "
+                                       "rootfs.diff_ids[%d]: expected %s, got %s", job->index,
+                                       layer_name(job), job->index, job->info->diff_id,
+                                       job->diff_digest));
+    return 0;
+}
+
+void imgb_layer_parse(img_layer_job *job)
+{
+    layer_ctx c = { .job = job };
+    struct archive *tar = NULL;
+    int rc = 0;
+    c.blob_md = EVP_MD_CTX_new();
+    c.tar_md = EVP_MD_CTX_new();
+    if (!c.blob_md || !c.tar_md)
+        abort();
+    EVP_DigestInit_ex(c.blob_md, EVP_sha256(), NULL);
+    EVP_DigestInit_ex(c.tar_md, EVP_sha256(), NULL);
+    job->compression = "unknown";
+    job->consumer_state = imgb_xcalloc(job->nconsumers ? job->nconsumers : 1, sizeof(void *));
+    for (size_t i = 0; i < job->nconsumers; i++)
+        if (job->consumers[i]->layer_begin)
+            job->consumer_state[i] = job->consumers[i]->layer_begin(job->consumers[i]->payload,
+                                                                    job->index, job->info);
+
+    c.raw = archive_read_new();
+    archive_read_support_filter_gzip(c.raw);
+    archive_read_support_filter_zstd(c.raw);
+    archive_read_support_format_raw(c.raw);
+    if (archive_read_open(c.raw, &c, NULL, blob_read_cb, NULL) != ARCHIVE_OK) {
+        if (!c.fail) {
+            /* an empty blob is an empty layer: nothing to decompress */
+            rc = job->compressed_size == 0 ? 0 : ctx_fail(&c, IMGB_EFORMAT,
+                imgb_xasprintf("layer %d (%s): cannot read: %s", job->index, layer_name(job),
+                               archive_error_string(c.raw)));
+        } else {
+            rc = c.fail;
+        }
+        if (rc == 0) {
+            job->compression = "none";
+            c.raw_eof = true;
+        }
+        goto finish;
+    }
+    struct archive_entry *ae;
+    int r = archive_read_next_header(c.raw, &ae);
+    job->compression = compression_name(archive_filter_code(c.raw, 0));
+    if (r == ARCHIVE_EOF) {
+        c.raw_eof = true;
+    } else if (r != ARCHIVE_OK) {
+        rc = c.fail ? c.fail : ctx_fail(&c, IMGB_EFORMAT,
+            imgb_xasprintf("layer %d (%s): corrupt %s stream: %s", job->index, layer_name(job),
+                           job->compression, archive_error_string(c.raw)));
+        goto finish;
+    }
+    check_media_type(job);
+
+    tar = archive_read_new();
+    archive_read_support_format_tar(tar);
+    archive_read_support_format_gnutar(tar);
+    r = archive_read_open(tar, &c, NULL, tar_read_cb, NULL);
+    if (r != ARCHIVE_OK) {
+        /* An empty stream is an empty layer (libarchive refuses to bid on nothing). */
+        if (c.fail)
+            rc = c.fail;
+        else if (job->uncompressed_size != 0)
+            rc = ctx_fail(&c, IMGB_EFORMAT,
+                          imgb_xasprintf("layer %d (%s): not a tar stream: %s", job->index,
+                                         layer_name(job), archive_error_string(tar)));
+        goto finish;
+    }
+    rc = parse_tar(&c, tar);
+finish:
+    if (rc == 0)
+        rc = drain(&c);
+    if (rc == 0)
+        rc = verify(&c);
+    if (rc) {
+        job->err = rc;
+        job->errmsg = c.failmsg ? c.failmsg
+                                : imgb_xasprintf("layer %d (%s): %s", job->index,
+                                                 layer_name(job), imgb_error_last());
+        c.failmsg = NULL;
+    }
+    free(c.failmsg);
+    if (tar)
+        archive_read_free(tar);
+    archive_read_free(c.raw);
+    EVP_MD_CTX_free(c.blob_md);
+    EVP_MD_CTX_free(c.tar_md);
+}
+
+void imgb_layer_job_dispose(img_layer_job *job)
+{
+    for (size_t i = 0; i < job->nentries; i++) {
+        free(job->entries[i].path);
+        free(job->entries[i].link);
+        free(job->entries[i].content);
+    }
+    free(job->entries);
+    for (size_t i = 0; i < job->nwarnings; i++)
+        free(job->warnings[i]);
+    free(job->warnings);
+    free(job->consumer_state);
+    free(job->blob_digest);
+    free(job->diff_digest);
+    free(job->errmsg);
+    job->entries = NULL;
+    job->warnings = NULL;
+    job->consumer_state = NULL;
+    job->blob_digest = job->diff_digest = job->errmsg = NULL;
+    job->nentries = job->nwarnings = 0;
+}

@@ -1,0 +1,302 @@
+/*
+ * imgb_image_read_layers: parse layers (layer.c) and apply them to the view in order.
+ *
+ * Seekable inputs (plain tar, directory): up to `jobs` worker threads take layers in order
+ * and parse each into its own entry list; the calling thread waits for layer i, applies it,
+ * frees it, then moves to i+1.  Workers stay at most 2*jobs layers ahead, so memory is bounded
+ * by a few layers' metadata plus kept content, and the view sees exactly the sequence of
+ * jobs=1.
+ * Compressed archives (not seekable): the archive is streamed again; a layer is parsed when
+ * its blob passes and it is the next one due; passes repeat while layers remain (docker save
+ * writes layers in order, so one pass is the rule).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "image/image_priv.h"
+#include "util/error.h"
+#include "util/limits.h"
+
+typedef struct reader_ctx {
+    imgb_image *img;
+    imgb_view *view;
+    imgb_consumer *const *consumers;
+    size_t nconsumers;
+    img_layer_job *jobs;
+    _Atomic uint64_t total;
+    /* worker coordination */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;            /* next layer a worker may take */
+    size_t applied;         /* layers applied so far */
+    size_t ahead;           /* max layers parsed but not applied */
+    bool *done;
+    bool stop;
+} reader_ctx;
+
+static void job_init(reader_ctx *r, size_t i)
+{
+    img_layer_job *j = &r->jobs[i];
+    const imgb_read_options *o = &r->img->priv->opts;
+    memset(j, 0, sizeof *j);
+    j->index = (int)i;
+    j->info = &r->img->layers[i];
+    j->verify = !o->no_verify;
+    j->max_entries = o->max_entries_per_layer ? o->max_entries_per_layer
+                                              : IMGB_MAX_ENTRIES_PER_LAYER;
+    j->max_ratio = o->max_ratio ? o->max_ratio : IMGB_MAX_COMPRESSION_RATIO;
+    j->max_total = o->max_total_bytes ? o->max_total_bytes : IMGB_MAX_TOTAL_BYTES;
+    j->total_bytes = &r->total;
+    j->view = r->view;
+    j->consumers = r->consumers;
+    j->nconsumers = r->nconsumers;
+}
+
+/* Merge one parsed layer into the view and the image; frees the job's entries. */
+static int apply_job(reader_ctx *r, img_layer_job *j)
+{
+    imgb_image *img = r->img;
+    int rc = j->err;
+    for (size_t k = 0; k < j->nwarnings; k++) {
+        imgb_image_warn(img, j->warnings[k]);
+        j->warnings[k] = NULL;
+    }
+    if (rc) {
+        imgb_error_set(rc, "%s: %s", img->path, j->errmsg);
+    } else {
+        imgb_layer_info *info = &img->layers[j->index];
+        info->uncompressed_size = j->uncompressed_size;
+        info->entries = j->tar_entries;
+        info->compression = j->compression;
+        if (!info->media_type && strcmp(info->digest, j->blob_digest) != 0) {
+            /* legacy archive with a compressed layer: report the real blob digest */
+            free(info->digest);
+            info->digest = imgb_xstrdup(j->blob_digest);
+        }
+        for (size_t k = 0; k < j->nentries && rc == 0; k++) {
+            img_entry *e = &j->entries[k];
+            imgb_entry pub = { .path = e->path, .type = e->type, .mode = e->mode,
+                               .uid = e->uid, .gid = e->gid, .size = e->size,
+                               .mtime = e->mtime, .link_target = e->link,
+                               .content = e->content, .content_len = e->content_len,
+                               .content_truncated = e->content_truncated };
+            int v = imgb_view_apply(r->view, j->index, &pub);
+            if (v == IMGB_ELIMIT) {
+                imgb_image_warn(img, imgb_xasprintf("layer %d (%s): %s", j->index,
+                                                    info->digest, imgb_error_last()));
+            } else if (v < 0) {
+                rc = v;
+                imgb_error_prefix("%s: layer %d (%s)", img->path, j->index, info->digest);
+            }
+        }
+    }
+    for (size_t c = 0; c < r->nconsumers; c++) {
+        imgb_consumer *k = r->consumers[c];
+        if (k->layer_end && j->consumer_state) {
+            int u = k->layer_end(k->payload, j->consumer_state[c], j->index);
+            if (u && !rc)
+                rc = imgb_error_set(u < 0 ? u : IMGB_EUSER, "%s: layer %d: a content consumer "
+                                    "stopped the read", img->path, j->index);
+        }
+    }
+    imgb_layer_job_dispose(j);
+    return rc;
+}
+
+/* ---- seekable inputs --------------------------------------------------------------------- */
+
+static void run_job(reader_ctx *r, size_t i)
+{
+    img_layer_job *j = &r->jobs[i];
+    int rc = imgb_src_window(&r->img->priv->src, r->img->priv->layer_names[i], &j->reader);
+    if (rc) {
+        j->err = rc;
+        j->errmsg = imgb_xasprintf("layer %zu: %s", i, imgb_error_last());
+        return;
+    }
+    imgb_layer_parse(j);
+    j->reader->close(j->reader);
+    j->reader = NULL;
+}
+
+static void *worker(void *p)
+{
+    reader_ctx *r = p;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (!r->stop && r->next < r->img->nlayers && r->next >= r->applied + r->ahead)
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (r->stop || r->next >= r->img->nlayers)
+            break;
+        size_t i = r->next++;
+        pthread_mutex_unlock(&r->mu);
+        run_job(r, i);
+        pthread_mutex_lock(&r->mu);
+        r->done[i] = true;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static int read_seekable(reader_ctx *r, int jobs)
+{
+    imgb_image *img = r->img;
+    int rc = 0;
+    if (jobs <= 1 || img->nlayers <= 1) {
+        for (size_t i = 0; i < img->nlayers && rc == 0; i++) {
+            job_init(r, i);
+            run_job(r, i);
+            rc = apply_job(r, &r->jobs[i]);
+        }
+        return rc;
+    }
+    if ((size_t)jobs > img->nlayers)
+        jobs = (int)img->nlayers;
+    for (size_t i = 0; i < img->nlayers; i++)
+        job_init(r, i);
+    r->done = imgb_xcalloc(img->nlayers, sizeof *r->done);
+    r->ahead = 2 * (size_t)jobs;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    pthread_t *threads = imgb_xcalloc((size_t)jobs, sizeof *threads);
+    int started = 0;
+    for (int t = 0; t < jobs; t++)
+        if (pthread_create(&threads[started], NULL, worker, r) == 0)
+            started++;
+    if (!started) {
+        rc = imgb_error_set(IMGB_ERROR, "%s: cannot start worker threads", img->path);
+        r->stop = true;
+    }
+    for (size_t i = 0; i < img->nlayers && rc == 0; i++) {
+        pthread_mutex_lock(&r->mu);
+        while (!r->done[i])
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        rc = apply_job(r, &r->jobs[i]);
+        pthread_mutex_lock(&r->mu);
+        r->applied = i + 1;
+        if (rc)
+            r->stop = true;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    /* layers parsed ahead of an error: release them */
+    for (size_t i = 0; i < img->nlayers; i++)
+        if (r->done[i]) {
+            for (size_t c = 0; c < r->nconsumers && r->jobs[i].consumer_state; c++)
+                if (r->consumers[c]->layer_end && r->jobs[i].consumer_state)
+                    r->consumers[c]->layer_end(r->consumers[c]->payload,
+                                               r->jobs[i].consumer_state[c], (int)i);
+            imgb_layer_job_dispose(&r->jobs[i]);
+        }
+    free(threads);
+    free(r->done);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    return rc;
+}
+
+/* ---- streamed (compressed) inputs -------------------------------------------------------- */
+
+typedef struct stream_reader {
+    img_reader r;
+    struct archive *a;
+    bool failed;
+} stream_reader;
+
+static ssize_t stream_read(img_reader *rd, const void **buf)
+{
+    stream_reader *s = (stream_reader *)rd;
+    size_t n = 0;
+    la_int64_t off;
+    int rc = archive_read_data_block(s->a, buf, &n, &off);
+    if (rc == ARCHIVE_EOF)
+        return 0;
+    if (rc != ARCHIVE_OK) {
+        s->failed = true;
+        return -1;
+    }
+    return (ssize_t)n;
+}
+
+static int read_stream(reader_ctx *r)
+{
+    imgb_image *img = r->img;
+    img_source *src = &img->priv->src;
+    size_t next = 0;
+    int rc = 0;
+    /* Each pass applies at least one layer or fails, so nlayers passes always suffice. */
+    for (size_t pass = 0; next < img->nlayers && rc == 0 && pass <= img->nlayers; pass++) {
+        size_t before = next;
+        struct archive *a = archive_read_new();
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+        archive_read_support_filter_gzip(a);
+        archive_read_support_filter_zstd(a);
+        if (archive_read_open_filename(a, src->path, IMGB_IO_BLOCK) != ARCHIVE_OK) {
+            rc = imgb_error_set(IMGB_EFORMAT, "%s: %s", img->path, archive_error_string(a));
+            archive_read_free(a);
+            break;
+        }
+        struct archive_entry *ae;
+        int ar;
+        while (rc == 0 && next < img->nlayers &&
+               ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN)) {
+            const char *name = archive_entry_pathname(ae);
+            if (!name || archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae))
+                continue;
+            /* Does this member hold layer `next` (directly or via a member symlink)? */
+            const img_member *want = imgb_src_find(src, img->priv->layer_names[next]);
+            const img_member *here = imgb_src_find(src, name);
+            if (!want || want != here)
+                continue;
+            job_init(r, next);
+            stream_reader sr = { .r = { .read = stream_read, .close = NULL }, .a = a };
+            r->jobs[next].reader = &sr.r;
+            imgb_layer_parse(&r->jobs[next]);
+            r->jobs[next].reader = NULL;
+            rc = apply_job(r, &r->jobs[next]);
+            if (rc == 0)
+                next++;
+        }
+        if (rc == 0 && next < img->nlayers && ar == ARCHIVE_FATAL)
+            rc = imgb_error_set(IMGB_EFORMAT, "%s: corrupt %s archive: %s", img->path,
+                                src->outer, archive_error_string(a));
+        archive_read_free(a);
+        if (rc == 0 && next == before)
+            rc = imgb_error_set(IMGB_ENOTFOUND, "%s: layer %zu '%s' not found while streaming "
+                                "the archive", img->path, next, img->priv->layer_names[next]);
+    }
+    return rc;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+}
+
+int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *const *consumers,
+                           size_t nconsumers)
+{
+    if (img->priv->read_done)
+        return imgb_error_set(IMGB_EINVAL, "%s: layers already read", img->path);
+    img->priv->read_done = true;
+    reader_ctx r = { .img = img, .view = view, .consumers = consumers,
+                     .nconsumers = nconsumers };
+    atomic_init(&r.total, 0);
+    r.jobs = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *r.jobs);
+    int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
+    int rc = img->priv->src.kind == SRC_STREAM ? read_stream(&r) : read_seekable(&r, jobs);
+    free(r.jobs);
+    return rc;
+}

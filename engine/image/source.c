@@ -1,0 +1,499 @@
+/*
+ * The input of the image reader: an OCI layout directory, a plain tar (members located by
+ * data offset so that each blob is read through a bounded window of the file, by several
+ * threads at once), or a gzip/zstd-compressed tar that can only be streamed (its small JSON
+ * members are cached in a first pass; layers are streamed later by read.c).
+ * Offsets come from libarchive: after archive_read_next_header() the tar reader has consumed
+ * exactly the header blocks, so archive_filter_bytes(a, 0) is where the entry's data starts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "image/image_priv.h"
+#include "util/error.h"
+#include "util/limits.h"
+
+/* ---- digests ----------------------------------------------------------------------------- */
+
+bool imgb_digest_valid(const char *d)
+{
+    if (!d || strncmp(d, "sha256:", 7) != 0 || strlen(d) != 7 + 64)
+        return false;
+    for (const char *p = d + 7; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    return true;
+}
+
+char *imgb_digest_hex(EVP_MD_CTX *ctx)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx, md, &n);
+    char *s = imgb_xmalloc(7 + 2 * n + 1);
+    memcpy(s, "sha256:", 7);
+    for (unsigned i = 0; i < n; i++) {
+        s[7 + 2 * i] = hex[md[i] >> 4];
+        s[8 + 2 * i] = hex[md[i] & 15];
+    }
+    s[7 + 2 * n] = '\0';
+    return s;
+}
+
+char *imgb_digest_of(const void *data, size_t len)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        abort();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, data, len);
+    char *s = imgb_digest_hex(ctx);
+    EVP_MD_CTX_free(ctx);
+    return s;
+}
+
+/* ---- member names ------------------------------------------------------------------------ */
+
+/* Normalise an outer-archive name ("./a//b" -> "a/b"); NULL if it has ".." or is empty. */
+static char *member_norm(const char *name)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    const char *p = name;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 0)
+            break;
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            imgb_buf_dispose(&b);
+            return NULL;
+        }
+        if (!(n == 1 && p[0] == '.')) {
+            if (b.len)
+                imgb_buf_putc(&b, '/');
+            imgb_buf_put(&b, p, n);
+        }
+        p += n;
+    }
+    if (!b.len) {
+        imgb_buf_dispose(&b);
+        return NULL;
+    }
+    return imgb_buf_detach(&b);
+}
+
+/* Resolve a member symlink target relative to the member's directory (skopeo writes
+ * "<id>/layer.tar -> ../<hex>.tar").  ".." above the archive root is an error (NULL). */
+static char *member_link(const char *name, const char *target)
+{
+    if (target[0] == '/')
+        return member_norm(target);
+    imgb_ptrvec parts = IMGB_PTRVEC_INIT;
+    char *joined = imgb_xasprintf("%s/../%s", name, target);
+    char *save = NULL;
+    char *ok = joined;
+    for (char *t = strtok_r(joined, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0)
+            continue;
+        if (strcmp(t, "..") == 0) {
+            if (!parts.len) {
+                ok = NULL;
+                break;
+            }
+            parts.len--;
+            continue;
+        }
+        imgb_ptrvec_push(&parts, t);
+    }
+    char *out = NULL;
+    if (ok && parts.len) {
+        imgb_buf b = IMGB_BUF_INIT;
+        for (size_t i = 0; i < parts.len; i++) {
+            if (i)
+                imgb_buf_putc(&b, '/');
+            imgb_buf_puts(&b, parts.items[i]);
+        }
+        out = imgb_buf_detach(&b);
+    }
+    imgb_ptrvec_dispose(&parts, NULL);
+    free(joined);
+    return out;
+}
+
+const img_member *imgb_src_find(const img_source *src, const char *name)
+{
+    char *n = member_norm(name);
+    if (!n)
+        return NULL;
+    const img_member *found = NULL;
+    for (int hop = 0; hop <= IMGB_MAX_MEMBER_LINKS && !found; hop++) {
+        const img_member *m = NULL;
+        /* Last wins, as when extracting a tar. */
+        for (size_t i = src->nmembers; i-- > 0;)
+            if (strcmp(src->members[i].name, n) == 0) {
+                m = &src->members[i];
+                break;
+            }
+        if (!m)
+            break;
+        if (!m->link) {
+            found = m;
+            break;
+        }
+        free(n);
+        n = imgb_xstrdup(m->link);
+    }
+    free(n);
+    return found;
+}
+
+/* ---- directory inputs -------------------------------------------------------------------- */
+
+/* Path of `name` inside the layout directory, refusing anything that resolves outside it. */
+static int dir_path(const img_source *src, const char *name, char **out)
+{
+    char *n = member_norm(name);
+    if (!n)
+        return imgb_error_set(IMGB_EFORMAT, "%s: invalid member name '%s'", src->path, name);
+    char *p = imgb_xasprintf("%s/%s", src->path, n);
+    free(n);
+    char *real = realpath(p, NULL);
+    char *root = realpath(src->path, NULL);
+    int rc = 0;
+    if (!real) {
+        rc = imgb_error_set(IMGB_ENOTFOUND, "%s: no '%s' in the image", src->path, name);
+    } else if (!root || strncmp(real, root, strlen(root)) != 0 || real[strlen(root)] != '/') {
+        rc = imgb_error_set(IMGB_EFORMAT, "%s: '%s' points outside the image directory",
+                            src->path, name);
+    }
+    free(real);
+    free(root);
+    if (rc) {
+        free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+bool imgb_src_exists(const img_source *src, const char *name, uint64_t *size)
+{
+    if (src->kind == SRC_DIR) {
+        char *p = NULL;
+        if (dir_path(src, name, &p) != 0)
+            return false;
+        struct stat st;
+        bool ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+        if (ok && size)
+            *size = (uint64_t)st.st_size;
+        free(p);
+        imgb_error_clear();
+        return ok;
+    }
+    const img_member *m = imgb_src_find(src, name);
+    if (m && size)
+        *size = m->size;
+    return m != NULL;
+}
+
+/* ---- windows: pread through a bounded range of a file ------------------------------------ */
+
+typedef struct window {
+    img_reader r;
+    int fd;
+    uint64_t pos, end;
+    unsigned char *buf;
+} window;
+
+static ssize_t window_read(img_reader *r, const void **buf)
+{
+    window *w = (window *)r;
+    if (w->pos >= w->end)
+        return 0;
+    uint64_t want = w->end - w->pos;
+    if (want > IMGB_IO_BLOCK)
+        want = IMGB_IO_BLOCK;
+    ssize_t n;
+    do {
+        n = pread(w->fd, w->buf, (size_t)want, (off_t)w->pos);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    if (n == 0) /* file shorter than its tar header said: the reader sees a short blob */
+        w->end = w->pos;
+    w->pos += (uint64_t)n;
+    *buf = w->buf;
+    return n;
+}
+
+static void window_close(img_reader *r)
+{
+    window *w = (window *)r;
+    if (!w)
+        return;
+    close(w->fd);
+    free(w->buf);
+    free(w);
+}
+
+int imgb_src_window(const img_source *src, const char *name, img_reader **out)
+{
+    const char *file = src->path;
+    char *owned = NULL;
+    uint64_t off = 0, size = 0;
+    if (src->kind == SRC_DIR) {
+        int rc = dir_path(src, name, &owned);
+        if (rc)
+            return rc;
+        struct stat st;
+        if (stat(owned, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(owned);
+            return imgb_error_set(IMGB_ENOTFOUND, "%s: no blob '%s' in the image", src->path,
+                                  name);
+        }
+        file = owned;
+        size = (uint64_t)st.st_size;
+    } else if (src->kind == SRC_TAR) {
+        const img_member *m = imgb_src_find(src, name);
+        if (!m)
+            return imgb_error_set(IMGB_ENOTFOUND, "%s: no member '%s' in the archive",
+                                  src->path, name);
+        off = m->offset;
+        size = m->size;
+    } else {
+        return imgb_error_set(IMGB_ERROR, "%s: compressed archives cannot be read by window",
+                              src->path);
+    }
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int rc = imgb_error_set(IMGB_ENOTFOUND, "%s: cannot open: %s", file, strerror(errno));
+        free(owned);
+        return rc;
+    }
+    free(owned);
+    window *w = imgb_xcalloc(1, sizeof *w);
+    w->r.read = window_read;
+    w->r.close = window_close;
+    w->fd = fd;
+    w->pos = off;
+    w->end = off + size;
+    w->buf = imgb_xmalloc(IMGB_IO_BLOCK);
+    *out = &w->r;
+    return 0;
+}
+
+int imgb_src_read_small(const img_source *src, const char *name, size_t max,
+                        unsigned char **out, size_t *len)
+{
+    if (src->kind == SRC_STREAM) {
+        const img_member *m = imgb_src_find(src, name);
+        if (!m)
+            return imgb_error_set(IMGB_ENOTFOUND, "%s: no member '%s' in the archive",
+                                  src->path, name);
+        if (!m->cached || m->size > max)
+            return imgb_error_set(IMGB_ELIMIT, "%s: '%s' is %llu bytes, more than the %zu "
+                                  "allowed for a JSON document", src->path, name,
+                                  (unsigned long long)m->size, max);
+        *out = imgb_xmalloc((size_t)m->size + 1);
+        memcpy(*out, m->data, (size_t)m->size);
+        (*out)[m->size] = '\0';
+        *len = (size_t)m->size;
+        return 0;
+    }
+    uint64_t size = 0;
+    if (!imgb_src_exists(src, name, &size))
+        return imgb_error_set(IMGB_ENOTFOUND, "%s: no '%s' in the image", src->path, name);
+    if (size > max)
+        return imgb_error_set(IMGB_ELIMIT, "%s: '%s' is %llu bytes, more than the %zu allowed "
+                              "for a JSON document", src->path, name,
+                              (unsigned long long)size, max);
+    img_reader *r = NULL;
+    int rc = imgb_src_window(src, name, &r);
+    if (rc)
+        return rc;
+    imgb_buf b = IMGB_BUF_INIT;
+    const void *p;
+    ssize_t n;
+    while ((n = r->read(r, &p)) > 0 && b.len <= max)
+        imgb_buf_put(&b, p, (size_t)n);
+    r->close(r);
+    if (n < 0) {
+        imgb_buf_dispose(&b);
+        return imgb_error_set(IMGB_ERROR, "%s: read error in '%s'", src->path, name);
+    }
+    *len = b.len;
+    if (!b.ptr)
+        imgb_buf_put(&b, "", 0);
+    *out = (unsigned char *)imgb_buf_detach(&b);
+    return 0;
+}
+
+/* ---- opening ----------------------------------------------------------------------------- */
+
+static void add_member(img_source *src, size_t *cap, img_member *m)
+{
+    if (src->nmembers == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        src->members = imgb_xrealloc(src->members, *cap * sizeof *src->members);
+    }
+    src->members[src->nmembers++] = *m;
+}
+
+/* Cache a small member of a compressed archive if it looks like JSON (layers never do). */
+static int cache_member(img_source *src, struct archive *a, img_member *m, uint64_t *cached)
+{
+    if (m->size == 0 || m->size > IMGB_MAX_JSON_BYTES || *cached + m->size > IMGB_SMALL_CACHE_MAX)
+        return 0;
+    imgb_buf b = IMGB_BUF_INIT;
+    const void *blk;
+    size_t n;
+    la_int64_t off;
+    int r;
+    bool first = true;
+    while ((r = archive_read_data_block(a, &blk, &n, &off)) == ARCHIVE_OK) {
+        if (first && n) {
+            const unsigned char *c = blk;
+            size_t i = 0;
+            while (i < n && (c[i] == ' ' || c[i] == '\n' || c[i] == '\r' || c[i] == '\t'))
+                i++;
+            if (i < n && c[i] != '{' && c[i] != '[')
+                break;
+            first = false;
+        }
+        if ((uint64_t)off != b.len || b.len + n > m->size)
+            break;
+        imgb_buf_put(&b, blk, n);
+    }
+    if (r == ARCHIVE_FATAL) {
+        imgb_buf_dispose(&b);
+        return imgb_error_set(IMGB_EFORMAT, "%s: corrupt archive at '%s': %s", src->path,
+                              m->name, archive_error_string(a));
+    }
+    if (b.len == m->size) {
+        m->data = (unsigned char *)imgb_buf_detach(&b);
+        m->cached = true;
+        *cached += m->size;
+    }
+    imgb_buf_dispose(&b);
+    return 0;
+}
+
+static int index_tar(img_source *src)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    if (src->kind == SRC_STREAM) {
+        archive_read_support_filter_gzip(a);
+        archive_read_support_filter_zstd(a);
+    }
+    int rc = 0;
+    size_t cap = 0;
+    uint64_t cached = 0;
+    if (archive_read_open_filename(a, src->path, IMGB_IO_BLOCK) != ARCHIVE_OK) {
+        rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (tar): %s", src->path,
+                            archive_error_string(a));
+        goto done;
+    }
+    struct archive_entry *e;
+    int r;
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        if (src->nmembers >= IMGB_MAX_MEMBERS) {
+            rc = imgb_error_set(IMGB_ELIMIT, "%s: more than %u entries", src->path,
+                                IMGB_MAX_MEMBERS);
+            goto done;
+        }
+        const char *name = archive_entry_pathname(e);
+        mode_t type = archive_entry_filetype(e);
+        if (!name || (type != AE_IFREG && type != AE_IFLNK && !archive_entry_hardlink(e)))
+            continue;
+        img_member m = { 0 };
+        m.name = member_norm(name);
+        if (!m.name)
+            continue; /* "..": never a name we look up */
+        const char *hl = archive_entry_hardlink(e);
+        if (type == AE_IFLNK || hl) {
+            const char *t = hl ? hl : archive_entry_symlink(e);
+            m.link = t ? (hl ? member_norm(t) : member_link(m.name, t)) : NULL;
+            if (!m.link) {
+                free(m.name);
+                continue;
+            }
+        } else {
+            m.size = (uint64_t)archive_entry_size(e);
+            m.offset = (uint64_t)archive_filter_bytes(a, 0);
+            if (src->kind == SRC_STREAM && (rc = cache_member(src, a, &m, &cached)) != 0) {
+                free(m.name);
+                goto done;
+            }
+        }
+        add_member(src, &cap, &m);
+    }
+    if (r == ARCHIVE_FATAL) {
+        rc = imgb_error_set(IMGB_EFORMAT, "%s: corrupt or truncated archive after %zu entries: %s",
+                            src->path, src->nmembers, archive_error_string(a));
+        goto done;
+    }
+    if (src->nmembers == 0)
+        rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (no files in it)",
+                            src->path);
+done:
+    archive_read_free(a);
+    return rc;
+}
+
+int imgb_src_open(img_source *src, const char *path)
+{
+    memset(src, 0, sizeof *src);
+    src->path = imgb_xstrdup(path);
+    src->outer = "none";
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return imgb_error_set(IMGB_ENOTFOUND, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        src->kind = SRC_DIR;
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode))
+        return imgb_error_set(IMGB_EUNSUPPORTED, "%s: not a file or directory", path);
+    unsigned char magic[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return imgb_error_set(IMGB_ENOTFOUND, "%s: %s", path, strerror(errno));
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    src->kind = SRC_TAR;
+    if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        src->kind = SRC_STREAM;
+        src->outer = "gzip";
+    } else if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
+               magic[3] == 0xfd) {
+        src->kind = SRC_STREAM;
+        src->outer = "zstd";
+    }
+    return index_tar(src);
+}
+
+void imgb_src_close(img_source *src)
+{
+    for (size_t i = 0; i < src->nmembers; i++) {
+        free(src->members[i].name);
+        free(src->members[i].link);
+        free(src->members[i].data);
+    }
+    free(src->members);
+    free(src->path);
+    memset(src, 0, sizeof *src);
+}

@@ -1,0 +1,115 @@
+/*
+ * Helpers shared by the renderers of engine/report (not used outside it): the triage of a
+ * result against the ignore list, localised text, build-risk classification, the image
+ * reference split, derived RequestIds and JSON emission.
+ */
+#ifndef IMGB_REPORT_PRIV_H
+#define IMGB_REPORT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "report/report.h"
+
+/*
+ * Status of every failed item and of its failing evidence after applying the ignore list.
+ * Items that did not fail are IMGB_STATUS_UNHANDLED and never findings.
+ */
+typedef struct imgb_report_triage imgb_report_triage;
+
+/** Build the triage of `res` with the ignore list and date of `p`.  Free with _free. */
+imgb_report_triage *imgb_report_triage_new(const imgb_scan_result *res,
+                                           const imgb_report_params *p);
+void imgb_report_triage_free(imgb_report_triage *t);
+/** Status of item `i` of baseline `b`; `*entry` (optional) gets a covering entry or NULL. */
+imgb_ignore_status imgb_report_item_status(const imgb_report_triage *t, size_t b, size_t i,
+                                           const imgb_ignore_entry **entry);
+/** Status of evidence `e` of that item (only meaningful for failing evidence). */
+imgb_ignore_status imgb_report_evidence_status(const imgb_report_triage *t, size_t b,
+                                               size_t i, size_t e,
+                                               const imgb_ignore_entry **entry);
+/** Whether evidence `e` of a failed item is part of the failure. */
+bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e);
+/** A failed item that no entry covers. */
+bool imgb_report_item_open_failure(const imgb_report_triage *t, const imgb_scan_result *res,
+                                   size_t b, size_t i);
+
+/** The text in `lang`, falling back to the other language, then "". */
+const char *imgb_report_text(const imgb_text *t, imgb_lang lang);
+
+/**
+ * Whether an item is an image build risk (Alibaba DescribeImageListByBuildRisk): its check
+ * kind reads the image config or history (kind names "build_*"), or its baseline's class
+ * key is "build_risk".
+ */
+bool imgb_report_is_build_risk(const imgb_baseline *b, const imgb_item *it);
+
+/** Highest severity of the unignored failed items of baseline `b`; -1 if none failed. */
+int imgb_report_baseline_failed_level(const imgb_report_triage *t, const imgb_scan_result *res,
+                                      size_t b);
+/** Highest severity of all items of baseline `bl` (LOW for an empty baseline). */
+imgb_severity imgb_report_baseline_max_level(const imgb_baseline *bl);
+
+/* The image reference split the way registries name repositories. */
+typedef struct imgb_image_ref {
+    char *registry;   /* "" when the reference has none */
+    char *namespace_name; /* everything between registry and name ("library" for docker.io) */
+    char *name;       /* repository name */
+    char *tag;        /* "" when there is no reference at all, "latest" when untagged */
+    char *digest;     /* manifest digest, hex without "sha256:" ("" if unknown) */
+} imgb_image_ref;
+
+void imgb_report_image_ref(const imgb_scan_result *res, imgb_image_ref *out);
+void imgb_report_image_ref_dispose(imgb_image_ref *r);
+
+/** The scanned image's id (hex config digest) or "". */
+const char *imgb_report_image_id(const imgb_scan_result *res);
+
+/**
+ * RequestId: a UUID-shaped id (RFC 9562 version 8, upper case like the documents' examples)
+ * derived from SHA-256 of the format name, the image id, the scan start time and the
+ * request parameters: the same scan and request give the same id, another scan another.
+ */
+void imgb_report_request_id(const imgb_scan_result *res, const char *format,
+                            const imgb_report_params *p, char out[37]);
+
+/** Current time in ms (p->now_ms when set). */
+int64_t imgb_report_now_ms(const imgb_report_params *p);
+/** Scan times: FirstScanTime = scan start, LastScanTime = scan end (ms). */
+int64_t imgb_report_first_scan_ms(const imgb_scan_result *res);
+int64_t imgb_report_last_scan_ms(const imgb_scan_result *res);
+
+/** Case-insensitive (ASCII) substring test; a NULL or empty needle matches. */
+bool imgb_report_contains_ci(const char *hay, const char *needle);
+
+/** Dump `j` (stolen) into `out` with two-space indentation and a final newline. */
+int imgb_report_emit_json(json_t *j, imgb_buf *out);
+
+/** Effective paging values (defaults applied). */
+long long imgb_report_page_size(const imgb_report_params *p);
+long long imgb_report_current_page(const imgb_report_params *p);
+long long imgb_report_hw_offset(const imgb_report_params *p);
+long long imgb_report_hw_limit(const imgb_report_params *p);
+
+/**
+ * Whether the scanned image passes the Huawei image filters of `p` (image_type in range,
+ * namespace, image_name fuzzy, image_version with image_name, image_id beating both).
+ */
+bool imgb_report_hw_image_selected(const imgb_scan_result *res, const imgb_report_params *p);
+
+/* Renderers (one file each). */
+int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_report_params *p,
+                                    imgb_buf *out);
+int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report_params *p,
+                                  imgb_buf *out);
+int imgb_render_huawei_risk_configs(const imgb_scan_result *res, const imgb_report_params *p,
+                                    imgb_buf *out);
+int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_params *p,
+                                 imgb_buf *out);
+int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+
+#endif

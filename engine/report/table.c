@@ -1,0 +1,251 @@
+/*
+ * table: the human format (default on a terminal).  One block per applied baseline with
+ * the reason it applies, items ordered failed first (unhandled, then ignored / false
+ * positive), then errors and incomplete checks, not applicable, passed; within a group by
+ * severity.  Failed items show up to TABLE_MAX_EVIDENCE pieces of evidence.  Severity is
+ * coloured only when p->color (the CLI sets it for a TTY).  A summary line ends the table.
+ * Every label exists in zh and en.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts/os.h"
+#include "report/report_priv.h"
+
+#define TABLE_MAX_EVIDENCE 5
+
+enum {
+    L_IMAGE, L_OS, L_UNVERIFIED, L_APPLIES, L_FAIL, L_IGNORED, L_FALSE_POSITIVE, L_ERROR,
+    L_INCOMPLETE, L_NA, L_PASS, L_EXPECTED, L_REASON, L_WARNING, L_NONE, L_COUNT
+};
+
+static const char *const labels[L_COUNT][2] = {
+    [L_IMAGE] = { "镜像", "Image" },
+    [L_OS] = { "操作系统", "OS" },
+    [L_UNVERIFIED] = { "未校验摘要", "unverified" },
+    [L_APPLIES] = { "适用原因", "applies because" },
+    [L_FAIL] = { "未通过", "FAIL" },
+    [L_IGNORED] = { "已忽略", "IGNORED" },
+    [L_FALSE_POSITIVE] = { "误报", "FALSE-POS" },
+    [L_ERROR] = { "错误", "ERROR" },
+    [L_INCOMPLETE] = { "未完成", "INCOMPLETE" },
+    [L_NA] = { "不适用", "N/A" },
+    [L_PASS] = { "通过", "PASS" },
+    [L_EXPECTED] = { "期望", "expected" },
+    [L_REASON] = { "原因", "reason" },
+    [L_WARNING] = { "警告", "warning" },
+    [L_NONE] = { "未应用任何基线", "no baseline applied" },
+};
+
+static const char *const sev_label[3][2] = {
+    { "低危", "LOW" }, { "中危", "MEDIUM" }, { "高危", "HIGH" },
+};
+static const char *const sev_color[3] = { "\033[36m", "\033[33m", "\033[1;31m" };
+
+#define LBL(p, id) labels[id][(p)->lang == IMGB_LANG_EN]
+
+/* Sort key: lower groups print first. */
+static int item_group(const imgb_item_result *r, imgb_ignore_status st)
+{
+    switch (r->verdict) {
+    case IMGB_V_FAIL: return st == IMGB_STATUS_UNHANDLED ? 0 : 1;
+    case IMGB_V_ERROR:
+    case IMGB_V_INCOMPLETE: return 2;
+    case IMGB_V_NOT_APPLICABLE: return 3;
+    default: return 4;
+    }
+}
+
+typedef struct table_row {
+    size_t i;
+    int group;
+    imgb_severity sev;
+} table_row;
+
+static int row_cmp(const void *a, const void *b)
+{
+    const table_row *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group - y->group;
+    if (x->sev != y->sev)
+        return (int)y->sev - (int)x->sev;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static const char *status_label(const imgb_report_params *p, const imgb_item_result *r,
+                                imgb_ignore_status st)
+{
+    switch (r->verdict) {
+    case IMGB_V_FAIL:
+        return st == IMGB_STATUS_IGNORED ? LBL(p, L_IGNORED)
+               : st == IMGB_STATUS_FALSE_POSITIVE ? LBL(p, L_FALSE_POSITIVE) : LBL(p, L_FAIL);
+    case IMGB_V_ERROR: return LBL(p, L_ERROR);
+    case IMGB_V_INCOMPLETE: return LBL(p, L_INCOMPLETE);
+    case IMGB_V_NOT_APPLICABLE: return LBL(p, L_NA);
+    default: return LBL(p, L_PASS);
+    }
+}
+
+/* Terminal columns of UTF-8 text: East Asian wide characters (U+1100 and up) take two. */
+static int display_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if ((*u & 0xC0) == 0x80)
+            continue;
+        w += *u >= 0xE1 ? 2 : 1;
+    }
+    return w;
+}
+
+static void put_padded(imgb_buf *o, const char *s, int width)
+{
+    imgb_buf_puts(o, s);
+    for (int w = display_width(s); w < width; w++)
+        imgb_buf_putc(o, ' ');
+}
+
+static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+{
+    imgb_buf_puts(o, "        ");
+    if (ev->file) {
+        imgb_buf_puts(o, ev->file);
+        if (ev->line > 0)
+            imgb_buf_printf(o, ":%d", ev->line);
+        else if (ev->offset >= 0)
+            imgb_buf_printf(o, "@%lld", (long long)ev->offset);
+        imgb_buf_puts(o, "  ");
+    } else if (ev->history_index >= 0) {
+        imgb_buf_printf(o, "history[%d]  ", ev->history_index);
+    }
+    if (ev->account)
+        imgb_buf_printf(o, "%s: ", ev->account);
+    if (ev->message)
+        imgb_buf_puts(o, ev->message);
+    else if (ev->value)
+        imgb_buf_puts(o, ev->value);
+    if (ev->expected)
+        imgb_buf_printf(o, " (%s: %s)", LBL(p, L_EXPECTED), ev->expected);
+    if (ev->source && !ev->message)
+        imgb_buf_printf(o, " [%s]", ev->source);
+    if (ev->layer_removed >= 0) {
+        imgb_buf_puts(o, " (");
+        if (p->lang == IMGB_LANG_EN)
+            imgb_buf_printf(o, "removed in layer %d", ev->layer_removed);
+        else
+            imgb_buf_printf(o, "已在第 %d 层删除", ev->layer_removed);
+        imgb_buf_puts(o, ")");
+    }
+    imgb_buf_putc(o, '\n');
+}
+
+int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
+{
+    imgb_report_triage *t = imgb_report_triage_new(res, p);
+    bool en = p->lang == IMGB_LANG_EN;
+    size_t nitems = 0, nfail = 0, nsev[3] = { 0, 0, 0 }, nign = 0, npass = 0, nna = 0, nerr = 0;
+
+    if (res->image) {
+        const imgb_image *img = res->image;
+        imgb_buf_printf(out, "%s: %s (%s)%s%s\n", LBL(p, L_IMAGE),
+                        img->nrefs ? img->refs[0] : img->path ? img->path : "-",
+                        img->config_digest ? img->config_digest : "-",
+                        img->verified ? "" : "  ", img->verified ? "" : LBL(p, L_UNVERIFIED));
+    }
+    if (res->os)
+        imgb_buf_printf(out, "%s: %s\n", LBL(p, L_OS),
+                        res->os->pretty_name ? res->os->pretty_name
+                        : res->os->id ? res->os->id : "-");
+    if (res->nbaselines == 0)
+        imgb_buf_printf(out, "%s\n", LBL(p, L_NONE));
+
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        const imgb_baseline_result *br = &res->baselines[b];
+        const imgb_baseline *bl = br->baseline;
+        imgb_buf_printf(out, "\n== %s (%s)", imgb_report_text(&bl->alias, p->lang),
+                        bl->key ? bl->key : "");
+        if (br->reason)
+            imgb_buf_printf(out, " — %s: %s", LBL(p, L_APPLIES), br->reason);
+        imgb_buf_putc(out, '\n');
+
+        table_row *rows = imgb_xcalloc(br->nitems, sizeof *rows);
+        for (size_t i = 0; i < br->nitems; i++) {
+            imgb_ignore_status st = imgb_report_item_status(t, b, i, NULL);
+            rows[i] = (table_row){ i, item_group(&br->items[i], st), br->items[i].item->severity };
+        }
+        qsort(rows, br->nitems, sizeof *rows, row_cmp);
+
+        for (size_t k = 0; k < br->nitems; k++) {
+            size_t i = rows[k].i;
+            const imgb_item_result *r = &br->items[i];
+            const imgb_item *it = r->item;
+            const imgb_ignore_entry *entry = NULL;
+            imgb_ignore_status st = imgb_report_item_status(t, b, i, &entry);
+            nitems++;
+            switch (rows[k].group) {
+            case 0: nfail++; nsev[it->severity]++; break;
+            case 1: nign++; break;
+            case 2: nerr++; break;
+            case 3: nna++; break;
+            default: npass++; break;
+            }
+            const char *sev = sev_label[it->severity][en];
+            imgb_buf_puts(out, "  ");
+            put_padded(out, status_label(p, r, st), 11);
+            if (p->color && r->verdict == IMGB_V_FAIL && st == IMGB_STATUS_UNHANDLED) {
+                imgb_buf_puts(out, sev_color[it->severity]);
+                imgb_buf_puts(out, sev);
+                imgb_buf_puts(out, "\033[0m");
+                put_padded(out, "", 7 - display_width(sev));
+            } else {
+                put_padded(out, sev, 7);
+            }
+            imgb_buf_printf(out, "%s  %s\n", it->id, imgb_report_text(&it->title, p->lang));
+            if (r->verdict == IMGB_V_FAIL || r->verdict == IMGB_V_ERROR ||
+                r->verdict == IMGB_V_INCOMPLETE) {
+                size_t shown = 0, total = 0;
+                for (size_t e = 0; e < r->nevidence; e++) {
+                    if (r->verdict == IMGB_V_FAIL && !imgb_report_evidence_failing(r, e))
+                        continue;
+                    total++;
+                    if (shown < TABLE_MAX_EVIDENCE) {
+                        put_evidence(out, p, &r->evidence[e]);
+                        shown++;
+                    }
+                }
+                if (total > shown) {
+                    imgb_buf_puts(out, "        ");
+                    imgb_buf_printf(out, en ? "%zu more pieces of evidence" : "另有 %zu 条证据",
+                                    total - shown);
+                    imgb_buf_putc(out, '\n');
+                }
+                if (entry && entry->reason)
+                    imgb_buf_printf(out, "        %s: %s\n", LBL(p, L_REASON), entry->reason);
+            }
+        }
+        free(rows);
+    }
+
+    imgb_buf_putc(out, '\n');
+    imgb_buf_printf(out,
+                    en ? "Summary: %zu baselines, %zu items: %zu failed (%zu high, %zu medium, "
+                         "%zu low), %zu ignored, %zu passed, %zu not applicable, %zu errors "
+                         "or incomplete"
+                       : "汇总: %zu 个基线, %zu 个检查项: %zu 未通过 (高危 %zu, 中危 %zu, "
+                         "低危 %zu), %zu 已忽略, %zu 通过, %zu 不适用, %zu 错误或未完成",
+                    res->nbaselines, nitems, nfail, nsev[IMGB_SEV_HIGH],
+                    nsev[IMGB_SEV_MEDIUM], nsev[IMGB_SEV_LOW], nign, npass, nna, nerr);
+    imgb_buf_putc(out, '\n');
+    for (size_t w = 0; w < res->nwarnings; w++)
+        imgb_buf_printf(out, "%s: %s\n", LBL(p, L_WARNING), res->warnings[w]);
+    if (res->image)
+        for (size_t w = 0; w < res->image->nwarnings; w++)
+            imgb_buf_printf(out, "%s: %s\n", LBL(p, L_WARNING), res->image->warnings[w]);
+    size_t nexp = 0;
+    char **exp = imgb_report_ignore_warnings(res, p, &nexp);
+    for (size_t w = 0; w < nexp; w++)
+        imgb_buf_printf(out, "%s: %s\n", LBL(p, L_WARNING), exp[w]);
+    imgb_report_free_lines(exp, nexp);
+    imgb_report_triage_free(t);
+    return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * Loading rule files: every *.yaml below one or more directories (recursive, byte-sorted;
+ * the data directories dict/ and secrets/ are skipped) is one baseline, parsed with libyaml
+ * into an immutable imgb_ruleset (schema: rules/README.md).  Each item's `check:` mapping
+ * becomes JSON and is compiled once by its kind.  Problems are reported through a callback as
+ * `file:line:column: message` (libyaml's problem mark for bad YAML, the node's position
+ * otherwise).  The weak-password dictionary is read from <dir>/dict/passwords.txt of every
+ * directory (engine/checks/wp_dict.c).
+ *
+ * Tests: tests/test_rules.c (loader_* cases).
+ */
+#ifndef IMGB_RULES_LOADER_H
+#define IMGB_RULES_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules/rules.h"
+
+typedef enum imgb_diag_level {
+    IMGB_DIAG_ERROR = 0,   /* the ruleset does not load */
+    IMGB_DIAG_WARNING,     /* loads, but probably not what the author meant */
+} imgb_diag_level;
+
+/* One problem in a rule file.  Strings are borrowed for the callback only. */
+typedef struct imgb_diag {
+    const char *file;
+    int line;              /* 1-based (0: the file as a whole) */
+    int column;            /* 1-based (0: none) */
+    imgb_diag_level level;
+    const char *message;
+} imgb_diag;
+
+typedef void (*imgb_diag_fn)(const imgb_diag *d, void *payload);
+
+/**
+ * Load every rule file under `paths` (directories, searched recursively, or single .yaml
+ * files) into one ruleset.  Every problem goes to `diag` (may be NULL).
+ * @param[out] out  the ruleset (caller frees with imgb_ruleset_free()); NULL on error.
+ * @return 0 (warnings allowed), or IMGB_EFORMAT when any error was reported (the message is
+ *         the first diagnostic), IMGB_ENOTFOUND when a path does not exist.
+ */
+int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npaths,
+                      imgb_diag_fn diag, void *payload);
+void imgb_ruleset_free(imgb_ruleset *rs);
+
+/** "file:line:column: message" (warnings: "file:line:column: warning: message"), malloc'd. */
+char *imgb_diag_format(const imgb_diag *d);
+
+/** The baseline with key `key`, or NULL. */
+const imgb_baseline *imgb_ruleset_find_baseline(const imgb_ruleset *rs, const char *key);
+/** The item with id `id` (and its baseline through `baseline`, may be NULL), or NULL. */
+const imgb_item *imgb_ruleset_find_item(const imgb_ruleset *rs, const char *id,
+                                        const imgb_baseline **baseline);
+
+/**
+ * The built-in rules directory for a CLI at `exe_dir` (the directory of the running
+ * binary): the source tree's rules/ when run from a build tree (CMakeCache.txt next to the
+ * binary), else <exe_dir>/../share/imgbaseline/rules when it exists, else the configured
+ * install location.  Malloc'd.
+ */
+char *imgb_rules_builtin_dir(const char *exe_dir);
+
+#endif

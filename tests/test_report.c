@@ -1,0 +1,1390 @@
+/*
+ * Tests of engine/report: every renderer on hand-built scan results (so the expected numbers
+ * follow from the fixture, not from a scan), JSON Schema validation of the four cloud API
+ * responses (tests/schemas/<format>.json, python3-jsonschema) over fixtures x parameter
+ * combinations, parameter range errors, ignore-file semantics including expiry, SARIF
+ * structure, and the table.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "report/ignore.h"
+#include "report/report.h"
+#include "util/error.h"
+#include "util/mem.h"
+
+/* ---- fixtures: scan results built by hand ---------------------------------------------- */
+
+#define FX_MAX_BASELINES 8
+#define FX_MAX_ITEMS 16
+#define FX_MAX_EVIDENCE 8
+
+static const imgb_check_kind kind_file = { .name = "file_regex" };
+static const imgb_check_kind kind_build_config = { .name = "build_config" };
+static const imgb_check_kind kind_build_history = { .name = "build_history" };
+
+typedef struct fx {
+    imgb_scan_result res;
+    imgb_image img;
+    imgb_ptrvec mem;
+    imgb_ptrvec json;
+} fx;
+
+static void *fx_new(fx *f, size_t n)
+{
+    void *p = imgb_xcalloc(1, n);
+    imgb_ptrvec_push(&f->mem, p);
+    return p;
+}
+
+static char *fx_s(fx *f, const char *s)
+{
+    if (!s)
+        return NULL;
+    char *p = imgb_xstrdup(s);
+    imgb_ptrvec_push(&f->mem, p);
+    return p;
+}
+
+static void fx_free(fx *f)
+{
+    for (size_t i = 0; i < f->json.len; i++)
+        json_decref(f->json.items[i]);
+    imgb_ptrvec_dispose(&f->json, NULL);
+    imgb_ptrvec_dispose(&f->mem, free);
+    free(f);
+}
+
+static size_t fx_baseline(fx *f, const char *key, const char *class_key, const char *zh,
+                          const char *en, const char *class_zh, const char *class_en,
+                          const char *hw_name, const char *std1, const char *std2)
+{
+    size_t b = f->res.nbaselines++;
+    ck_assert_uint_lt(b, FX_MAX_BASELINES);
+    imgb_baseline *bl = fx_new(f, sizeof *bl);
+    bl->key = fx_s(f, key);
+    bl->class_key = fx_s(f, class_key);
+    bl->alias = (imgb_text){ fx_s(f, zh), fx_s(f, en) };
+    bl->class_alias = (imgb_text){ fx_s(f, class_zh), fx_s(f, class_en) };
+    bl->hw_check_name = fx_s(f, hw_name);
+    bl->hw_check_type = hw_name ? fx_s(f, class_key) : NULL;
+    bl->hw_check_type_desc = (imgb_text){ fx_s(f, "检查 SSH 与账户配置"),
+                                          fx_s(f, "Checks SSH and account settings") };
+    bl->items = fx_new(f, FX_MAX_ITEMS * sizeof *bl->items);
+    bl->standards = fx_new(f, 2 * sizeof *bl->standards);
+    if (std1)
+        bl->standards[bl->nstandards++] = fx_s(f, std1);
+    if (std2)
+        bl->standards[bl->nstandards++] = fx_s(f, std2);
+    imgb_baseline_result *br = &f->res.baselines[b];
+    br->baseline = bl;
+    br->reason = fx_s(f, "os-release ID=centos VERSION_ID=7");
+    br->items = fx_new(f, FX_MAX_ITEMS * sizeof *br->items);
+    return b;
+}
+
+static imgb_item_result *fx_item(fx *f, size_t b, const char *id, const char *key,
+                                 imgb_severity sev, imgb_bucket bucket, imgb_verdict v,
+                                 const imgb_check_kind *kind)
+{
+    imgb_baseline_result *br = &f->res.baselines[b];
+    imgb_baseline *bl = (imgb_baseline *)br->baseline;
+    ck_assert_uint_lt(br->nitems, FX_MAX_ITEMS);
+    imgb_item *it = fx_new(f, sizeof *it);
+    it->id = fx_s(f, id);
+    it->key = fx_s(f, key);
+    char zh[128], en[128];
+    snprintf(zh, sizeof zh, "检查项 %s", id);
+    snprintf(en, sizeof en, "Check %s", id);
+    it->title = (imgb_text){ fx_s(f, zh), fx_s(f, en) };
+    it->description = (imgb_text){ fx_s(f, "说明"), fx_s(f, "Why it matters") };
+    it->advice = (imgb_text){ fx_s(f, "修复建议"), fx_s(f, "How to fix") };
+    it->severity = sev;
+    it->bucket = bucket;
+    it->kind = kind;
+    it->references = json_pack("{s:s,s:s}", "cis", "5.2.8", "ssg", "sshd_disable_root_login");
+    imgb_ptrvec_push(&f->json, it->references);
+    bl->items[bl->nitems++] = it;
+    imgb_item_result *r = &br->items[br->nitems++];
+    r->item = it;
+    r->verdict = v;
+    r->evidence = fx_new(f, FX_MAX_EVIDENCE * sizeof *r->evidence);
+    if (v == IMGB_V_FAIL)
+        br->failed[sev]++;
+    else if (v == IMGB_V_PASS)
+        br->passed++;
+    else if (v == IMGB_V_NOT_APPLICABLE)
+        br->not_applicable++;
+    return r;
+}
+
+static imgb_evidence *fx_ev(fx *f, imgb_item_result *r, const char *file, int line,
+                            const char *account)
+{
+    ck_assert_uint_lt(r->nevidence, FX_MAX_EVIDENCE);
+    imgb_evidence *ev = &r->evidence[r->nevidence++];
+    memset(ev, 0, sizeof *ev);
+    ev->file = fx_s(f, file);
+    ev->line = line;
+    ev->offset = -1;
+    ev->account = fx_s(f, account);
+    ev->layer = -1;
+    ev->layer_removed = -1;
+    ev->history_index = -1;
+    ev->verdict = r->verdict;
+    return ev;
+}
+
+#define IMAGE_ID "abababababababababababababababababababababababababababababababab"
+#define MANIFEST_HEX "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+
+enum { FX_STANDARD, FX_ALL_PASS, FX_NO_REF };
+
+/*
+ * The standard fixture (numbers below are what the tests expect):
+ *  B0 centos7_ssh (CentOS 7; cn_standard + hw_standard): permit_root_login HIGH fail,
+ *     x11 MEDIUM fail, max_auth_tries LOW pass, banner LOW n/a
+ *  B1 centos7_account (CentOS 7; hw_standard): duplicate_uid MEDIUM fail (toor, admin2),
+ *     weak_password HIGH fail (root, app), empty password HIGH fail (app),
+ *     pass_max_days LOW fail (pwd_policy), minlen MEDIUM pass (pwd_policy)
+ *  B2 build_risk: no_user MEDIUM fail, add LOW fail (history 3), latest_tag LOW pass
+ *  B3 ak_leak: ak_leak HIGH fail (/usr/aksk.txt, added layer 1, removed in layer 2)
+ */
+static fx *fixture(int variant)
+{
+    fx *f = imgb_xcalloc(1, sizeof *f);
+    imgb_verdict FAIL = variant == FX_ALL_PASS ? IMGB_V_PASS : IMGB_V_FAIL;
+    f->res.baselines = fx_new(f, FX_MAX_BASELINES * sizeof *f->res.baselines);
+    f->res.image = &f->img;
+    f->res.started_ms = 1700000000000LL;
+    f->res.finished_ms = 1700000001234LL;
+    f->img.path = fx_s(f, "/tmp/app.tar");
+    f->img.format = "docker-archive";
+    f->img.image_id = fx_s(f, IMAGE_ID);
+    f->img.config_digest = fx_s(f, "sha256:" IMAGE_ID);
+    f->img.manifest_digest = fx_s(f, "sha256:" MANIFEST_HEX);
+    f->img.verified = true;
+    if (variant != FX_NO_REF) {
+        f->img.refs = fx_new(f, sizeof(char *));
+        f->img.refs[0] = fx_s(f, "registry.example.com/team/app:1.2");
+        f->img.nrefs = 1;
+    }
+    f->img.layers = fx_new(f, 3 * sizeof *f->img.layers);
+    f->img.nlayers = 3;
+    f->img.layers[0].digest = fx_s(f, "sha256:1111111111111111111111111111111111111111111111111111111111111111");
+    f->img.layers[1].digest = fx_s(f, "sha256:2222222222222222222222222222222222222222222222222222222222222222");
+    f->img.layers[2].digest = fx_s(f, "sha256:3333333333333333333333333333333333333333333333333333333333333333");
+
+    size_t b0 = fx_baseline(f, "centos7_ssh", "ssh", "CentOS 7 SSH 安全基线", "CentOS 7 SSH baseline",
+                            "SSH 服务配置", "SSH configuration", "CentOS 7", "cn_standard",
+                            "hw_standard");
+    imgb_item_result *r = fx_item(f, b0, "ssh.permit_root_login", "permit_root_login",
+                                  IMGB_SEV_HIGH, IMGB_BUCKET_SECURITY_CHECK, FAIL, &kind_file);
+    imgb_evidence *ev = fx_ev(f, r, "/etc/ssh/sshd_config", 12, NULL);
+    ev->value = fx_s(f, "yes");
+    ev->expected = fx_s(f, "PermitRootLogin == no");
+    ev->layer = 0;
+    r = fx_item(f, b0, "ssh.x11_forwarding", "x11_forwarding", IMGB_SEV_MEDIUM,
+                IMGB_BUCKET_SECURITY_CHECK, FAIL, &kind_file);
+    fx_ev(f, r, "/etc/ssh/sshd_config", 30, NULL)->value = fx_s(f, "yes");
+    fx_item(f, b0, "ssh.max_auth_tries", "max_auth_tries", IMGB_SEV_LOW,
+            IMGB_BUCKET_SECURITY_CHECK, IMGB_V_PASS, &kind_file);
+    fx_item(f, b0, "ssh.banner", "banner", IMGB_SEV_LOW, IMGB_BUCKET_SECURITY_CHECK,
+            IMGB_V_NOT_APPLICABLE, &kind_file);
+
+    size_t b1 = fx_baseline(f, "centos7_account", "identification", "身份鉴别",
+                            "Identity authentication", "身份鉴别", "Identification", "CentOS 7",
+                            "hw_standard", NULL);
+    r = fx_item(f, b1, "account.duplicate_uid", "duplicate_uid", IMGB_SEV_MEDIUM,
+                IMGB_BUCKET_SECURITY_CHECK, FAIL, &kind_file);
+    fx_ev(f, r, "/etc/passwd", 3, "toor");
+    fx_ev(f, r, "/etc/passwd", 7, "admin2");
+    r = fx_item(f, b1, "weak.password", "weak_password", IMGB_SEV_HIGH,
+                IMGB_BUCKET_IMAGE_WEAK_PWD, FAIL, &kind_file);
+    fx_ev(f, r, "/etc/shadow", 1, "root");
+    fx_ev(f, r, "/etc/shadow", 5, "app");
+    r = fx_item(f, b1, "weak.empty", "non_pwd_user", IMGB_SEV_HIGH, IMGB_BUCKET_IMAGE_WEAK_PWD,
+                FAIL, &kind_file);
+    fx_ev(f, r, "/etc/shadow", 5, "app");
+    r = fx_item(f, b1, "policy.pass_max_days", "pass_max_days", IMGB_SEV_LOW,
+                IMGB_BUCKET_PWD_POLICY, FAIL, &kind_file);
+    fx_ev(f, r, "/etc/login.defs", 25, NULL);
+    fx_item(f, b1, "policy.minlen", "minlen", IMGB_SEV_MEDIUM, IMGB_BUCKET_PWD_POLICY,
+            IMGB_V_PASS, &kind_file);
+
+    size_t b2 = fx_baseline(f, "build_risk", "build_risk", "镜像构建风险", "Image build risks",
+                            "构建风险", "Build risks", NULL, NULL, NULL);
+    r = fx_item(f, b2, "build.no_user", "no_user", IMGB_SEV_MEDIUM, IMGB_BUCKET_SECURITY_CHECK,
+                FAIL, &kind_build_config);
+    fx_ev(f, r, NULL, 0, NULL)->message = fx_s(f, "config.User is empty");
+    r = fx_item(f, b2, "build.add", "add", IMGB_SEV_LOW, IMGB_BUCKET_SECURITY_CHECK, FAIL,
+                &kind_build_history);
+    ev = fx_ev(f, r, NULL, 0, NULL);
+    ev->history_index = 3;
+    ev->layer = 2;
+    ev->layer_cmd = fx_s(f, "ADD app.tar /opt");
+    fx_item(f, b2, "build.latest_tag", "latest_tag", IMGB_SEV_LOW, IMGB_BUCKET_SECURITY_CHECK,
+            IMGB_V_PASS, &kind_build_history);
+
+    size_t b3 = fx_baseline(f, "ak_leak", "ak_leak", "Access Key泄露", "Access key leak",
+                            "Access Key泄露", "Access key leak", NULL, NULL, NULL);
+    r = fx_item(f, b3, "ak_leak", "ak_leak", IMGB_SEV_HIGH, IMGB_BUCKET_SECURITY_CHECK, FAIL,
+                &kind_file);
+    ev = fx_ev(f, r, "/usr/aksk.txt", 1, NULL);
+    ev->value = fx_s(f, "LTAI4GBEG5zaqX**********");
+    ev->layer = 1;
+    ev->layer_removed = 2;
+    return f;
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static void params_init(imgb_report_params *p)
+{
+    imgb_report_params_init(p);
+    p->now_ms = 1700000000000LL; /* 2023-11-14 */
+}
+
+static void set_param(imgb_report_params *p, const char *name, const char *value)
+{
+    int rc = imgb_report_param_set(p, name, value);
+    ck_assert_msg(rc == 0, "%s=%s: %s", name, value, imgb_error_last());
+}
+
+static char *render(const imgb_scan_result *res, const char *format,
+                    const imgb_report_params *p)
+{
+    const imgb_report_format *fmt = imgb_report_format_find(format);
+    ck_assert_ptr_nonnull(fmt);
+    imgb_buf b = IMGB_BUF_INIT;
+    int rc = imgb_report_render(res, fmt, p, &b);
+    ck_assert_msg(rc == 0, "%s: %s", format, imgb_error_last());
+    return imgb_buf_detach(&b);
+}
+
+static json_t *render_json(const imgb_scan_result *res, const char *format,
+                           const imgb_report_params *p)
+{
+    char *s = render(res, format, p);
+    json_error_t err;
+    json_t *j = json_loads(s, 0, &err);
+    ck_assert_msg(j != NULL, "%s: not json: %s", format, err.text);
+    free(s);
+    return j;
+}
+
+static long long jint(json_t *root, const char *path)
+{
+    json_t *v = json_object_get(root, path);
+    ck_assert_msg(json_is_integer(v), "%s is not an integer", path);
+    return json_integer_value(v);
+}
+
+static imgb_ignore_list *ignore_from(const char *yaml)
+{
+    imgb_ignore_list *l = NULL;
+    int rc = imgb_ignore_parse(&l, yaml, strlen(yaml), "test.ignore");
+    ck_assert_msg(rc == 0, "%s", imgb_error_last());
+    return l;
+}
+
+/* ---- JSON Schema validation ------------------------------------------------------------ */
+
+static const char *python(void)
+{
+    return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
+static char *schema_dir(void)
+{
+    const char *src = getenv("IMGB_SOURCE_DIR");
+    return imgb_xasprintf("%s/tests/schemas", src ? src : "..");
+}
+
+/* Collects rendered outputs per format and validates them in one python run each. */
+typedef struct schema_batch {
+    char dir[64];
+    imgb_buf files[4];
+    int n;
+} schema_batch;
+
+static const char *const api_formats[4] = { "aliyun-baseline-check-result",
+                                            "aliyun-build-risk-images", "huawei-risk-configs",
+                                            "huawei-baseline-statistic" };
+
+static void batch_init(schema_batch *sb)
+{
+    memset(sb, 0, sizeof *sb);
+    snprintf(sb->dir, sizeof sb->dir, "/tmp/imgb-report-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(sb->dir));
+}
+
+static void batch_add(schema_batch *sb, const imgb_scan_result *res, int f,
+                      const imgb_report_params *p)
+{
+    char *out = render(res, api_formats[f], p);
+    char *path = imgb_xasprintf("%s/%d-%s.json", sb->dir, sb->n++, api_formats[f]);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(out, fp);
+    fclose(fp);
+    imgb_buf_printf(&sb->files[f], " '%s'", path);
+    free(path);
+    free(out);
+}
+
+static void batch_validate(schema_batch *sb)
+{
+    char *dir = schema_dir();
+    for (int f = 0; f < 4; f++) {
+        if (!sb->files[f].len)
+            continue;
+        char *cmd = imgb_xasprintf("%s '%s/validate.py' '%s/%s.json'%s", python(), dir, dir,
+                                   api_formats[f], sb->files[f].ptr);
+        int st = system(cmd);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                      "schema validation of %s failed (status %d)", api_formats[f], st);
+        free(cmd);
+        imgb_buf_dispose(&sb->files[f]);
+    }
+    free(dir);
+    char *rm = imgb_xasprintf("rm -rf '%s'", sb->dir);
+    ck_assert_int_eq(system(rm), 0);
+    free(rm);
+}
+
+/* Does the schema reject what it should?  (A schema that accepts anything proves nothing.) */
+START_TEST(schemas_reject_wrong_types)
+{
+    char dir[] = "/tmp/imgb-schema-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    static const char *const bad[4] = {
+        "{\"RequestId\":\"x\",\"PageInfo\":{\"CurrentPage\":1,\"PageSize\":20,\"TotalCount\":0,"
+        "\"Count\":\"0\"},\"BaselineResult\":[]}",
+        "{\"Data\":{\"List\":[],\"PageInfo\":{\"CurrentPage\":1,\"PageSize\":20,"
+        "\"TotalCount\":0}},\"Success\":true,\"Code\":200,\"Message\":\"ok\",\"RequestId\":\"x\"}",
+        "{\"total_num\":1,\"data_list\":[{\"severity\":\"Critical\",\"check_name\":\"CentOS 7\","
+        "\"check_type\":\"3\",\"standard\":\"cn_standard\",\"check_rule_num\":1,"
+        "\"failed_rule_num\":0,\"check_type_desc\":\"\"}]}",
+        "{\"image_weak_pwd\":\"100\",\"pwd_policy\":58,\"security_check\":60}",
+    };
+    char *sd = schema_dir();
+    for (int f = 0; f < 4; f++) {
+        char *path = imgb_xasprintf("%s/bad%d.json", dir, f);
+        FILE *fp = fopen(path, "w");
+        fputs(bad[f], fp);
+        fclose(fp);
+        char *cmd = imgb_xasprintf("%s '%s/validate.py' '%s/%s.json' '%s' 2>/dev/null", python(),
+                                   sd, sd, api_formats[f], path);
+        int st = system(cmd);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s accepted a bad instance",
+                      api_formats[f]);
+        free(cmd);
+        unlink(path);
+        free(path);
+    }
+    free(sd);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(api_outputs_validate_against_schemas)
+{
+    /* Parameter combinations: defaults, each language, each severity, filters that match
+     * nothing, a page past the end, paging inside, statuses, Huawei filters. */
+    static const char *const combos[][6] = {
+        { NULL },
+        { "lang", "en" },
+        { "risk_level", "high" },
+        { "risk_level", "medium" },
+        { "risk_level", "low", "lang", "en" },
+        { "criteria", "no-such-baseline", "criteria_type", "BaselineNameAlias" },
+        { "current_page", "9" },
+        { "page_size", "1", "current_page", "2" },
+        { "status", "2" },
+        { "risk_key", "no_such_risk" },
+        { "criteria", "team", "criteria_type", "RepoNamespace" },
+        { "scan_range", "container" },
+    };
+    static const char *const hw_combos[][6] = {
+        { "image_type", "private_image" },
+        { "image_type", "local", "lang", "en" },
+        { "image_type", "private_image", "severity", "Security" },
+        { "image_type", "private_image", "severity", "Low" },
+        { "image_type", "private_image", "severity", "Medium" },
+        { "image_type", "private_image", "severity", "High" },
+        { "image_type", "private_image", "standard", "cn_standard" },
+        { "image_type", "private_image", "standard", "hw_standard" },
+        { "image_type", "private_image", "offset", "2000000" },
+        { "image_type", "private_image", "offset", "1", "limit", "200" },
+        { "image_type", "no_such_type" },
+        { "image_type", "private_image", "image_name", "nomatch" },
+        { "image_type", "private_image", "image_id", IMAGE_ID },
+        { "image_type", "private_image", "check_name", "Debian 10" },
+    };
+    schema_batch sb;
+    batch_init(&sb);
+    for (int v = FX_STANDARD; v <= FX_NO_REF; v++) {
+        fx *f = fixture(v);
+        for (size_t c = 0; c < sizeof combos / sizeof combos[0]; c++) {
+            for (int fmt = 0; fmt < 2; fmt++) {
+                imgb_report_params p;
+                params_init(&p);
+                for (int k = 0; k < 6 && combos[c][k]; k += 2) {
+                    if (!strcmp(combos[c][k], "criteria_type") && fmt == 1)
+                        set_param(&p, "criteria_type", "RepoNamespace");
+                    else if (!strcmp(combos[c][k], "criteria_type"))
+                        set_param(&p, "criteria_type", "BaselineNameAlias");
+                    else
+                        set_param(&p, combos[c][k], combos[c][k + 1]);
+                }
+                batch_add(&sb, &f->res, fmt, &p);
+                imgb_report_params_dispose(&p);
+            }
+        }
+        for (size_t c = 0; c < sizeof hw_combos / sizeof hw_combos[0]; c++) {
+            for (int fmt = 2; fmt < 4; fmt++) {
+                imgb_report_params p;
+                params_init(&p);
+                for (int k = 0; k < 6 && hw_combos[c][k]; k += 2)
+                    set_param(&p, hw_combos[c][k], hw_combos[c][k + 1]);
+                batch_add(&sb, &f->res, fmt, &p);
+                imgb_report_params_dispose(&p);
+            }
+        }
+        fx_free(f);
+    }
+    batch_validate(&sb);
+}
+END_TEST
+
+/* ---- aliyun-baseline-check-result ------------------------------------------------------ */
+
+START_TEST(check_result_counts_follow_the_fixture)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    json_t *j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    json_t *pi = json_object_get(j, "PageInfo");
+    ck_assert_int_eq(jint(pi, "TotalCount"), 3); /* build risks are not baselines here */
+    ck_assert_int_eq(jint(pi, "Count"), 3);
+    ck_assert_int_eq(jint(pi, "PageSize"), 20);
+    ck_assert_int_eq(jint(pi, "CurrentPage"), 1);
+    json_t *rows = json_object_get(j, "BaselineResult");
+    json_t *r0 = json_array_get(rows, 0), *r1 = json_array_get(rows, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineNameKey")), "centos7_ssh");
+    ck_assert_int_eq(jint(r0, "Status"), 0);
+    ck_assert_int_eq(jint(r0, "HighRiskItemCount"), 1);
+    ck_assert_int_eq(jint(r0, "MiddleRiskItemCount"), 1);
+    ck_assert_int_eq(jint(r0, "LowRiskItemCount"), 0);
+    ck_assert_int_eq(jint(r0, "BaselineItemCount"), 4);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineNameLevel")), "high");
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineNameAlias")),
+                     "CentOS 7 SSH 安全基线");
+    ck_assert_int_eq(jint(r0, "FirstScanTime"), 1700000000000LL);
+    ck_assert_int_eq(jint(r0, "LastScanTime"), 1700000001234LL);
+    ck_assert_str_eq(json_string_value(json_object_get(r1, "BaselineNameKey")),
+                     "centos7_account");
+    ck_assert_int_eq(jint(r1, "HighRiskItemCount"), 2);
+    ck_assert_int_eq(jint(r1, "MiddleRiskItemCount"), 1);
+    ck_assert_int_eq(jint(r1, "LowRiskItemCount"), 1);
+    ck_assert_int_eq(jint(r1, "BaselineItemCount"), 5);
+    const char *rid = json_string_value(json_object_get(j, "RequestId"));
+    ck_assert_uint_eq(strlen(rid), 36);
+    for (int k = 0; k < 36; k++)
+        ck_assert(k == 8 || k == 13 || k == 18 || k == 23 ? rid[k] == '-'
+                  : strchr("0123456789ABCDEF", rid[k]) != NULL);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(check_result_language_picks_aliases)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "lang", "en");
+    json_t *j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    json_t *r0 = json_array_get(json_object_get(j, "BaselineResult"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineNameAlias")),
+                     "CentOS 7 SSH baseline");
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineClassAlias")),
+                     "SSH configuration");
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(check_result_filters_and_paging)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    /* Every baseline is at level high: medium matches nothing. */
+    set_param(&p, "risk_level", "medium,low");
+    json_t *j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "BaselineResult")), 0);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+
+    /* Criteria on the alias, either language, case-insensitive. */
+    params_init(&p);
+    set_param(&p, "criteria", "identity");
+    j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 1);
+    json_decref(j);
+    set_param(&p, "criteria", "ssh");
+    set_param(&p, "criteria_type", "BaselineClassAlias");
+    j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 1);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+
+    /* Page 2 of size 2 holds the third row; page 3 is past the end. */
+    params_init(&p);
+    set_param(&p, "page_size", "2");
+    set_param(&p, "current_page", "2");
+    j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 3);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "Count"), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(j, "BaselineResult"), 0),
+                         "BaselineNameKey")), "ak_leak");
+    json_decref(j);
+    set_param(&p, "current_page", "3");
+    j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 3);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "Count"), 0);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "CurrentPage"), 3);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+
+    /* A container-only scan range has no image assets. */
+    params_init(&p);
+    set_param(&p, "scan_range", "container");
+    j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 0);
+    json_decref(j);
+    set_param(&p, "scan_range", "image,container");
+    j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 3);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(check_result_ignored_items_leave_the_counts)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("ignore:\n"
+                                        "  - id: ssh.permit_root_login\n"
+                                        "    reason: bastion host image\n");
+    imgb_report_params p;
+    params_init(&p);
+    p.ignore = ign;
+    set_param(&p, "risk_level", "medium");
+    json_t *j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_int_eq(jint(json_object_get(j, "PageInfo"), "TotalCount"), 1);
+    json_t *r0 = json_array_get(json_object_get(j, "BaselineResult"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineNameKey")), "centos7_ssh");
+    ck_assert_int_eq(jint(r0, "HighRiskItemCount"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "BaselineNameLevel")), "medium");
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(check_result_all_pass_is_fixed)
+{
+    fx *f = fixture(FX_ALL_PASS);
+    imgb_report_params p;
+    params_init(&p);
+    json_t *j = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    json_t *rows = json_object_get(j, "BaselineResult");
+    ck_assert_int_eq(json_array_size(rows), 3);
+    for (size_t k = 0; k < 3; k++) {
+        json_t *r = json_array_get(rows, k);
+        ck_assert_int_eq(jint(r, "Status"), 1);
+        ck_assert_int_eq(jint(r, "HighRiskItemCount") + jint(r, "MiddleRiskItemCount") +
+                         jint(r, "LowRiskItemCount"), 0);
+    }
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(check_result_image_uuid_must_name_the_image)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    const imgb_report_format *fmt = imgb_report_format_find("aliyun-baseline-check-result");
+    imgb_buf b = IMGB_BUF_INIT;
+    set_param(&p, "image_uuid", "sha256:" IMAGE_ID);
+    ck_assert_int_eq(imgb_report_render(&f->res, fmt, &p, &b), 0);
+    set_param(&p, "image_uuid", "abababababab");
+    ck_assert_int_eq(imgb_report_render(&f->res, fmt, &p, &b), 0);
+    set_param(&p, "image_uuid", "0123456789abcdef");
+    ck_assert_int_eq(imgb_report_render(&f->res, fmt, &p, &b), IMGB_EINVAL);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "does not name the scanned image"));
+    imgb_buf_dispose(&b);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+/* ---- aliyun-build-risk-images -------------------------------------------------------- */
+
+START_TEST(build_risk_row_comes_from_reference_and_manifest)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    json_t *j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    json_t *data = json_object_get(j, "Data");
+    ck_assert_int_eq(jint(json_object_get(data, "PageInfo"), "TotalCount"), 1);
+    json_t *row = json_array_get(json_object_get(data, "List"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "Uuid")), IMAGE_ID);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RepoNamespace")), "team");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RepoName")), "app");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "Tag")), "1.2");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "Digest")), MANIFEST_HEX);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RegionId")), "cn-hangzhou");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "InstanceId")), "");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RiskLevel")), "medium");
+    ck_assert_int_eq(jint(row, "Status"), 0);
+    ck_assert(json_is_true(json_object_get(j, "Success")));
+    ck_assert_str_eq(json_string_value(json_object_get(j, "Code")), "200");
+    json_decref(j);
+
+    set_param(&p, "region_id", "cn-shanghai");
+    set_param(&p, "instance_id", "cri-123");
+    set_param(&p, "risk_key", "add");
+    j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    row = json_array_get(json_object_get(json_object_get(j, "Data"), "List"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RiskLevel")), "low");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RegionId")), "cn-shanghai");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "InstanceId")), "cri-123");
+    json_decref(j);
+
+    set_param(&p, "risk_key", "no_such_risk");
+    j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(j, "Data"), "List")), 0);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+
+    params_init(&p);
+    set_param(&p, "criteria", "APP");
+    set_param(&p, "criteria_type", "RepoName");
+    j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(j, "Data"), "List")), 1);
+    json_decref(j);
+    set_param(&p, "criteria_type", "RepoNamespace");
+    j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(j, "Data"), "List")), 0);
+    json_decref(j);
+    set_param(&p, "criteria", "x");
+    set_param(&p, "current_page", "2");
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(build_risk_status_follows_ignore_file)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("- id: no_user\n"
+                                        "  status: false_positive\n"
+                                        "  reason: runs as nobody via the entrypoint\n"
+                                        "- id: add\n"
+                                        "  layer: 2\n");
+    imgb_report_params p;
+    params_init(&p);
+    p.ignore = ign;
+    json_t *j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    json_t *row = json_array_get(json_object_get(json_object_get(j, "Data"), "List"), 0);
+    ck_assert_int_eq(jint(row, "Status"), 1); /* one ignored, one false positive */
+    json_decref(j);
+    set_param(&p, "status", "2");
+    j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    row = json_array_get(json_object_get(json_object_get(j, "Data"), "List"), 0);
+    ck_assert_int_eq(jint(row, "Status"), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "RiskLevel")), "medium");
+    json_decref(j);
+    set_param(&p, "status", "0");
+    j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(j, "Data"), "List")), 0);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(build_risk_page_past_the_end_is_empty)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "current_page", "2");
+    json_t *j = render_json(&f->res, "aliyun-build-risk-images", &p);
+    json_t *data = json_object_get(j, "Data");
+    ck_assert_int_eq(json_array_size(json_object_get(data, "List")), 0);
+    ck_assert_int_eq(jint(json_object_get(data, "PageInfo"), "TotalCount"), 1);
+    ck_assert_int_eq(jint(json_object_get(data, "PageInfo"), "CurrentPage"), 2);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(image_reference_split)
+{
+    static const char *const cases[][4] = {
+        /* ref, namespace, name, tag */
+        { "registry.example.com/team/app:1.2", "team", "app", "1.2" },
+        { "alpine", "library", "alpine", "latest" },
+        { "docker.io/library/debian:10", "library", "debian", "10" },
+        { "localhost:5000/a/b/c:v1", "a/b", "c", "v1" },
+        { "myorg/tool@sha256:" MANIFEST_HEX, "myorg", "tool", "latest" },
+        { "quay.io/app:2", "", "app", "2" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        fx *f = fixture(FX_STANDARD);
+        f->img.refs[0] = fx_s(f, cases[c][0]);
+        imgb_report_params p;
+        params_init(&p);
+        json_t *j = render_json(&f->res, "aliyun-build-risk-images", &p);
+        json_t *row = json_array_get(json_object_get(json_object_get(j, "Data"), "List"), 0);
+        ck_assert_str_eq(json_string_value(json_object_get(row, "RepoNamespace")), cases[c][1]);
+        ck_assert_str_eq(json_string_value(json_object_get(row, "RepoName")), cases[c][2]);
+        ck_assert_str_eq(json_string_value(json_object_get(row, "Tag")), cases[c][3]);
+        json_decref(j);
+        imgb_report_params_dispose(&p);
+        fx_free(f);
+    }
+}
+END_TEST
+
+/* ---- Huawei ------------------------------------------------------------------------------ */
+
+START_TEST(huawei_risk_configs_rows_per_standard)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "image_type", "private_image");
+    json_t *j = render_json(&f->res, "huawei-risk-configs", &p);
+    ck_assert_int_eq(jint(j, "total_num"), 3);
+    json_t *list = json_object_get(j, "data_list");
+    json_t *r0 = json_array_get(list, 0), *r2 = json_array_get(list, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "check_name")), "CentOS 7");
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "standard")), "cn_standard");
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "severity")), "High");
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "check_type")), "ssh");
+    ck_assert_int_eq(jint(r0, "check_rule_num"), 4);
+    ck_assert_int_eq(jint(r0, "failed_rule_num"), 2);
+    ck_assert_int_eq(jint(r2, "check_rule_num"), 5);
+    ck_assert_int_eq(jint(r2, "failed_rule_num"), 4);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "check_type_desc")),
+                     "检查 SSH 与账户配置");
+    json_decref(j);
+
+    set_param(&p, "standard", "cn_standard");
+    j = render_json(&f->res, "huawei-risk-configs", &p);
+    ck_assert_int_eq(jint(j, "total_num"), 1);
+    json_decref(j);
+    set_param(&p, "standard", "qt_standard"); /* outside the range: empty, as documented */
+    j = render_json(&f->res, "huawei-risk-configs", &p);
+    ck_assert_int_eq(jint(j, "total_num"), 0);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+
+    params_init(&p);
+    set_param(&p, "image_type", "private_image");
+    set_param(&p, "offset", "2");
+    j = render_json(&f->res, "huawei-risk-configs", &p);
+    ck_assert_int_eq(jint(j, "total_num"), 3);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "data_list")), 1);
+    json_decref(j);
+    set_param(&p, "offset", "3");
+    j = render_json(&f->res, "huawei-risk-configs", &p);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "data_list")), 0);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(huawei_severity_filter_each_value)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("ignore:\n"
+                                        "  - {id: ssh.permit_root_login}\n");
+    static const struct { const char *sev; long long n; } cases[] = {
+        { "High", 1 }, { "Medium", 2 }, { "Low", 0 }, { "Security", 0 }, { "high", 0 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        imgb_report_params p;
+        params_init(&p);
+        p.ignore = ign;
+        set_param(&p, "image_type", "private_image");
+        set_param(&p, "severity", cases[c].sev);
+        json_t *j = render_json(&f->res, "huawei-risk-configs", &p);
+        ck_assert_msg(jint(j, "total_num") == cases[c].n, "severity %s", cases[c].sev);
+        json_decref(j);
+        imgb_report_params_dispose(&p);
+    }
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+
+    f = fixture(FX_ALL_PASS);
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "image_type", "private_image");
+    set_param(&p, "severity", "Security");
+    json_t *j = render_json(&f->res, "huawei-risk-configs", &p);
+    ck_assert_int_eq(jint(j, "total_num"), 3);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(huawei_image_filters)
+{
+    static const struct { const char *k1, *v1, *k2, *v2; long long n; } cases[] = {
+        { "image_name", "ap", NULL, NULL, 3 },          /* fuzzy */
+        { "image_name", "nginx", NULL, NULL, 0 },
+        { "image_name", "app", "image_version", "1.2", 3 },
+        { "image_name", "app", "image_version", "1.3", 0 },
+        { "image_version", "1.3", NULL, NULL, 3 },      /* only with image_name */
+        { "image_id", IMAGE_ID, "image_name", "nginx", 3 }, /* id beats the name */
+        { "image_id", "0000000000000000", NULL, NULL, 0 },
+        { "namespace", "team", NULL, NULL, 3 },
+        { "namespace", "other", NULL, NULL, 0 },
+        { "check_name", "CentOS 7", NULL, NULL, 3 },
+        { "check_name", "Ubuntu16", NULL, NULL, 0 },
+    };
+    fx *f = fixture(FX_STANDARD);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        imgb_report_params p;
+        params_init(&p);
+        set_param(&p, "image_type", "private_image");
+        set_param(&p, cases[c].k1, cases[c].v1);
+        if (cases[c].k2)
+            set_param(&p, cases[c].k2, cases[c].v2);
+        json_t *j = render_json(&f->res, "huawei-risk-configs", &p);
+        ck_assert_msg(jint(j, "total_num") == cases[c].n, "case %zu", c);
+        json_decref(j);
+        imgb_report_params_dispose(&p);
+    }
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(huawei_statistic_counts)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "image_type", "local");
+    json_t *j = render_json(&f->res, "huawei-baseline-statistic", &p);
+    ck_assert_int_eq(jint(j, "image_weak_pwd"), 2); /* root and app */
+    ck_assert_int_eq(jint(j, "pwd_policy"), 1);
+    ck_assert_int_eq(jint(j, "security_check"), 4);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+
+    imgb_ignore_list *ign = ignore_from("- id: weak.password\n  account: root\n"
+                                        "- id: ak_leak\n  path: /usr/*.txt\n");
+    params_init(&p);
+    p.ignore = ign;
+    set_param(&p, "image_type", "local");
+    j = render_json(&f->res, "huawei-baseline-statistic", &p);
+    ck_assert_int_eq(jint(j, "image_weak_pwd"), 1);
+    ck_assert_int_eq(jint(j, "security_check"), 3);
+    json_decref(j);
+    set_param(&p, "image_type", "bogus");
+    j = render_json(&f->res, "huawei-baseline-statistic", &p);
+    ck_assert_int_eq(jint(j, "image_weak_pwd") + jint(j, "pwd_policy") +
+                     jint(j, "security_check"), 0);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(huawei_image_type_is_required)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    imgb_buf b = IMGB_BUF_INIT;
+    for (int k = 0; k < 2; k++) {
+        const char *name = k ? "huawei-baseline-statistic" : "huawei-risk-configs";
+        ck_assert_int_eq(imgb_report_render(&f->res, imgb_report_format_find(name), &p, &b),
+                         IMGB_EINVAL);
+        ck_assert_ptr_nonnull(strstr(imgb_error_last(), "image_type"));
+    }
+    imgb_buf_dispose(&b);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+/* ---- parameters ---------------------------------------------------------------------- */
+
+START_TEST(param_ranges_are_refused_with_the_documented_range)
+{
+    static const struct { const char *name, *value, *msg; } bad[] = {
+        { "limit", "9", "Value range: 10-200" },
+        { "limit", "201", "Value range: 10-200" },
+        { "limit", "ten", "not an integer" },
+        { "offset", "-1", "The value range is 0 to 2,000,000." },
+        { "offset", "2000001", "The value range is 0 to 2,000,000." },
+        { "page_size", "0", "PageSize" },
+        { "current_page", "0", "CurrentPage" },
+        { "lang", "fr", "Valid values: zh, en." },
+        { "risk_level", "high,critical", "Valid values: high, medium, low" },
+        { "scan_range", "host", "Valid values: image, container" },
+        { "status", "3", "Valid values: 0 (unhandled), 1 (ignored), 2 (false positive)." },
+        { "enterprise_project_id", "", "1 to 256 characters" },
+        { "image_id", "0123456789012345678901234567890123456789012345678901234567890123456789"
+                      "0123456789012345678901234567890123456789012345678901234567890123456789",
+          "0 to 128 characters" },
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        imgb_report_params p;
+        params_init(&p);
+        ck_assert_int_eq(imgb_report_param_set(&p, bad[c].name, bad[c].value), IMGB_EINVAL);
+        ck_assert_msg(strstr(imgb_error_last(), bad[c].msg) != NULL, "%s=%s: '%s'",
+                      bad[c].name, bad[c].value, imgb_error_last());
+        imgb_report_params_dispose(&p);
+    }
+    imgb_report_params p;
+    params_init(&p);
+    ck_assert_int_eq(imgb_report_param_set(&p, "limit", "10"), 0);
+    ck_assert_int_eq(imgb_report_param_set(&p, "limit", "200"), 0);
+    ck_assert_int_eq(imgb_report_param_set(&p, "offset", "0"), 0);
+    ck_assert_int_eq(imgb_report_param_set(&p, "offset", "2000000"), 0);
+    ck_assert_int_eq(imgb_report_param_set(&p, "risk_level", "HIGH, low"), 0);
+    ck_assert_uint_eq(p.risk_levels, (1u << IMGB_SEV_HIGH) | (1u << IMGB_SEV_LOW));
+    ck_assert_int_eq(imgb_report_param_set(&p, "no_such", "x"), IMGB_ENOTFOUND);
+    imgb_report_params_dispose(&p);
+}
+END_TEST
+
+START_TEST(criteria_type_is_checked_per_format)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    imgb_buf b = IMGB_BUF_INIT;
+    set_param(&p, "criteria_type", "RepoName");
+    ck_assert_int_eq(imgb_report_render(&f->res,
+                                        imgb_report_format_find("aliyun-baseline-check-result"),
+                                        &p, &b), IMGB_EINVAL);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "BaselineNameAlias, BaselineClassAlias"));
+    ck_assert_int_eq(imgb_report_render(&f->res,
+                                        imgb_report_format_find("aliyun-build-risk-images"),
+                                        &p, &b), 0);
+    set_param(&p, "criteria_type", "BaselineNameAlias");
+    ck_assert_int_eq(imgb_report_render(&f->res,
+                                        imgb_report_format_find("aliyun-build-risk-images"),
+                                        &p, &b), IMGB_EINVAL);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "RepoNamespace, RepoName"));
+    imgb_buf_dispose(&b);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(request_id_is_derived)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    json_t *a = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    json_t *b = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "RequestId")),
+                     json_string_value(json_object_get(b, "RequestId")));
+    json_decref(b);
+    set_param(&p, "current_page", "2");
+    b = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_str_ne(json_string_value(json_object_get(a, "RequestId")),
+                     json_string_value(json_object_get(b, "RequestId")));
+    json_decref(b);
+    f->res.started_ms++;
+    imgb_report_params_dispose(&p);
+    params_init(&p);
+    b = render_json(&f->res, "aliyun-baseline-check-result", &p);
+    ck_assert_str_ne(json_string_value(json_object_get(a, "RequestId")),
+                     json_string_value(json_object_get(b, "RequestId")));
+    json_decref(b);
+    json_decref(a);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+/* ---- ignore file ----------------------------------------------------------------------- */
+
+START_TEST(ignore_parse_errors_name_line_and_column)
+{
+    static const struct { const char *yaml, *msg; } bad[] = {
+        { "- id: a\n  reson: typo\n", "test.ignore:2:3: unknown key 'reson'" },
+        { "- reason: no id\n", "test.ignore:1:3: entry has no 'id'" },
+        { "- id: a\n  expires: 2024-02-30\n", "test.ignore:2:12: expiry date must be" },
+        { "- id: a\n  status: fixed\n", "status must be 'ignored' or 'false_positive'" },
+        { "ignore: [a: [b\n", "test.ignore:" },
+        { "other: 1\n", "may only hold 'ignore'" },
+        { "- id: [a, b]\n", "'id' must be a scalar" },
+    };
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        imgb_ignore_list *l = (imgb_ignore_list *)1;
+        ck_assert_int_eq(imgb_ignore_parse(&l, bad[c].yaml, strlen(bad[c].yaml), "test.ignore"),
+                         IMGB_EFORMAT);
+        ck_assert_ptr_null(l);
+        ck_assert_msg(strstr(imgb_error_last(), bad[c].msg) != NULL, "case %zu: '%s'", c,
+                      imgb_error_last());
+    }
+    imgb_ignore_list *l = ignore_from("");
+    ck_assert_uint_eq(l->nentries, 0);
+    imgb_ignore_list_free(l);
+    l = ignore_from("ignore:\n");
+    ck_assert_uint_eq(l->nentries, 0);
+    imgb_ignore_list_free(l);
+}
+END_TEST
+
+START_TEST(ignore_expiry_is_inclusive_and_warned)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("- id: ak_leak\n"
+                                        "  expires: 2023-11-14\n"
+                                        "  reason: key rotated\n");
+    ck_assert_str_eq(ign->entries[0].expires, "2023-11-14");
+    imgb_report_params p;
+    params_init(&p);
+    p.ignore = ign;
+    p.now_ms = 1699999999000LL; /* 2023-11-14T22:13:19Z: still valid that day */
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 3);
+    size_t nw = 0;
+    char **w = imgb_report_ignore_warnings(&f->res, &p, &nw);
+    ck_assert_uint_eq(nw, 0);
+    imgb_report_free_lines(w, nw);
+
+    p.now_ms = 1700006400000LL; /* 2023-11-15T00:00:00Z: expired */
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 4);
+    w = imgb_report_ignore_warnings(&f->res, &p, &nw);
+    ck_assert_uint_eq(nw, 1);
+    ck_assert_str_eq(w[0], "test.ignore:1: ignore entry for 'ak_leak' expired on 2023-11-14; "
+                           "it no longer applies");
+    imgb_report_free_lines(w, nw);
+    char *table = render(&f->res, "table", &p);
+    ck_assert_ptr_nonnull(strstr(table, "expired on 2023-11-14"));
+    free(table);
+    imgb_report_params_dispose(&p);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(ignore_covers_only_matching_evidence)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_report_params p;
+    params_init(&p);
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_LOW), 9);
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_MEDIUM), 7);
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 4);
+
+    /* One of two accounts: the item still fails. */
+    imgb_ignore_list *ign = ignore_from("- {id: duplicate_uid, account: toor}\n");
+    p.ignore = ign;
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_MEDIUM), 7);
+    imgb_ignore_list_free(ign);
+    /* Both: ignored.  Keys and ids both name items. */
+    ign = ignore_from("- {id: duplicate_uid, account: toor}\n"
+                      "- {id: account.duplicate_uid, account: admin2}\n");
+    p.ignore = ign;
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_MEDIUM), 6);
+    imgb_ignore_list_free(ign);
+    /* Path globs, layers by index or digest prefix. */
+    ign = ignore_from("- {id: ak_leak, path: /usr/other.txt}\n");
+    p.ignore = ign;
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 4);
+    imgb_ignore_list_free(ign);
+    ign = ignore_from("- {id: ak_leak, layer: 'sha256:2222'}\n");
+    p.ignore = ign;
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 3);
+    imgb_ignore_list_free(ign);
+    ign = ignore_from("- {id: ak_leak, layer: 0}\n");
+    p.ignore = ign;
+    ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 4);
+    imgb_ignore_list_free(ign);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(ignore_load_from_file)
+{
+    char path[] = "/tmp/imgb-ignore-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    const char *y = "ignore:\n  - id: ssh.x11_forwarding\n    status: false_positive\n";
+    ck_assert_int_eq(write(fd, y, strlen(y)), (ssize_t)strlen(y));
+    close(fd);
+    imgb_ignore_list *l = NULL;
+    ck_assert_int_eq(imgb_ignore_load(&l, path), 0);
+    ck_assert_uint_eq(l->nentries, 1);
+    ck_assert_int_eq(l->entries[0].status, IMGB_STATUS_FALSE_POSITIVE);
+    ck_assert_int_eq(l->entries[0].line, 2);
+    imgb_ignore_list_free(l);
+    unlink(path);
+    ck_assert_int_eq(imgb_ignore_load(&l, path), IMGB_ENOTFOUND);
+}
+END_TEST
+
+/* ---- table ------------------------------------------------------------------------------- */
+
+START_TEST(table_groups_failed_first_and_colours_only_when_asked)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("- {id: ssh.permit_root_login, reason: bastion}\n");
+    imgb_report_params p;
+    params_init(&p);
+    p.ignore = ign;
+    set_param(&p, "lang", "en");
+    char *t = render(&f->res, "table", &p);
+    ck_assert_ptr_null(strchr(t, '\033'));
+    const char *ssh = strstr(t, "== CentOS 7 SSH baseline (centos7_ssh)");
+    ck_assert_ptr_nonnull(ssh);
+    const char *x11 = strstr(ssh, "FAIL       MEDIUM ssh.x11_forwarding");
+    const char *root = strstr(ssh, "IGNORED    HIGH   ssh.permit_root_login");
+    const char *na = strstr(ssh, "N/A");
+    const char *pass = strstr(ssh, "PASS       LOW    ssh.max_auth_tries");
+    ck_assert_ptr_nonnull(x11);
+    ck_assert_ptr_nonnull(root);
+    ck_assert(x11 < root && root < na && na < pass);
+    ck_assert_ptr_nonnull(strstr(t, "reason: bastion"));
+    ck_assert_ptr_nonnull(strstr(t, "/etc/ssh/sshd_config:30"));
+    ck_assert_ptr_nonnull(strstr(t, "removed in layer 2"));
+    ck_assert_ptr_nonnull(strstr(t, "Summary: 4 baselines, 13 items: 8 failed (3 high, "
+                                    "3 medium, 2 low), 1 ignored, 3 passed, 1 not applicable, "
+                                    "0 errors or incomplete"));
+    free(t);
+    p.color = true;
+    t = render(&f->res, "table", &p);
+    ck_assert_ptr_nonnull(strstr(t, "\033[1;31mHIGH\033[0m"));
+    free(t);
+    set_param(&p, "lang", "zh");
+    p.color = false;
+    t = render(&f->res, "table", &p);
+    ck_assert_ptr_nonnull(strstr(t, "汇总: 4 个基线"));
+    ck_assert_ptr_nonnull(strstr(t, "未通过"));
+    ck_assert_ptr_nonnull(strstr(t, "检查项 ssh.x11_forwarding"));
+    free(t);
+    imgb_report_params_dispose(&p);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+/* ---- SARIF --------------------------------------------------------------------------------- */
+
+START_TEST(sarif_structure)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("- {id: no_user, status: false_positive, reason: ok}\n");
+    imgb_report_params p;
+    params_init(&p);
+    p.ignore = ign;
+    set_param(&p, "lang", "en");
+    json_t *j = render_json(&f->res, "sarif", &p);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "version")), "2.1.0");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "$schema")),
+                                 "sarif-schema-2.1.0.json"));
+    json_t *run = json_array_get(json_object_get(j, "runs"), 0);
+    json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
+    ck_assert_str_eq(json_string_value(json_object_get(driver, "name")), "imgbaseline");
+    json_t *rules = json_object_get(driver, "rules");
+    ck_assert_uint_eq(json_array_size(rules), 13); /* one per item */
+    json_t *rule0 = json_array_get(rules, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(rule0, "id")), "ssh.permit_root_login");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(rule0, "shortDescription"), "text")),
+                     "Check ssh.permit_root_login");
+    const char *help = json_string_value(json_object_get(json_object_get(rule0, "help"),
+                                                         "text"));
+    ck_assert_ptr_nonnull(strstr(help, "How to fix"));
+    ck_assert_ptr_nonnull(strstr(help, "sshd_disable_root_login"));
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(rule0, "defaultConfiguration"), "level")), "error");
+
+    json_t *results = json_object_get(run, "results");
+    /* 2 + (2 + 2 + 1 + 1) + 2 + 1 failing pieces of evidence */
+    ck_assert_uint_eq(json_array_size(results), 11);
+    size_t i;
+    json_t *r;
+    int seen_suppressed = 0, seen_root = 0, seen_config = 0;
+    json_array_foreach(results, i, r) {
+        const char *rule_id = json_string_value(json_object_get(r, "ruleId"));
+        json_int_t idx = json_integer_value(json_object_get(r, "ruleIndex"));
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rules, (size_t)idx),
+                                                           "id")), rule_id);
+        const char *level = json_string_value(json_object_get(r, "level"));
+        ck_assert(!strcmp(level, "error") || !strcmp(level, "warning") || !strcmp(level, "note"));
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(json_object_get(r, "message"),
+                                                                "text")));
+        json_t *loc = json_object_get(json_array_get(json_object_get(r, "locations"), 0),
+                                      "physicalLocation");
+        json_t *art = json_object_get(loc, "artifactLocation");
+        ck_assert_ptr_nonnull(json_string_value(json_object_get(art, "uri")));
+        if (!strcmp(rule_id, "ssh.permit_root_login")) {
+            seen_root++;
+            ck_assert_str_eq(level, "error");
+            ck_assert_str_eq(json_string_value(json_object_get(art, "uri")),
+                             "etc/ssh/sshd_config");
+            ck_assert_str_eq(json_string_value(json_object_get(art, "uriBaseId")), "IMAGE_ROOT");
+            ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(loc, "region"),
+                                                                "startLine")), 12);
+        }
+        if (!strcmp(rule_id, "build.add")) {
+            seen_config++;
+            ck_assert_str_eq(level, "note");
+            ck_assert_str_eq(json_string_value(json_object_get(art, "uriBaseId")),
+                             "IMAGE_CONFIG");
+        }
+        if (!strcmp(rule_id, "ssh.x11_forwarding"))
+            ck_assert_str_eq(level, "warning");
+        json_t *sup = json_object_get(r, "suppressions");
+        if (sup) {
+            seen_suppressed++;
+            ck_assert_str_eq(rule_id, "build.no_user");
+            ck_assert_str_eq(json_string_value(json_object_get(json_array_get(sup, 0), "kind")),
+                             "external");
+        }
+    }
+    ck_assert_int_eq(seen_root, 1);
+    ck_assert_int_eq(seen_config, 1);
+    ck_assert_int_eq(seen_suppressed, 1);
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(run, "originalUriBaseIds"),
+                                          "IMAGE_ROOT"));
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(sarif_uri_is_percent_encoded)
+{
+    fx *f = fixture(FX_STANDARD);
+    f->res.baselines[3].items[0].evidence[0].file = fx_s(f, "/opt/my app/key#1.txt");
+    imgb_report_params p;
+    params_init(&p);
+    char *s = render(&f->res, "sarif", &p);
+    ck_assert_ptr_nonnull(strstr(s, "\"opt/my%20app/key%231.txt\""));
+    free(s);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+START_TEST(every_format_renders_without_a_reference_or_baselines)
+{
+    fx *f = fixture(FX_NO_REF);
+    f->res.nbaselines = 0;
+    for (const imgb_report_format *fmt = imgb_report_formats(); fmt->name; fmt++) {
+        imgb_report_params p;
+        params_init(&p);
+        set_param(&p, "image_type", "local");
+        char *s = render(&f->res, fmt->name, &p);
+        ck_assert_uint_gt(strlen(s), 0);
+        free(s);
+        imgb_report_params_dispose(&p);
+    }
+    fx_free(f);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("schemas");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, schemas_reject_wrong_types);
+    tcase_add_test(tc, api_outputs_validate_against_schemas);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("aliyun");
+    tcase_add_test(tc, check_result_counts_follow_the_fixture);
+    tcase_add_test(tc, check_result_language_picks_aliases);
+    tcase_add_test(tc, check_result_filters_and_paging);
+    tcase_add_test(tc, check_result_ignored_items_leave_the_counts);
+    tcase_add_test(tc, check_result_all_pass_is_fixed);
+    tcase_add_test(tc, check_result_image_uuid_must_name_the_image);
+    tcase_add_test(tc, build_risk_row_comes_from_reference_and_manifest);
+    tcase_add_test(tc, build_risk_status_follows_ignore_file);
+    tcase_add_test(tc, build_risk_page_past_the_end_is_empty);
+    tcase_add_test(tc, image_reference_split);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("huawei");
+    tcase_add_test(tc, huawei_risk_configs_rows_per_standard);
+    tcase_add_test(tc, huawei_severity_filter_each_value);
+    tcase_add_test(tc, huawei_image_filters);
+    tcase_add_test(tc, huawei_statistic_counts);
+    tcase_add_test(tc, huawei_image_type_is_required);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("params");
+    tcase_add_test(tc, param_ranges_are_refused_with_the_documented_range);
+    tcase_add_test(tc, criteria_type_is_checked_per_format);
+    tcase_add_test(tc, request_id_is_derived);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ignore");
+    tcase_add_test(tc, ignore_parse_errors_name_line_and_column);
+    tcase_add_test(tc, ignore_expiry_is_inclusive_and_warned);
+    tcase_add_test(tc, ignore_covers_only_matching_evidence);
+    tcase_add_test(tc, ignore_load_from_file);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("human_and_ci");
+    tcase_add_test(tc, table_groups_failed_first_and_colours_only_when_asked);
+    tcase_add_test(tc, sarif_structure);
+    tcase_add_test(tc, sarif_uri_is_percent_encoded);
+    tcase_add_test(tc, every_format_renders_without_a_reference_or_baselines);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(report_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
