@@ -17,6 +17,7 @@ extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_s
     imgb_kind_group;
 
 /* weak passwords: engine/checks/weak_password.c */
+#include "checks/weak_password.h"
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
 #include "checks/build_risk.h"
@@ -39,6 +40,7 @@ static const imgb_check_kind *const kind_table[] = {
     &imgb_kind_group,
 
     /* weak passwords */
+    &imgb_kind_weak_password,
 
     /* secrets and build risks */
     &imgb_kind_secret,
