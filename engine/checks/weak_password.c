@@ -1,0 +1,453 @@
+/*
+ * The `weak_password` check kind (rules/README.md): items over /etc/shadow joined with
+ * /etc/passwd (engine/facts/accounts.h).
+ *
+ *   mode: crack              a usable hash matches the empty string, the user name or a
+ *                            variant, or one of the first `depth` dictionary words
+ *   mode: empty              an empty hash field (login without a password)
+ *   mode: duplicate_hash     two or more accounts share one hash string
+ *   mode: weak_algorithm     a usable hash in DES, BSDi DES, MD5 or Sun MD5
+ *   mode: nologin_with_hash  a usable hash on an account whose shell cannot log in
+ *   mode: nis_plus           a NIS "+" line in passwd, shadow or group
+ *
+ * The hash of an account is its shadow field; without a shadow entry, a passwd field other
+ * than "x" (an unshadowed hash, or "" for no password).  "Usable" means not empty and not
+ * locked ('!' or '*' prefix, SSG's reading).  NIS compat lines are never cracked.
+ * Cracking runs once per scan and depth (imgb_ctx_cache_get); every item reads that result.
+ * Evidence names the account, file and line and how a password matched, never the password.
+ */
+#include "checks/weak_password.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "facts/accounts.h"
+#include "util/error.h"
+#include "util/limits.h"
+#include "util/mem.h"
+
+typedef enum wp_mode {
+    WP_CRACK = 0,
+    WP_EMPTY,
+    WP_DUPLICATE_HASH,
+    WP_WEAK_ALGORITHM,
+    WP_NOLOGIN_WITH_HASH,
+    WP_NIS_PLUS,
+} wp_mode;
+
+static const char *const wp_mode_names[] = {
+    [WP_CRACK] = "crack",
+    [WP_EMPTY] = "empty",
+    [WP_DUPLICATE_HASH] = "duplicate_hash",
+    [WP_WEAK_ALGORITHM] = "weak_algorithm",
+    [WP_NOLOGIN_WITH_HASH] = "nologin_with_hash",
+    [WP_NIS_PLUS] = "nis_plus",
+};
+#define WP_NMODES (sizeof wp_mode_names / sizeof wp_mode_names[0])
+
+typedef struct wp_compiled {
+    wp_mode mode;
+    size_t depth;             /* 0: the whole dictionary */
+} wp_compiled;
+
+/* ---- compile ------------------------------------------------------------------------------ */
+
+static int wp_compile(const json_t *params, void **compiled)
+{
+    const char *key;
+    const json_t *v;
+    wp_compiled c = { WP_CRACK, 0 };
+    bool have_mode = false;
+
+    json_object_foreach((json_t *)params, key, v) {
+        if (strcmp(key, "kind") == 0)
+            continue;
+        if (strcmp(key, "mode") == 0) {
+            const char *m = json_string_value(v);
+            size_t i = 0;
+            while (m && i < WP_NMODES && strcmp(m, wp_mode_names[i]) != 0)
+                i++;
+            if (!m || i == WP_NMODES)
+                return imgb_error_set(IMGB_EFORMAT,
+                                      "weak_password: mode must be one of crack, empty, "
+                                      "duplicate_hash, weak_algorithm, nologin_with_hash, "
+                                      "nis_plus");
+            c.mode = (wp_mode)i;
+            have_mode = true;
+        } else if (strcmp(key, "depth") == 0) {
+            if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                json_integer_value(v) > (json_int_t)IMGB_WP_MAX_DICT_WORDS)
+                return imgb_error_set(IMGB_EFORMAT,
+                                      "weak_password: depth must be an integer from 0 (the "
+                                      "whole dictionary) to %u", IMGB_WP_MAX_DICT_WORDS);
+            c.depth = (size_t)json_integer_value(v);
+        } else {
+            return imgb_error_set(IMGB_EFORMAT, "weak_password: unknown parameter '%s' "
+                                  "(expected mode, depth)", key);
+        }
+    }
+    if (!have_mode)
+        return imgb_error_set(IMGB_EFORMAT, "weak_password: missing parameter 'mode'");
+    if (c.depth && c.mode != WP_CRACK)
+        return imgb_error_set(IMGB_EFORMAT, "weak_password: depth applies to mode crack only");
+    wp_compiled *out = imgb_xmalloc(sizeof *out);
+    *out = c;
+    *compiled = out;
+    return 0;
+}
+
+static void wp_free(void *compiled)
+{
+    free(compiled);
+}
+
+static void wp_free_scan_state(void *scan_state)
+{
+    (void)scan_state; /* no per-scan state: the crack result lives in the fact cache */
+}
+
+static void wp_prepare(const void *compiled, imgb_scan_setup *setup, void **scan_state)
+{
+    (void)compiled;
+    *scan_state = NULL;
+    imgb_accounts_register_keeps(setup->view);
+}
+
+/* ---- the accounts with a hash -------------------------------------------------------------- */
+
+typedef struct wp_entry {
+    const char *name;
+    const char *hash;         /* the field as stored (may be "" or locked) */
+    const char *file;         /* "/etc/shadow" or "/etc/passwd" (unshadowed) */
+    int line;
+    const imgb_passwd_ent *pw;
+} wp_entry;
+
+/* Accounts that carry a password field, in join order; NIS lines excluded. */
+static wp_entry *wp_entries(const imgb_accounts *acc, size_t *n)
+{
+    wp_entry *e = imgb_xcalloc(acc->njoined ? acc->njoined : 1, sizeof *e);
+    size_t k = 0;
+    for (size_t i = 0; i < acc->njoined; i++) {
+        const imgb_account *a = &acc->joined[i];
+        if (a->sp && !a->sp->nis) {
+            e[k] = (wp_entry){ a->sp->name, a->sp->hash, imgb_accounts_path(IMGB_ACCT_SHADOW),
+                               a->sp->line, a->pw };
+            k++;
+        } else if (!a->sp && a->pw && !a->pw->nis && strcmp(a->pw->passwd, "x") != 0) {
+            e[k] = (wp_entry){ a->pw->name, a->pw->passwd, imgb_accounts_path(IMGB_ACCT_PASSWD),
+                               a->pw->line, a->pw };
+            k++;
+        }
+    }
+    *n = k;
+    return e;
+}
+
+static bool wp_usable(const char *hash)
+{
+    return hash[0] != '\0' && hash[0] != '!' && hash[0] != '*';
+}
+
+/* ---- the crack fact (once per scan and depth) --------------------------------------------- */
+
+typedef struct wp_fact {
+    wp_entry *e;              /* the crackable accounts */
+    imgb_wp_result *r;
+    size_t n;
+    imgb_wp_stats stats;
+    size_t ndict;             /* dictionary words used per account */
+    const char *dict_source;
+} wp_fact;
+
+static void wp_fact_free(void *obj)
+{
+    wp_fact *f = obj;
+    if (!f)
+        return;
+    free(f->e);
+    free(f->r);
+    free(f);
+}
+
+static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
+{
+    const wp_compiled *c = payload;
+    const imgb_accounts *acc = imgb_accounts_get(ctx);
+    wp_fact *f = imgb_xcalloc(1, sizeof *f);
+    size_t n;
+    wp_entry *all = wp_entries(acc, &n);
+
+    f->e = imgb_xcalloc(n ? n : 1, sizeof *f->e);
+    for (size_t i = 0; i < n; i++)
+        if (wp_usable(all[i].hash))
+            f->e[f->n++] = all[i];
+    free(all);
+
+    const char *const *words = NULL;
+    size_t nwords = 0;
+    if (ctx->ruleset) {
+        words = (const char *const *)ctx->ruleset->dict_words;
+        nwords = ctx->ruleset->ndict_words;
+        f->dict_source = ctx->ruleset->dict_source;
+    }
+    f->ndict = c->depth && c->depth < nwords ? c->depth : nwords;
+
+    imgb_wp_account *in = imgb_xcalloc(f->n ? f->n : 1, sizeof *in);
+    for (size_t i = 0; i < f->n; i++) {
+        in[i].name = f->e[i].name;
+        in[i].hash = f->e[i].hash;
+    }
+    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget,
+                          .depth = c->depth };
+    if (ctx->now > 0) {
+        time_t t = (time_t)ctx->now;
+        struct tm tm;
+        if (gmtime_r(&t, &tm))
+            o.year = tm.tm_year + 1900;
+    }
+    f->r = imgb_xcalloc(f->n ? f->n : 1, sizeof *f->r);
+    int rc = imgb_wp_crack(f->r, &f->stats, in, f->n, words, nwords, &o);
+    free(in);
+    if (rc < 0) {
+        wp_fact_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* ---- evaluation ---------------------------------------------------------------------------- */
+
+/* Verdict precedence for the item: fail > incomplete > error > pass. */
+static void wp_raise(imgb_item_result *out, imgb_verdict v)
+{
+    static const int rank[] = {
+        [IMGB_V_PASS] = 0, [IMGB_V_NOT_APPLICABLE] = 0, [IMGB_V_ERROR] = 1,
+        [IMGB_V_INCOMPLETE] = 2, [IMGB_V_FAIL] = 3,
+    };
+    if (rank[v] > rank[out->verdict] || out->verdict == IMGB_V_NOT_APPLICABLE)
+        out->verdict = v;
+}
+
+static imgb_evidence *wp_evidence(imgb_item_result *out, const wp_entry *e, imgb_verdict v)
+{
+    imgb_evidence *ev = imgb_result_add_evidence(out);
+    ev->file = imgb_xstrdup(e->file);
+    ev->line = e->line;
+    ev->account = imgb_xstrdup(e->name);
+    ev->verdict = v;
+    wp_raise(out, v);
+    return ev;
+}
+
+static imgb_verdict wp_crack_verdict(imgb_wp_status s)
+{
+    switch (s) {
+    case IMGB_WP_FOUND: return IMGB_V_FAIL;
+    case IMGB_WP_INCOMPLETE: return IMGB_V_INCOMPLETE;
+    case IMGB_WP_UNKNOWN_FORMAT: return IMGB_V_ERROR;
+    default: return IMGB_V_PASS;
+    }
+}
+
+static int wp_eval_crack(const wp_compiled *c, const imgb_scan_ctx *ctx, imgb_item_result *out)
+{
+    char key[64];
+    snprintf(key, sizeof key, "weak_password.crack.%zu", c->depth);
+    const wp_fact *f = imgb_ctx_cache_get(ctx, key, wp_fact_build, (void *)c, wp_fact_free);
+    if (!f)
+        return -1;
+    char *expected = imgb_xasprintf("not empty, not the user name or a variant of it, not "
+                                    "among the %zu most common passwords", f->ndict);
+    for (size_t i = 0; i < f->n; i++) {
+        const imgb_wp_result *r = &f->r[i];
+        imgb_evidence *ev = wp_evidence(out, &f->e[i], wp_crack_verdict(r->status));
+        imgb_buf b = IMGB_BUF_INIT;
+        if (r->status == IMGB_WP_FOUND)
+            imgb_buf_puts(&b, "weak password: ");
+        imgb_wp_describe(r, &b);
+        ev->message = imgb_buf_detach(&b);
+        ev->value = imgb_xstrdup(imgb_hash_kind_name(imgb_hash_classify(f->e[i].hash).kind));
+        ev->expected = imgb_xstrdup(expected);
+        if (f->dict_source)
+            ev->source = imgb_xasprintf("dictionary %s", f->dict_source);
+    }
+    free(expected);
+    return 0;
+}
+
+static int wp_eval_empty(const wp_entry *e, size_t n, imgb_item_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].hash[0] != '\0')
+            continue;
+        imgb_evidence *ev = wp_evidence(out, &e[i], IMGB_V_FAIL);
+        ev->message = imgb_xstrdup("empty password field: the account logs in without a password");
+        ev->expected = imgb_xstrdup("password field not empty");
+    }
+    return 0;
+}
+
+static int wp_eval_duplicate(const wp_entry *e, size_t n, imgb_item_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!wp_usable(e[i].hash))
+            continue;
+        imgb_buf others = IMGB_BUF_INIT;
+        for (size_t j = 0; j < n; j++) {
+            if (j != i && strcmp(e[i].hash, e[j].hash) == 0) {
+                if (others.len)
+                    imgb_buf_puts(&others, ", ");
+                imgb_buf_puts(&others, e[j].name);
+            }
+        }
+        if (others.len) {
+            imgb_evidence *ev = wp_evidence(out, &e[i], IMGB_V_FAIL);
+            ev->message = imgb_xasprintf("shares its password hash with %s", others.ptr);
+            ev->expected = imgb_xstrdup("no two accounts with the same password hash");
+        }
+        imgb_buf_dispose(&others);
+    }
+    return 0;
+}
+
+static int wp_eval_algorithm(const wp_entry *e, size_t n, imgb_item_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!wp_usable(e[i].hash))
+            continue;
+        imgb_hash_kind k = imgb_hash_classify(e[i].hash).kind;
+        imgb_verdict v = IMGB_V_PASS;
+        if (k == IMGB_HASH_DES || k == IMGB_HASH_BSDI_DES || k == IMGB_HASH_MD5 ||
+            k == IMGB_HASH_SUN_MD5)
+            v = IMGB_V_FAIL;
+        else if (k == IMGB_HASH_UNKNOWN)
+            v = IMGB_V_ERROR;
+        if (v == IMGB_V_PASS)
+            continue;
+        imgb_evidence *ev = wp_evidence(out, &e[i], v);
+        ev->value = imgb_xstrdup(imgb_hash_kind_name(k));
+        ev->expected = imgb_xstrdup("sha512, yescrypt or another strong algorithm");
+        ev->message = v == IMGB_V_FAIL
+                          ? imgb_xasprintf("password hashed with the weak %s algorithm",
+                                           imgb_hash_kind_name(k))
+                          : imgb_xstrdup("unknown hash format: its algorithm cannot be judged");
+    }
+    return 0;
+}
+
+/* Shells that refuse interactive logins (util-linux nologin, coreutils false, sync-style). */
+static bool wp_nologin_shell(const char *shell)
+{
+    static const char *const names[] = { "nologin", "false" };
+    if (!shell || !shell[0])
+        return false; /* empty shell means /bin/sh */
+    const char *base = strrchr(shell, '/');
+    base = base ? base + 1 : shell;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(base, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static int wp_eval_nologin(const wp_entry *e, size_t n, imgb_item_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!wp_usable(e[i].hash) || !e[i].pw || !wp_nologin_shell(e[i].pw->shell))
+            continue;
+        imgb_evidence *ev = wp_evidence(out, &e[i], IMGB_V_FAIL);
+        ev->value = imgb_xstrdup(e[i].pw->shell);
+        ev->source = imgb_xasprintf("%s:%d", imgb_accounts_path(IMGB_ACCT_PASSWD), e[i].pw->line);
+        ev->message = imgb_xasprintf("account with shell %s has a usable password hash",
+                                     e[i].pw->shell);
+        ev->expected = imgb_xstrdup("password locked ('!' or '*') for accounts without a login shell");
+    }
+    return 0;
+}
+
+static void wp_nis_line(imgb_item_result *out, imgb_acct_file which, const char *name, int line)
+{
+    if (name[0] != '+')
+        return;
+    wp_entry e = { name, "", imgb_accounts_path(which), line, NULL };
+    imgb_evidence *ev = wp_evidence(out, &e, IMGB_V_FAIL);
+    ev->message = imgb_xasprintf("legacy NIS '+' entry in %s", imgb_accounts_path(which));
+    ev->expected = imgb_xstrdup("no '+' lines");
+}
+
+static int wp_eval_nis(const imgb_accounts *acc, imgb_item_result *out)
+{
+    for (size_t i = 0; i < acc->npw; i++)
+        if (acc->pw[i].nis)
+            wp_nis_line(out, IMGB_ACCT_PASSWD, acc->pw[i].name, acc->pw[i].line);
+    for (size_t i = 0; i < acc->nsp; i++)
+        if (acc->sp[i].nis)
+            wp_nis_line(out, IMGB_ACCT_SHADOW, acc->sp[i].name, acc->sp[i].line);
+    for (size_t i = 0; i < acc->ngr; i++)
+        if (acc->gr[i].nis)
+            wp_nis_line(out, IMGB_ACCT_GROUP, acc->gr[i].name, acc->gr[i].line);
+    return 0;
+}
+
+/* An account file that exists but could not be read makes the item an error. */
+static bool wp_source_error(const imgb_accounts *acc, imgb_acct_file which, imgb_item_result *out)
+{
+    const imgb_acct_source *s = &acc->src[which];
+    if (s->status == 0 && !s->truncated)
+        return false;
+    if (s->status == IMGB_ENOTFOUND)
+        return false;
+    imgb_evidence *ev = imgb_result_add_evidence(out);
+    ev->file = imgb_xstrdup(imgb_accounts_path(which));
+    ev->verdict = IMGB_V_ERROR;
+    ev->message = s->status ? imgb_xstrdup(s->message ? s->message : "unreadable")
+                            : imgb_xstrdup("file larger than the content cap: later lines unread");
+    wp_raise(out, IMGB_V_ERROR);
+    return true;
+}
+
+static int wp_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *scan_state,
+                       imgb_item_result *out)
+{
+    const wp_compiled *c = compiled;
+    const imgb_accounts *acc = imgb_accounts_get(ctx);
+    (void)scan_state;
+
+    out->verdict = IMGB_V_PASS;
+    if (!acc)
+        return -1;
+    bool no_files = acc->src[IMGB_ACCT_SHADOW].status == IMGB_ENOTFOUND &&
+                    acc->src[IMGB_ACCT_PASSWD].status == IMGB_ENOTFOUND;
+    if (no_files) {
+        out->verdict = IMGB_V_NOT_APPLICABLE;
+        imgb_evidence *ev = imgb_result_add_evidence(out);
+        ev->message = imgb_xstrdup("no /etc/passwd or /etc/shadow in the image");
+        return 0;
+    }
+    wp_source_error(acc, IMGB_ACCT_SHADOW, out);
+    wp_source_error(acc, IMGB_ACCT_PASSWD, out);
+
+    size_t n;
+    wp_entry *e = wp_entries(acc, &n);
+    int rc = 0;
+    switch (c->mode) {
+    case WP_CRACK: rc = wp_eval_crack(c, ctx, out); break;
+    case WP_EMPTY: rc = wp_eval_empty(e, n, out); break;
+    case WP_DUPLICATE_HASH: rc = wp_eval_duplicate(e, n, out); break;
+    case WP_WEAK_ALGORITHM: rc = wp_eval_algorithm(e, n, out); break;
+    case WP_NOLOGIN_WITH_HASH: rc = wp_eval_nologin(e, n, out); break;
+    case WP_NIS_PLUS: rc = wp_eval_nis(acc, out); break;
+    }
+    free(e);
+    return rc;
+}
+
+const imgb_check_kind imgb_kind_weak_password = {
+    .name = "weak_password",
+    .compile = wp_compile,
+    .prepare = wp_prepare,
+    .evaluate = wp_evaluate,
+    .free_scan_state = wp_free_scan_state,
+    .free = wp_free,
+};
