@@ -13,6 +13,7 @@
 #include "checks/weak_password.h"
 #include "facts/accounts.h"
 #include "fs/view.h"
+#include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
 #include "util/mem.h"
@@ -562,6 +563,23 @@ START_TEST(kind_crack_reports_weak_accounts_only_by_rank)
 }
 END_TEST
 
+START_TEST(kind_crack_user_name_match_fails_only_user_names)
+{
+    kind_fixture f;
+    fixture_weak(&f);
+    imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\", \"match\": \"user_name\"}");
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(evidence_for(&r, "alice")->verdict, IMGB_V_FAIL);
+    const imgb_evidence *e = evidence_for(&r, "root");
+    ck_assert_int_eq(e->verdict, IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(e->message, "not the user name"));
+    ck_assert_ptr_nonnull(strstr(e->message, "ranked 3"));
+    assert_no_plaintext(&r);
+    result_dispose(&r);
+    fixture_dispose(&f);
+}
+END_TEST
+
 static void *must_not_build(const imgb_scan_ctx *ctx, void *payload)
 {
     (void)ctx;
@@ -720,7 +738,9 @@ static const struct {
     { "{}", "missing parameter 'mode'" },
     { "{\"mode\": \"crack\", \"depth\": -1}", "depth must be an integer" },
     { "{\"mode\": \"crack\", \"depth\": \"ten\"}", "depth must be an integer" },
-    { "{\"mode\": \"empty\", \"depth\": 10}", "depth applies to mode crack only" },
+    { "{\"mode\": \"empty\", \"depth\": 10}", "depth and match apply to mode crack only" },
+    { "{\"mode\": \"empty\", \"match\": \"user_name\"}", "apply to mode crack only" },
+    { "{\"mode\": \"crack\", \"match\": \"everything\"}", "match must be any or user_name" },
     { "{\"mode\": \"crack\", \"words\": 10}", "unknown parameter 'words'" },
 };
 
@@ -732,6 +752,44 @@ START_TEST(kind_rejects_bad_params)
     ck_assert_int_eq(k->compile(p, &compiled), IMGB_EFORMAT);
     ck_assert_msg(strstr(imgb_error_last(), bad_params[_i].message), "%s", imgb_error_last());
     json_decref(p);
+}
+END_TEST
+
+/* ---- the shipped baseline ------------------------------------------------------------------- */
+
+static void print_diag(const imgb_diag *d, void *payload)
+{
+    char *m = imgb_diag_format(d);
+    fprintf(stderr, "%s\n", m);
+    (*(int *)payload)++;
+    free(m);
+}
+
+START_TEST(baseline_yaml_loads_with_alibaba_keys)
+{
+    char *path = imgb_xasprintf("%s/rules/common/weak_password.yaml", getenv("IMGB_SOURCE_DIR"));
+    const char *paths[] = { path };
+    imgb_ruleset *rs = NULL;
+    int ndiag = 0;
+    ck_assert_int_eq(imgb_ruleset_load(&rs, paths, 1, print_diag, &ndiag), 0);
+    ck_assert_int_eq(ndiag, 0);
+    const imgb_baseline *b = imgb_ruleset_find_baseline(rs, "identification");
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(b->class_key, "identification");
+    ck_assert_str_eq(b->alias.zh, "身份鉴别");
+    ck_assert_str_eq(b->alias.en, "Identity authentication");
+    const char *keys[] = { "non_pwd_user", "weak_pwd", "user_name_pwd", "duplicate_pwd_hash",
+                           "weak_pwd_hash_algorithm", "nologin_user_with_pwd", "nis_plus_entry" };
+    ck_assert_uint_eq(b->nitems, sizeof keys / sizeof keys[0]);
+    for (size_t i = 0; i < b->nitems; i++) {
+        ck_assert_str_eq(b->items[i]->key, keys[i]);
+        ck_assert_int_eq(b->items[i]->bucket, IMGB_BUCKET_IMAGE_WEAK_PWD);
+        ck_assert_str_eq(b->items[i]->kind->name, "weak_password");
+    }
+    ck_assert_int_eq(b->items[0]->severity, IMGB_SEV_HIGH);
+    ck_assert_int_eq(b->items[1]->severity, IMGB_SEV_HIGH);
+    imgb_ruleset_free(rs);
+    free(path);
 }
 END_TEST
 
@@ -779,12 +837,14 @@ static Suite *weak_password_suite(void)
     tc = tcase_create("kind");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, kind_crack_reports_weak_accounts_only_by_rank);
+    tcase_add_test(tc, kind_crack_user_name_match_fails_only_user_names);
     tcase_add_test(tc, kind_crack_runs_once_per_scan);
     tcase_add_test(tc, kind_crack_depth_limits_dictionary);
     tcase_add_test(tc, kind_empty_duplicate_algorithm_nologin_nis);
     tcase_add_test(tc, kind_clean_image_passes_every_mode);
     tcase_add_test(tc, kind_without_account_files_is_not_applicable);
     tcase_add_test(tc, kind_budget_cut_is_incomplete);
+    tcase_add_test(tc, baseline_yaml_loads_with_alibaba_keys);
     tcase_add_loop_test(tc, kind_rejects_bad_params, 0, sizeof bad_params / sizeof bad_params[0]);
     suite_add_tcase(s, tc);
     return s;

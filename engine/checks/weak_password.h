@@ -57,6 +57,7 @@ typedef struct imgb_wp_result {
     uint64_t tried;           /* candidates tried (found: position of the hit, 1-based) */
     uint64_t planned;         /* candidates planned for this account */
     double cost_us;           /* measured cost of one hash of this account, microseconds */
+    bool user_done;           /* the empty string, user name and every variant were tried */
 } imgb_wp_result;
 
 typedef struct imgb_wp_options {
