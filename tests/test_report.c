@@ -309,15 +309,22 @@ static char *schema_dir(void)
 }
 
 /* Collects rendered outputs per format and validates them in one python run each. */
+#define NSCHEMAS 5
 typedef struct schema_batch {
     char dir[64];
-    imgb_buf files[4];
+    imgb_buf files[NSCHEMAS];
     int n;
 } schema_batch;
 
-static const char *const api_formats[4] = { "aliyun-baseline-check-result",
-                                            "aliyun-build-risk-images", "huawei-risk-configs",
-                                            "huawei-baseline-statistic" };
+/* Format i is validated against tests/schemas/<schemas[i]>.json. */
+static const char *const api_formats[NSCHEMAS] = { "aliyun-baseline-check-result",
+                                                   "aliyun-build-risk-images",
+                                                   "huawei-risk-configs",
+                                                   "huawei-baseline-statistic", "sarif" };
+static const char *const schemas[NSCHEMAS] = { "aliyun-baseline-check-result",
+                                               "aliyun-build-risk-images", "huawei-risk-configs",
+                                               "huawei-baseline-statistic", "sarif-subset" };
+#define FMT_SARIF 4
 
 static void batch_init(schema_batch *sb)
 {
@@ -343,11 +350,11 @@ static void batch_add(schema_batch *sb, const imgb_scan_result *res, int f,
 static void batch_validate(schema_batch *sb)
 {
     char *dir = schema_dir();
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < NSCHEMAS; f++) {
         if (!sb->files[f].len)
             continue;
         char *cmd = imgb_xasprintf("%s '%s/validate.py' '%s/%s.json'%s", python(), dir, dir,
-                                   api_formats[f], sb->files[f].ptr);
+                                   schemas[f], sb->files[f].ptr);
         int st = system(cmd);
         ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
                       "schema validation of %s failed (status %d)", api_formats[f], st);
@@ -365,7 +372,7 @@ START_TEST(schemas_reject_wrong_types)
 {
     char dir[] = "/tmp/imgb-schema-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    static const char *const bad[4] = {
+    static const char *const bad[NSCHEMAS] = {
         "{\"RequestId\":\"x\",\"PageInfo\":{\"CurrentPage\":1,\"PageSize\":20,\"TotalCount\":0,"
         "\"Count\":\"0\"},\"BaselineResult\":[]}",
         "{\"Data\":{\"List\":[],\"PageInfo\":{\"CurrentPage\":1,\"PageSize\":20,"
@@ -374,15 +381,18 @@ START_TEST(schemas_reject_wrong_types)
         "\"check_type\":\"3\",\"standard\":\"cn_standard\",\"check_rule_num\":1,"
         "\"failed_rule_num\":0,\"check_type_desc\":\"\"}]}",
         "{\"image_weak_pwd\":\"100\",\"pwd_policy\":58,\"security_check\":60}",
+        "{\"$schema\":\"x\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":"
+        "{\"name\":\"x\"}},\"results\":[{\"ruleId\":\"a\",\"ruleIndex\":0,\"level\":"
+        "\"critical\",\"message\":{\"text\":\"m\"},\"locations\":[]}]}]}",
     };
     char *sd = schema_dir();
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < NSCHEMAS; f++) {
         char *path = imgb_xasprintf("%s/bad%d.json", dir, f);
         FILE *fp = fopen(path, "w");
         fputs(bad[f], fp);
         fclose(fp);
         char *cmd = imgb_xasprintf("%s '%s/validate.py' '%s/%s.json' '%s' 2>/dev/null", python(),
-                                   sd, sd, api_formats[f], path);
+                                   sd, sd, schemas[f], path);
         int st = system(cmd);
         ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s accepted a bad instance",
                       api_formats[f]);
@@ -395,7 +405,7 @@ START_TEST(schemas_reject_wrong_types)
 }
 END_TEST
 
-START_TEST(api_outputs_validate_against_schemas)
+START_TEST(outputs_validate_against_schemas)
 {
     /* Parameter combinations: defaults, each language, each severity, filters that match
      * nothing, a page past the end, paging inside, statuses, Huawei filters. */
@@ -459,6 +469,19 @@ START_TEST(api_outputs_validate_against_schemas)
                 imgb_report_params_dispose(&p);
             }
         }
+        /* SARIF in both languages, with and without suppressions and an expired entry. */
+        imgb_ignore_list *ign = ignore_from("- {id: no_user, status: false_positive}\n"
+                                            "- {id: ak_leak, expires: 2020-01-01}\n"
+                                            "- {id: weak.password, account: root}\n");
+        for (int k = 0; k < 4; k++) {
+            imgb_report_params p;
+            params_init(&p);
+            set_param(&p, "lang", k & 1 ? "en" : "zh");
+            p.ignore = k & 2 ? ign : NULL;
+            batch_add(&sb, &f->res, FMT_SARIF, &p);
+            imgb_report_params_dispose(&p);
+        }
+        imgb_ignore_list_free(ign);
         fx_free(f);
     }
     batch_validate(&sb);
@@ -1334,7 +1357,7 @@ static Suite *report_suite(void)
     TCase *tc = tcase_create("schemas");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, schemas_reject_wrong_types);
-    tcase_add_test(tc, api_outputs_validate_against_schemas);
+    tcase_add_test(tc, outputs_validate_against_schemas);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("aliyun");

@@ -1348,9 +1348,10 @@ const char *imgb_sshd_file_at(const imgb_sshd_config *cfg, size_t i)
 
 void imgb_sshd_register_keeps(imgb_view *view)
 {
-    imgb_view_keep(view, "/etc/ssh/**");
-    imgb_view_keep(view, "/etc/crypto-policies/**");
-    imgb_view_keep(view, "/etc/*.conf");
+    /* Include may name any file; /etc is where real configurations put them, and RHEL 8/9's
+     * crypto-policies back-end under /etc is a symlink into /usr/share/crypto-policies. */
+    imgb_view_keep(view, "/etc/**");
+    imgb_view_keep(view, "/usr/share/crypto-policies/**");
 }
 
 /* ---- per-scan memo -------------------------------------------------------------------------- */

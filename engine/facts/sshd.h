@@ -29,9 +29,10 @@
  *     MaxStartups as a:b:c, relative paths derelativised against "/" as "//name").
  * Files are read through the merged view (symlinks resolve inside the image root).
  *
- * Kept paths: /etc/ssh/[**], /etc/crypto-policies/[**] (RHEL 8/9 drop-ins include its back-end
- * file) and /etc/[*].conf.  An Include target outside those is reported as unreadable (the
- * check says so: an error verdict, never a silent pass).
+ * Kept paths: /etc/[**] (the configuration and whatever Include names under /etc; files are
+ * small and the view caps each one) and /usr/share/crypto-policies/[**] (RHEL 8/9's drop-in
+ * includes /etc/crypto-policies/back-ends/opensshserver.config, a symlink into it).  An Include
+ * target outside those is reported as unreadable: an error verdict, never a silent pass.
  *
  * Tests: tests/test_sshd.c, tests/test_conformance.c.
  */
@@ -134,7 +135,7 @@ bool imgb_sshd_keyword_known(const char *keyword);
  */
 char *imgb_sshd_normalize(const char *keyword, const char *value);
 
-/** Register /etc/ssh/[**] and the other paths Include may reach (see the file comment). */
+/** Register /etc/[**] and the other paths Include may reach (see the file comment). */
 void imgb_sshd_register_keeps(imgb_view *view);
 
 /**

@@ -103,11 +103,15 @@ static json_t *make_rule(const imgb_baseline *bl, const imgb_item *it, imgb_lang
                         json_pack("{s:s}", "level", sarif_level[it->severity]));
     json_t *props = json_object();
     json_t *tags = json_array();
-    json_array_append_new(tags, json_string("security"));
-    if (bl->class_key)
-        json_array_append_new(tags, json_string(bl->class_key));
-    if (bl->key)
-        json_array_append_new(tags, json_string(bl->key));
+    /* SARIF requires distinct tags (a class key may equal its baseline key). */
+    const char *tag_src[] = { "security", bl->class_key, bl->key };
+    for (size_t k = 0; k < 3; k++) {
+        bool dup = !tag_src[k];
+        for (size_t m = 0; m < k && !dup; m++)
+            dup = tag_src[m] && !strcmp(tag_src[m], tag_src[k]);
+        if (!dup)
+            json_array_append_new(tags, json_string(tag_src[k]));
+    }
     json_object_set_new(props, "tags", tags);
     json_object_set_new(props, "security-severity",
                         json_string(security_severity[it->severity]));

@@ -107,34 +107,38 @@ static void put_padded(imgb_buf *o, const char *s, int width)
 
 static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
 {
+    size_t start = o->len;
     imgb_buf_puts(o, "        ");
+    size_t base = o->len;
     if (ev->file) {
         imgb_buf_puts(o, ev->file);
         if (ev->line > 0)
             imgb_buf_printf(o, ":%d", ev->line);
         else if (ev->offset >= 0)
             imgb_buf_printf(o, "@%lld", (long long)ev->offset);
-        imgb_buf_puts(o, "  ");
     } else if (ev->history_index >= 0) {
-        imgb_buf_printf(o, "history[%d]  ", ev->history_index);
+        imgb_buf_printf(o, "history[%d]", ev->history_index);
     }
     if (ev->account)
-        imgb_buf_printf(o, "%s: ", ev->account);
-    if (ev->message)
-        imgb_buf_puts(o, ev->message);
-    else if (ev->value)
-        imgb_buf_puts(o, ev->value);
+        imgb_buf_printf(o, "%s%s", o->len > base ? "  " : "", ev->account);
+    const char *what = ev->message ? ev->message : ev->value ? ev->value
+                       : !ev->file ? ev->layer_cmd : NULL;
+    if (what)
+        imgb_buf_printf(o, "%s%s", o->len > base ? (ev->account ? ": " : "  ") : "", what);
     if (ev->expected)
         imgb_buf_printf(o, " (%s: %s)", LBL(p, L_EXPECTED), ev->expected);
     if (ev->source && !ev->message)
         imgb_buf_printf(o, " [%s]", ev->source);
     if (ev->layer_removed >= 0) {
-        imgb_buf_puts(o, " (");
         if (p->lang == IMGB_LANG_EN)
-            imgb_buf_printf(o, "removed in layer %d", ev->layer_removed);
+            imgb_buf_printf(o, " (removed in layer %d)", ev->layer_removed);
         else
-            imgb_buf_printf(o, "已在第 %d 层删除", ev->layer_removed);
-        imgb_buf_puts(o, ")");
+            imgb_buf_printf(o, " (已在第 %d 层删除)", ev->layer_removed);
+    }
+    if (o->len == base) {
+        o->len = start; /* nothing to say: no line at all */
+        o->ptr[o->len] = '\0';
+        return;
     }
     imgb_buf_putc(o, '\n');
 }

@@ -326,6 +326,8 @@ void imgbuild_layer_write(imgbuild_layer *out, const char *dir, const imgbuild_f
             mode = mode ? mode : 0644;
             break;
         }
+        if (f->mode_exact)
+            mode = f->mode;
         archive_entry_set_perm(e, mode);
         archive_entry_set_size(e, (la_int64_t)clen);
         ck_assert_msg(archive_write_header(a, e) == ARCHIVE_OK,

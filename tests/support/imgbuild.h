@@ -52,6 +52,7 @@ typedef struct imgbuild_file {
     unsigned uid, gid;
     const char *link;      /* symlink / hardlink target */
     int64_t mtime;         /* 0: IMGBUILD_MTIME */
+    bool mode_exact;       /* write `mode` as is, even 0 (chmod 000 files) */
 } imgbuild_file;
 
 #define IMGBUILD_MTIME 1700000000
