@@ -248,7 +248,7 @@ static int read_stream(reader_ctx *r)
             break;
         }
         struct archive_entry *ae;
-        int ar;
+        int ar = ARCHIVE_OK;
         while (rc == 0 && next < img->nlayers &&
                ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN)) {
             const char *name = archive_entry_pathname(ae);
