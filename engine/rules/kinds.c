@@ -14,7 +14,7 @@
 
 /* accounts, login.defs, PAM, pwquality: engine/facts/<fact>_kind.c */
 extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_shadow,
-    imgb_kind_group;
+    imgb_kind_group, imgb_kind_pam, imgb_kind_pwquality;
 
 /* weak passwords: engine/checks/weak_password.c */
 #include "checks/weak_password.h"
@@ -37,6 +37,8 @@ static const imgb_check_kind *const kind_table[] = {
     &imgb_kind_passwd,
     &imgb_kind_shadow,
     &imgb_kind_group,
+    &imgb_kind_pam,
+    &imgb_kind_pwquality,
 
     /* weak passwords */
     &imgb_kind_weak_password,

@@ -1,0 +1,113 @@
+/*
+ * PAM stack files of an image (/etc/pam.d/<service>), parsed as Linux-PAM 1.3 reads them
+ * (libpam/pam_handlers.c _pam_assemble_line, _pam_parse_conf_file; libpam/pam_misc.c
+ * _pam_StrTok, _pam_mkargv):
+ *   - '#' starts a comment anywhere on a line; a line ending in '\' continues on the next
+ *     (the backslash becomes a space); blank lines are skipped; a logical line longer than
+ *     the 1024-byte buffer stops the parse of that file (reported);
+ *   - fields: type (case-insensitive; a leading '-' means "skip silently if the module is
+ *     missing"), control (a keyword, or "[value=action ...]" read as one token up to the first
+ *     ']'), module path, then arguments ("[...]" arguments may hold spaces, "\]" escapes ']');
+ *   - "include" / "substack" controls pull in the lines of the same type from the named file
+ *     (relative to /etc/pam.d unless absolute); Debian's "@include FILE" pulls in every line.
+ *     Followed up to IMGB_PAM_MAX_INCLUDE_DEPTH levels; a loop or a too-deep chain is
+ *     reported as an issue, never followed.
+ * The stack files checked per OS family (rules/README.md `pam` kind): rhel (EL, EulerOS,
+ * openEuler): system-auth and password-auth; debian/suse: common-<stack>.
+ *
+ * pam_faillock/pam_tally2 lockout settings: module arguments override
+ * /etc/security/faillock.conf (read by pam_faillock since Linux-PAM 1.4.0), which overrides
+ * the compiled defaults (faillock deny=3 unlock_time=600 fail_interval=900; tally2 deny=0,
+ * i.e. never lock, and no unlock_time, i.e. a locked account stays locked).
+ *
+ * Tests: tests/test_pam.c.
+ */
+#ifndef IMGB_FACTS_PAM_H
+#define IMGB_FACTS_PAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fs/view.h"
+#include "rules/rules.h"
+
+#define IMGB_PAM_DIR "/etc/pam.d"
+#define IMGB_PAM_MAX_INCLUDE_DEPTH 8   /* include/substack/@include nesting followed */
+#define IMGB_PAM_LINE_BUF 1024         /* pam_handlers.c BUF_SIZE: longer lines end the parse */
+#define IMGB_PAM_MAX_LINES 4096        /* flattened lines kept per stack */
+
+typedef struct imgb_pam_line {
+    char *type;               /* lower-case: auth, account, password, session */
+    bool silent;              /* "-type": module may be missing */
+    char *control;            /* "required", ... or the text inside "[...]" */
+    bool bracket;             /* control was "[...]" */
+    char *module;             /* as written: "pam_unix.so", "/lib64/security/pam_unix.so" */
+    char **args;
+    size_t nargs;
+    char *file;               /* file the line is in */
+    int line;                 /* its first physical line */
+    char *via;                /* "/etc/pam.d/system-auth:4" when reached through an include */
+} imgb_pam_line;
+
+typedef struct imgb_pam_issue {
+    char *file;
+    int line;
+    char *message;
+} imgb_pam_issue;
+
+typedef struct imgb_pam_stack {
+    char *path;               /* the top file */
+    int status;               /* 0; IMGB_ENOTFOUND; IMGB_ELOOP / IMGB_ERROR (unreadable) */
+    char *message;
+    imgb_pam_line *lines;     /* flattened, includes expanded in place */
+    size_t nlines, cap;
+    imgb_pam_issue *issues;   /* bad lines, missing include targets, loops, overflows */
+    size_t nissues, cap_issues;
+} imgb_pam_stack;
+
+/** Parse `path` from the view with its includes.  Never NULL; free with imgb_pam_stack_free. */
+imgb_pam_stack *imgb_pam_load(const imgb_view *view, const char *path);
+void imgb_pam_stack_free(imgb_pam_stack *s);
+
+/** The stack `path` of the scanned image, parsed once per scan (borrowed). */
+const imgb_pam_stack *imgb_pam_get(const imgb_scan_ctx *ctx, const char *path);
+
+/**
+ * The stack files for `stack` ("auth", "account", "password", "session") on `family`
+ * (imgb_os_info.family; NULL/other: both layouts).  Returns how many were written to `out`
+ * (static strings, at most 4).
+ */
+size_t imgb_pam_stack_files(const char *family, const char *stack, const char *out[4]);
+
+/** "pam_unix.so" for "/lib64/security/pam_unix.so" (borrowed pointer into `module`). */
+const char *imgb_pam_module_base(const char *module);
+
+/**
+ * The value of argument `name` on `l`: the LAST "name=value" or bare "name" (modules parse
+ * their argv in order, later settings overriding).  Returns NULL if absent, "" for a bare
+ * flag; `index` (optional) receives its position.
+ */
+const char *imgb_pam_arg(const imgb_pam_line *l, const char *name, size_t *index);
+
+/* A lockout setting resolved for one module line. */
+typedef struct imgb_pam_setting {
+    char *value;              /* NULL: the module has no such setting */
+    char *source;             /* "/etc/pam.d/system-auth:5", "/etc/security/faillock.conf:3",
+                                 "compiled-in default of pam_faillock (deny=3)" */
+    char *file;               /* file the value came from (NULL for a compiled default) */
+    int line;
+} imgb_pam_setting;
+
+/**
+ * Resolve `name` for module line `l` of pam_faillock / pam_tally2 / pam_pwhistory / pam_unix:
+ * the argument if present, else (pam_faillock) faillock.conf from `view`, else the compiled
+ * default.  Other modules: the argument or nothing.  Dispose with imgb_pam_setting_dispose.
+ */
+void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
+                              const char *name, imgb_pam_setting *out);
+void imgb_pam_setting_dispose(imgb_pam_setting *s);
+
+/** Register /etc/pam.d and /etc/security as kept paths. */
+void imgb_pam_register_keeps(imgb_view *view);
+
+#endif
