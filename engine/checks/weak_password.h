@@ -61,7 +61,7 @@ typedef struct imgb_wp_result {
 } imgb_wp_result;
 
 typedef struct imgb_wp_options {
-    int jobs;                 /* worker threads (<= 0: 1) */
+    int jobs;                 /* worker threads (<= 0: the online CPUs) */
     double budget;            /* seconds for the whole run (<= 0: IMGB_WP_DEFAULT_BUDGET) */
     size_t depth;             /* dictionary words tried per account (0: all) */
     int year;                 /* newest year for "name2024"-style variants (0: this year) */

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/limits.h"
@@ -404,7 +405,8 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
         return imgb_error_set(IMGB_ELIMIT, "weak passwords: %zu accounts, at most %d are cracked",
                               n, IMGB_WP_MAX_ACCOUNTS);
 
-    int jobs = opts && opts->jobs > 0 ? opts->jobs : 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = opts && opts->jobs > 0 ? opts->jobs : ncpu > 0 ? (int)ncpu : 1;
     if (jobs > IMGB_WP_MAX_JOBS)
         jobs = IMGB_WP_MAX_JOBS;
     double budget = opts && opts->budget > 0 ? opts->budget : IMGB_WP_DEFAULT_BUDGET;
