@@ -824,6 +824,13 @@ START_TEST(kind_file_exists_both_ways)
     ck_assert_int_eq(run_kind(&env, "file_exists", "{\"path\":\"/tmp/open\",\"exists\":false}",
                               &r), IMGB_V_FAIL);
     imgb_item_result_dispose(&r);
+    /* several globs: any of them */
+    ck_assert_int_eq(run_kind(&env, "file_exists",
+                              "{\"path\":[\"/root/.rhosts\",\"/opt/*\"],\"exists\":false}",
+                              &r), IMGB_V_FAIL);
+    ck_assert_str_eq(r.evidence[0].file, "/opt/app");
+    ck_assert_str_eq(r.evidence[0].expected, "/root/.rhosts or /opt/* does not exist");
+    imgb_item_result_dispose(&r);
     kind_env_dispose(&env);
 }
 END_TEST

@@ -250,6 +250,41 @@ START_TEST(algorithm_modifiers)
 }
 END_TEST
 
+START_TEST(algorithm_names_validated)
+{
+    imgb_sshd_config *cfg = parse_text("Ciphers wrong_value\n", "9.2p1", NULL);
+    ck_assert(has_problem(cfg, "Bad SSH2 cipher spec 'wrong_value'"));
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("MACs +hmac-sha1,bogus\n", "9.2p1", NULL);
+    ck_assert(has_problem(cfg, "Bad SSH2 mac spec"));
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("MACs -bogus*\nKexAlgorithms curve25519-sha256\n", "9.2p1", NULL);
+    ck_assert(imgb_sshd_accepted(cfg)); /* "-" lists are not validated */
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("Ciphers arcfour\n", "7.4p1", NULL);
+    ck_assert(imgb_sshd_accepted(cfg));
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("Ciphers arcfour\n", "9.2p1", NULL); /* removed in 7.6 */
+    ck_assert(!imgb_sshd_accepted(cfg));
+    imgb_sshd_config_free(cfg);
+}
+END_TEST
+
+START_TEST(rekeylimit_halves_first_wins)
+{
+    imgb_sshd_config *cfg = parse_text("RekeyLimit 1G\nRekeyLimit 2G 1h\n", "9.2p1", NULL);
+    ck_assert(imgb_sshd_accepted(cfg));
+    ck_assert_str_eq(val(cfg, "RekeyLimit"), "1073741824 3600");
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("RekeyLimit default none\n", "9.2p1", NULL);
+    ck_assert_str_eq(val(cfg, "RekeyLimit"), "0 0");
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("RekeyLimit 8\n", "9.2p1", NULL);
+    ck_assert(!imgb_sshd_accepted(cfg)); /* too small */
+    imgb_sshd_config_free(cfg);
+}
+END_TEST
+
 /* ---- Include ------------------------------------------------------------------------------ */
 
 START_TEST(include_sorted_in_place_relative)
@@ -475,8 +510,10 @@ START_TEST(protocol_and_removed_keywords)
     ck_assert(imgb_sshd_accepted(cfg));
     ck_assert_str_eq(val(cfg, "Protocol"), "2");
     imgb_sshd_config_free(cfg);
-    cfg = parse_text("Protocol 1\nUsePrivilegeSeparation yes\n", "9.2p1", NULL);
+    cfg = parse_text("Protocol 1\nUsePrivilegeSeparation no\n", "9.2p1", NULL);
     ck_assert(imgb_sshd_accepted(cfg)); /* ignored / deprecated, not errors */
+    ck_assert_str_eq(val(cfg, "Protocol"), "2");                 /* SSH-1 is gone */
+    ck_assert_str_eq(val(cfg, "UsePrivilegeSeparation"), "sandbox");
     imgb_sshd_config_free(cfg);
     cfg = parse_text("Protocol 3\n", "7.2p2", NULL);
     ck_assert(!imgb_sshd_accepted(cfg));
@@ -698,6 +735,15 @@ START_TEST(kind_option_subset_and_countmax)
              v, "7.4p1", "el7", true, &r);
     ck_assert(strstr(r.evidence[0].message, "first unanswered probe") != NULL);
     imgb_item_result_dispose(&r);
+    /* countmax_zero: fail -- 0 is a pass on 7.4 (kills after one probe), a fail on 9.2 */
+    const char *cz = "{\"keyword\":\"ClientAliveCountMax\",\"op\":\"le\",\"max\":3,"
+                     "\"countmax_zero\":\"fail\"}";
+    run_kind(&imgb_kind_sshd_option, cz, v, "7.4p1", "el7", true, &r);
+    ck_assert_int_eq(r.verdict, IMGB_V_PASS);
+    imgb_item_result_dispose(&r);
+    run_kind(&imgb_kind_sshd_option, cz, v, "9.2p1", NULL, true, &r);
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    imgb_item_result_dispose(&r);
     imgb_view_free(v);
 }
 END_TEST
@@ -739,6 +785,7 @@ START_TEST(kind_compile_errors)
         "{\"keyword\":\"PermitRootLogin\"}",
         "{\"keyword\":\"MaxSessions\",\"maxstartups\":\"1:2:3\"}",
         "{\"keyword\":\"MaxStartups\",\"maxstartups\":\"x\"}",
+        "{\"keyword\":\"MaxAuthTries\",\"countmax_zero\":\"fail\"}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_t *p = json_loads(bad[i], 0, NULL);
@@ -766,6 +813,8 @@ static Suite *sshd_suite(void)
     tcase_add_test(tc, maxstartups_last_wins);
     tcase_add_test(tc, time_values);
     tcase_add_test(tc, algorithm_modifiers);
+    tcase_add_test(tc, algorithm_names_validated);
+    tcase_add_test(tc, rekeylimit_halves_first_wins);
     tcase_add_test(tc, include_sorted_in_place_relative);
     tcase_add_test(tc, include_absolute_and_missing);
     tcase_add_test(tc, include_depth_loop);

@@ -10,11 +10,16 @@
 #include "cli.h"
 
 int cmd_inspect(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 static const cli_command commands[] = {
     /* subcommands: tools/cmd_<verb>.c */
     { "inspect", "show what an image archive holds (format, digests, layers, OS, sshd)",
       cmd_inspect },
+    { "scan", "check an image against the baselines and report (native JSON or an API format)",
+      cmd_scan },
+    { "rules", "list, show and validate rule files", cmd_rules },
     { NULL, NULL, NULL },
 };
 

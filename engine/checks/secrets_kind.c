@@ -179,7 +179,8 @@ static int kind_secret_evaluate(const void *compiled, const imgb_scan_ctx *ctx, 
         out->verdict = IMGB_V_ERROR;
         return 0;
     }
-    qsort(sc->found, sc->nfound, sizeof *sc->found, finding_cmp);
+    if (sc->nfound > 1) /* qsort(NULL, 0) is undefined */
+        qsort(sc->found, sc->nfound, sizeof *sc->found, finding_cmp);
     mark_removed(sc, ctx ? ctx->view : NULL);
     out->verdict = sc->nfound ? IMGB_V_FAIL : IMGB_V_PASS;
     for (size_t i = 0; i < sc->nfound; i++) {

@@ -86,6 +86,7 @@ typedef enum kw_kind {
     K_USERENV,     /* PermitUserEnvironment: yes/no (strcmp) or a pattern list */
     K_TUN,         /* PermitTunnel: strcmp against tunmode names */
     K_PROTOCOL,    /* 7.2: "2", "1", "2,1", "1,2" */
+    K_REKEY,       /* RekeyLimit bytes [interval]: two first-wins values */
     K_DEPRECATED,  /* accepted, logged, ignored */
     K_IGNORED,
     K_UNSUPPORTED, /* compiled out: accepted, logged, ignored */
@@ -211,7 +212,7 @@ static const kw keywords[] = {
     { "permituserenvironment", K_USERENV, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "uselogin", K_FLAG, F_GLOBAL, NULL, NULL, V_SSH1_GONE, K_DEPRECATED, NULL },
     { "compression", K_MULTI, F_GLOBAL, ms_compression, NULL, NULL, 0, NULL },
-    { "rekeylimit", K_REST, F_ALL, NULL, NULL, NULL, 0, NULL },
+    { "rekeylimit", K_REKEY, F_ALL, NULL, NULL, NULL, 0, NULL },
     { "tcpkeepalive", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "keepalive", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, "tcpkeepalive" },
     { "allowtcpforwarding", K_MULTI, F_ALL, ms_tcpfwd, NULL, NULL, 0, NULL },
@@ -402,6 +403,80 @@ static const char *default_algos(const char *name, const char *v)
            "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256";
 }
 
+/*
+ * Every algorithm name sshd knows (cipher_alg_list, mac_alg_list, kex_alg_list), by the
+ * version that still has it: a name outside these is "Bad SSH2 cipher spec" and friends.
+ */
+typedef struct algo_name {
+    const char *name;
+    const char *since;   /* NULL: every modelled version */
+    const char *until;   /* first version without it (NULL: still there) */
+} algo_name;
+
+static const algo_name cipher_names[] = {
+    { "3des-cbc", NULL, NULL }, { "aes128-cbc", NULL, NULL }, { "aes192-cbc", NULL, NULL },
+    { "aes256-cbc", NULL, NULL }, { "aes128-ctr", NULL, NULL }, { "aes192-ctr", NULL, NULL },
+    { "aes256-ctr", NULL, NULL }, { "aes128-gcm@openssh.com", NULL, NULL },
+    { "aes256-gcm@openssh.com", NULL, NULL }, { "chacha20-poly1305@openssh.com", NULL, NULL },
+    { "rijndael-cbc@lysator.liu.se", NULL, "7.6" }, { "arcfour", NULL, "7.6" },
+    { "arcfour128", NULL, "7.6" }, { "arcfour256", NULL, "7.6" },
+    { "blowfish-cbc", NULL, "7.6" }, { "cast128-cbc", NULL, "7.6" }, { NULL, NULL, NULL },
+};
+
+static const algo_name mac_names[] = {
+    { "hmac-sha1", NULL, NULL }, { "hmac-sha1-96", NULL, NULL }, { "hmac-sha2-256", NULL, NULL },
+    { "hmac-sha2-512", NULL, NULL }, { "hmac-md5", NULL, NULL }, { "hmac-md5-96", NULL, NULL },
+    { "umac-64@openssh.com", NULL, NULL }, { "umac-128@openssh.com", NULL, NULL },
+    { "hmac-sha1-etm@openssh.com", NULL, NULL }, { "hmac-sha1-96-etm@openssh.com", NULL, NULL },
+    { "hmac-sha2-256-etm@openssh.com", NULL, NULL },
+    { "hmac-sha2-512-etm@openssh.com", NULL, NULL }, { "hmac-md5-etm@openssh.com", NULL, NULL },
+    { "hmac-md5-96-etm@openssh.com", NULL, NULL }, { "umac-64-etm@openssh.com", NULL, NULL },
+    { "umac-128-etm@openssh.com", NULL, NULL }, { "hmac-ripemd160", NULL, "7.6" },
+    { "hmac-ripemd160@openssh.com", NULL, "7.6" }, { "hmac-ripemd160-etm@openssh.com", NULL, "7.6" },
+    { NULL, NULL, NULL },
+};
+
+static const algo_name kex_names[] = {
+    { "diffie-hellman-group1-sha1", NULL, NULL }, { "diffie-hellman-group14-sha1", NULL, NULL },
+    { "diffie-hellman-group14-sha256", "7.3", NULL },
+    { "diffie-hellman-group16-sha512", "7.3", NULL },
+    { "diffie-hellman-group18-sha512", "7.3", NULL },
+    { "diffie-hellman-group-exchange-sha1", NULL, NULL },
+    { "diffie-hellman-group-exchange-sha256", NULL, NULL }, { "ecdh-sha2-nistp256", NULL, NULL },
+    { "ecdh-sha2-nistp384", NULL, NULL }, { "ecdh-sha2-nistp521", NULL, NULL },
+    { "curve25519-sha256@libssh.org", NULL, NULL }, { "curve25519-sha256", "7.4", NULL },
+    { "sntrup4591761x25519-sha512@tinyssh.org", "8.0", "8.5" },
+    { "sntrup761x25519-sha512@openssh.com", "8.5", NULL },
+    { "sntrup761x25519-sha512", "9.9", NULL }, { "mlkem768x25519-sha256", "9.9", NULL },
+    { NULL, NULL, NULL },
+};
+
+static int ver_cmp(const char *a, const char *b);
+
+/* The first name of comma list `list` sshd would not know, or NULL when all are valid. */
+static char *bad_algo(const char *keyword, const char *list, const char *v)
+{
+    const algo_name *names = strcmp(keyword, "ciphers") == 0 ? cipher_names
+                             : strcmp(keyword, "macs") == 0  ? mac_names
+                                                             : kex_names;
+    char *copy = imgb_xstrdup(list);
+    char *bad = NULL;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t && !bad; t = strtok_r(NULL, ",", &save)) {
+        bool ok = false;
+        for (size_t i = 0; names[i].name && !ok; i++)
+            ok = strcmp(names[i].name, t) == 0 &&
+                 (!names[i].since || ver_cmp(v, names[i].since) >= 0) &&
+                 (!names[i].until || ver_cmp(v, names[i].until) < 0);
+        if (!ok)
+            bad = imgb_xstrdup(t);
+    }
+    if (!bad && copy[0] == '\0')
+        bad = imgb_xstrdup("");
+    free(copy);
+    return bad;
+}
+
 /* Is `name` in the comma list `list`?  `pattern` entries may carry '*' / '?' wildcards. */
 static bool list_has(const char *list, const char *name, size_t namelen)
 {
@@ -586,6 +661,7 @@ struct imgb_sshd_config {
     size_t nproblems, cap_problems;
     imgb_ptrvec files;
     size_t nbad;       /* config errors (sshd: "terminating, %d bad configuration options") */
+    bool rekey_interval_set;
 };
 
 /* Parsing state of one file. */
@@ -743,6 +819,31 @@ static char *join_args(char **av, int ac)
         imgb_buf_puts(&b, av[i]);
     }
     return b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
+}
+
+/* scan_scaled(): a number with an optional K/M/G/T suffix (powers of 1024). */
+static bool scan_scaled(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(s, &end, 10);
+    if (errno || end == s || n < 0)
+        return false;
+    long long mult = 1;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': mult = 1LL << 10; end++; break;
+    case 'm': case 'M': mult = 1LL << 20; end++; break;
+    case 'g': case 'G': mult = 1LL << 30; end++; break;
+    case 't': case 'T': mult = 1LL << 40; end++; break;
+    default: return false;
+    }
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (*end || n > LLONG_MAX / mult)
+        return false;
+    *out = n * mult;
+    return true;
 }
 
 /* derelativise_path(): "none" stays, absolute and ~ paths stay, the rest is "<cwd>/<path>"
@@ -1114,6 +1215,18 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
         value = imgb_xstrdup(av[0]); /* yes, no (strcmp) or a pattern list, printed as is */
         break;
     case K_ALGOS: {
+        /* ciphers_valid / mac_valid / kex_names_valid; a "-" list is not validated */
+        char *bad = av[0][0] == '-' ? NULL
+                    : bad_algo(k->name, av[0][0] == '+' || av[0][0] == '^' ? av[0] + 1 : av[0], v);
+        if (bad) {
+            add_problem(cfg, file, linenum, false, "%s line %d: Bad SSH2 %s '%s'.", file, linenum,
+                        strcmp(k->name, "ciphers") == 0 ? "cipher spec"
+                        : strcmp(k->name, "macs") == 0  ? "mac spec"
+                                                        : "KexAlgorithms",
+                        av[0]);
+            free(bad);
+            return;
+        }
         const char *def = default_algos(k->name, v);
         value = assemble_algos(def, av[0]);
         if (!sl->raw && ps->active)
@@ -1129,6 +1242,39 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
         }
         value = imgb_xstrdup(av[0]);
         break;
+    case K_REKEY: {
+        /* `if (*activep && rekey_limit == -1)` and, separately, the interval through
+         * parse_time: each half is first-wins on its own */
+        long long bytes = 0;
+        if (strcmp(av[0], "default") != 0 &&
+            (!scan_scaled(av[0], &bytes) || (bytes != 0 && bytes < 16))) {
+            add_problem(cfg, file, linenum, false, "%s line %d: Bad %s number '%s'", file,
+                        linenum, kwbuf, av[0]);
+            return;
+        }
+        long long secs = -1;
+        if (ac > 1 && strcmp(av[1], "none") != 0 && (secs = convtime(av[1])) < 0) {
+            add_problem(cfg, file, linenum, false, "%s line %d: invalid time value.", file,
+                        linenum);
+            return;
+        }
+        used = ac > 1 ? 2 : 1;
+        long long cur_b = -1, cur_s = -1;
+        if (sl->value)
+            (void)sscanf(sl->value, "%lld %lld", &cur_b, &cur_s);
+        if (ps->active && sl->value && cfg->rekey_interval_set)
+            secs = -1; /* the interval already has its first value */
+        if (ps->active && sl->value && secs >= 0) {
+            char *nv = imgb_xasprintf("%lld %lld", cur_b, secs);
+            free(sl->value);
+            sl->value = nv;
+            cfg->rekey_interval_set = true;
+        }
+        value = imgb_xasprintf("%lld %lld", bytes, secs >= 0 ? secs : 0);
+        if (ps->active && !sl->value && secs >= 0)
+            cfg->rekey_interval_set = true;
+        break;
+    }
     case K_LIST:
         used = ac;
         value = join_args(av, ac);
@@ -1303,6 +1449,17 @@ int imgb_sshd_get(const imgb_sshd_config *cfg, const char *keyword, imgb_sshd_va
     }
     out->is_default = true;
     out->source = cfg->default_source;
+    /* SSH-1 and unprivileged mode are gone: the keyword is ignored, the value is fixed */
+    if (strcmp(k->name, "protocol") == 0 && kind == K_IGNORED) {
+        out->value = "2";
+        out->source = "fixed: OpenSSH >= 7.4 speaks only protocol 2 (Protocol is ignored)";
+        return 0;
+    }
+    if (strcmp(k->name, "useprivilegeseparation") == 0 && kind == K_DEPRECATED) {
+        out->value = "sandbox";
+        out->source = "fixed: OpenSSH >= 7.5 always separates privileges (option deprecated)";
+        return 0;
+    }
     if (kind == K_DEPRECATED || kind == K_IGNORED || kind == K_UNSUPPORTED) {
         out->value = NULL;
         return 0;

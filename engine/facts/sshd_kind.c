@@ -3,7 +3,9 @@
  *   sshd_option        `keyword` + a comparison (rules/README.md) on the effective value;
  *                      `time: true` lets thresholds be written as times ("5m"); `nonzero: true`
  *                      also requires a number > 0; `maxstartups: "a:b:c"` compares MaxStartups
- *                      component-wise (start <= a, rate >= b, full <= c: no more lenient).
+ *                      component-wise (start <= a, rate >= b, full <= c: no more lenient);
+ *                      `countmax_zero: fail` fails ClientAliveCountMax 0 on OpenSSH >= 8.2,
+ *                      where it disables the timeout instead of enforcing it.
  *   sshd_config_error  the configuration is one sshd would accept.
  * Verdicts: not_applicable without openssh-server; error when a file cannot be read (missing
  * main file, symlink loop, Include target not kept); fail when sshd would refuse to start
@@ -31,6 +33,7 @@ typedef struct sshd_check {
     bool time;
     bool maxstartups;
     int ms[3];                /* maxstartups a:b:c */
+    bool countmax_zero_fails; /* `countmax_zero: fail` */
 } sshd_check;
 
 static void check_free(void *compiled)
@@ -115,6 +118,16 @@ static int option_compile(const json_t *params, void **compiled)
         }
         c->maxstartups = true;
     }
+    const json_t *cz = json_object_get(params, "countmax_zero");
+    if (cz) {
+        if (strcasecmp(keyword, "ClientAliveCountMax") != 0 || !json_is_string(cz) ||
+            strcmp(json_string_value(cz), "fail") != 0) {
+            rc = imgb_error_set(IMGB_EINVAL, "sshd_option: 'countmax_zero' must be \"fail\" and "
+                                "only with keyword ClientAliveCountMax");
+            goto fail;
+        }
+        c->countmax_zero_fails = true;
+    }
     if (json_object_get(params, "op")) {
         json_t *norm = normalised_params(params, keyword, c->time);
         rc = imgb_cmp_parse(norm, &c->cmp);
@@ -123,7 +136,7 @@ static int option_compile(const json_t *params, void **compiled)
             goto fail;
         c->has_cmp = true;
     }
-    if (!c->has_cmp && !c->maxstartups && !c->nonzero) {
+    if (!c->has_cmp && !c->maxstartups && !c->nonzero && !c->countmax_zero_fails) {
         rc = imgb_error_set(IMGB_EINVAL, "sshd_option: needs a comparison ('op'), 'nonzero' "
                             "or 'maxstartups'");
         goto fail;
@@ -142,8 +155,11 @@ static void sshd_prepare(const void *compiled, imgb_scan_setup *setup, void **sc
     imgb_sshd_register_keeps(setup->view);
 }
 
-static bool check_value(const sshd_check *c, const char *value)
+static bool check_value(const sshd_check *c, const char *version, const char *value)
 {
+    if (c->countmax_zero_fails && value && strcmp(value, "0") == 0 &&
+        imgb_sshd_countmax_zero_disables(version))
+        return false;
     if (c->nonzero) {
         char *end;
         long long n = value ? strtoll(value, &end, 10) : 0;
@@ -170,6 +186,9 @@ static char *describe(const sshd_check *c)
     }
     if (c->nonzero)
         imgb_buf_printf(&b, "%s%s > 0", b.len ? " and " : "", c->keyword);
+    if (c->countmax_zero_fails)
+        imgb_buf_printf(&b, "%snot 0 where 0 disables the timeout (OpenSSH >= 8.2)",
+                        b.len ? " and " : "");
     if (c->maxstartups)
         imgb_buf_printf(&b, "%sMaxStartups no more lenient than %d:%d:%d", b.len ? " and " : "",
                         c->ms[0], c->ms[1], c->ms[2]);
@@ -240,7 +259,7 @@ static int option_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void 
         ev->expected = expected;
         return 0;
     }
-    out->verdict = check_value(c, v.value) ? IMGB_V_PASS : IMGB_V_FAIL;
+    out->verdict = check_value(c, imgb_sshd_version(cfg), v.value) ? IMGB_V_PASS : IMGB_V_FAIL;
     imgb_evidence *ev = imgb_result_add_evidence(out);
     ev->file = imgb_xstrdup(v.file ? v.file : IMGB_SSHD_CONFIG_PATH);
     ev->line = v.line;
@@ -267,7 +286,7 @@ static int option_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void 
         oe->source = imgb_xasprintf("Match %s (%s:%d)", o->criteria, o->match_file,
                                     o->match_line);
         oe->expected = imgb_xstrdup(expected);
-        oe->verdict = check_value(c, o->value) ? IMGB_V_PASS : IMGB_V_FAIL;
+        oe->verdict = check_value(c, imgb_sshd_version(cfg), o->value) ? IMGB_V_PASS : IMGB_V_FAIL;
         oe->message = imgb_xasprintf("connections matching 'Match %s' get %s %s%s", o->criteria,
                                      v.keyword, o->value,
                                      o->applies ? " (applies to every connection)" : "");

@@ -762,7 +762,8 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
 /* ---- file_exists ------------------------------------------------------------------------ */
 
 typedef struct kf_exists {
-    char *path;
+    char **paths;             /* globs: the check looks at all of them */
+    size_t npaths;
     bool exists;
 } kf_exists;
 
@@ -771,7 +772,7 @@ static void kf_exists_free(void *compiled)
     kf_exists *e = compiled;
     if (!e)
         return;
-    free(e->path);
+    kf_strings_free(e->paths, e->npaths);
     free(e);
 }
 
@@ -779,18 +780,28 @@ static int kf_exists_compile(const json_t *params, void **compiled)
 {
     kf_exists *e = imgb_xcalloc(1, sizeof *e);
     int rc, ex;
-    if ((rc = kf_path(params, "path", true, &e->path)) < 0 ||
-        (rc = kf_bool(params, "exists", -1, &ex)) < 0) {
-        kf_exists_free(e);
-        return rc;
+    if ((rc = kf_string_list(params, "path", &e->paths, &e->npaths)) < 0 ||
+        (rc = kf_bool(params, "exists", -1, &ex)) < 0)
+        goto fail;
+    if (e->npaths == 0) {
+        rc = imgb_error_set(IMGB_EINVAL, "path: missing (an absolute path or glob)");
+        goto fail;
     }
+    for (size_t i = 0; i < e->npaths; i++)
+        if (e->paths[i][0] != '/') {
+            rc = imgb_error_set(IMGB_EINVAL, "path: must be an absolute path or glob");
+            goto fail;
+        }
     if (ex < 0) {
-        kf_exists_free(e);
-        return imgb_error_set(IMGB_EINVAL, "exists: missing (true or false)");
+        rc = imgb_error_set(IMGB_EINVAL, "exists: missing (true or false)");
+        goto fail;
     }
     e->exists = ex;
     *compiled = e;
     return 0;
+fail:
+    kf_exists_free(e);
+    return rc;
 }
 
 static int kf_exists_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *scan_state,
@@ -799,12 +810,17 @@ static int kf_exists_evaluate(const void *compiled, const imgb_scan_ctx *ctx, vo
     const kf_exists *e = compiled;
     (void)scan_state;
     kf_nodes nodes = { 0 };
-    int rc = imgb_view_glob(ctx->view, e->path, kf_collect, &nodes);
-    if (rc < 0) {
-        free(nodes.v);
-        return rc;
+    for (size_t i = 0; i < e->npaths; i++) {
+        int rc = imgb_view_glob(ctx->view, e->paths[i], kf_collect, &nodes);
+        if (rc < 0) {
+            free(nodes.v);
+            return rc;
+        }
     }
-    char *expected = imgb_xasprintf("%s %s", e->path, e->exists ? "exists" : "does not exist");
+    imgb_buf names = IMGB_BUF_INIT;
+    for (size_t i = 0; i < e->npaths; i++)
+        imgb_buf_printf(&names, "%s%s", i ? " or " : "", e->paths[i]);
+    char *expected = imgb_xasprintf("%s %s", names.ptr, e->exists ? "exists" : "does not exist");
     bool found = nodes.len > 0;
     out->verdict = found == e->exists ? IMGB_V_PASS : IMGB_V_FAIL;
     for (size_t i = 0; i < nodes.len && i < IMGB_MAX_EVIDENCE_PER_ITEM; i++) {
@@ -819,10 +835,11 @@ static int kf_exists_evaluate(const void *compiled, const imgb_scan_ctx *ctx, vo
         kf_note_more(out, nodes.len - IMGB_MAX_EVIDENCE_PER_ITEM, "files");
     if (!found) {
         imgb_evidence *ev = imgb_result_add_evidence(out);
-        ev->file = imgb_xstrdup(e->path);
+        ev->file = imgb_xstrdup(e->paths[0]);
         ev->expected = imgb_xstrdup(expected);
-        ev->message = imgb_xasprintf("%s does not exist", e->path);
+        ev->message = imgb_xasprintf("%s does not exist", names.ptr);
     }
+    imgb_buf_dispose(&names);
     free(expected);
     free(nodes.v);
     return 0;

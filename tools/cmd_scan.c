@@ -1,0 +1,319 @@
+/*
+ * `imgbaseline scan IMAGE`: load the rules, scan once, render the one result in the chosen
+ * format (native JSON, or any row of the report format table), write it to stdout or -o FILE.
+ *
+ * Options are rows: the scan's own table below, then one `--<param>` per report request
+ * parameter (imgb_report_param_names(): --risk-level, --page-size, --image-type, ...), so
+ * a new API parameter needs no change here.
+ * Exit: 0, 2 on error, and with --fail-on SEVERITY 1 (or --exit-code N) when a failed item at
+ * or above it is not covered by the ignore file.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "report/ignore.h"
+#include "report/native.h"
+#include "report/report.h"
+#include "rules/loader.h"
+#include "scan.h"
+#include "util/error.h"
+#include "util/mem.h"
+
+int cmd_scan(int argc, char **argv);
+
+typedef struct scan_args {
+    const char *format;
+    imgb_ptrvec rules_dirs;       /* char* borrowed from argv */
+    bool no_default_rules;
+    imgb_scan_options scan;
+    const char *lang;
+    const char *output;
+    const char *ignore_file;
+    bool fail_on_set;
+    imgb_severity fail_on;
+    int exit_code;
+    imgb_report_params report;
+} scan_args;
+
+/* ---- the scan's own options ----------------------------------------------------------- */
+
+static int opt_format(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->format = v;
+    return 0;
+}
+
+static int opt_rules(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    imgb_ptrvec_push(&((scan_args *)a)->rules_dirs, (void *)(uintptr_t)v);
+    return 0;
+}
+
+static int opt_no_default_rules(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    (void)v;
+    ((scan_args *)a)->no_default_rules = true;
+    return 0;
+}
+
+static int opt_jobs(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 256, &n) < 0)
+        return cli_fail("scan: -j wants a number of jobs from 1 to 256"), -1;
+    ((scan_args *)a)->scan.read.jobs = (int)n;
+    return 0;
+}
+
+static int opt_no_verify(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    (void)v;
+    ((scan_args *)a)->scan.read.no_verify = true;
+    return 0;
+}
+
+static int opt_image(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.read.image_ref = v;
+    return 0;
+}
+
+static int opt_platform(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.read.platform = v;
+    return 0;
+}
+
+static int opt_lang(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    scan_args *s = a;
+    if (imgb_report_param_set(&s->report, "lang", v) < 0)
+        return cli_fail("scan: %s", imgb_error_last()), -1;
+    s->lang = v;
+    return 0;
+}
+
+static int opt_output(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->output = v;
+    return 0;
+}
+
+static int opt_baseline(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.only_baseline = v;
+    return 0;
+}
+
+static int opt_budget(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 86400, &n) < 0)
+        return cli_fail("scan: --weak-password-budget wants seconds from 1 to 86400"), -1;
+    ((scan_args *)a)->scan.weak_password_budget = (double)n;
+    return 0;
+}
+
+static int opt_ignore_file(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->ignore_file = v;
+    return 0;
+}
+
+static int opt_fail_on(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    scan_args *s = a;
+    if (imgb_severity_parse(v, &s->fail_on) < 0)
+        return cli_fail("scan: --fail-on must be high, medium or low"), -1;
+    s->fail_on_set = true;
+    return 0;
+}
+
+static int opt_exit_code(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 125, &n) < 0 || n == CLI_EXIT_ERROR)
+        return cli_fail("scan: --exit-code wants 1 or 3..125 (2 means error)"), -1;
+    ((scan_args *)a)->exit_code = (int)n;
+    return 0;
+}
+
+static const cli_option scan_options[] = {
+    { "format", 'f', "FORMAT", "json (native report; default) or a report format, see below",
+      opt_format, NULL },
+    { "output", 'o', "FILE", "write the report to FILE instead of stdout", opt_output, NULL },
+    { "lang", 0, "zh|en", "language of titles, advice and aliases (default zh)", opt_lang, NULL },
+    { "rules", 0, "DIR", "also load rule files from DIR (repeatable)", opt_rules, NULL },
+    { "no-default-rules", 0, NULL, "do not load the built-in rules", opt_no_default_rules, NULL },
+    { "baseline", 0, "KEY", "evaluate only the baseline KEY", opt_baseline, NULL },
+    { "image", 0, "REF", "pick one image of a multi-image archive", opt_image, NULL },
+    { "platform", 0, "OS/ARCH[/VAR]", "pick a platform of a multi-platform image", opt_platform, NULL },
+    { "no-verify", 0, NULL, "skip digest verification (reported as unverified)", opt_no_verify, NULL },
+    { "jobs", 'j', "N", "parallel layer decompression and password cracking", opt_jobs, NULL },
+    { "weak-password-budget", 0, "SECONDS", "cracking time per image (default 30)", opt_budget, NULL },
+    { "ignore-file", 0, "FILE", "accepted findings (default ./" IMGB_IGNORE_DEFAULT_FILE
+      " when present)", opt_ignore_file, NULL },
+    { "fail-on", 0, "SEVERITY", "exit 1 when an item of SEVERITY or above fails", opt_fail_on, NULL },
+    { "exit-code", 0, "N", "exit status for --fail-on findings (default 1)", opt_exit_code, NULL },
+    { NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+/* ---- report request parameters as options ------------------------------------------------ */
+
+#define SCAN_MAX_PARAMS 64
+
+static int opt_report_param(void *a, const cli_option *opt, const char *v)
+{
+    scan_args *s = a;
+    if (imgb_report_param_set(&s->report, opt->key, v) < 0)
+        return cli_fail("scan: --%s: %s", opt->name, imgb_error_last()), -1;
+    return 0;
+}
+
+/* One `--<param>` row per report request parameter ("page_size" -> --page-size). */
+static void scan_build_param_options(cli_option *rows, char (*names)[64])
+{
+    const char *const *keys = imgb_report_param_names();
+    size_t n = 0;
+    for (size_t i = 0; keys[i] && n < SCAN_MAX_PARAMS; i++) {
+        if (strcmp(keys[i], "lang") == 0)
+            continue; /* the scan's own --lang sets it */
+        snprintf(names[n], sizeof names[n], "%s", keys[i]);
+        for (char *c = names[n]; *c; c++)
+            if (*c == '_')
+                *c = '-';
+        rows[n] = (cli_option){ names[n], 0, "VALUE", "report request parameter",
+                                opt_report_param, keys[i] };
+        n++;
+    }
+    rows[n] = (cli_option){ NULL, 0, NULL, NULL, NULL, NULL };
+}
+
+/* ---- running ----------------------------------------------------------------------------- */
+
+static void scan_usage(FILE *f, const cli_option *params)
+{
+    fputs("usage: imgbaseline scan IMAGE [options]\n\noptions:\n", f);
+    cli_print_options(f, scan_options);
+    fputs("\nformats:\n  json                             the native report (every item, "
+          "evidence, counts)\n", f);
+    for (const imgb_report_format *fmt = imgb_report_formats(); fmt->name; fmt++)
+        fprintf(f, "  %-32s %s\n", fmt->name, fmt->summary);
+    fputs("\nreport request parameters (API formats):\n ", f);
+    for (size_t i = 0; params[i].name; i++)
+        fprintf(f, " --%s", params[i].name);
+    fputs("\n\nexit status: 0 ok, 1 findings at or above --fail-on, 2 error\n", f);
+}
+
+static int scan_write(const char *path, const imgb_buf *out)
+{
+    FILE *f = path ? fopen(path, "w") : stdout;
+    if (!f)
+        return cli_fail("scan: cannot write %s", path);
+    size_t n = out->len ? fwrite(out->ptr, 1, out->len, f) : 0;
+    int bad = n != out->len;
+    if (path)
+        bad |= fclose(f) != 0;
+    else
+        bad |= fflush(f) != 0;
+    if (bad)
+        return cli_fail("scan: write error on %s", path ? path : "stdout");
+    return 0;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    scan_args s = { .format = "json", .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
+    imgb_ruleset *rs = NULL;
+    imgb_scan_result *res = NULL;
+    imgb_ignore_list *ignore = NULL;
+    imgb_buf out = IMGB_BUF_INIT;
+    cli_option params[SCAN_MAX_PARAMS + 1];
+    char param_names[SCAN_MAX_PARAMS][64];
+    const cli_option *tables[] = { scan_options, params };
+    char *image = NULL;
+    size_t npos;
+    bool help;
+    int status = CLI_EXIT_ERROR;
+
+    imgb_report_params_init(&s.report);
+    scan_build_param_options(params, param_names);
+    if (cli_parse(argc, argv, tables, 2, &s, &image, 1, &npos, &help) < 0)
+        goto done;
+    if (help) {
+        scan_usage(stdout, params);
+        status = CLI_EXIT_OK;
+        goto done;
+    }
+    if (!image) {
+        scan_usage(stderr, params);
+        goto done;
+    }
+    const imgb_report_format *fmt = NULL;
+    if (strcmp(s.format, "json") != 0 && !(fmt = imgb_report_format_find(s.format))) {
+        cli_fail("scan: unknown format '%s' (see --help)", s.format);
+        goto done;
+    }
+
+    struct stat st;
+    const char *ignore_path = s.ignore_file;
+    if (!ignore_path && stat(IMGB_IGNORE_DEFAULT_FILE, &st) == 0)
+        ignore_path = IMGB_IGNORE_DEFAULT_FILE;
+    if (ignore_path && imgb_ignore_load(&ignore, ignore_path) < 0) {
+        cli_fail("%s", imgb_error_last());
+        goto done;
+    }
+    s.report.ignore = ignore;
+
+    if (cli_load_rules(&rs, (char *const *)s.rules_dirs.items, s.rules_dirs.len,
+                       s.no_default_rules) != 0)
+        goto done;
+    if (imgb_scan_run(&res, rs, image, &s.scan) < 0) {
+        cli_fail("%s", imgb_error_last());
+        goto done;
+    }
+
+    int rc = fmt ? imgb_report_render(res, fmt, &s.report, &out)
+                 : imgb_report_native(res, s.lang, &out);
+    if (rc < 0) {
+        cli_fail("%s", imgb_error_last());
+        goto done;
+    }
+    if (scan_write(s.output, &out) != 0)
+        goto done;
+
+    size_t nwarn = 0;
+    char **warns = imgb_report_ignore_warnings(res, &s.report, &nwarn);
+    for (size_t i = 0; i < nwarn; i++)
+        fprintf(stderr, "imgbaseline: warning: %s\n", warns[i]);
+    imgb_report_free_lines(warns, nwarn);
+
+    status = CLI_EXIT_OK;
+    if (s.fail_on_set && imgb_report_count_findings(res, &s.report, s.fail_on) > 0)
+        status = s.exit_code;
+
+done:
+    imgb_buf_dispose(&out);
+    imgb_scan_result_free(res);
+    imgb_ruleset_free(rs);
+    imgb_ignore_list_free(ignore);
+    imgb_report_params_dispose(&s.report);
+    imgb_ptrvec_dispose(&s.rules_dirs, NULL);
+    return status;
+}
