@@ -80,6 +80,17 @@ rm -rf "$RULES"; mkdir -p "$RULES"
     cp "$SRC/rules/$f" "$RULES/$f"
 done
 
+# The reader alone (no content consumer): a baseline with one config-only item.
+MINRULES=$WORK/rules-read-only
+mkdir -p "$MINRULES"
+cat >"$MINRULES/read_only.yaml" <<'EOF'
+baseline: {key: bench_read_only, class: bench, alias: {zh: "读取", en: "read only"},
+           class_alias: {zh: "读取", en: "read only"}}
+items:
+  - {id: bench.tag, key: bench_tag, title: {zh: "标签", en: "tag"}, description: {zh: "-", en: "-"},
+     advice: {zh: "-", en: "-"}, severity: low, bucket: security_check, check: {kind: build_tag}}
+EOF
+
 now() { date +%s.%N; }
 secs() { python3 -c "print('%.2f' % ($2 - $1))"; }
 
@@ -101,6 +112,26 @@ for l in m['layers']: print(r+'/blobs/sha256/'+l['digest'][7:])")
     printf '%-6s %d layers, %d MB gzip, %d MB uncompressed\n' "$1" "${#blobs[@]}" \
         $((csize / 1000000)) $((usize / 1000000))
     printf '  floor (gzip -dc of every layer, sequential)  %6s s\n' "$floor"
+    t0=$(now)
+    python3 - "${blobs[@]}" <<'EOF'
+import sys, zlib
+for path in sys.argv[1:]:
+    d = zlib.decompressobj(31)
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            d.decompress(b)
+EOF
+    t1=$(now)
+    printf '  zlib inflate alone (the reader's zlib)       %6s s\n' "$(secs "$t0" "$t1")"
+    /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$CLI" scan "$img" --no-default-rules \
+        --rules "$MINRULES" -j 1 --format json -o /dev/null >/dev/null 2>"$WORK/scan.err" ||
+        [[ $? -eq 1 ]] || { cat "$WORK/scan.err" >&2; exit 1; }
+    read -r wall rss <"$WORK/time.txt"
+    printf '  imgbaseline scan -j 1, no content check      %6s s  (reader + view)  peak RSS %d MB\n' \
+        "$wall" $((rss / 1024))
     for j in 1 2; do
         local out=$WORK/scan-$1-j$j.json
         /usr/bin/time -f '%e %M' -o "$WORK/time.txt" \
