@@ -369,6 +369,43 @@ START_TEST(several_images_need_image_ref)
 }
 END_TEST
 
+/* Image "rev:1" lists the layers in the opposite order of the archive: streaming a
+ * compressed archive then needs a second pass. */
+START_TEST(compressed_archive_with_layers_out_of_order_reads_in_passes)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_PLAIN);
+    imgbuild_layer rev[2] = { f.layers[1], f.layers[0] };
+    imgbuild_image ims[2] = { fixture_image(&f, "fwd:1"), fixture_image(&f, "rev:1") };
+    ims[1].layers = rev;
+    ims[1].history = NULL;
+    char *out = imgbuild_path(f.dir, "img.tar.gz");
+    imgbuild_options wo = { .outer = IMGBUILD_GZIP };
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, ims, 2, &wo);
+    imgb_read_options o = { .image_ref = "rev:1" };
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_msg(read_image(out, &o, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_str_eq(img->outer_compression, "gzip");
+    /* the base layer now comes last: its passwd wins, its files are not whited out */
+    assert_content(v, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    assert_content(v, "/etc/gone", "secret\n");
+    ck_assert_str_eq(img->layers[1].digest, f.layers[0].digest);
+    char prefix[13];
+    memcpy(prefix, img->image_id, 12);
+    prefix[12] = '\0';
+    imgb_view_free(v);
+    imgb_image_free(img);
+    /* an image id prefix selects too */
+    o.image_ref = prefix;
+    ck_assert_msg(imgb_image_open(&img, out, &o) == 0, "%s", imgb_error_last());
+    ck_assert_str_eq(img->refs[0], "rev:1");
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
 START_TEST(multi_platform_index_selects_platform)
 {
     fixture f;
@@ -839,6 +876,7 @@ static Suite *image_suite(void)
     tcase_add_loop_test(tc, images_built_by_umoci_and_skopeo_read, 0, 5);
     tcase_add_test(tc, several_images_need_image_ref);
     tcase_add_test(tc, multi_platform_index_selects_platform);
+    tcase_add_test(tc, compressed_archive_with_layers_out_of_order_reads_in_passes);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
 
