@@ -638,6 +638,46 @@ START_TEST(decompression_bomb_hits_the_ratio_limit_fast)
 }
 END_TEST
 
+/* A layer with no entries (end blocks only) and an empty blob are empty layers. */
+START_TEST(empty_layers_are_fine)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_PLAIN);
+    imgbuild_layer_dispose(&f.layers[1]);
+    imgbuild_layer_write(&f.layers[1], f.dir, NULL, 0, IMGBUILD_GZIP);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    im.history = NULL;
+    char *out = imgbuild_path(f.dir, "oci");
+    imgbuild_image_write(out, IMGBUILD_OCI_DIR, &im, 1, NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_uint_eq(img->layers[1].entries, 0);
+    assert_content(v, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    imgb_view_free(v);
+    imgb_image_free(img);
+    /* a zero-byte blob */
+    free(out);
+    char *blob = imgbuild_path(f.dir, "empty");
+    ck_assert_int_eq(imgbuild_sh(": > %s", blob), 0);
+    free(f.layers[1].path);
+    free(f.layers[1].digest);
+    free(f.layers[1].diff_id);
+    f.layers[1].path = blob;
+    f.layers[1].digest = imgbuild_sha256("", 0);
+    f.layers[1].diff_id = imgbuild_sha256("", 0);
+    f.layers[1].size = 0;
+    out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+    ck_assert_uint_eq(img->layers[1].entries, 0);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
 START_TEST(entry_limit_is_an_error)
 {
     fixture f;
@@ -891,6 +931,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, escaping_names_are_dropped_with_a_warning);
     tcase_add_test(tc, decompression_bomb_hits_the_ratio_limit_fast);
     tcase_add_test(tc, entry_limit_is_an_error);
+    tcase_add_test(tc, empty_layers_are_fine);
     tcase_add_test(tc, truncated_layer_keeps_entries_with_a_warning);
     tcase_add_test(tc, corrupt_gzip_layer_is_an_error_naming_it);
     tcase_add_test(tc, manifest_naming_a_missing_layer_is_an_error);

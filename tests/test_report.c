@@ -3,7 +3,8 @@
  * follow from the fixture, not from a scan), JSON Schema validation of the four cloud API
  * responses (tests/schemas/<format>.json, python3-jsonschema) over fixtures x parameter
  * combinations, parameter range errors, ignore-file semantics including expiry, SARIF
- * structure, and the table.
+ * structure, and the table; then the CLI as a CI job runs it on images built with
+ * tests/support/imgbuild against a rule file of the test (exit codes, ignore file, -o).
  */
 #include <check.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "imgbuild.h"
 #include "report/ignore.h"
 #include "report/report.h"
 #include "util/error.h"
@@ -1351,6 +1353,300 @@ START_TEST(every_format_renders_without_a_reference_or_baselines)
 }
 END_TEST
 
+/* ---- the CLI as a CI job runs it: real images, exit codes, -o, ignore file --------------- */
+
+#define CLI_TEXTS                                                                          \
+    "    title: {zh: \"标题\", en: \"Title\"}\n"                                           \
+    "    description: {zh: \"描述\", en: \"Description\"}\n"                               \
+    "    advice: {zh: \"建议\", en: \"Advice\"}\n"
+
+/* One baseline whose three items fail when the image holds /flags/<severity>. */
+static const char cli_rules[] =
+    "baseline:\n"
+    "  key: t_ci\n"
+    "  class: t_ci_class\n"
+    "  alias: {zh: \"持续集成基线\", en: \"CI baseline\"}\n"
+    "  class_alias: {zh: \"持续集成\", en: \"CI\"}\n"
+    "  standards: [cn_standard, hw_standard]\n"
+    "  huawei: {check_name: \"Debian 10\", check_type: \"ci\",\n"
+    "           check_type_desc: {zh: \"测试基线\", en: \"Test baseline\"}}\n"
+    "items:\n"
+    "  - id: t.ci.high\n"
+    "    key: t_ci_high\n" CLI_TEXTS
+    "    severity: high\n"
+    "    bucket: security_check\n"
+    "    check: {kind: file_exists, path: /flags/high, exists: false}\n"
+    "  - id: t.ci.medium\n"
+    "    key: t_ci_medium\n" CLI_TEXTS
+    "    severity: medium\n"
+    "    bucket: pwd_policy\n"
+    "    check: {kind: file_exists, path: /flags/medium, exists: false}\n"
+    "  - id: t.ci.low\n"
+    "    key: t_ci_low\n" CLI_TEXTS
+    "    severity: low\n"
+    "    bucket: security_check\n"
+    "    check: {kind: file_exists, path: /flags/low, exists: false}\n";
+
+typedef struct cli_fx {
+    char *dir;
+    char *rules;
+    char *out;   /* stdout of the last run */
+    char *err;   /* stderr of the last run */
+} cli_fx;
+
+static cli_fx *cli_setup(void)
+{
+    cli_fx *c = imgb_xcalloc(1, sizeof *c);
+    c->dir = imgbuild_tmpdir("report-cli");
+    c->rules = imgbuild_path(c->dir, "rules");
+    imgbuild_sh("mkdir -p '%s'", c->rules);
+    char *p = imgbuild_path(c->rules, "ci.yaml");
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(cli_rules, f);
+    fclose(f);
+    free(p);
+    c->out = imgbuild_path(c->dir, "stdout");
+    c->err = imgbuild_path(c->dir, "stderr");
+    return c;
+}
+
+static void cli_teardown(cli_fx *c)
+{
+    imgbuild_rmtree(c->dir);
+    free(c->dir);
+    free(c->rules);
+    free(c->out);
+    free(c->err);
+    free(c);
+}
+
+/* An image holding /flags/<name> for every name in `flags` (NULL-terminated). */
+static char *cli_image(cli_fx *c, const char *name, const char *const *flags)
+{
+    imgbuild_file files[8];
+    size_t n = 0;
+    files[n++] = (imgbuild_file){ .path = "etc/", .type = IMGBUILD_DIR };
+    files[n++] = (imgbuild_file){ .path = "etc/os-release",
+                                  .content = "ID=debian\nVERSION_ID=\"10\"\n" };
+    files[n++] = (imgbuild_file){ .path = "flags/", .type = IMGBUILD_DIR };
+    char paths[3][32];
+    for (size_t i = 0; flags && flags[i] && i < 3; i++) {
+        snprintf(paths[i], sizeof paths[i], "flags/%s", flags[i]);
+        files[n++] = (imgbuild_file){ .path = paths[i], .content = "x\n" };
+    }
+    imgbuild_layer layer;
+    imgbuild_layer_write(&layer, c->dir, files, n, IMGBUILD_GZIP);
+    imgbuild_image img = { .layers = &layer, .nlayers = 1,
+                           .ref = "registry.example.com/team/ci-app:2.0" };
+    char *out = imgbuild_path(c->dir, name);
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
+    imgbuild_layer_dispose(&layer);
+    return out;
+}
+
+/* Run `imgbaseline scan IMAGE --no-default-rules --rules RULES <args>` in c->dir; stdout and
+ * stderr go to c->out / c->err.  Returns the exit status. */
+static int cli_scan(cli_fx *c, const char *image, const char *args)
+{
+    const char *cli = getenv("IMGB_CLI");
+    ck_assert_ptr_nonnull(cli);
+    int st = imgbuild_sh("cd '%s' && '%s' scan '%s' --no-default-rules --rules '%s' %s "
+                         ">'%s' 2>'%s'", c->dir, cli, image, c->rules, args, c->out, c->err);
+    return st;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    imgb_buf b = IMGB_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        imgb_buf_put(&b, chunk, n);
+    fclose(f);
+    return imgb_buf_detach(&b);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char *p = imgbuild_path(dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+START_TEST(cli_exit_code_follows_threshold)
+{
+    cli_fx *c = cli_setup();
+    static const char *const only_medium[] = { "medium", NULL };
+    static const char *const all[] = { "high", "medium", "low", NULL };
+    char *clean = cli_image(c, "clean.tar", NULL);
+    char *medium = cli_image(c, "medium.tar", only_medium);
+    char *every = cli_image(c, "every.tar", all);
+
+    /* No threshold: findings never change the status. */
+    ck_assert_int_eq(cli_scan(c, every, "--format sarif"), 0);
+    /* The threshold decides; N is ours to pick; a clean image exits 0. */
+    ck_assert_int_eq(cli_scan(c, every, "--format sarif --exit-code 3 --fail-on high"), 3);
+    ck_assert_int_eq(cli_scan(c, medium, "--format sarif --exit-code 3 --fail-on high"), 0);
+    ck_assert_int_eq(cli_scan(c, medium, "--format sarif --exit-code 3 --fail-on medium"), 3);
+    ck_assert_int_eq(cli_scan(c, medium, "--format table --fail-on low"), 1);
+    ck_assert_int_eq(cli_scan(c, clean, "--format table --exit-code 5 --fail-on low"), 0);
+    /* --severity is the threshold too; --exit-code alone means any failure. */
+    ck_assert_int_eq(cli_scan(c, medium, "--format json --exit-code 4 --severity medium"), 4);
+    ck_assert_int_eq(cli_scan(c, medium, "--format json --exit-code 4 --severity high"), 0);
+    ck_assert_int_eq(cli_scan(c, medium, "--format json --exit-code 4"), 4);
+    ck_assert_int_eq(cli_scan(c, clean, "--format json --exit-code 4"), 0);
+    /* Errors are 2, whatever the threshold. */
+    ck_assert_int_eq(cli_scan(c, "/nonexistent.tar", "--exit-code 3 --fail-on low"), 2);
+    free(clean);
+    free(medium);
+    free(every);
+    cli_teardown(c);
+}
+END_TEST
+
+START_TEST(cli_ignore_file_and_expiry)
+{
+    cli_fx *c = cli_setup();
+    static const char *const all[] = { "high", "medium", "low", NULL };
+    char *every = cli_image(c, "every.tar", all);
+
+    write_file(c->dir, "accept.yaml",
+               "ignore:\n"
+               "  - id: t.ci.high\n"
+               "    path: /flags/high\n"
+               "    reason: accepted for the test\n"
+               "  - id: t_ci_medium\n"
+               "    status: false_positive\n");
+    ck_assert_int_eq(cli_scan(c, every, "--format json --fail-on medium --ignore-file accept.yaml"),
+                     0);
+    ck_assert_int_eq(cli_scan(c, every, "--format json --fail-on low --ignore-file accept.yaml"),
+                     1);
+    /* The default file in the working directory applies without a flag. */
+    write_file(c->dir, ".imgbaselineignore", "- {id: t.ci.high}\n");
+    ck_assert_int_eq(cli_scan(c, every, "--format json --fail-on high"), 0);
+    /* An expired entry no longer applies, and says so. */
+    write_file(c->dir, ".imgbaselineignore", "- {id: t.ci.high, expires: 2020-01-31}\n");
+    ck_assert_int_eq(cli_scan(c, every, "--format json --fail-on high"), 1);
+    char *err = slurp(c->err);
+    ck_assert_ptr_nonnull(strstr(err, "expired on 2020-01-31"));
+    free(err);
+    /* A broken ignore file is an error, not silence. */
+    write_file(c->dir, ".imgbaselineignore", "- {id: t.ci.high, reson: typo}\n");
+    ck_assert_int_eq(cli_scan(c, every, "--format json --fail-on high"), 2);
+    err = slurp(c->err);
+    ck_assert_ptr_nonnull(strstr(err, "unknown key 'reson'"));
+    free(err);
+
+    /* Ignored items drive the Alibaba build-risk Status... */
+    write_file(c->dir, ".imgbaselineignore", "");
+    free(every);
+    cli_teardown(c);
+}
+END_TEST
+
+START_TEST(cli_output_file_is_written_atomically)
+{
+    cli_fx *c = cli_setup();
+    static const char *const high[] = { "high", NULL };
+    char *img = cli_image(c, "img.tar", high);
+    ck_assert_int_eq(cli_scan(c, img, "--format aliyun-baseline-check-result --lang en "
+                                      "-o report.json --quiet"), 0);
+    char *out = slurp(c->out);
+    ck_assert_str_eq(out, ""); /* nothing on stdout */
+    free(out);
+    char *path = imgbuild_path(c->dir, "report.json");
+    char *text = slurp(path);
+    json_error_t jerr;
+    json_t *j = json_loads(text, 0, &jerr);
+    ck_assert_msg(j != NULL, "%s", jerr.text);
+    json_t *row = json_array_get(json_object_get(j, "BaselineResult"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "BaselineNameAlias")), "CI baseline");
+    ck_assert_int_eq(json_integer_value(json_object_get(row, "HighRiskItemCount")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(row, "Status")), 0);
+    json_decref(j);
+    free(text);
+    /* No temporary file left next to it; an unwritable target is an error. */
+    ck_assert_int_eq(imgbuild_sh("ls -A '%s' | grep -q '^\\.report'", c->dir), 1);
+    ck_assert_int_eq(cli_scan(c, img, "--format sarif -o /nonexistent-dir/x.sarif"), 2);
+    free(path);
+    free(img);
+    cli_teardown(c);
+}
+END_TEST
+
+START_TEST(cli_request_parameters_are_checked)
+{
+    cli_fx *c = cli_setup();
+    char *img = cli_image(c, "img.tar", NULL);
+    ck_assert_int_eq(cli_scan(c, img, "--format huawei-risk-configs --image-type local "
+                                      "--limit 5"), 2);
+    char *err = slurp(c->err);
+    ck_assert_ptr_nonnull(strstr(err, "Value range: 10-200"));
+    free(err);
+    ck_assert_int_eq(cli_scan(c, img, "--format huawei-risk-configs"), 2);
+    err = slurp(c->err);
+    ck_assert_ptr_nonnull(strstr(err, "image_type"));
+    free(err);
+    ck_assert_int_eq(cli_scan(c, img, "--format aliyun-baseline-check-result "
+                                      "--image-uuid 0123456789abcdef0123"), 2);
+    ck_assert_int_eq(cli_scan(c, img, "--format no-such-format"), 2);
+    ck_assert_int_eq(cli_scan(c, img, "--format huawei-risk-configs --image-type local "
+                                      "--offset 0 --limit 10"), 0);
+    char *out = slurp(c->out);
+    json_t *j = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "total_num")), 2); /* 2 standards */
+    json_decref(j);
+    free(out);
+    free(img);
+    cli_teardown(c);
+}
+END_TEST
+
+/* Every format of a real scan, each language: API outputs valid against the schemas. */
+START_TEST(cli_real_scan_outputs_validate)
+{
+    cli_fx *c = cli_setup();
+    static const char *const all[] = { "high", "medium", "low", NULL };
+    char *every = cli_image(c, "every.tar", all);
+    char *clean = cli_image(c, "clean.tar", NULL);
+    const char *images[] = { every, clean };
+    schema_batch sb;
+    batch_init(&sb);
+    for (int i = 0; i < 2; i++) {
+        for (int f = 0; f < NSCHEMAS; f++) {
+            for (int l = 0; l < 2; l++) {
+                char *args = imgb_xasprintf("--format %s --lang %s --image-type private_image",
+                                            api_formats[f], l ? "en" : "zh");
+                ck_assert_int_eq(cli_scan(c, images[i], args), 0);
+                free(args);
+                char *path = imgb_xasprintf("%s/cli-%d-%d-%d.json", sb.dir, i, f, l);
+                ck_assert_int_eq(imgbuild_sh("cp '%s' '%s'", c->out, path), 0);
+                imgb_buf_printf(&sb.files[f], " '%s'", path);
+                free(path);
+            }
+        }
+    }
+    batch_validate(&sb);
+    /* And the table on the real result. */
+    ck_assert_int_eq(cli_scan(c, every, "--format table --lang en"), 0);
+    char *out = slurp(c->out);
+    ck_assert_ptr_nonnull(strstr(out, "Summary: 1 baselines, 3 items: 3 failed (1 high, "
+                                      "1 medium, 1 low)"));
+    ck_assert_ptr_null(strchr(out, '\033')); /* not a terminal: no colour */
+    free(out);
+    free(every);
+    free(clean);
+    cli_teardown(c);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -1399,6 +1695,15 @@ static Suite *report_suite(void)
     tcase_add_test(tc, sarif_structure);
     tcase_add_test(tc, sarif_uri_is_percent_encoded);
     tcase_add_test(tc, every_format_renders_without_a_reference_or_baselines);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cli");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, cli_exit_code_follows_threshold);
+    tcase_add_test(tc, cli_ignore_file_and_expiry);
+    tcase_add_test(tc, cli_output_file_is_written_atomically);
+    tcase_add_test(tc, cli_request_parameters_are_checked);
+    tcase_add_test(tc, cli_real_scan_outputs_validate);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -273,26 +273,27 @@ START_TEST(secret_binary_file_reports_offset)
 }
 END_TEST
 
-/* A key placed across every kind of boundary: reader chunks of many sizes, and the
- * matcher's own buffer slide (files larger than IMGB_SECRET_BUF). */
+/* A key placed across every kind of boundary: reader chunks of many sizes (1 byte to larger
+ * than the key's window), keys straddling a chunk seam and near a chunk's tail. */
+#define BIG 262144
 START_TEST(secret_spanning_chunks_found_once_with_exact_line)
 {
     imgb_secret_rules *r = shipped_rules("ak_leak.access_key");
-    size_t len = 3 * IMGB_SECRET_BUF + 1000;
+    size_t len = 3 * BIG + 1000;
     char *txt = imgb_xmalloc(len + 1);
     int lines = 0;
     for (size_t i = 0; i < len; i++) {
         txt[i] = (i % 61 == 60) ? '\n' : (char)('a' + (i * 31) % 26);
     }
     /* Key positions: straddling a 4096-chunk boundary, the first buffer slide, late. */
-    size_t spots[] = { 4096 - 10, IMGB_SECRET_BUF - 7, 2 * IMGB_SECRET_BUF + 333 };
+    size_t spots[] = { 4096 - 10, BIG - 7, 2 * BIG + 333 };
     for (size_t k = 0; k < 3; k++) {
         txt[spots[k] - 1] = ' ';
         memcpy(txt + spots[k], ALI_ID, strlen(ALI_ID));
         txt[spots[k] + strlen(ALI_ID)] = ' ';
     }
     txt[len] = '\0';
-    size_t chunks[] = { 0, 1, 7, 512, 4096, 65536, IMGB_SECRET_BUF + 5 };
+    size_t chunks[] = { 0, 1, 7, 512, 4096, 65536, BIG + 5 };
     for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
         imgb_secret_stream *s = scan_file(r, "/big.txt", txt, len, chunks[c]);
         ck_assert_msg(imgb_secret_stream_count(s) == 3, "chunk %zu: %zu findings", chunks[c],

@@ -152,12 +152,9 @@ static void print_text(const imgb_image *img, const imgb_view *view, const imgb_
     printf("files:        %zu\n", imgb_view_count(view));
     printf("whiteouts:    %zu applied, %zu files deleted or overwritten\n",
            imgb_view_whiteouts(view), imgb_view_removed_count(view));
-    size_t nvw = imgb_view_warning_count(view);
-    printf("warnings:     %zu\n", img->nwarnings + nvw);
+    printf("warnings:     %zu\n", img->nwarnings);
     for (size_t i = 0; i < img->nwarnings; i++)
         printf("  %s\n", img->warnings[i]);
-    for (size_t i = 0; i < nvw; i++)
-        printf("  %s\n", imgb_view_warning_at(view, i));
     if (!img->verified)
         printf("unverified: digests were not checked (--no-verify)\n");
     free(plat);
@@ -239,10 +236,7 @@ static void print_json(const imgb_image *img, const imgb_view *view, const imgb_
     json_object_set_new(j, "whiteouts", json_integer((json_int_t)imgb_view_whiteouts(view)));
     json_object_set_new(j, "removed_files",
                         json_integer((json_int_t)imgb_view_removed_count(view)));
-    json_t *w = str_array(img->warnings, img->nwarnings);
-    for (size_t i = 0; i < imgb_view_warning_count(view); i++)
-        json_array_append_new(w, json_string(imgb_view_warning_at(view, i)));
-    json_object_set_new(j, "warnings", w);
+    json_object_set_new(j, "warnings", str_array(img->warnings, img->nwarnings));
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     puts(s);
     free(s);

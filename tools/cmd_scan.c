@@ -5,17 +5,22 @@
  * Options are rows: the scan's own table below, then one `--<param>` per report request
  * parameter (imgb_report_param_names(): --risk-level, --page-size, --image-type, ...), so
  * a new API parameter needs no change here.
- * Exit: 0, 2 on error, and with --fail-on SEVERITY 1 (or --exit-code N) when a failed item at
- * or above it is not covered by the ignore file.
+ * Exit: 0, 2 on error, and N (--exit-code, default 1) when a failed item at or above the
+ * threshold is not covered by the ignore file.  The threshold is --fail-on, else --severity
+ * (also Huawei's severity filter), else low when --exit-code is given alone.
+ * The format defaults to the table on a terminal and to the native JSON otherwise; -o writes
+ * atomically (report_cli.c); progress goes to stderr only when stderr is a terminal.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report/ignore.h"
 #include "report/native.h"
 #include "report/report.h"
+#include "report_cli.h"
 #include "rules/loader.h"
 #include "scan.h"
 #include "util/error.h"
@@ -32,8 +37,11 @@ typedef struct scan_args {
     const char *output;
     const char *ignore_file;
     bool fail_on_set;
+    bool fail_on_explicit;        /* --fail-on given: --severity is then only a filter */
     imgb_severity fail_on;
     int exit_code;
+    bool exit_code_set;
+    bool quiet;
     imgb_report_params report;
 } scan_args;
 
@@ -141,6 +149,7 @@ static int opt_fail_on(void *a, const cli_option *opt, const char *v)
     if (imgb_severity_parse(v, &s->fail_on) < 0)
         return cli_fail("scan: --fail-on must be high, medium or low"), -1;
     s->fail_on_set = true;
+    s->fail_on_explicit = true;
     return 0;
 }
 
@@ -151,13 +160,24 @@ static int opt_exit_code(void *a, const cli_option *opt, const char *v)
     if (cli_parse_int(v, 1, 125, &n) < 0 || n == CLI_EXIT_ERROR)
         return cli_fail("scan: --exit-code wants 1 or 3..125 (2 means error)"), -1;
     ((scan_args *)a)->exit_code = (int)n;
+    ((scan_args *)a)->exit_code_set = true;
+    return 0;
+}
+
+static int opt_quiet(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    (void)v;
+    ((scan_args *)a)->quiet = true;
     return 0;
 }
 
 static const cli_option scan_options[] = {
-    { "format", 'f', "FORMAT", "json (native report; default) or a report format, see below",
-      opt_format, NULL },
-    { "output", 'o', "FILE", "write the report to FILE instead of stdout", opt_output, NULL },
+    { "format", 'f', "FORMAT", "json (native report) or a report format, see below (default: "
+      "table on a terminal, else json)", opt_format, NULL },
+    { "output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout",
+      opt_output, NULL },
+    { "quiet", 'q', NULL, "no progress on stderr", opt_quiet, NULL },
     { "lang", 0, "zh|en", "language of titles, advice and aliases (default zh)", opt_lang, NULL },
     { "rules", 0, "DIR", "also load rule files from DIR (repeatable)", opt_rules, NULL },
     { "no-default-rules", 0, NULL, "do not load the built-in rules", opt_no_default_rules, NULL },
@@ -169,8 +189,10 @@ static const cli_option scan_options[] = {
     { "weak-password-budget", 0, "SECONDS", "cracking time per image (default 30)", opt_budget, NULL },
     { "ignore-file", 0, "FILE", "accepted findings (default ./" IMGB_IGNORE_DEFAULT_FILE
       " when present)", opt_ignore_file, NULL },
-    { "fail-on", 0, "SEVERITY", "exit 1 when an item of SEVERITY or above fails", opt_fail_on, NULL },
-    { "exit-code", 0, "N", "exit status for --fail-on findings (default 1)", opt_exit_code, NULL },
+    { "fail-on", 0, "SEVERITY", "exit 1 (or --exit-code) when an unignored item of SEVERITY or "
+      "above fails", opt_fail_on, NULL },
+    { "exit-code", 0, "N", "exit status for findings (default 1); alone: any unignored failure",
+      opt_exit_code, NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -183,6 +205,14 @@ static int opt_report_param(void *a, const cli_option *opt, const char *v)
     scan_args *s = a;
     if (imgb_report_param_set(&s->report, opt->key, v) < 0)
         return cli_fail("scan: --%s: %s", opt->name, imgb_error_last()), -1;
+    /* --severity is Huawei's severity filter and, unless --fail-on is given, the exit-code
+     * threshold (trivy's -s also decides what counts). */
+    imgb_severity sev;
+    if (strcmp(opt->key, "severity") == 0 && !s->fail_on_explicit &&
+        imgb_severity_parse(v, &sev) == 0) {
+        s->fail_on = sev;
+        s->fail_on_set = true;
+    }
     return 0;
 }
 
@@ -218,28 +248,23 @@ static void scan_usage(FILE *f, const cli_option *params)
     fputs("\nreport request parameters (API formats):\n ", f);
     for (size_t i = 0; params[i].name; i++)
         fprintf(f, " --%s", params[i].name);
-    fputs("\n\nexit status: 0 ok, 1 findings at or above --fail-on, 2 error\n", f);
+    fputs("\n\nexit status: 0 ok, 1 (or --exit-code N) unignored findings at or above the "
+          "threshold (--fail-on, --severity, or low with --exit-code alone), 2 error\n", f);
 }
 
 static int scan_write(const char *path, const imgb_buf *out)
 {
-    FILE *f = path ? fopen(path, "w") : stdout;
-    if (!f)
-        return cli_fail("scan: cannot write %s", path);
-    size_t n = out->len ? fwrite(out->ptr, 1, out->len, f) : 0;
-    int bad = n != out->len;
     if (path)
-        bad |= fclose(f) != 0;
-    else
-        bad |= fflush(f) != 0;
-    if (bad)
-        return cli_fail("scan: write error on %s", path ? path : "stdout");
+        return cli_write_atomic(path, out->ptr ? out->ptr : "", out->len) < 0 ? -1 : 0;
+    size_t n = out->len ? fwrite(out->ptr, 1, out->len, stdout) : 0;
+    if (n != out->len || fflush(stdout) != 0)
+        return cli_fail("scan: write error on stdout");
     return 0;
 }
 
 int cmd_scan(int argc, char **argv)
 {
-    scan_args s = { .format = "json", .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
+    scan_args s = { .format = NULL, .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
     imgb_ruleset *rs = NULL;
     imgb_scan_result *res = NULL;
     imgb_ignore_list *ignore = NULL;
@@ -265,6 +290,9 @@ int cmd_scan(int argc, char **argv)
         scan_usage(stderr, params);
         goto done;
     }
+    bool tty_out = !s.output && isatty(STDOUT_FILENO);
+    if (!s.format)
+        s.format = tty_out ? "table" : "json";
     const imgb_report_format *fmt = NULL;
     if (strcmp(s.format, "json") != 0 && !(fmt = imgb_report_format_find(s.format))) {
         cli_fail("scan: unknown format '%s' (see --help)", s.format);
@@ -280,10 +308,16 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
     s.report.ignore = ignore;
+    s.report.color = tty_out && getenv("NO_COLOR") == NULL;
+    if (s.exit_code_set && !s.fail_on_set) {
+        s.fail_on = IMGB_SEV_LOW; /* --exit-code alone: any unignored failure */
+        s.fail_on_set = true;
+    }
 
     if (cli_load_rules(&rs, (char *const *)s.rules_dirs.items, s.rules_dirs.len,
                        s.no_default_rules) != 0)
         goto done;
+    cli_progress(s.quiet, "scanning %s", image);
     if (imgb_scan_run(&res, rs, image, &s.scan) < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
@@ -304,9 +338,10 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "imgbaseline: warning: %s\n", warns[i]);
     imgb_report_free_lines(warns, nwarn);
 
-    status = CLI_EXIT_OK;
-    if (s.fail_on_set && imgb_report_count_findings(res, &s.report, s.fail_on) > 0)
-        status = s.exit_code;
+    cli_progress(s.quiet, "scanned %s in %lld ms", image,
+                 (long long)(res->finished_ms - res->started_ms));
+    status = cli_exit_status(res, &s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
+                             s.quiet);
 
 done:
     imgb_buf_dispose(&out);

@@ -8,14 +8,17 @@
  *      the content against that table;
  *   2. a pair hit is confirmed by comparing the whole keyword;
  *   3. the keyword's pattern (PCRE2, JIT) runs only in [keyword - before, keyword + after].
- * Content is copied into a per-thread buffer of IMGB_SECRET_BUF bytes that slides while
- * keeping enough bytes on both sides of every unprocessed keyword position, so a secret that
- * spans two chunks of the reader is found exactly like one that does not.  Lines are counted
- * incrementally (SWAR newline count) only for text files; binary files report offsets.
+ * With AVX2 a "double shufti" filter (Hyperscan's) tests 32 positions at a time and only its
+ * candidates reach the exact table.  Chunks are matched in place; a small carry buffer joins
+ * the end of one chunk to the start of the next (bounded overlap: the largest window), so a
+ * secret that spans two chunks of the reader is found exactly like one that does not.
+ * Lines are counted incrementally (SWAR newline count) only for text files; binary files
+ * (a NUL in the first 8000 bytes, git's rule) report offsets.
  */
 #include "checks/secrets.h"
 
 #include <fnmatch.h>
+#include <immintrin.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -60,6 +63,7 @@ struct imgb_secret_rules {
     size_t nkws;
     uint8_t pairbits[65536 / 8];
     uint8_t pairslot[65536];         /* 0: none, else bucket + 1 */
+    uint8_t shufti[6][16];           /* anchor bytes 0..2: lo/hi nibble -> shufti buckets */
     size_t *bucket_start;            /* nbuckets + 1 offsets into bucket_kw */
     size_t *bucket_kw;
     size_t nbuckets;
@@ -80,14 +84,16 @@ struct imgb_secret_rules {
 struct imgb_secret_stream {
     const imgb_secret_rules *r;
     bool prefilter;
-    unsigned char *buf;
+    bool avx2;                       /* CPU runs the AVX2 candidate filter */
+    unsigned char *buf;              /* carry buffer: the seam between chunks */
     size_t cap, len;
     uint64_t base;                   /* file offset of buf[0] */
     uint64_t next;                   /* next keyword start not yet processed */
-    uint64_t fed;
+    uint64_t fed;                    /* file bytes received */
     char *path;
     int layer;
-    bool active, binary_known, binary, truncated;
+    bool active, binary, truncated;
+    size_t file_first;               /* first finding of the current file */
     uint64_t counted_to, nl_before;  /* newlines in [0, counted_to) */
     uint64_t *covered_end;           /* per pattern: end of the last window run */
     uint64_t *reported_end;          /* per pattern: end of the last match reported */
@@ -97,6 +103,13 @@ struct imgb_secret_stream {
     size_t truncated_files, dropped;
     uint64_t bytes;
 };
+
+/* A run of file bytes: p[0] is at file offset `base`. */
+typedef struct sview {
+    const unsigned char *p;
+    uint64_t base;
+    size_t len;
+} sview;
 
 /* ---- parameters ------------------------------------------------------------------------ */
 
@@ -174,13 +187,16 @@ static int compile_regex(const char *src, const char *what, pcre2_code **out)
  * keyword on its least common pair so that the table rarely fires. */
 static int byte_commonness(unsigned char c, bool nocase)
 {
-    if (c >= 'a' && c <= 'z')
-        return strchr("etaoinsrhl", c) ? 10 : 7;
+    if (c >= 'a' && c <= 'z') {
+        if (strchr("etaoinsrhldcu", c))
+            return 10;
+        return strchr("mfpgwybv", c) ? 7 : 5;
+    }
     if (c >= 'A' && c <= 'Z')
         return nocase ? byte_commonness((unsigned char)(c - 'A' + 'a'), nocase) : 3;
     if (c >= '0' && c <= '9')
         return 4;
-    if (c == ' ' || c == '\n' || c == '\0' || c == '\t' || c == '/' || c == '.')
+    if (c == ' ' || c == '\n' || c == '\0' || c == '\t' || c == '/' || c == '.' || c == 0xff)
         return 10;
     if (strchr("-=#*\",:;()<>", c))
         return 8;     /* separators and markup runs ("-----", "=====") are common */
@@ -208,18 +224,55 @@ static void pair_set(imgb_secret_rules *r, unsigned char a, unsigned char b, siz
     r->pairslot[v] = (uint8_t)(bucket + 1);
 }
 
-/* Group keywords by their (case-folded) pair into buckets and fill the pair table. */
+/* Nibble sets of one shufti bucket at the three anchor positions. */
+typedef struct shufti_set {
+    uint16_t lo[3], hi[3];
+} shufti_set;
+
+/* Bytes a keyword's anchor accepts at position j: lo/hi nibble masks (all if past the end). */
+static void anchor_nibbles(const secret_keyword *k, size_t j, uint16_t *lo, uint16_t *hi)
+{
+    if (k->pair_off + j >= k->len) {
+        *lo = *hi = 0xffff;
+        return;
+    }
+    unsigned char c = k->bytes[k->pair_off + j];
+    *lo = (uint16_t)(1u << (c & 15));
+    *hi = (uint16_t)(1u << (c >> 4));
+    if (k->nocase && lower(c) != upper(c)) {
+        *lo |= (uint16_t)(1u << (upper(c) & 15)) | (uint16_t)(1u << (lower(c) & 15));
+        *hi |= (uint16_t)(1u << (upper(c) >> 4)) | (uint16_t)(1u << (lower(c) >> 4));
+    }
+}
+
+/* Fraction of random positions a bucket lets through: product over the three positions. */
+static double shufti_pass(const shufti_set *b)
+{
+    double p = 1;
+    for (int j = 0; j < 3; j++)
+        p *= (double)(__builtin_popcount(b->lo[j]) * __builtin_popcount(b->hi[j])) / 256.0;
+    return p;
+}
+
+/*
+ * Each keyword is anchored on its least common three bytes.  The exact table holds the
+ * anchor's first two bytes (all case variants for case-insensitive keywords), grouped into
+ * buckets of keywords to confirm.  For the AVX2 filter the anchors are spread greedily over
+ * eight shufti buckets so that the byte sets each bucket accepts stay small.
+ */
 static void build_prefilter(imgb_secret_rules *r)
 {
-    unsigned *keyof = imgb_xcalloc(r->nkws, sizeof(unsigned));
     unsigned *bucketkey = imgb_xcalloc(r->nkws, sizeof(unsigned));
     size_t *bucketof = imgb_xcalloc(r->nkws, sizeof(size_t));
+    shufti_set sh[8];
+    memset(sh, 0, sizeof sh);
     for (size_t i = 0; i < r->nkws; i++) {
         secret_keyword *k = &r->kws[i];
         int best = 1 << 30;
         for (size_t o = 0; o + 1 < k->len; o++) {
             int s = byte_commonness(k->bytes[o], k->nocase) +
-                    byte_commonness(k->bytes[o + 1], k->nocase);
+                    byte_commonness(k->bytes[o + 1], k->nocase) +
+                    (o + 2 < k->len ? byte_commonness(k->bytes[o + 2], k->nocase) : 20);
             if (s < best) {
                 best = s;
                 k->pair_off = o;
@@ -232,34 +285,62 @@ static void build_prefilter(imgb_secret_rules *r)
         }
         /* Case-insensitive and case-sensitive keywords on the same letters share a bucket
          * keyed by the folded pair; each keyword re-checks its own case when confirmed. */
-        keyof[i] = (unsigned)lower(a) | ((unsigned)lower(b) << 8);
+        unsigned key = (unsigned)lower(a) | ((unsigned)lower(b) << 8);
         size_t bkt = r->nbuckets;
         for (size_t j = 0; j < r->nbuckets; j++)
-            if (bucketkey[j] == keyof[i])
+            if (bucketkey[j] == key)
                 bkt = j;
         if (bkt == r->nbuckets)
-            bucketkey[r->nbuckets++] = keyof[i];
+            bucketkey[r->nbuckets++] = key;
         bucketof[i] = bkt;
+        pair_set(r, a, b, bkt);
         if (k->nocase) {
-            pair_set(r, a, b, bkt);
             pair_set(r, upper(a), b, bkt);
             pair_set(r, a, upper(b), bkt);
             pair_set(r, upper(a), upper(b), bkt);
-        } else {
-            pair_set(r, a, b, bkt);
+        }
+
+        size_t best_b = 0;
+        double best_cost = 1e9;
+        for (size_t sb = 0; sb < 8; sb++) {
+            shufti_set t = sh[sb];
+            for (size_t j = 0; j < 3; j++) {
+                uint16_t lo, hi;
+                anchor_nibbles(k, j, &lo, &hi);
+                t.lo[j] |= lo;
+                t.hi[j] |= hi;
+            }
+            double cost = shufti_pass(&t) - (sh[sb].lo[0] ? shufti_pass(&sh[sb]) : 0);
+            if (cost < best_cost) {
+                best_cost = cost;
+                best_b = sb;
+            }
+        }
+        for (size_t j = 0; j < 3; j++) {
+            uint16_t lo, hi;
+            anchor_nibbles(k, j, &lo, &hi);
+            sh[best_b].lo[j] |= lo;
+            sh[best_b].hi[j] |= hi;
         }
     }
+    for (size_t sb = 0; sb < 8; sb++)
+        for (size_t j = 0; j < 3; j++)
+            for (unsigned n = 0; n < 16; n++) {
+                if (sh[sb].lo[j] & (1u << n))
+                    r->shufti[2 * j][n] |= (uint8_t)(1u << sb);
+                if (sh[sb].hi[j] & (1u << n))
+                    r->shufti[2 * j + 1][n] |= (uint8_t)(1u << sb);
+            }
     r->bucket_start = imgb_xcalloc(r->nbuckets + 1, sizeof(size_t));
     r->bucket_kw = imgb_xcalloc(r->nkws ? r->nkws : 1, sizeof(size_t));
     size_t n = 0;
-    for (size_t b = 0; b < r->nbuckets; b++) {
-        r->bucket_start[b] = n;
+    for (size_t b2 = 0; b2 < r->nbuckets; b2++) {
+        r->bucket_start[b2] = n;
         for (size_t i = 0; i < r->nkws; i++)
-            if (bucketof[i] == b)
+            if (bucketof[i] == b2)
                 r->bucket_kw[n++] = i;
     }
     r->bucket_start[r->nbuckets] = n;
-    free(keyof);
     free(bucketkey);
     free(bucketof);
 }
@@ -471,16 +552,23 @@ char *imgb_secret_mask(const char *s, size_t len, size_t keep)
 
 /* ---- the stream ------------------------------------------------------------------------ */
 
+static bool prefilter_avx2_usable(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+
 imgb_secret_stream *imgb_secret_stream_new(const imgb_secret_rules *r, bool prefilter)
 {
     imgb_secret_stream *s = imgb_xcalloc(1, sizeof *s);
     s->r = r;
     s->prefilter = prefilter;
-    s->cap = IMGB_SECRET_BUF + r->max_before + r->max_after + r->max_kwlen + 16;
+    s->cap = 2 * (r->max_before + r->max_after + r->max_kwlen) + 16;
     s->buf = imgb_xmalloc(s->cap);
     s->covered_end = imgb_xcalloc(r->npats, sizeof(uint64_t));
     s->reported_end = imgb_xcalloc(r->npats, sizeof(uint64_t));
     s->md = pcre2_match_data_create(r->max_groups, NULL);
+    s->avx2 = prefilter_avx2_usable();
     return s;
 }
 
@@ -541,8 +629,9 @@ bool imgb_secret_stream_begin(imgb_secret_stream *s, const char *path, int layer
     s->layer = layer;
     s->len = 0;
     s->base = s->next = s->fed = 0;
-    s->binary_known = s->binary = s->truncated = false;
+    s->binary = s->truncated = false;
     s->counted_to = s->nl_before = 0;
+    s->file_first = s->nfound;
     memset(s->covered_end, 0, r->npats * sizeof(uint64_t));
     memset(s->reported_end, 0, r->npats * sizeof(uint64_t));
     return true;
@@ -566,14 +655,17 @@ static uint64_t count_newlines(const unsigned char *p, size_t n)
     return c;
 }
 
-static uint64_t line_at(imgb_secret_stream *s, uint64_t abs)
+/* Advance (or rewind) the newline count to `abs`, which must lie in view `v` as must
+ * counted_to (the callers keep counted_to inside whichever view they process). */
+static void count_to(imgb_secret_stream *s, const sview *v, uint64_t abs)
 {
+    if (s->binary)
+        return;
     if (abs >= s->counted_to)
-        s->nl_before += count_newlines(s->buf + (s->counted_to - s->base), abs - s->counted_to);
+        s->nl_before += count_newlines(v->p + (s->counted_to - v->base), abs - s->counted_to);
     else
-        s->nl_before -= count_newlines(s->buf + (abs - s->base), s->counted_to - abs);
+        s->nl_before -= count_newlines(v->p + (abs - v->base), s->counted_to - abs);
     s->counted_to = abs;
-    return s->nl_before + 1;
 }
 
 static double shannon(const unsigned char *p, size_t n)
@@ -590,7 +682,7 @@ static double shannon(const unsigned char *p, size_t n)
     return h;
 }
 
-static void record(imgb_secret_stream *s, const secret_pattern *p, uint64_t abs,
+static void record(imgb_secret_stream *s, const sview *v, const secret_pattern *p, uint64_t abs,
                    const unsigned char *sec, size_t len)
 {
     if (p->min_entropy > 0 && shannon(sec, len) < p->min_entropy)
@@ -613,18 +705,21 @@ static void record(imgb_secret_stream *s, const secret_pattern *p, uint64_t abs,
     f->masked = imgb_secret_mask((const char *)sec, len, p->keep);
     f->offset = abs;
     f->binary = s->binary;
-    f->line = s->binary ? 0 : (int)line_at(s, abs);
+    if (!s->binary) {
+        count_to(s, v, abs);
+        f->line = (int)(s->nl_before + 1);
+    }
     f->layer = s->layer;
     f->layer_removed = -1;
 }
 
-/* Run pattern `pi` over buf[ws, we), reporting matches not reported before. */
-static void run_pattern(imgb_secret_stream *s, size_t pi, size_t ws, size_t we)
+/* Run pattern `pi` over view bytes [ws, we), reporting matches not reported before. */
+static void run_pattern(imgb_secret_stream *s, const sview *v, size_t pi, size_t ws, size_t we)
 {
     const secret_pattern *p = &s->r->pats[pi];
     PCRE2_SIZE off = 0;
     while (off <= we - ws) {
-        int rc = pcre2_match(p->re, s->buf + ws, we - ws, off, 0, s->md, s->r->mctx);
+        int rc = pcre2_match(p->re, v->p + ws, we - ws, off, 0, s->md, s->r->mctx);
         if (rc < 0)
             break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
@@ -633,28 +728,28 @@ static void run_pattern(imgb_secret_stream *s, size_t pi, size_t ws, size_t we)
             a = ov[2 * p->group];
             b = ov[2 * p->group + 1];
         }
-        uint64_t abs = s->base + ws + a;
+        uint64_t abs = v->base + ws + a;
         if (b > a && abs >= s->reported_end[pi]) {
-            record(s, p, abs, s->buf + ws + a, b - a);
-            s->reported_end[pi] = s->base + ws + b;
+            record(s, v, p, abs, v->p + ws + a, b - a);
+            s->reported_end[pi] = v->base + ws + b;
         }
         off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
 }
 
-static void on_keyword(imgb_secret_stream *s, const secret_keyword *k, size_t at)
+static void on_keyword(imgb_secret_stream *s, const sview *v, const secret_keyword *k, size_t at)
 {
     const secret_pattern *p = &s->r->pats[k->pattern];
     size_t we = at + k->len + p->after;
-    if (we > s->len)
-        we = s->len;
+    if (we > v->len)
+        we = v->len;
     /* Every window starts `before` bytes ahead of its keyword and keywords arrive in
      * increasing order, so a window ending inside the previous one is already covered. */
-    if (s->base + we <= s->covered_end[k->pattern])
+    if (v->base + we <= s->covered_end[k->pattern])
         return;
     size_t ws = at > p->before ? at - p->before : 0;
-    s->covered_end[k->pattern] = s->base + we;
-    run_pattern(s, k->pattern, ws, we);
+    s->covered_end[k->pattern] = v->base + we;
+    run_pattern(s, v, k->pattern, ws, we);
 }
 
 static bool keyword_at(const secret_keyword *k, const unsigned char *p)
@@ -667,103 +762,196 @@ static bool keyword_at(const secret_keyword *k, const unsigned char *p)
     return true;
 }
 
-/* Keyword starts in [from, to) (buffer offsets); pairs may extend past `to`. */
-static void prefilter_scan(imgb_secret_stream *s, size_t from, size_t to)
+/* A pair hit at view offset i: confirm the keywords of its bucket that start in [from, to). */
+static void pair_hit(imgb_secret_stream *s, const sview *v, size_t i, size_t from, size_t to)
 {
     const imgb_secret_rules *r = s->r;
-    const uint8_t *bits = r->pairbits;
-    const unsigned char *b = s->buf;
-    size_t end = to + r->max_kwlen;
-    if (end > s->len)
-        end = s->len;
-    if (end < 1)
+    unsigned pv = (unsigned)v->p[i] | ((unsigned)v->p[i + 1] << 8);
+    if (!((r->pairbits[pv >> 3] >> (pv & 7)) & 1))
         return;
-    for (size_t i = from; i + 1 < end; i++) {
-        unsigned v = (unsigned)b[i] | ((unsigned)b[i + 1] << 8);
-        if (!((bits[v >> 3] >> (v & 7)) & 1))
+    size_t bkt = r->pairslot[pv] - 1u;
+    for (size_t j = r->bucket_start[bkt]; j < r->bucket_start[bkt + 1]; j++) {
+        const secret_keyword *k = &r->kws[r->bucket_kw[j]];
+        if (i < k->pair_off)
             continue;
-        size_t bkt = r->pairslot[v] - 1u;
-        for (size_t j = r->bucket_start[bkt]; j < r->bucket_start[bkt + 1]; j++) {
-            const secret_keyword *k = &r->kws[r->bucket_kw[j]];
-            if (i < k->pair_off)
-                continue;
-            size_t at = i - k->pair_off;
-            if (at < from || at >= to || at + k->len > s->len)
-                continue;
-            if (keyword_at(k, b + at))
-                on_keyword(s, k, at);
-        }
+        size_t at = i - k->pair_off;
+        if (at < from || at >= to || at + k->len > v->len)
+            continue;
+        if (keyword_at(k, v->p + at))
+            on_keyword(s, v, k, at);
     }
 }
 
-/* Process keyword starts up to what the buffer allows, then (unless final) slide it. */
-static void process(imgb_secret_stream *s, bool final)
+/*
+ * Candidates 32 positions at a time ("shufti", as in Hyperscan): the low and high nibble of
+ * each of the three anchor bytes index 16-entry tables whose AND gives the buckets that byte
+ * may belong to; a position is a candidate when all three bytes share a bucket.  Masks are
+ * collected per block so the vector loop makes no calls; candidates then go to the exact
+ * pair table.
+ */
+#define SHUFTI_BLOCK 32
+
+__attribute__((target("avx2"))) static size_t prefilter_avx2(imgb_secret_stream *s,
+                                                             const sview *v, size_t from,
+                                                             size_t to, size_t end)
 {
     const imgb_secret_rules *r = s->r;
-    if (!s->binary_known) {
-        size_t probe = s->len < SECRET_BINARY_PROBE ? s->len : SECRET_BINARY_PROBE;
-        s->binary = memchr(s->buf, 0, probe) != NULL;
-        s->binary_known = true;
-    }
-    size_t tail = r->max_after + r->max_kwlen;
-    size_t from = (size_t)(s->next - s->base);
-    size_t to = final ? s->len : (s->len > tail ? s->len - tail : 0);
-    if (to > from) {
-        if (s->prefilter) {
-            prefilter_scan(s, from, to);
-        } else {
-            size_t ws = from > r->max_before ? from - r->max_before : 0;
-            size_t we = final ? s->len : to + r->max_after;
-            for (size_t pi = 0; pi < r->npats; pi++)
-                run_pattern(s, pi, ws, we);
+    __m256i t[6];
+    for (int j = 0; j < 6; j++)
+        t[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)r->shufti[j]));
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    const __m256i zero = _mm256_setzero_si256();
+    uint32_t masks[SHUFTI_BLOCK];
+    size_t i = from;
+    while (i + 34 <= end) {
+        size_t nb = 0, start = i;
+        for (; nb < SHUFTI_BLOCK && i + 34 <= end; nb++, i += 32) {
+            __m256i acc = _mm256_set1_epi8(-1);
+            for (int j = 0; j < 3; j++) {
+                __m256i x = _mm256_loadu_si256((const void *)(v->p + i + j));
+                __m256i m = _mm256_and_si256(
+                    _mm256_shuffle_epi8(t[2 * j], _mm256_and_si256(x, nib)),
+                    _mm256_shuffle_epi8(t[2 * j + 1], _mm256_and_si256(_mm256_srli_epi16(x, 4), nib)));
+                acc = _mm256_and_si256(acc, m);
+            }
+            masks[nb] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, zero));
         }
-        s->next = s->base + to;
+        for (size_t k = 0; k < nb; k++)
+            for (uint32_t m = masks[k]; m; m &= m - 1)
+                pair_hit(s, v, start + 32 * k + (size_t)__builtin_ctz(m), from, to);
     }
-    if (final)
-        return;
-    size_t keep_from = (size_t)(s->next - s->base);
-    keep_from = keep_from > r->max_before ? keep_from - r->max_before : 0;
-    uint64_t new_base = s->base + keep_from;
-    if (!s->binary && s->counted_to < new_base) {
-        s->nl_before += count_newlines(s->buf + (s->counted_to - s->base), new_base - s->counted_to);
-        s->counted_to = new_base;
-    }
-    memmove(s->buf, s->buf + keep_from, s->len - keep_from);
-    s->len -= keep_from;
-    s->base = new_base;
+    return i;
 }
 
+/* Keyword starts in view offsets [from, to); their pairs may extend a keyword past `to`. */
+static void prefilter_scan(imgb_secret_stream *s, const sview *v, size_t from, size_t to)
+{
+    const uint8_t *bits = s->r->pairbits;
+    const unsigned char *b = v->p;
+    size_t end = to + s->r->max_kwlen;
+    if (end > v->len)
+        end = v->len;
+    size_t i = from;
+    if (s->avx2)
+        i = prefilter_avx2(s, v, from, to, end);
+    for (; i + 1 < end; i++) {
+        unsigned pv = (unsigned)b[i] | ((unsigned)b[i + 1] << 8);
+        if ((bits[pv >> 3] >> (pv & 7)) & 1)
+            pair_hit(s, v, i, from, to);
+    }
+}
+
+/* Process keyword starts in [from, to) (file offsets) that lie in view `v`. */
+static void process_range(imgb_secret_stream *s, const sview *v, uint64_t from, uint64_t to)
+{
+    const imgb_secret_rules *r = s->r;
+    size_t f = (size_t)(from - v->base), t = (size_t)(to - v->base);
+    if (s->prefilter) {
+        prefilter_scan(s, v, f, t);
+    } else {
+        size_t ws = f > r->max_before ? f - r->max_before : 0;
+        size_t we = t + r->max_kwlen + r->max_after;
+        if (we > v->len)
+            we = v->len;
+        for (size_t pi = 0; pi < r->npats; pi++)
+            run_pattern(s, v, pi, ws, we);
+    }
+    s->next = to;
+}
+
+/* Keep stream bytes [from, fed) in the carry buffer; `v` holds them (and counted_to). */
+static void carry(imgb_secret_stream *s, const sview *v, uint64_t from)
+{
+    if (!s->binary && s->counted_to < from)
+        count_to(s, v, from);
+    size_t n = (size_t)(v->base + v->len - from);
+    memmove(s->buf, v->p + (from - v->base), n);
+    s->base = from;
+    s->len = n;
+}
+
+static void mark_binary(imgb_secret_stream *s)
+{
+    s->binary = true;
+    for (size_t i = s->file_first; i < s->nfound; i++) {
+        s->found[i].binary = true;
+        s->found[i].line = 0;
+    }
+}
+
+/*
+ * Each chunk is matched in place; only the seam is copied.  The carry buffer holds the
+ * stream from `before` bytes ahead of the next unprocessed keyword start to the end of the
+ * previous chunk.  Keyword starts near the seam are processed in the carry buffer with the
+ * chunk's first bytes appended; the rest of the chunk in place, except its last `tail`
+ * bytes, whose windows need the next chunk.
+ */
 void imgb_secret_stream_data(imgb_secret_stream *s, const unsigned char *buf, size_t len)
 {
+    const imgb_secret_rules *r = s->r;
     if (!s->active)
         return;
     s->bytes += len;
-    while (len > 0) {
-        if (s->fed >= s->r->max_file_bytes) {
-            s->truncated = true;
-            return;
-        }
-        size_t n = s->cap - s->len;
-        if (n > len)
-            n = len;
-        if (n > s->r->max_file_bytes - s->fed)
-            n = (size_t)(s->r->max_file_bytes - s->fed);
+    if (s->fed + len > r->max_file_bytes) {
+        s->truncated = true;
+        len = (size_t)(r->max_file_bytes - s->fed);
+    }
+    if (len == 0)
+        return;
+    if (!s->binary && s->fed < SECRET_BINARY_PROBE) {
+        size_t probe = SECRET_BINARY_PROBE - (size_t)s->fed;
+        if (memchr(buf, 0, probe < len ? probe : len))
+            mark_binary(s);
+    }
+    size_t before = r->max_before, tail = r->max_after + r->max_kwlen;
+    uint64_t cb = s->fed;
+    bool seam = s->len > 0;
+    if (seam) {
+        size_t n = before + tail < len ? before + tail : len;
         memcpy(s->buf + s->len, buf, n);
         s->len += n;
-        s->fed += n;
-        buf += n;
-        len -= n;
-        if (s->len == s->cap)
-            process(s, false);
+        sview bv = { s->buf, s->base, s->len };
+        uint64_t end = s->base + s->len;
+        uint64_t to = end > tail ? end - tail : 0;
+        if (to > cb + before)
+            to = cb + before;
+        if (to > s->next)
+            process_range(s, &bv, s->next, to);
     }
+    s->fed = cb + len;
+    sview cv = { buf, cb, len };
+    uint64_t from = s->next > cb ? s->next : cb;
+    uint64_t to = s->fed > tail ? s->fed - tail : 0;
+    if (to > from && (!seam || s->next >= cb + before)) {
+        if (seam && !s->binary && s->counted_to < cb) {
+            sview bv = { s->buf, s->base, s->len };
+            count_to(s, &bv, cb);
+        }
+        process_range(s, &cv, from, to);
+        uint64_t keep = s->next > before ? s->next - before : 0;
+        carry(s, &cv, keep < cb ? cb : keep);
+        return;
+    }
+    /* Nothing processed in place: the carry buffer must hold the whole chunk too. */
+    if (!seam) {
+        memcpy(s->buf, buf, len);
+        s->base = cb;
+        s->len = len;
+    }
+    sview bv = { s->buf, s->base, s->len };
+    uint64_t keep = s->next > before ? s->next - before : 0;
+    if (keep > s->base)
+        carry(s, &bv, keep);
 }
 
 void imgb_secret_stream_end(imgb_secret_stream *s)
 {
     if (!s->active)
         return;
-    if (s->len > 0)
-        process(s, true);
+    if (s->len > 0 && s->base + s->len > s->next) {
+        sview bv = { s->buf, s->base, s->len };
+        process_range(s, &bv, s->next, s->base + s->len);
+    }
     if (s->truncated)
         s->truncated_files++;
     s->active = false;

@@ -77,7 +77,9 @@ typedef struct imgb_image {
     size_t nrefs;
     char **all_refs;            /* every image in the archive (for listings) */
     size_t nall_refs;
-    char *manifest_digest;      /* "sha256:<hex>" of the manifest blob (computed for legacy) */
+    char *manifest_digest;      /* "sha256:<hex>" of the manifest blob; legacy docker-archive
+                                   has none: there it is the sha256 of the selected
+                                   manifest.json entry serialised compact with sorted keys */
     char *config_digest;        /* "sha256:<hex>" */
     char *image_id;             /* hex of the config digest: the Docker image ID, our ImageUuid */
     char *os, *arch, *variant;  /* from the config */
@@ -88,7 +90,8 @@ typedef struct imgb_image {
     imgb_history *history;
     size_t nhistory;
     bool verified;              /* false with --no-verify */
-    char **warnings;            /* one line each, naming the layer */
+    char **warnings;            /* one line each, naming the layer; after read_layers also
+                                   the view's warnings (skipped entries, content caps) */
     size_t nwarnings;
     struct imgb_image_priv *priv;
 } imgb_image;

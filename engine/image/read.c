@@ -86,11 +86,9 @@ static int apply_job(reader_ctx *r, img_layer_job *j)
                                .mtime = e->mtime, .link_target = e->link,
                                .content = e->content, .content_len = e->content_len,
                                .content_truncated = e->content_truncated };
+            /* IMGB_ELIMIT (content cap) is a warning the view records itself */
             int v = imgb_view_apply(r->view, j->index, &pub);
-            if (v == IMGB_ELIMIT) {
-                imgb_image_warn(img, imgb_xasprintf("layer %d (%s): %s", j->index,
-                                                    info->digest, imgb_error_last()));
-            } else if (v < 0) {
+            if (v < 0 && v != IMGB_ELIMIT) {
                 rc = v;
                 imgb_error_prefix("%s: layer %d (%s)", img->path, j->index, info->digest);
             }
@@ -298,5 +296,8 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
     int rc = img->priv->src.kind == SRC_STREAM ? read_stream(&r) : read_seekable(&r, jobs);
     free(r.jobs);
+    /* entries the view skipped (below a file, dangling hardlink, content caps) */
+    for (size_t i = 0; i < imgb_view_warning_count(view); i++)
+        imgb_image_warn(img, imgb_xstrdup(imgb_view_warning_at(view, i)));
     return rc;
 }

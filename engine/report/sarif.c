@@ -191,7 +191,7 @@ static char *result_message(const imgb_item *it, const imgb_evidence *ev, imgb_l
             imgb_buf_printf(&b, ": %s", ev->value);
         if (ev->expected)
             imgb_buf_printf(&b, " (%s: %s)", txt_expected[en], ev->expected);
-        if (ev->layer_removed >= 0) {
+        if (ev->layer_removed >= 0 && !ev->message) {
             imgb_buf_puts(&b, "; ");
             imgb_buf_printf(&b, TXT_REMOVED(en), ev->layer_removed);
         }

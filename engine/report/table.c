@@ -129,7 +129,7 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
         imgb_buf_printf(o, " (%s: %s)", LBL(p, L_EXPECTED), ev->expected);
     if (ev->source && !ev->message)
         imgb_buf_printf(o, " [%s]", ev->source);
-    if (ev->layer_removed >= 0) {
+    if (ev->layer_removed >= 0 && !ev->message) {
         if (p->lang == IMGB_LANG_EN)
             imgb_buf_printf(o, " (removed in layer %d)", ev->layer_removed);
         else

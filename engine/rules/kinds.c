@@ -20,6 +20,7 @@ extern const imgb_check_kind imgb_kind_login_defs, imgb_kind_passwd, imgb_kind_s
 #include "checks/weak_password.h"
 
 /* secrets and build risks: engine/checks/secrets.c, engine/checks/build_risk.c */
+#include "checks/build_risk.h"
 #include "checks/secrets.h"
 
 static const imgb_check_kind *const kind_table[] = {
@@ -45,6 +46,9 @@ static const imgb_check_kind *const kind_table[] = {
 
     /* secrets and build risks */
     &imgb_kind_secret,
+    &imgb_kind_build_config,
+    &imgb_kind_build_history,
+    &imgb_kind_build_tag,
 
     NULL,
 };

@@ -42,7 +42,6 @@
 #define IMGB_SECRET_MAX_PATTERNS    256                       /* patterns in one secret check */
 #define IMGB_SECRET_MAX_KEYWORDS    250                       /* prefilter keywords, all patterns */
 #define IMGB_SECRET_WINDOW_MAX      4096                      /* regex window each side of a keyword */
-#define IMGB_SECRET_BUF             (256u << 10)              /* matcher buffer per layer thread */
 #define IMGB_MAX_HISTORY_CMD        (64u << 10)               /* created_by bytes examined */
 
 #define IMGB_MAX_IGNORE_BYTES       (1u << 20)                /* ignore file size */

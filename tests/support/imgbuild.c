@@ -592,6 +592,13 @@ static char *config_json(const imgbuild_image *im)
         json_object_set_new(cfg, "Cmd", str_array(im->cmd));
     if (im->entrypoint)
         json_object_set_new(cfg, "Entrypoint", str_array(im->entrypoint));
+    if (im->config_extra) {
+        json_error_t jerr;
+        json_t *extra = json_loads(im->config_extra, 0, &jerr);
+        ck_assert_msg(json_is_object(extra), "config_extra: %s", jerr.text);
+        json_object_update(cfg, extra);
+        json_decref(extra);
+    }
     json_object_set_new(c, "config", cfg);
     json_t *rootfs = json_object();
     json_object_set_new(rootfs, "type", json_string("layers"));

@@ -119,6 +119,8 @@ typedef struct imgbuild_image {
     size_t nhistory;
     const char *config_raw;        /* used verbatim as the config blob (malformed JSON tests) */
     const char *created;           /* NULL: "2023-11-14T22:13:20Z" */
+    const char *config_extra;      /* JSON object merged into config.config (Healthcheck,
+                                      Volumes, ...); NULL: none */
 } imgbuild_image;
 
 typedef enum imgbuild_format {
