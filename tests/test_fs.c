@@ -4,6 +4,7 @@
  * symlink resolution inside the root, glob, walk, scale).
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -808,6 +809,18 @@ START_TEST(symlinked_intermediate_directories_resolve)
 }
 END_TEST
 
+START_TEST(lookup_ignores_dot_and_trailing_slash_and_climbs_real_parents)
+{
+    imgb_view *v = symlink_fixture();
+    assert_resolves(v, "/etc/real/.", "etc/real");
+    assert_resolves(v, "etc//./real/", "etc/real");
+    /* ".." after a symlinked directory climbs from where the link led (/opt/ssh). */
+    assert_resolves(v, "/etc/ssh/../ssh/sshd_config", "opt/ssh/sshd_config");
+    assert_resolves(v, "/etc/ssh/..", "opt");
+    imgb_view_free(v);
+}
+END_TEST
+
 START_TEST(dangling_symlink_is_not_found)
 {
     imgb_view *v = symlink_fixture();
@@ -937,6 +950,61 @@ START_TEST(walk_is_preorder_with_sorted_children)
 }
 END_TEST
 
+/* ---- concurrency ------------------------------------------------------------------- */
+
+typedef struct reader_job {
+    const imgb_view *view;
+    char *walk;      /* walk output of this thread */
+    int failures;
+} reader_job;
+
+static void *reader_thread(void *arg)
+{
+    reader_job *j = arg;
+    imgb_node_info info;
+    for (int i = 0; i < 200; i++) {
+        if (imgb_view_lookup(j->view, "/cfg/sshd_config", true, &info) != 0 ||
+            strcmp(info.path, "opt/ssh/sshd_config") != 0)
+            j->failures++;
+        if (imgb_view_lookup(j->view, "/etc/loop1", true, &info) != IMGB_ELOOP)
+            j->failures++;
+        if (!imgb_view_wants(j->view, "etc/ssh/x"))
+            j->failures++;
+    }
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    for (int i = 0; i < 20; i++) {
+        imgb_buf_clear(&b);
+        if (imgb_view_walk(j->view, collect_path, &b) != 0 ||
+            imgb_view_glob(j->view, "/etc/*", collect_path, &b) != 0)
+            j->failures++;
+    }
+    j->walk = imgb_buf_detach(&b);
+    return NULL;
+}
+
+START_TEST(const_functions_are_safe_from_many_threads)
+{
+    imgb_view *v = symlink_fixture();
+    imgb_view_keep(v, "/etc/ssh/**");
+    reader_job jobs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (reader_job){ v, NULL, 0 };
+        ck_assert_int_eq(pthread_create(&th[i], NULL, reader_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(jobs[i].failures, 0);
+        ck_assert_str_eq(jobs[i].walk, jobs[0].walk);
+    }
+    for (int i = 0; i < 4; i++)
+        free(jobs[i].walk);
+    imgb_view_free(v);
+}
+END_TEST
+
 /* ---- scale ------------------------------------------------------------------------- */
 
 /*
@@ -1054,6 +1122,7 @@ static Suite *fs_suite(void)
     tcase_add_test(tc, symlink_loop_is_eloop_naming_the_path);
     tcase_add_test(tc, symlink_chain_of_forty_hops_resolves_and_forty_one_loops);
     tcase_add_test(tc, symlinked_intermediate_directories_resolve);
+    tcase_add_test(tc, lookup_ignores_dot_and_trailing_slash_and_climbs_real_parents);
     tcase_add_test(tc, dangling_symlink_is_not_found);
     suite_add_tcase(s, tc);
 
@@ -1064,6 +1133,10 @@ static Suite *fs_suite(void)
     tcase_add_test(tc, glob_double_star_matches_subtree);
     tcase_add_test(tc, glob_and_walk_stop_when_callback_returns_nonzero);
     tcase_add_test(tc, walk_is_preorder_with_sorted_children);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("threads");
+    tcase_add_test(tc, const_functions_are_safe_from_many_threads);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("scale");

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "checks/secrets.h"
+#include "imgbuild.h"
 #include "util/limits.h"
 #include "util/mem.h"
 
@@ -409,6 +410,223 @@ START_TEST(secret_mask_text_hides_build_secrets)
 }
 END_TEST
 
+
+/* ---- end to end: the CLI on a real image ------------------------------------------------ */
+
+#define SLACK_LATE "xoxp-1837465019-2829103756-Zq9LmZ3vT8pW4nY6bC1dF5hK"
+
+static const char *const all_secrets[] = {
+    ALI_ID, AWS_ID, AWS_SECRET, GH_TOKEN, TC_ID, PEM_BODY, SLACK_LATE, NULL,
+};
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    imgb_buf b = IMGB_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        imgb_buf_put(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    char *s = imgb_buf_detach(&b);
+    return s ? s : imgb_xstrdup("");
+}
+
+/* Layer 0 holds keys (one in a binary), a private key, a host key and decoys; layer 1
+ * deletes one key file, overwrites another and adds a key of its own. */
+static char *build_leaky_image(char **dir_out)
+{
+    char *dir = imgbuild_tmpdir("secrets_e2e");
+    size_t binlen = 200000, at = 150001;
+    char *bin = imgb_xmalloc(binlen);
+    for (size_t i = 0; i < binlen; i++)
+        bin[i] = (char)((i * 2654435761u) >> 13);
+    bin[0] = 0;
+    bin[at - 1] = 0;
+    memcpy(bin + at, TC_ID, strlen(TC_ID));
+    bin[at + strlen(TC_ID)] = 0;
+    imgbuild_file l0[] = {
+        { .path = "usr/", .type = IMGBUILD_DIR },
+        { .path = "usr/aksk.txt", .content = "# keys\nak=" ALI_ID "\n" },
+        { .path = "usr/local/", .type = IMGBUILD_DIR },
+        { .path = "usr/local/bin/", .type = IMGBUILD_DIR },
+        { .path = "usr/local/bin/tool", .content = bin, .content_len = binlen, .mode = 0755 },
+        { .path = "app/", .type = IMGBUILD_DIR },
+        { .path = "app/deleted.env", .content = "AWS_ACCESS_KEY_ID=" AWS_ID "\n"
+                                                 "aws_secret_access_key=" AWS_SECRET "\n" },
+        { .path = "app/over.txt", .content = "token " GH_TOKEN "\n" },
+        { .path = "app/decoys.txt", .content = "AKIAIOSFODNN7EXAMPLE\nLTAIxxxxxxxxxxxxxxxxxxxx\n"
+                                               "-----BEGIN RSA PRIVATE KEY-----\n...\n" },
+        { .path = "root/", .type = IMGBUILD_DIR },
+        { .path = "root/.ssh/", .type = IMGBUILD_DIR },
+        { .path = "root/.ssh/id_rsa", .content = "-----BEGIN RSA PRIVATE KEY-----\n" PEM_BODY "\n"
+                                                 "-----END RSA PRIVATE KEY-----\n", .mode = 0600 },
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/ssh_host_rsa_key", .content = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                                                         PEM_BODY "\n", .mode = 0600 },
+    };
+    imgbuild_file l1[] = {
+        { .path = "app/", .type = IMGBUILD_DIR },
+        { .path = "app/deleted.env", .type = IMGBUILD_WHITEOUT },
+        { .path = "app/over.txt", .content = "nothing here any more\n" },
+        { .path = "app/late.cfg", .content = "\n\nslack=" SLACK_LATE "\n" },
+    };
+    imgbuild_layer layers[2];
+    imgbuild_layer_write(&layers[0], dir, l0, sizeof l0 / sizeof l0[0], IMGBUILD_GZIP);
+    imgbuild_layer_write(&layers[1], dir, l1, sizeof l1 / sizeof l1[0], IMGBUILD_ZSTD);
+    imgbuild_image im = { .layers = layers, .nlayers = 2, .ref = "leaky:1.0", .user = "app" };
+    char *out = imgbuild_path(dir, "leaky.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &im, 1, NULL);
+    imgbuild_layer_dispose(&layers[0]);
+    imgbuild_layer_dispose(&layers[1]);
+    free(bin);
+    *dir_out = dir;
+    return out;
+}
+
+static const json_t *find_item(const json_t *report, const char *id)
+{
+    const json_t *bls = json_object_get(report, "baselines");
+    for (size_t b = 0; b < json_array_size(bls); b++) {
+        const json_t *items = json_object_get(json_array_get(bls, b), "items");
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            const json_t *it = json_array_get(items, i);
+            if (strcmp(json_string_value(json_object_get(it, "id")), id) == 0)
+                return it;
+        }
+    }
+    return NULL;
+}
+
+/* The evidence of `item` for `file` whose value starts like `secret`. */
+static const json_t *find_evidence(const json_t *item, const char *file, const char *secret)
+{
+    const json_t *evs = json_object_get(item, "evidence");
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        const json_t *ev = json_array_get(evs, i);
+        const char *f = json_string_value(json_object_get(ev, "file"));
+        const char *v = json_string_value(json_object_get(ev, "value"));
+        if (f && v && strcmp(f, file) == 0 && strncmp(v, secret, 4) == 0)
+            return ev;
+    }
+    return NULL;
+}
+
+static json_int_t ev_int(const json_t *ev, const char *key)
+{
+    const json_t *v = json_object_get(ev, key);
+    return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+START_TEST(secret_e2e_layers_masks_and_every_format)
+{
+    char *dir;
+    char *img = build_leaky_image(&dir);
+    const char *cli = getenv("IMGB_CLI");
+    ck_assert_ptr_nonnull(cli);
+    static const char *const formats[] = { "json", "table", "sarif", "aliyun-baseline-check-result",
+                                           "aliyun-build-risk-images",
+                                           "huawei-risk-configs --image-type local_image",
+                                           "huawei-baseline-statistic --image-type local_image",
+                                           NULL };
+    for (size_t f = 0; formats[f]; f++) {
+        for (int zh = 0; zh < 2; zh++) {
+            char *out = imgb_xasprintf("%s/out-%.*s-%d", dir, (int)strcspn(formats[f], " "),
+                                       formats[f], zh);
+            int st = imgbuild_sh("'%s' scan '%s' --format %s --lang %s -o '%s' 2>'%s.err'", cli,
+                                 img, formats[f], zh ? "zh" : "en", out, out);
+            ck_assert_msg(st == 0 || st == 1, "scan --format %s exited %d", formats[f], st);
+            size_t len;
+            char *text = slurp(out, &len);
+            ck_assert_uint_gt(len, 0);
+            for (size_t k = 0; all_secrets[k]; k++)
+                ck_assert_msg(memmem(text, len, all_secrets[k], strlen(all_secrets[k])) == NULL,
+                              "format %s shows an unmasked secret", formats[f]);
+            char *errp = imgb_xasprintf("%s.err", out);
+            char *err = slurp(errp, &len);
+            for (size_t k = 0; all_secrets[k]; k++)
+                ck_assert(memmem(err, len, all_secrets[k], strlen(all_secrets[k])) == NULL);
+            free(err);
+            free(errp);
+            free(text);
+            free(out);
+        }
+    }
+
+    char *jpath = imgb_xasprintf("%s/out-json-0", dir);
+    json_error_t jerr;
+    json_t *rep = json_load_file(jpath, 0, &jerr);
+    ck_assert_msg(rep != NULL, "%s", jerr.text);
+    const json_t *ak = find_item(rep, "ak_leak.access_key");
+    ck_assert_ptr_nonnull(ak);
+    ck_assert_str_eq(json_string_value(json_object_get(ak, "verdict")), "fail");
+
+    const json_t *ev = find_evidence(ak, "/usr/aksk.txt", ALI_ID);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "value")), "LTAI5tQ8xZ2mK9**********");
+    ck_assert_int_eq(ev_int(ev, "line"), 2);
+    ck_assert_int_eq(ev_int(ev, "layer"), 0);
+    ck_assert_int_eq(ev_int(ev, "layer_removed"), -1);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(ev, "layer_digest")));
+
+    /* Deleted by a whiteout in layer 1: both layers reported. */
+    ev = find_evidence(ak, "/app/deleted.env", AWS_ID);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(ev_int(ev, "layer"), 0);
+    ck_assert_int_eq(ev_int(ev, "layer_removed"), 1);
+    ev = find_evidence(ak, "/app/deleted.env", AWS_SECRET);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(ev_int(ev, "line"), 2);
+    ck_assert_int_eq(ev_int(ev, "layer_removed"), 1);
+    /* Overwritten in layer 1. */
+    ev = find_evidence(ak, "/app/over.txt", GH_TOKEN);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(ev_int(ev, "layer"), 0);
+    ck_assert_int_eq(ev_int(ev, "layer_removed"), 1);
+    /* Added by the last layer. */
+    ev = find_evidence(ak, "/app/late.cfg", SLACK_LATE);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(ev_int(ev, "layer"), 1);
+    ck_assert_int_eq(ev_int(ev, "line"), 3);
+    /* Binary: offset, no line. */
+    ev = find_evidence(ak, "/usr/local/bin/tool", TC_ID);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(ev_int(ev, "offset"), 150001);
+    ck_assert_int_eq(ev_int(ev, "line"), -1);
+    ck_assert_ptr_nonnull(find_evidence(ak, "/root/.ssh/id_rsa", PEM_BODY));
+    /* Decoys and the host key are not ak_leak evidence. */
+    const json_t *evs = json_object_get(ak, "evidence");
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        const char *file = json_string_value(json_object_get(json_array_get(evs, i), "file"));
+        ck_assert_msg(!file || (strcmp(file, "/app/decoys.txt") && strcmp(file, "/etc/ssh/ssh_host_rsa_key")),
+                      "unexpected evidence for %s", file);
+    }
+    ck_assert_uint_eq(json_array_size(evs), 7);
+
+    const json_t *hk = find_item(rep, "ak_leak.ssh_host_key");
+    ck_assert_ptr_nonnull(hk);
+    ck_assert_str_eq(json_string_value(json_object_get(hk, "verdict")), "fail");
+    ck_assert_ptr_nonnull(find_evidence(hk, "/etc/ssh/ssh_host_rsa_key", PEM_BODY));
+
+    /* The Alibaba example format of the finding: path:masked. */
+    size_t len;
+    char *ali = imgb_xasprintf("%s/out-aliyun-baseline-check-result-1", dir);
+    char *text = slurp(ali, &len);
+    ck_assert_msg(strstr(text, "ak_leak") != NULL, "no ak_leak in the Alibaba report");
+    free(text);
+    free(ali);
+
+    json_decref(rep);
+    free(jpath);
+    free(img);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *secrets_suite(void)
 {
     Suite *s = suite_create("secrets");
@@ -425,6 +643,10 @@ static Suite *secrets_suite(void)
     tcase_add_test(t, secret_bad_params_rejected);
     tcase_add_test(t, secret_allow_list_is_overridable);
     tcase_add_test(t, secret_mask_text_hides_build_secrets);
+    suite_add_tcase(s, t);
+    t = tcase_create("e2e");
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, secret_e2e_layers_masks_and_every_format);
     suite_add_tcase(s, t);
     return s;
 }

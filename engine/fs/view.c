@@ -125,7 +125,10 @@ static void view_warn(imgb_view *v, const char *fmt, ...)
 
 /* ---- hash index -------------------------------------------------------------------- */
 
-/* FNV-1a, folded to 32 bits: paths are short and the chains are compared by hash first. */
+/*
+ * FNV-1a, then murmur3's fmix64 finaliser: FNV alone leaves the low bits (the bucket index)
+ * poorly mixed for paths that differ only in a few digits ("pkg000123/file-042").
+ */
 static uint32_t view_hash(const char *s, size_t n)
 {
     uint64_t h = 14695981039346656037ull;
@@ -133,7 +136,12 @@ static uint32_t view_hash(const char *s, size_t n)
         h ^= (unsigned char)s[i];
         h *= 1099511628211ull;
     }
-    return (uint32_t)(h ^ (h >> 32));
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 static view_node *view_find(const imgb_view *v, const char *path, size_t len)
@@ -366,6 +374,42 @@ static long view_join(char *buf, const view_node *dir, const char *name, size_t 
     return (long)o;
 }
 
+/* Only "/" and "." left?  Then the component before is the last one ("etc/." is "etc"). */
+static bool view_rest_is_empty(const char *r)
+{
+    for (;;) {
+        while (*r == '/')
+            r++;
+        if (r[0] == '.' && (r[1] == '/' || r[1] == '\0'))
+            r++;
+        else
+            return *r == '\0';
+    }
+}
+
+/*
+ * Shortcut after a symlink hop: when `rest` (relative to `dir`) has no ".." and names an
+ * existing node, every directory above that node is real (invariant on top), so one lookup
+ * replaces a walk over each component.  NULL: walk component by component.
+ */
+static view_node *view_find_below(const imgb_view *v, const view_node *dir, const char *rest,
+                                  bool follow_last, char *cand)
+{
+    size_t o = dir->path_len;
+    long n;
+
+    memcpy(cand, dir->path, o);
+    if (o)
+        cand[o++] = '/';
+    n = imgb_path_normalize_into(rest, cand + o, IMGB_MAX_PATH + 1 - o);
+    if (n <= 0)
+        return NULL;
+    view_node *hit = view_find(v, cand, o + (size_t)n);
+    if (!hit || (follow_last && hit->type == IMGB_FT_SYMLINK))
+        return NULL;
+    return hit;
+}
+
 /*
  * Resolve `path` inside the image root with chroot semantics, one component at a time:
  * ".." at the root stays at the root, an absolute symlink target restarts at the image
@@ -403,10 +447,7 @@ static int view_resolve(const imgb_view *v, const char *path, bool follow_last, 
         while (rem[pos] && rem[pos] != '/')
             pos++;
         size_t nlen = pos - s;
-        size_t after = pos;
-        while (rem[after] == '/')
-            after++;
-        bool last = rem[after] == '\0';
+        bool last = view_rest_is_empty(rem + pos);
         if (nlen == 1 && rem[s] == '.')
             continue;
         if (nlen == 2 && rem[s] == '.' && rem[s + 1] == '.') {
@@ -440,6 +481,11 @@ static int view_resolve(const imgb_view *v, const char *path, bool follow_last, 
             pos = 0;
             if (t[0] == '/')
                 n = v->root;
+            view_node *hit = view_find_below(v, n, rem, follow_last, cand);
+            if (hit) {
+                *out = hit;
+                return 0;
+            }
             continue;
         }
         if (!last && child->type != IMGB_FT_DIR)

@@ -121,7 +121,9 @@ size_t imgb_view_whiteouts(const imgb_view *view);
 /**
  * Look up `path` ("/etc/passwd" or "etc/passwd").  With `follow`, symlinks in every component
  * including the last are resolved inside the image root; without it, like lstat(2), only the
- * last component is not followed.  Returns 0, IMGB_ENOTFOUND or
+ * last component is not followed.  "." components and repeated or trailing "/" are ignored
+ * as in imgb_path_normalize ("etc/passwd/." is "etc/passwd"); ".." goes to the real parent of
+ * the resolved directory and stays at the root.  Returns 0, IMGB_ENOTFOUND or
  * IMGB_ELOOP (message names the path).
  */
 int imgb_view_lookup(const imgb_view *view, const char *path, bool follow, imgb_node_info *out);
