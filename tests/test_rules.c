@@ -477,6 +477,52 @@ START_TEST(loader_unknown_keys_and_applies_conflicts)
 }
 END_TEST
 
+START_TEST(loader_refuses_deep_nesting_early)
+{
+    char *dir = imgbuild_tmpdir("rules-deep");
+    imgb_buf text = IMGB_BUF_INIT;
+    imgb_buf_puts(&text, "baseline: ");
+    for (int i = 0; i < 100000; i++)
+        imgb_buf_putc(&text, '[');
+    for (int i = 0; i < 100000; i++)
+        imgb_buf_putc(&text, ']');
+    imgb_buf_putc(&text, '\n');
+    write_file(dir, "deep.yaml", text.ptr);
+    imgb_buf_dispose(&text);
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "deep.yaml:1:74: nested deeper than 64 levels\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(loader_alias_expansion_is_bounded)
+{
+    char *dir = imgbuild_tmpdir("rules-bomb");
+    imgb_buf text = IMGB_BUF_INIT;
+    imgb_buf_puts(&text, BASELINE_HEAD "  - id: t.one\n" ITEM_TEXTS
+                  "    severity: low\n    bucket: security_check\n    check:\n"
+                  "      kind: file_exists\n      path: /x\n      exists: true\n"
+                  "      bomb:\n        a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 8; i++)
+        imgb_buf_printf(&text, "        a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                        "*a%d, *a%d, *a%d]\n", i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                        i - 1, i - 1, i - 1, i - 1);
+    write_file(dir, "bomb.yaml", text.ptr);
+    imgb_buf_dispose(&text);
+    int rc;
+    char *diags = load_diags(dir, &rc, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_str_eq(diags, "bomb.yaml:18:33: check: more than 100000 YAML nodes in this file\n");
+    free(diags);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(loader_missing_directory_is_enotfound)
 {
     imgb_ruleset *rs = (imgb_ruleset *)1;
@@ -972,6 +1018,8 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, loader_duplicate_ids_across_files);
     tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
     tcase_add_test(tc, loader_missing_directory_is_enotfound);
+    tcase_add_test(tc, loader_refuses_deep_nesting_early);
+    tcase_add_test(tc, loader_alias_expansion_is_bounded);
     tcase_add_test(tc, loader_skips_data_dirs_and_loads_dictionary);
     tcase_add_test(tc, loader_pcre2_error_points_at_pattern);
     tcase_add_test(tc, loader_check_params_become_json);

@@ -47,7 +47,11 @@ static const char *const rule_files[][2] = {
       "  - id: t.deb.config_mode\n" TEXTS
       "    severity: medium\n"
       "    bucket: security_check\n"
-      "    check: {kind: file_meta, path: /etc/ssh/sshd_config, mode_max: \"0600\"}\n" },
+      "    check: {kind: file_meta, path: /etc/ssh/sshd_config, mode_max: \"0600\"}\n"
+      "  - id: t.deb.sshd_root\n" TEXTS
+      "    severity: high\n"
+      "    bucket: security_check\n"
+      "    check: {kind: sshd_option, keyword: PermitRootLogin, op: eq, value: \"no\"}\n" },
     { "rhel8.yaml",
       HEAD("t_rhel8_ssh", "ssh")
       "  applies: {os: [rhel], version: {min: \"8\", max: \"9\"}}\n"
@@ -195,7 +199,10 @@ START_TEST(scan_debian10_with_sshd_applies_its_baseline)
     ck_assert_int_eq(deb->items[0].evidence[0].line, 2);
     ck_assert_str_eq(deb->items[0].evidence[0].file, "/etc/ssh/sshd_config");
     ck_assert_int_eq(deb->items[1].verdict, IMGB_V_FAIL);
-    ck_assert_uint_eq(deb->failed[IMGB_SEV_HIGH], 1);
+    /* the sshd kind plugged into the same scan: its effective value and where it came from */
+    ck_assert_int_eq(deb->items[2].verdict, IMGB_V_FAIL);
+    ck_assert_str_eq(deb->items[2].evidence[0].source, "/etc/ssh/sshd_config:2");
+    ck_assert_uint_eq(deb->failed[IMGB_SEV_HIGH], 2);
     ck_assert_uint_eq(deb->failed[IMGB_SEV_MEDIUM], 1);
     ck_assert_uint_eq(deb->passed, 0);
     ck_assert_str_eq(res->os->openssh_version, "7.9p1");
@@ -221,7 +228,7 @@ START_TEST(scan_without_openssh_server_is_not_applicable)
         ck_assert_int_eq(deb->items[i].verdict, IMGB_V_NOT_APPLICABLE);
         ck_assert_str_eq(deb->items[i].evidence[0].message, "openssh-server is not installed");
     }
-    ck_assert_uint_eq(deb->not_applicable, 2);
+    ck_assert_uint_eq(deb->not_applicable, 3);
     ck_assert_uint_eq(deb->passed, 0); /* never counted as pass */
     imgb_scan_result_free(res);
     free(image);
@@ -352,7 +359,7 @@ START_TEST(native_report_has_every_section)
     ck_assert_ptr_null(json_object_get(json_object_get(item, "check"), "_rules_dir"));
     json_t *summary = json_object_get(r, "summary");
     ck_assert_int_eq(json_integer_value(json_object_get(summary, "baselines")), 2);
-    ck_assert_int_eq(json_integer_value(json_object_get(summary, "items")), 3);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "items")), 4);
     json_decref(r);
 
     imgb_buf out = IMGB_BUF_INIT;
@@ -411,7 +418,7 @@ START_TEST(cli_scan_json_parses_back)
     json_t *b0 = json_array_get(json_object_get(r, "baselines"), 0);
     json_t *counts = json_object_get(b0, "counts");
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(counts, "failed"),
-                                                        "high")), 1);
+                                                        "high")), 2);
     json_decref(r);
 
     /* --fail-on: findings at or above the threshold change the exit status */

@@ -718,6 +718,40 @@ static void ld_yaml_error(loader *ld, const yaml_parser_t *p)
                   (int)p->problem_mark.column + 1, "invalid YAML: %s", problem);
 }
 
+/*
+ * First pass over the events: refuse nesting deeper than IMGB_MAX_YAML_DEPTH before the
+ * document is built (libyaml's scanner slows down quadratically with flow nesting, and no
+ * rule needs more than a few levels).  Parse errors are left to the loading pass.
+ */
+static bool ld_precheck(loader *ld, const char *data, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int depth = 0;
+    bool ok = true, done = false;
+
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    while (!done && yaml_parser_parse(&parser, &ev)) {
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > IMGB_MAX_YAML_DEPTH) {
+                ld_report(ld, IMGB_DIAG_ERROR, (int)ev.start_mark.line + 1,
+                          (int)ev.start_mark.column + 1, "nested deeper than %d levels",
+                          IMGB_MAX_YAML_DEPTH);
+                ok = false;
+                done = true;
+            }
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        } else if (ev.type == YAML_STREAM_END_EVENT) {
+            done = true;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
 static void ld_file(loader *ld, const char *path, const char *root)
 {
     size_t len = 0;
@@ -726,6 +760,10 @@ static void ld_file(loader *ld, const char *path, const char *root)
     char *data = ld_read_file(ld, path, &len);
     if (!data)
         return;
+    if (!ld_precheck(ld, data, len)) {
+        free(data);
+        return;
+    }
 
     yaml_parser_t parser;
     yaml_document_t doc;
