@@ -2,10 +2,10 @@
  * The ak_leak matcher alone, in MB/s over real file content: loads regular files (a
  * directory tree or a list of files, up to --limit MiB) into memory, then times feeding them
  * through one matcher stream in 64 KiB chunks, as the image reader does, with and without
- * the keyword prefilter.  Reads the `secret` check parameters as JSON (bench/scan/run.sh
- * extracts them from rules/common/ak_leak.yaml).
+ * the keyword prefilter.  The patterns are those of the `ak_leak.access_key` item of the
+ * given rule file, loaded by the rule loader.
  *
- *   imgb_secret_bench PARAMS.json [--limit MiB] [--no-prefilter-too] PATH...
+ *   imgb_secret_bench rules/common/ak_leak.yaml [--limit MiB] [--no-prefilter-too] PATH...
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "checks/secrets.h"
+#include "rules/loader.h"
 #include "util/mem.h"
 
 #define BENCH_CHUNK (64u << 10)
@@ -60,10 +61,12 @@ static int bench_add(const char *path, const struct stat *st, int type, struct F
     return 0;
 }
 
+/* CPU time of this thread: the figure is per core, and other load on the machine does not
+ * count against it. */
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -114,20 +117,21 @@ static void run(const imgb_secret_rules *r, bool prefilter, bool hot)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s PARAMS.json [--limit MiB] [--no-prefilter-too] PATH...\n", argv[0]);
+        fprintf(stderr, "usage: %s RULES.yaml [--limit MiB] [--no-prefilter-too] PATH...\n", argv[0]);
         return 2;
     }
-    json_error_t jerr;
-    json_t *params = json_load_file(argv[1], 0, &jerr);
-    if (!params) {
-        fprintf(stderr, "%s: %s\n", argv[1], jerr.text);
-        return 2;
-    }
-    imgb_secret_rules *r;
-    if (imgb_secret_rules_compile(params, &r) < 0) {
+    const char *paths[] = { argv[1] };
+    imgb_ruleset *rs = NULL;
+    if (imgb_ruleset_load(&rs, paths, 1, NULL, NULL) < 0) {
         fprintf(stderr, "%s: %s\n", argv[1], imgb_error_last());
         return 2;
     }
+    const imgb_item *item = imgb_ruleset_find_item(rs, "ak_leak.access_key", NULL);
+    if (!item || strcmp(item->kind->name, "secret") != 0) {
+        fprintf(stderr, "%s: no secret item ak_leak.access_key\n", argv[1]);
+        return 2;
+    }
+    const imgb_secret_rules *r = item->compiled;
     limit = (size_t)512 << 20;
     bool both = false;
     for (int i = 2; i < argc; i++) {
@@ -149,7 +153,6 @@ int main(int argc, char **argv)
         free(files[i].data);
     }
     free(files);
-    imgb_secret_rules_free(r);
-    json_decref(params);
+    imgb_ruleset_free(rs);
     return 0;
 }

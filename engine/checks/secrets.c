@@ -67,6 +67,7 @@ struct imgb_secret_rules {
     size_t *bucket_start;            /* nbuckets + 1 offsets into bucket_kw */
     size_t *bucket_kw;
     size_t nbuckets;
+    uint8_t (*third)[32];            /* per bucket: bytes allowed after the pair (256 bits) */
     pcre2_code **allow_secret;
     size_t nallow_secret;
     pcre2_code **allow_path;
@@ -331,6 +332,21 @@ static void build_prefilter(imgb_secret_rules *r)
                 if (sh[sb].hi[j] & (1u << n))
                     r->shufti[2 * j + 1][n] |= (uint8_t)(1u << sb);
             }
+    r->third = imgb_xcalloc(r->nbuckets ? r->nbuckets : 1, sizeof *r->third);
+    for (size_t i = 0; i < r->nkws; i++) {
+        const secret_keyword *k = &r->kws[i];
+        uint8_t *t = r->third[bucketof[i]];
+        if (k->pair_off + 2 >= k->len) {
+            memset(t, 0xff, 32);
+            continue;
+        }
+        unsigned char c = k->bytes[k->pair_off + 2];
+        t[c >> 3] |= (uint8_t)(1u << (c & 7));
+        if (k->nocase) {
+            t[lower(c) >> 3] |= (uint8_t)(1u << (lower(c) & 7));
+            t[upper(c) >> 3] |= (uint8_t)(1u << (upper(c) & 7));
+        }
+    }
     r->bucket_start = imgb_xcalloc(r->nbuckets + 1, sizeof(size_t));
     r->bucket_kw = imgb_xcalloc(r->nkws ? r->nkws : 1, sizeof(size_t));
     size_t n = 0;
@@ -510,6 +526,7 @@ void imgb_secret_rules_free(imgb_secret_rules *r)
     free(r->kws);
     free(r->bucket_start);
     free(r->bucket_kw);
+    free(r->third);
     for (size_t i = 0; i < r->nallow_secret; i++)
         pcre2_code_free(r->allow_secret[i]);
     for (size_t i = 0; i < r->nallow_path; i++)
@@ -637,19 +654,35 @@ bool imgb_secret_stream_begin(imgb_secret_stream *s, const char *path, int layer
     return true;
 }
 
-/* Exact count of '\n' bytes, eight at a time (zero-byte detection after XOR). */
-static uint64_t count_newlines(const unsigned char *p, size_t n)
+/* Newlines, 32 bytes at a time: per-lane byte counters (at most 255 rounds), summed with
+ * SAD.  Text files are counted in full, so this runs over all their bytes. */
+__attribute__((target("avx2"))) static uint64_t count_newlines_avx2(const unsigned char *p,
+                                                                     size_t n, size_t *done)
 {
-    const uint64_t ones7 = 0x7f7f7f7f7f7f7f7fULL, nl = 0x0a0a0a0a0a0a0a0aULL;
+    const __m256i nl = _mm256_set1_epi8('\n');
+    const __m256i zero = _mm256_setzero_si256();
     uint64_t c = 0;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        uint64_t x = w ^ nl;
-        uint64_t z = ~(((x & ones7) + ones7) | x | ones7);
-        c += (uint64_t)__builtin_popcountll(z);
+    while (i + 32 <= n) {
+        __m256i acc = zero;
+        for (int r = 0; r < 255 && i + 32 <= n; r++, i += 32) {
+            __m256i x = _mm256_loadu_si256((const void *)(p + i));
+            acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(x, nl));
+        }
+        __m256i sums = _mm256_sad_epu8(acc, zero);
+        c += (uint64_t)_mm256_extract_epi64(sums, 0) + (uint64_t)_mm256_extract_epi64(sums, 1) +
+             (uint64_t)_mm256_extract_epi64(sums, 2) + (uint64_t)_mm256_extract_epi64(sums, 3);
     }
+    *done = i;
+    return c;
+}
+
+static uint64_t count_newlines(const imgb_secret_stream *s, const unsigned char *p, size_t n)
+{
+    uint64_t c = 0;
+    size_t i = 0;
+    if (s->avx2)
+        c = count_newlines_avx2(p, n, &i);
     for (; i < n; i++)
         c += p[i] == '\n';
     return c;
@@ -662,9 +695,9 @@ static void count_to(imgb_secret_stream *s, const sview *v, uint64_t abs)
     if (s->binary)
         return;
     if (abs >= s->counted_to)
-        s->nl_before += count_newlines(v->p + (s->counted_to - v->base), abs - s->counted_to);
+        s->nl_before += count_newlines(s, v->p + (s->counted_to - v->base), abs - s->counted_to);
     else
-        s->nl_before -= count_newlines(v->p + (abs - v->base), s->counted_to - abs);
+        s->nl_before -= count_newlines(s, v->p + (abs - v->base), s->counted_to - abs);
     s->counted_to = abs;
 }
 
@@ -770,6 +803,11 @@ static void pair_hit(imgb_secret_stream *s, const sview *v, size_t i, size_t fro
     if (!((r->pairbits[pv >> 3] >> (pv & 7)) & 1))
         return;
     size_t bkt = r->pairslot[pv] - 1u;
+    if (i + 2 < v->len) {
+        unsigned char c = v->p[i + 2];
+        if (!((r->third[bkt][c >> 3] >> (c & 7)) & 1))
+            return;
+    }
     for (size_t j = r->bucket_start[bkt]; j < r->bucket_start[bkt + 1]; j++) {
         const secret_keyword *k = &r->kws[r->bucket_kw[j]];
         if (i < k->pair_off)
@@ -817,8 +855,12 @@ __attribute__((target("avx2"))) static size_t prefilter_avx2(imgb_secret_stream 
             masks[nb] = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, zero));
         }
         for (size_t k = 0; k < nb; k++)
-            for (uint32_t m = masks[k]; m; m &= m - 1)
-                pair_hit(s, v, start + 32 * k + (size_t)__builtin_ctz(m), from, to);
+            for (uint32_t m = masks[k]; m; m &= m - 1) {
+                size_t at = start + 32 * k + (size_t)__builtin_ctz(m);
+                unsigned pv = (unsigned)v->p[at] | ((unsigned)v->p[at + 1] << 8);
+                if ((r->pairbits[pv >> 3] >> (pv & 7)) & 1)
+                    pair_hit(s, v, at, from, to);
+            }
     }
     return i;
 }

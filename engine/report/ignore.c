@@ -85,7 +85,7 @@ static bool parse_date(const char *s, int64_t *out)
 
 bool imgb_ignore_entry_expired(const imgb_ignore_entry *e, int64_t now_ms)
 {
-    return e->expires_ms != 0 && now_ms >= e->expires_ms;
+    return e->expires != NULL && now_ms >= e->expires_ms;
 }
 
 static const char *strip_slashes(const char *p)

@@ -42,7 +42,7 @@ typedef struct imgb_ignore_entry {
     char *layer;              /* index or digest prefix; NULL: any */
     char *reason;             /* NULL if none */
     char *expires;            /* "YYYY-MM-DD" as written, NULL: never */
-    int64_t expires_ms;       /* first ms after the expiry day (UTC); 0: never */
+    int64_t expires_ms;       /* first ms after the expiry day (UTC); only with `expires` */
     imgb_ignore_status status;
     int line;                 /* line in the ignore file */
 } imgb_ignore_entry;

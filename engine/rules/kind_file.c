@@ -267,7 +267,7 @@ static int kf_mode_param(const json_t *params, kf_meta *m)
 static int kf_meta_compile(const json_t *params, void **compiled)
 {
     kf_meta *m = imgb_xcalloc(1, sizeof *m);
-    int rc, ww, un, su;
+    int rc, ww = -1, un = -1, su = -1;
     m->type = -1;
 
     if ((rc = kf_bool(params, "world_writable", -1, &ww)) < 0 ||
@@ -779,7 +779,7 @@ static void kf_exists_free(void *compiled)
 static int kf_exists_compile(const json_t *params, void **compiled)
 {
     kf_exists *e = imgb_xcalloc(1, sizeof *e);
-    int rc, ex;
+    int rc, ex = -1;
     if ((rc = kf_string_list(params, "path", &e->paths, &e->npaths)) < 0 ||
         (rc = kf_bool(params, "exists", -1, &ex)) < 0)
         goto fail;
