@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "checks/weak_password.h"
+#include "imgbuild.h"
 #include "facts/accounts.h"
 #include "fs/view.h"
+#include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
 #include "util/mem.h"
@@ -562,6 +564,23 @@ START_TEST(kind_crack_reports_weak_accounts_only_by_rank)
 }
 END_TEST
 
+START_TEST(kind_crack_user_name_match_fails_only_user_names)
+{
+    kind_fixture f;
+    fixture_weak(&f);
+    imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\", \"match\": \"user_name\"}");
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(evidence_for(&r, "alice")->verdict, IMGB_V_FAIL);
+    const imgb_evidence *e = evidence_for(&r, "root");
+    ck_assert_int_eq(e->verdict, IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(e->message, "not the user name"));
+    ck_assert_ptr_nonnull(strstr(e->message, "ranked 3"));
+    assert_no_plaintext(&r);
+    result_dispose(&r);
+    fixture_dispose(&f);
+}
+END_TEST
+
 static void *must_not_build(const imgb_scan_ctx *ctx, void *payload)
 {
     (void)ctx;
@@ -720,7 +739,9 @@ static const struct {
     { "{}", "missing parameter 'mode'" },
     { "{\"mode\": \"crack\", \"depth\": -1}", "depth must be an integer" },
     { "{\"mode\": \"crack\", \"depth\": \"ten\"}", "depth must be an integer" },
-    { "{\"mode\": \"empty\", \"depth\": 10}", "depth applies to mode crack only" },
+    { "{\"mode\": \"empty\", \"depth\": 10}", "depth and match apply to mode crack only" },
+    { "{\"mode\": \"empty\", \"match\": \"user_name\"}", "apply to mode crack only" },
+    { "{\"mode\": \"crack\", \"match\": \"everything\"}", "match must be any or user_name" },
     { "{\"mode\": \"crack\", \"words\": 10}", "unknown parameter 'words'" },
 };
 
@@ -732,6 +753,279 @@ START_TEST(kind_rejects_bad_params)
     ck_assert_int_eq(k->compile(p, &compiled), IMGB_EFORMAT);
     ck_assert_msg(strstr(imgb_error_last(), bad_params[_i].message), "%s", imgb_error_last());
     json_decref(p);
+}
+END_TEST
+
+/* ---- the shipped baseline ------------------------------------------------------------------- */
+
+static void print_diag(const imgb_diag *d, void *payload)
+{
+    char *m = imgb_diag_format(d);
+    fprintf(stderr, "%s\n", m);
+    (*(int *)payload)++;
+    free(m);
+}
+
+START_TEST(baseline_yaml_loads_with_alibaba_keys)
+{
+    char *path = imgb_xasprintf("%s/rules/common/weak_password.yaml", getenv("IMGB_SOURCE_DIR"));
+    const char *paths[] = { path };
+    imgb_ruleset *rs = NULL;
+    int ndiag = 0;
+    ck_assert_int_eq(imgb_ruleset_load(&rs, paths, 1, print_diag, &ndiag), 0);
+    ck_assert_int_eq(ndiag, 0);
+    const imgb_baseline *b = imgb_ruleset_find_baseline(rs, "identification");
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(b->class_key, "identification");
+    ck_assert_str_eq(b->alias.zh, "身份鉴别");
+    ck_assert_str_eq(b->alias.en, "Identity authentication");
+    const char *keys[] = { "non_pwd_user", "weak_pwd", "user_name_pwd", "duplicate_pwd_hash",
+                           "weak_pwd_hash_algorithm", "nologin_user_with_pwd", "nis_plus_entry" };
+    ck_assert_uint_eq(b->nitems, sizeof keys / sizeof keys[0]);
+    for (size_t i = 0; i < b->nitems; i++) {
+        ck_assert_str_eq(b->items[i]->key, keys[i]);
+        ck_assert_int_eq(b->items[i]->bucket, IMGB_BUCKET_IMAGE_WEAK_PWD);
+        ck_assert_str_eq(b->items[i]->kind->name, "weak_password");
+    }
+    ck_assert_int_eq(b->items[0]->severity, IMGB_SEV_HIGH);
+    ck_assert_int_eq(b->items[1]->severity, IMGB_SEV_HIGH);
+    imgb_ruleset_free(rs);
+    free(path);
+}
+END_TEST
+
+
+/* ---- end to end: the CLI never reveals a password -------------------------------------------- */
+
+/* Plaintexts of the weak image: distinctive enough never to occur in report text. */
+static const char *const e2e_secrets[] = { "dragon", "nivram", "Ops123", "tigger", "sunshine",
+                                           "monkey", "Tq7#vLw9!zKp", "zebra-unicorn-42" };
+
+typedef struct e2e_image {
+    char *dir, *image, *dict;
+    char *hashes[8];
+} e2e_image;
+
+static void e2e_build(e2e_image *im)
+{
+    im->dir = imgbuild_tmpdir("weak_password");
+    im->hashes[0] = make_hash("$6$", 1000, "dragon");
+    im->hashes[1] = make_hash("$1$", 0, "nivram");
+    im->hashes[2] = make_hash("$y$", 1, "Ops123");
+    im->hashes[3] = make_hash("$2b$", 4, "tigger");
+    im->hashes[4] = make_hash("$5$", 1000, "sunshine");
+    im->hashes[5] = make_hash("des", 0, "monkey");
+    im->hashes[6] = make_hash("$1$", 0, "Tq7#vLw9!zKp");
+    im->hashes[7] = make_hash("$1$", 0, "zebra-unicorn-42");
+    char *shadow = imgb_xasprintf(
+        "root:%s:19700:0:99999:7:::\nmarvin:%s:19700:0:99999:7:::\nops:%s:19700:0:99999:7:::\n"
+        "db:%s:19700:0:99999:7:::\nbob::19700:0:99999:7:::\nweb:%s:19700:0:99999:7:::\n"
+        "app:%s:19700:0:99999:7:::\nlegacy:%s:19700:0:99999:7:::\nstrong:%s:19700:0:99999:7:::\n"
+        "svc:%s:19700:0:99999:7:::\n",
+        im->hashes[0], im->hashes[1], im->hashes[2], im->hashes[3], im->hashes[4], im->hashes[4],
+        im->hashes[5], im->hashes[6], im->hashes[7]);
+    const char *passwd =
+        "root:x:0:0:root:/root:/bin/bash\nmarvin:x:1000:1000::/home/marvin:/bin/bash\n"
+        "ops:x:1001:1001::/home/ops:/bin/bash\ndb:x:1002:1002::/home/db:/bin/sh\n"
+        "bob:x:1003:1003::/home/bob:/bin/sh\nweb:x:1004:1004::/home/web:/bin/sh\n"
+        "app:x:1005:1005::/home/app:/bin/sh\nlegacy:x:1006:1006::/home/legacy:/bin/sh\n"
+        "strong:x:1007:1007::/home/strong:/bin/sh\nsvc:x:1008:1008::/home/svc:/bin/sh\n";
+    imgbuild_file files[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
+        { .path = "etc/passwd", .content = passwd },
+        { .path = "etc/shadow", .content = shadow, .mode = 0640 },
+    };
+    imgbuild_layer layer;
+    imgbuild_layer_write(&layer, im->dir, files, sizeof files / sizeof files[0], IMGBUILD_GZIP);
+    imgbuild_image img = { .layers = &layer, .nlayers = 1, .ref = "weak:1" };
+    im->image = imgbuild_path(im->dir, "weak.tar");
+    imgbuild_image_write(im->image, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
+    imgbuild_layer_dispose(&layer);
+    free(shadow);
+
+    im->dict = imgbuild_path(im->dir, "extra.txt");
+    FILE *f = fopen(im->dict, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("#!comment: test words\nzebra-unicorn-42\n", f);
+    fclose(f);
+}
+
+static void e2e_dispose(e2e_image *im)
+{
+    imgbuild_rmtree(im->dir);
+    free(im->dir);
+    free(im->image);
+    free(im->dict);
+    for (size_t i = 0; i < 8; i++)
+        free(im->hashes[i]);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    imgb_buf b = IMGB_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        imgb_buf_put(&b, chunk, n);
+    fclose(f);
+    if (!b.ptr)
+        imgb_buf_puts(&b, "");
+    return imgb_buf_detach(&b);
+}
+
+/* Run the CLI; stdout and stderr go to one file whose content is returned. */
+static char *run_cli(const e2e_image *im, const char *args, int *status)
+{
+    const char *cli = getenv("IMGB_CLI");
+    ck_assert_ptr_nonnull(cli);
+    char *out = imgbuild_path(im->dir, "out.txt");
+    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --weak-password-budget 120 %s >'%s' 2>&1", cli,
+                          im->image, args, out);
+    char *text = slurp(out);
+    free(out);
+    return text;
+}
+
+/* The format names `scan --help` lists (one a line under "formats:"). */
+static size_t cli_formats(const e2e_image *im, char names[][64], size_t max)
+{
+    char *out = imgbuild_path(im->dir, "help.txt");
+    ck_assert_int_eq(imgbuild_sh("'%s' scan --help >'%s'", getenv("IMGB_CLI"), out), 0);
+    char *help = slurp(out);
+    size_t n = 0;
+    char *p = strstr(help, "\nformats:\n");
+    ck_assert_ptr_nonnull(p);
+    p += strlen("\nformats:\n");
+    while (n < max && p[0] == ' ' && p[1] == ' ') {
+        if (sscanf(p, " %63s", names[n]) == 1)
+            n++;
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        p++;
+    }
+    free(help);
+    free(out);
+    return n;
+}
+
+START_TEST(cli_never_reveals_a_password_in_any_format)
+{
+    e2e_image im;
+    e2e_build(&im);
+    char formats_found[16][64];
+    size_t nf = cli_formats(&im, formats_found, 16);
+    ck_assert_uint_ge(nf, 1);
+    bool saw_json = false;
+    for (size_t f = 0; f < nf; f++) {
+        char *args = imgb_xasprintf("--format %s --dict '%s'", formats_found[f], im.dict);
+        int status;
+        char *text = run_cli(&im, args, &status);
+        /* API formats may need request parameters: give each one it names its first value */
+        for (int retry = 0; retry < 8 && status == 2; retry++) {
+            const char *m = strstr(text, "missing required parameter ");
+            char name[64], value[64] = "1";
+            if (!m || sscanf(m, "missing required parameter %63[a-z_]", name) != 1)
+                break;
+            const char *paren = strchr(m, '(');
+            const char *eol = strchr(m, '\n');
+            if (paren && (!eol || paren < eol))
+                sscanf(paren + 1, "%63[^,) ]", value);
+            for (char *c = name; *c; c++)
+                if (*c == '_')
+                    *c = '-';
+            char *more = imgb_xasprintf("%s --%s %s", args, name, value);
+            free(args);
+            free(text);
+            args = more;
+            text = run_cli(&im, args, &status);
+        }
+        ck_assert_msg(status == 0 || status == 1, "%s: exit %d: %s", formats_found[f], status,
+                      text);
+        for (size_t s = 0; s < sizeof e2e_secrets / sizeof e2e_secrets[0]; s++)
+            ck_assert_msg(!strstr(text, e2e_secrets[s]), "format %s reveals a password",
+                          formats_found[f]);
+        if (strcmp(formats_found[f], "json") == 0) {
+            saw_json = true;
+            /* the scan really cracked: otherwise the search above proves nothing */
+            ck_assert_ptr_nonnull(strstr(text, "matches dictionary entry ranked"));
+            ck_assert_ptr_nonnull(strstr(text, "user-name variant (reversed)"));
+            ck_assert_ptr_nonnull(strstr(text, "user-name variant (capitalised with 123)"));
+            ck_assert_ptr_nonnull(strstr(text, "identification"));
+        }
+        free(text);
+        free(args);
+    }
+    ck_assert(saw_json);
+    e2e_dispose(&im);
+}
+END_TEST
+
+/* Count evidence messages in native JSON for `account` that contain `needle`. */
+static bool json_account_says(const char *text, const char *account, const char *needle)
+{
+    json_error_t err;
+    json_t *root = json_loads(text, 0, &err);
+    ck_assert_msg(root != NULL, "json: %s", err.text);
+    bool found = false;
+    /* walk every object: an evidence object has "account" and "message" */
+    json_t *stack[4096];
+    size_t sp = 0;
+    stack[sp++] = root;
+    while (sp && !found) {
+        json_t *v = stack[--sp];
+        if (json_is_object(v)) {
+            const char *acc = json_string_value(json_object_get(v, "account"));
+            const char *msg = json_string_value(json_object_get(v, "message"));
+            if (acc && msg && strcmp(acc, account) == 0 && strstr(msg, needle))
+                found = true;
+            const char *k;
+            json_t *c;
+            json_object_foreach(v, k, c)
+                if ((json_is_object(c) || json_is_array(c)) && sp < 4096)
+                    stack[sp++] = c;
+        } else if (json_is_array(v)) {
+            size_t i;
+            json_t *c;
+            json_array_foreach(v, i, c)
+                if ((json_is_object(c) || json_is_array(c)) && sp < 4096)
+                    stack[sp++] = c;
+        }
+    }
+    json_decref(root);
+    return found;
+}
+
+START_TEST(cli_dict_adds_and_dict_replace_replaces)
+{
+    e2e_image im;
+    e2e_build(&im);
+    int status;
+    char *args = imgb_xasprintf("--format json --dict '%s'", im.dict);
+    char *text = run_cli(&im, args, &status);
+    ck_assert_msg(status == 0 || status == 1, "exit %d: %s", status, text);
+    ck_assert(json_account_says(text, "svc", "matches dictionary entry ranked"));
+    ck_assert(json_account_says(text, "root", "matches dictionary entry ranked"));
+    free(text);
+    free(args);
+
+    /* replaced: only the test word is left, so root's "dragon" is no longer found */
+    args = imgb_xasprintf("--format json --dict-replace '%s'", im.dict);
+    text = run_cli(&im, args, &status);
+    ck_assert_msg(status == 0 || status == 1, "exit %d: %s", status, text);
+    ck_assert(json_account_says(text, "svc", "matches dictionary entry ranked 1 "));
+    ck_assert(json_account_says(text, "root", "not weak"));
+    free(text);
+    free(args);
+
+    text = run_cli(&im, "--format json --dict /nonexistent/words.txt", &status);
+    ck_assert_int_eq(status, 2);
+    ck_assert_ptr_nonnull(strstr(text, "/nonexistent/words.txt"));
+    free(text);
+    e2e_dispose(&im);
 }
 END_TEST
 
@@ -779,13 +1073,21 @@ static Suite *weak_password_suite(void)
     tc = tcase_create("kind");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, kind_crack_reports_weak_accounts_only_by_rank);
+    tcase_add_test(tc, kind_crack_user_name_match_fails_only_user_names);
     tcase_add_test(tc, kind_crack_runs_once_per_scan);
     tcase_add_test(tc, kind_crack_depth_limits_dictionary);
     tcase_add_test(tc, kind_empty_duplicate_algorithm_nologin_nis);
     tcase_add_test(tc, kind_clean_image_passes_every_mode);
     tcase_add_test(tc, kind_without_account_files_is_not_applicable);
     tcase_add_test(tc, kind_budget_cut_is_incomplete);
+    tcase_add_test(tc, baseline_yaml_loads_with_alibaba_keys);
     tcase_add_loop_test(tc, kind_rejects_bad_params, 0, sizeof bad_params / sizeof bad_params[0]);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cli");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, cli_never_reveals_a_password_in_any_format);
+    tcase_add_test(tc, cli_dict_adds_and_dict_replace_replaces);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checks/weak_password.h"
 #include "cli.h"
 #include "report/ignore.h"
 #include "report/native.h"
@@ -31,6 +32,8 @@ int cmd_scan(int argc, char **argv);
 typedef struct scan_args {
     const char *format;
     imgb_ptrvec rules_dirs;       /* char* borrowed from argv */
+    imgb_ptrvec dicts;            /* --dict FILE: appended to the dictionary (borrowed) */
+    const char *dict_replace;     /* --dict-replace FILE: instead of the shipped dictionary */
     bool no_default_rules;
     imgb_scan_options scan;
     const char *lang;
@@ -58,6 +61,20 @@ static int opt_rules(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     imgb_ptrvec_push(&((scan_args *)a)->rules_dirs, (void *)(uintptr_t)v);
+    return 0;
+}
+
+static int opt_dict(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    imgb_ptrvec_push(&((scan_args *)a)->dicts, (void *)(uintptr_t)v);
+    return 0;
+}
+
+static int opt_dict_replace(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->dict_replace = v;
     return 0;
 }
 
@@ -187,6 +204,10 @@ static const cli_option scan_options[] = {
     { "no-verify", 0, NULL, "skip digest verification (reported as unverified)", opt_no_verify, NULL },
     { "jobs", 'j', "N", "parallel layer decompression and password cracking", opt_jobs, NULL },
     { "weak-password-budget", 0, "SECONDS", "cracking time per image (default 30)", opt_budget, NULL },
+    { "dict", 0, "FILE", "add FILE's words (one a line) after the weak-password dictionary "
+      "(repeatable)", opt_dict, NULL },
+    { "dict-replace", 0, "FILE", "use FILE instead of the shipped weak-password dictionary",
+      opt_dict_replace, NULL },
     { "ignore-file", 0, "FILE", "accepted findings (default ./" IMGB_IGNORE_DEFAULT_FILE
       " when present)", opt_ignore_file, NULL },
     { "fail-on", 0, "SEVERITY", "exit 1 (or --exit-code) when an unignored item of SEVERITY or "
@@ -317,6 +338,17 @@ int cmd_scan(int argc, char **argv)
     if (cli_load_rules(&rs, (char *const *)s.rules_dirs.items, s.rules_dirs.len,
                        s.no_default_rules) != 0)
         goto done;
+    /* The dictionary belongs to the ruleset: --dict-replace first, then every --dict. */
+    if (s.dict_replace && imgb_wp_dict_load_ruleset(rs, s.dict_replace, true) < 0) {
+        cli_fail("scan: --dict-replace: %s", imgb_error_last());
+        goto done;
+    }
+    for (size_t i = 0; i < s.dicts.len; i++) {
+        if (imgb_wp_dict_load_ruleset(rs, s.dicts.items[i], false) < 0) {
+            cli_fail("scan: --dict: %s", imgb_error_last());
+            goto done;
+        }
+    }
     cli_progress(s.quiet, "scanning %s", image);
     if (imgb_scan_run(&res, rs, image, &s.scan) < 0) {
         cli_fail("%s", imgb_error_last());
@@ -350,5 +382,6 @@ done:
     imgb_ignore_list_free(ignore);
     imgb_report_params_dispose(&s.report);
     imgb_ptrvec_dispose(&s.rules_dirs, NULL);
+    imgb_ptrvec_dispose(&s.dicts, NULL);
     return status;
 }

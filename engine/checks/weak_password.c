@@ -3,7 +3,8 @@
  * /etc/passwd (engine/facts/accounts.h).
  *
  *   mode: crack              a usable hash matches the empty string, the user name or a
- *                            variant, or one of the first `depth` dictionary words
+ *                            variant, or one of the first `depth` dictionary words;
+ *                            `match: user_name` fails only the user-name matches
  *   mode: empty              an empty hash field (login without a password)
  *   mode: duplicate_hash     two or more accounts share one hash string
  *   mode: weak_algorithm     a usable hash in DES, BSDi DES, MD5 or Sun MD5
@@ -49,6 +50,7 @@ static const char *const wp_mode_names[] = {
 typedef struct wp_compiled {
     wp_mode mode;
     size_t depth;             /* 0: the whole dictionary */
+    bool user_name_only;      /* crack, `match: user_name`: only user-name matches fail */
 } wp_compiled;
 
 /* ---- compile ------------------------------------------------------------------------------ */
@@ -57,12 +59,12 @@ static int wp_compile(const json_t *params, void **compiled)
 {
     const char *key;
     const json_t *v;
-    wp_compiled c = { WP_CRACK, 0 };
+    wp_compiled c = { WP_CRACK, 0, false };
     bool have_mode = false;
 
     json_object_foreach((json_t *)params, key, v) {
-        if (strcmp(key, "kind") == 0)
-            continue;
+        if (strcmp(key, "kind") == 0 || key[0] == '_')
+            continue; /* the kind name and loader-added keys (_rules_dir) */
         if (strcmp(key, "mode") == 0) {
             const char *m = json_string_value(v);
             size_t i = 0;
@@ -70,7 +72,7 @@ static int wp_compile(const json_t *params, void **compiled)
                 i++;
             if (!m || i == WP_NMODES)
                 return imgb_error_set(IMGB_EFORMAT,
-                                      "weak_password: mode must be one of crack, empty, "
+                                      "mode must be one of crack, empty, "
                                       "duplicate_hash, weak_algorithm, nologin_with_hash, "
                                       "nis_plus");
             c.mode = (wp_mode)i;
@@ -79,18 +81,25 @@ static int wp_compile(const json_t *params, void **compiled)
             if (!json_is_integer(v) || json_integer_value(v) < 0 ||
                 json_integer_value(v) > (json_int_t)IMGB_WP_MAX_DICT_WORDS)
                 return imgb_error_set(IMGB_EFORMAT,
-                                      "weak_password: depth must be an integer from 0 (the "
+                                      "depth must be an integer from 0 (the "
                                       "whole dictionary) to %u", IMGB_WP_MAX_DICT_WORDS);
             c.depth = (size_t)json_integer_value(v);
+        } else if (strcmp(key, "match") == 0) {
+            const char *m = json_string_value(v);
+            if (!m || (strcmp(m, "any") != 0 && strcmp(m, "user_name") != 0))
+                return imgb_error_set(IMGB_EFORMAT,
+                                      "match must be any or user_name");
+            c.user_name_only = strcmp(m, "user_name") == 0;
         } else {
-            return imgb_error_set(IMGB_EFORMAT, "weak_password: unknown parameter '%s' "
-                                  "(expected mode, depth)", key);
+            return imgb_error_set(IMGB_EFORMAT, "unknown parameter '%s' "
+                                  "(expected mode, depth, match)", key);
         }
     }
     if (!have_mode)
-        return imgb_error_set(IMGB_EFORMAT, "weak_password: missing parameter 'mode'");
-    if (c.depth && c.mode != WP_CRACK)
-        return imgb_error_set(IMGB_EFORMAT, "weak_password: depth applies to mode crack only");
+        return imgb_error_set(IMGB_EFORMAT, "missing parameter 'mode'");
+    if ((c.depth || c.user_name_only) && c.mode != WP_CRACK)
+        return imgb_error_set(IMGB_EFORMAT,
+                              "depth and match apply to mode crack only");
     wp_compiled *out = imgb_xmalloc(sizeof *out);
     *out = c;
     *compiled = out;
@@ -241,11 +250,17 @@ static imgb_evidence *wp_evidence(imgb_item_result *out, const wp_entry *e, imgb
     return ev;
 }
 
-static imgb_verdict wp_crack_verdict(imgb_wp_status s)
+static imgb_verdict wp_crack_verdict(const wp_compiled *c, const imgb_wp_result *r)
 {
-    switch (s) {
-    case IMGB_WP_FOUND: return IMGB_V_FAIL;
-    case IMGB_WP_INCOMPLETE: return IMGB_V_INCOMPLETE;
+    switch (r->status) {
+    case IMGB_WP_FOUND:
+        if (!c->user_name_only)
+            return IMGB_V_FAIL;
+        return r->match == IMGB_WP_M_USER || r->match == IMGB_WP_M_USER_VARIANT ? IMGB_V_FAIL
+                                                                                : IMGB_V_PASS;
+    case IMGB_WP_INCOMPLETE:
+        /* the user-name item only needs the user-name candidates */
+        return c->user_name_only && r->user_done ? IMGB_V_PASS : IMGB_V_INCOMPLETE;
     case IMGB_WP_UNKNOWN_FORMAT: return IMGB_V_ERROR;
     default: return IMGB_V_PASS;
     }
@@ -258,19 +273,24 @@ static int wp_eval_crack(const wp_compiled *c, const imgb_scan_ctx *ctx, imgb_it
     const wp_fact *f = imgb_ctx_cache_get(ctx, key, wp_fact_build, (void *)c, wp_fact_free);
     if (!f)
         return -1;
-    char *expected = imgb_xasprintf("not empty, not the user name or a variant of it, not "
-                                    "among the %zu most common passwords", f->ndict);
+    char *expected = c->user_name_only
+                         ? imgb_xstrdup("not the user name or a variant of it")
+                         : imgb_xasprintf("not empty, not the user name or a variant of it, "
+                                          "not among the %zu most common passwords", f->ndict);
     for (size_t i = 0; i < f->n; i++) {
         const imgb_wp_result *r = &f->r[i];
-        imgb_evidence *ev = wp_evidence(out, &f->e[i], wp_crack_verdict(r->status));
+        imgb_verdict v = wp_crack_verdict(c, r);
+        imgb_evidence *ev = wp_evidence(out, &f->e[i], v);
         imgb_buf b = IMGB_BUF_INIT;
-        if (r->status == IMGB_WP_FOUND)
+        if (v == IMGB_V_FAIL)
             imgb_buf_puts(&b, "weak password: ");
+        else if (c->user_name_only && r->status != IMGB_WP_UNKNOWN_FORMAT)
+            imgb_buf_puts(&b, "not the user name or a variant; ");
         imgb_wp_describe(r, &b);
         ev->message = imgb_buf_detach(&b);
         ev->value = imgb_xstrdup(imgb_hash_kind_name(imgb_hash_classify(f->e[i].hash).kind));
         ev->expected = imgb_xstrdup(expected);
-        if (f->dict_source)
+        if (f->dict_source && !c->user_name_only)
             ev->source = imgb_xasprintf("dictionary %s", f->dict_source);
     }
     free(expected);

@@ -57,10 +57,11 @@ typedef struct imgb_wp_result {
     uint64_t tried;           /* candidates tried (found: position of the hit, 1-based) */
     uint64_t planned;         /* candidates planned for this account */
     double cost_us;           /* measured cost of one hash of this account, microseconds */
+    bool user_done;           /* the empty string, user name and every variant were tried */
 } imgb_wp_result;
 
 typedef struct imgb_wp_options {
-    int jobs;                 /* worker threads (<= 0: 1) */
+    int jobs;                 /* worker threads (<= 0: the online CPUs) */
     double budget;            /* seconds for the whole run (<= 0: IMGB_WP_DEFAULT_BUDGET) */
     size_t depth;             /* dictionary words tried per account (0: all) */
     int year;                 /* newest year for "name2024"-style variants (0: this year) */

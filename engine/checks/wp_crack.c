@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/limits.h"
@@ -52,6 +53,7 @@ typedef struct wp_acct {
     uint64_t chunk;
     _Atomic uint64_t best;             /* lowest matching candidate index, or WP_NO_HIT */
     _Atomic uint64_t tried;            /* candidates hashed (the probe included) */
+    _Atomic uint64_t tried_user;       /* of them: the empty string, user name, variants */
 } wp_acct;
 
 typedef struct wp_run {
@@ -208,6 +210,7 @@ static void wp_probe(wp_run *run, struct crypt_data *cd, wp_acct *a)
     size_t slen = wp_setting_len(a->hash);
 
     atomic_store(&a->tried, 1);
+    atomic_store(&a->tried_user, 1);
     if (!h || h[0] == '*' || strlen(h) != strlen(a->hash) || strncmp(h, a->hash, slen) != 0) {
         a->status = IMGB_WP_UNKNOWN_FORMAT;
         return;
@@ -309,6 +312,8 @@ static void *wp_work(void *arg)
                 break;
             int m = wp_try(run, w->cd, a, wp_candidate(run, a, i));
             atomic_fetch_add_explicit(&a->tried, 1, memory_order_relaxed);
+            if (i <= a->nvar)
+                atomic_fetch_add_explicit(&a->tried_user, 1, memory_order_relaxed);
             if (m == 1) {
                 wp_min_hit(a, i);
                 break;
@@ -345,6 +350,7 @@ static void wp_finish(const wp_acct *a, imgb_wp_result *r)
     r->cost_us = a->cost_ns / 1000.0;
     r->tried = atomic_load(&a->tried);
     r->status = a->status;
+    r->user_done = atomic_load(&a->tried_user) >= 1 + a->nvar;
     if (a->status != IMGB_WP_NOT_FOUND) {
         if (a->status != IMGB_WP_UNKNOWN_FORMAT)
             r->tried = 0;
@@ -399,7 +405,8 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
         return imgb_error_set(IMGB_ELIMIT, "weak passwords: %zu accounts, at most %d are cracked",
                               n, IMGB_WP_MAX_ACCOUNTS);
 
-    int jobs = opts && opts->jobs > 0 ? opts->jobs : 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = opts && opts->jobs > 0 ? opts->jobs : ncpu > 0 ? (int)ncpu : 1;
     if (jobs > IMGB_WP_MAX_JOBS)
         jobs = IMGB_WP_MAX_JOBS;
     double budget = opts && opts->budget > 0 ? opts->budget : IMGB_WP_DEFAULT_BUDGET;
@@ -441,6 +448,7 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
         a->status = wp_classify(a->hash);
         atomic_init(&a->best, WP_NO_HIT);
         atomic_init(&a->tried, 0);
+        atomic_init(&a->tried_user, 0);
         if (a->status == IMGB_WP_NOT_FOUND)
             wp_make_variants(a, year);
         a->planned = 1 + a->nvar + run.ndict;
