@@ -162,9 +162,13 @@ static int read_file_data(layer_ctx *c, struct archive *tar, img_entry *e, const
 {
     img_layer_job *job = c->job;
     imgb_buf kept = IMGB_BUF_INIT;
+    /* whiteout markers are layer metadata, not files: consumers never see them */
+    const char *base = strrchr(e->path, '/');
+    bool marker = strncmp(base ? base + 1 : e->path, ".wh.", 4) == 0;
     for (size_t i = 0; i < job->nconsumers; i++) {
         imgb_consumer *k = job->consumers[i];
-        wanted[i] = k->file_begin ? k->file_begin(job->consumer_state[i], pub) : false;
+        wanted[i] = k->file_begin && !marker ? k->file_begin(job->consumer_state[i], pub)
+                                             : false;
     }
     const void *blk;
     size_t n;
@@ -382,14 +386,14 @@ static int verify(layer_ctx *c)
     if (!legacy && strcmp(job->blob_digest, job->info->digest) != 0)
         return ctx_fail(c, IMGB_EDIGEST,
                         imgb_xasprintf("layer %d: blob %s does not match its digest: expected "
-                                       "%s, got %s", job->index, job->info->digest,
+                                       "%s, got %s", job->index, job->member ? job->member : "?",
                                        job->info->digest, job->blob_digest));
     if (job->info->diff_id && strcmp(job->diff_digest, job->info->diff_id) != 0)
         return ctx_fail(c, IMGB_EDIGEST,
-                        imgb_xasprintf("layer %d (%s): uncompressed content does not match "
-                                       "rootfs.diff_ids[%d]: expected %s, got %s", job->index,
-                                       layer_name(job), job->index, job->info->diff_id,
-                                       job->diff_digest));
+                        imgb_xasprintf("layer %d: blob %s: uncompressed content does not "
+                                       "match rootfs.diff_ids[%d]: expected %s, got %s",
+                                       job->index, job->member ? job->member : "?", job->index,
+                                       job->info->diff_id, job->diff_digest));
     return 0;
 }
 
