@@ -17,6 +17,8 @@ int imgb_fk_check_keys(const json_t *params, const char *const *allowed)
         return imgb_error_set(IMGB_EINVAL, "check: expected a mapping of parameters");
     json_object_foreach((json_t *)params, key, v) {
         size_t i;
+        if (key[0] == '_')
+            continue; /* loader-added context such as _rules_dir (engine/rules/loader.c) */
         for (i = 0; allowed[i]; i++)
             if (strcmp(allowed[i], key) == 0)
                 break;
