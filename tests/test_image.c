@@ -432,6 +432,13 @@ START_TEST(multi_platform_index_selects_platform)
     ck_assert_int_eq(imgb_image_open(&img, out, &o), IMGB_EAMBIGUOUS);
     ck_assert_ptr_nonnull(strstr(imgb_error_last(), "linux/arm64/v8"));
     ck_assert_ptr_nonnull(strstr(imgb_error_last(), "linux/amd64"));
+    /* a single-platform docker-archive: an explicit other platform is refused */
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &ims[1], 1, NULL);
+    ck_assert_int_eq(imgb_image_open(&img, out, &o), IMGB_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "linux/amd64"));
+    o.platform = "linux/amd64";
+    ck_assert_msg(imgb_image_open(&img, out, &o) == 0, "%s", imgb_error_last());
+    imgb_image_free(img);
     free(out);
     fixture_done(&f);
 }

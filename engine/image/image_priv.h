@@ -87,6 +87,7 @@ typedef struct img_entry {
 typedef struct img_layer_job {
     /* in */
     int index;
+    const char *member;             /* the blob's name in the archive, for messages */
     const imgb_layer_info *info;
     bool verify;
     size_t max_entries;

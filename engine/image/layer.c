@@ -382,14 +382,14 @@ static int verify(layer_ctx *c)
     if (!legacy && strcmp(job->blob_digest, job->info->digest) != 0)
         return ctx_fail(c, IMGB_EDIGEST,
                         imgb_xasprintf("layer %d: blob %s does not match its digest: expected "
-                                       "%s, got %s", job->index, job->info->digest,
+                                       "%s, got %s", job->index, job->member ? job->member : "?",
                                        job->info->digest, job->blob_digest));
     if (job->info->diff_id && strcmp(job->diff_digest, job->info->diff_id) != 0)
         return ctx_fail(c, IMGB_EDIGEST,
-                        imgb_xasprintf("layer %d (%s): uncompressed content does not match "
-                                       "rootfs.diff_ids[%d]: expected %s, got %s", job->index,
-                                       layer_name(job), job->index, job->info->diff_id,
-                                       job->diff_digest));
+                        imgb_xasprintf("layer %d: blob %s: uncompressed content does not "
+                                       "match rootfs.diff_ids[%d]: expected %s, got %s",
+                                       job->index, job->member ? job->member : "?", job->index,
+                                       job->info->diff_id, job->diff_digest));
     return 0;
 }
 

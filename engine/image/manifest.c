@@ -620,6 +620,26 @@ done:
     return rc;
 }
 
+/* An explicit --platform must match the selected image's config (os/arch, and the variant
+ * when both sides name one), whatever the format. */
+static int check_platform(imgb_image *img)
+{
+    const char *want = img->priv->opts.platform;
+    if (!want || !img->os || !img->arch)
+        return 0;
+    size_t ol = strlen(img->os), al = strlen(img->arch);
+    bool ok = strncmp(want, img->os, ol) == 0 && want[ol] == '/' &&
+              strncmp(want + ol + 1, img->arch, al) == 0 &&
+              (want[ol + 1 + al] == '\0' ||
+               (want[ol + 1 + al] == '/' &&
+                (!img->variant || strcmp(want + ol + 2 + al, img->variant) == 0)));
+    if (ok)
+        return 0;
+    return imgb_error_set(IMGB_ENOTFOUND, "%s: no %s image; the image is %s/%s%s%s", img->path,
+                          want, img->os, img->arch, img->variant ? "/" : "",
+                          img->variant ? img->variant : "");
+}
+
 /* ---- open / free ------------------------------------------------------------------------- */
 
 int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options *opts)
@@ -645,6 +665,8 @@ int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options 
         rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image: no manifest.json or index.json",
                             path);
     }
+    if (rc == 0)
+        rc = check_platform(img);
     if (rc == 0)
         rc = check_layers_present(img);
     if (rc)

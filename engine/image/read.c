@@ -46,6 +46,7 @@ static void job_init(reader_ctx *r, size_t i)
     const imgb_read_options *o = &r->img->priv->opts;
     memset(j, 0, sizeof *j);
     j->index = (int)i;
+    j->member = r->img->priv->layer_names[i];
     j->info = &r->img->layers[i];
     j->verify = !o->no_verify;
     j->max_entries = o->max_entries_per_layer ? o->max_entries_per_layer
