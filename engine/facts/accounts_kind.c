@@ -84,7 +84,8 @@ static const char *const acct_file_names[] = {"passwd", "shadow", "group", "gsha
 
 /* Shells that refuse an interactive login (SSG no_shelllogin_for_systemaccounts). */
 static const char *const acct_nologin_shells[] = {
-    "/sbin/nologin", "/usr/sbin/nologin", "/bin/false", "/usr/bin/false", NULL,
+    "/sbin/nologin", "/usr/sbin/nologin", "/bin/nologin", "/usr/bin/nologin",
+    "/bin/false",    "/usr/bin/false",    NULL,
 };
 
 /* System accounts that legitimately have a special shell (CIS 5.4.2 / SSG exclusions). */

@@ -31,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "fs/path.h"
 #include "util/error.h"
@@ -84,6 +86,7 @@ struct imgb_view {
     imgb_ptrvec warnings;
     int last_layer;
     size_t mem_bytes;
+    uint64_t seed;            /* hash seed, random per view */
 };
 
 /* Everything a new entry puts into a node, gathered before the tree is touched. */
@@ -127,11 +130,13 @@ static void view_warn(imgb_view *v, const char *fmt, ...)
 
 /*
  * FNV-1a, then murmur3's fmix64 finaliser: FNV alone leaves the low bits (the bucket index)
- * poorly mixed for paths that differ only in a few digits ("pkg000123/file-042").
+ * poorly mixed for paths that differ only in a few digits ("pkg000123/file-042").  The
+ * per-view random seed keeps a hostile layer from precomputing names that share a bucket
+ * (hash flooding); nothing observable depends on bucket order.
  */
-static uint32_t view_hash(const char *s, size_t n)
+static uint32_t view_hash(const imgb_view *v, const char *s, size_t n)
 {
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = 14695981039346656037ull ^ v->seed;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
         h *= 1099511628211ull;
@@ -146,7 +151,7 @@ static uint32_t view_hash(const char *s, size_t n)
 
 static view_node *view_find(const imgb_view *v, const char *path, size_t len)
 {
-    uint32_t h = view_hash(path, len);
+    uint32_t h = view_hash(v, path, len);
     for (view_node *n = v->buckets[h & v->mask]; n; n = n->hnext) {
         if (n->hash == h && n->path_len == len && memcmp(n->path, path, len) == 0)
             return n;
@@ -245,7 +250,7 @@ static view_node *view_node_new(imgb_view *v, view_node *parent, const char *pat
     n->path_len = (uint16_t)len;
     slash = memrchr(path, '/', len);
     n->name_off = (uint16_t)(slash ? (size_t)(slash - path) + 1 : 0);
-    n->hash = view_hash(path, len);
+    n->hash = view_hash(v, path, len);
     n->parent = parent;
     if (parent) {
         n->next = parent->first_child;
@@ -807,6 +812,8 @@ imgb_view *imgb_view_new(const imgb_view_limits *limits)
         if (limits->keep_total_max)
             v->limits.keep_total_max = limits->keep_total_max;
     }
+    if (getrandom(&v->seed, sizeof v->seed, GRND_NONBLOCK) != (ssize_t)sizeof v->seed)
+        v->seed = (uint64_t)(uintptr_t)v ^ (uint64_t)time(NULL);
     v->buckets = imgb_xcalloc(VIEW_INITIAL_BUCKETS, sizeof *v->buckets);
     v->mask = VIEW_INITIAL_BUCKETS - 1;
     v->mem_bytes = sizeof *v + VIEW_INITIAL_BUCKETS * sizeof *v->buckets;
