@@ -24,6 +24,7 @@
 
 #include "facts/accounts.h"
 #include "facts/os.h"
+#include "rules/loader.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -281,7 +282,9 @@ static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, vo
     if (r->nevidence == 0) {
         /* every verdict carries evidence; a kind that gave none still says what it was */
         imgb_evidence *ev = imgb_result_add_evidence(r);
-        ev->message = imgb_xasprintf("%s check gave no detail", it->kind->name);
+        ev->message = r->verdict == IMGB_V_PASS
+                          ? imgb_xasprintf("no finding (%s)", it->kind->name)
+                          : imgb_xasprintf("%s check gave no detail", it->kind->name);
     }
 }
 
@@ -366,6 +369,11 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
     if (!opts)
         opts = &defaults;
     *out = NULL;
+    if (opts->only_baseline && !imgb_ruleset_find_baseline(rs, opts->only_baseline)) {
+        free(res);
+        return imgb_error_set(IMGB_ENOTFOUND, "scan: no baseline '%s' in the rules",
+                              opts->only_baseline);
+    }
     res->ruleset = rs;
     res->started_ms = scan_now_ms();
 

@@ -655,6 +655,67 @@ START_TEST(keep_total_cap_keeps_file_without_content)
 }
 END_TEST
 
+START_TEST(unkept_targets_lists_files_wanted_through_symlinks)
+{
+    imgb_view *v = imgb_view_new(NULL);
+    imgb_view_keep(v, "/etc/ssh/**");
+    imgb_view_keep(v, "/etc/os-release");
+    add_file(v, 0, "usr/lib/os-release", NULL);
+    add_link(v, 0, "etc/os-release", "../usr/lib/os-release");
+    add_file(v, 0, "opt/ssh/sshd_config", NULL);
+    add_file(v, 0, "opt/ssh/moduli", NULL);
+    add_link(v, 0, "etc/ssh", "/opt/ssh");
+    add_file(v, 0, "lib/other", NULL);
+    add_link(v, 0, "etc/motd", "/lib/other");
+    char *s = NULL;
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
+    s = imgb_buf_detach(&b);
+    ck_assert_str_eq(s, "opt/ssh/moduli\nopt/ssh/sshd_config\nusr/lib/os-release\n");
+    free(s);
+
+    /* A second pass hands the bytes over; the file is then readable under both names. */
+    const unsigned char *d;
+    size_t n;
+    ck_assert_int_eq(imgb_view_set_content(v, "/usr/lib/os-release",
+                                           (const unsigned char *)"ID=debian\n", 10, false), 0);
+    ck_assert_int_eq(imgb_view_read(v, "/etc/os-release", &d, &n), 0);
+    ck_assert_uint_eq(n, 10);
+    ck_assert_int_eq(imgb_view_set_content(v, "/etc/ssh", (const unsigned char *)"x", 1, false),
+                     IMGB_ERROR);
+    ck_assert_int_eq(imgb_view_set_content(v, "/nope", (const unsigned char *)"x", 1, false),
+                     IMGB_ENOTFOUND);
+    b = (imgb_buf)IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
+    s = imgb_buf_detach(&b);
+    ck_assert_str_eq(s, "opt/ssh/moduli\nopt/ssh/sshd_config\n");
+    free(s);
+    imgb_view_free(v);
+}
+END_TEST
+
+START_TEST(set_content_respects_the_caps)
+{
+    imgb_view_limits lim = { .keep_file_max = 4, .keep_total_max = 6 };
+    imgb_view *v = imgb_view_new(&lim);
+    add_file(v, 0, "a", NULL);
+    add_file(v, 0, "b", NULL);
+    ck_assert_int_eq(imgb_view_set_content(v, "a", (const unsigned char *)"123456", 6, false),
+                     0);
+    imgb_node_info info;
+    ck_assert_int_eq(imgb_view_lookup(v, "a", false, &info), 0);
+    ck_assert_uint_eq(info.content_len, 4);
+    ck_assert(info.content_truncated);
+    ck_assert_int_eq(imgb_view_set_content(v, "b", (const unsigned char *)"123", 3, false),
+                     IMGB_ELIMIT);
+    ck_assert_int_eq(imgb_view_lookup(v, "b", false, &info), 0);
+    ck_assert_ptr_null(info.content);
+    imgb_view_free(v);
+}
+END_TEST
+
 START_TEST(read_of_a_directory_is_an_error)
 {
     imgb_view *v = view_keeping_all();
@@ -1110,6 +1171,8 @@ static Suite *fs_suite(void)
     tcase_add_test(tc, keep_patterns_match_like_fnmatch_pathname);
     tcase_add_test(tc, keep_per_file_cap_truncates_content);
     tcase_add_test(tc, keep_total_cap_keeps_file_without_content);
+    tcase_add_test(tc, unkept_targets_lists_files_wanted_through_symlinks);
+    tcase_add_test(tc, set_content_respects_the_caps);
     tcase_add_test(tc, read_of_a_directory_is_an_error);
     tcase_add_test(tc, empty_kept_file_reads_as_empty);
     suite_add_tcase(s, tc);

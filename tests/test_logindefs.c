@@ -296,6 +296,10 @@ START_TEST(kind_bad_params)
     ck_assert_int_eq(factview_compile_rc("{\"kind\":\"login_defs\",\"key\":\"X\",\"op\":\"le\","
                                          "\"value\":1}"),
                      0);
+    /* the loader adds _rules_dir to every check */
+    ck_assert_int_eq(factview_compile_rc("{\"kind\":\"login_defs\",\"key\":\"X\",\"op\":\"le\","
+                                         "\"value\":1,\"_rules_dir\":\"/r\"}"),
+                     0);
 }
 END_TEST
 

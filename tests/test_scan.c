@@ -312,6 +312,9 @@ START_TEST(scan_only_baseline_option)
     ck_assert_uint_eq(res->nbaselines, 1);
     ck_assert_str_eq(res->baselines[0].baseline->key, "t_every");
     imgb_scan_result_free(res);
+    opts.only_baseline = "t_nope";
+    ck_assert_int_eq(imgb_scan_run(&res, f.rs, image, &opts), IMGB_ENOTFOUND);
+    ck_assert_str_eq(imgb_error_last(), "scan: no baseline 't_nope' in the rules");
     free(image);
     fixture_dispose(&f);
 }

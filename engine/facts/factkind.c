@@ -18,7 +18,7 @@ int imgb_fk_check_keys(const json_t *params, const char *const *allowed)
     json_object_foreach((json_t *)params, key, v) {
         size_t i;
         if (key[0] == '_')
-            continue; /* loader-added context such as _rules_dir (engine/rules/loader.c) */
+            continue; /* added by the loader (_rules_dir), not by the rule author */
         for (i = 0; allowed[i]; i++)
             if (strcmp(allowed[i], key) == 0)
                 break;

@@ -26,7 +26,8 @@ extern const imgb_check_kind imgb_kind_pwquality;
 
 /**
  * Fail with "unknown parameter 'x' (expected one of ...)" when `params` is not an object or
- * has a key outside the NULL-terminated `allowed`.
+ * has a key outside the NULL-terminated `allowed`.  Keys starting with '_' are the loader's
+ * (e.g. "_rules_dir") and always allowed.
  */
 int imgb_fk_check_keys(const json_t *params, const char *const *allowed);
 

@@ -1111,6 +1111,129 @@ int imgb_view_glob(const imgb_view *v, const char *pattern,
     return rc;
 }
 
+/* Could a keep pattern match some path below `prefix` ("/S/")?  Compares literal parts. */
+static bool view_keep_may_match_below(const imgb_view *v, const char *prefix, size_t plen)
+{
+    for (size_t i = 0; i < v->nkeeps; i++) {
+        const char *k = v->keeps[i].pattern;
+        size_t lit = strcspn(k, "*?[\\");
+        size_t n = lit < plen ? lit : plen;
+        if (strncmp(k, prefix, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool view_wants_abs(const imgb_view *v, char *abs, size_t len)
+{
+    for (size_t i = 0; i < v->nkeeps; i++) {
+        if (view_keep_matches(&v->keeps[i], abs, len))
+            return true;
+    }
+    return false;
+}
+
+/* Files below directory `t`, reached through the symlink `s`, wanted under s's name. */
+static void view_unkept_below(const imgb_view *v, const view_node *s, view_node *t,
+                              imgb_ptrvec *out)
+{
+    char abs[IMGB_MAX_PATH + 2];
+    view_node *n = t;
+
+    abs[0] = '/';
+    memcpy(abs + 1, s->path, s->path_len);
+    abs[1 + s->path_len] = '/';
+    abs[2 + s->path_len] = '\0';
+    if (!view_keep_may_match_below(v, abs, 2 + (size_t)s->path_len))
+        return;
+    for (;;) {
+        if (n != t && n->type == IMGB_FT_REG && !n->content &&
+            !imgb_view_wants(v, n->path)) {
+            size_t rel = (size_t)n->path_len - t->path_len - (t->path_len ? 1 : 0);
+            size_t len = 2 + (size_t)s->path_len + rel;
+            if (len <= IMGB_MAX_PATH + 1) {
+                memcpy(abs + 2 + s->path_len, n->path + (n->path_len - rel), rel + 1);
+                if (view_wants_abs(v, abs, len))
+                    imgb_ptrvec_push(out, n);
+            }
+        }
+        if (n->first_child) {
+            n = n->first_child;
+            continue;
+        }
+        while (n != t && !n->next)
+            n = n->parent;
+        if (n == t)
+            break;
+        n = n->next;
+    }
+}
+
+int imgb_view_unkept_targets(const imgb_view *v,
+                             int (*cb)(const imgb_node_info *info, void *payload), void *payload)
+{
+    imgb_ptrvec found = IMGB_PTRVEC_INIT;
+    imgb_node_info info;
+    int rc = 0;
+
+    for (size_t b = 0; b <= v->mask && v->nkeeps > 0; b++) {
+        for (view_node *s = v->buckets[b]; s; s = s->hnext) {
+            view_node *t;
+            if (s->type != IMGB_FT_SYMLINK || view_resolve(v, s->path, true, &t) != 0)
+                continue;
+            if (t->type == IMGB_FT_REG && !t->content && imgb_view_wants(v, s->path) &&
+                !imgb_view_wants(v, t->path))
+                imgb_ptrvec_push(&found, t);
+            else if (t->type == IMGB_FT_DIR)
+                view_unkept_below(v, s, t, &found);
+        }
+    }
+    imgb_error_clear();
+    if (found.len > 1)
+        qsort(found.items, found.len, sizeof *found.items, view_cmp_path);
+    for (size_t i = 0; i < found.len && rc == 0; i++) {
+        if (i > 0 && found.items[i] == found.items[i - 1])
+            continue;
+        view_info(found.items[i], &info);
+        rc = cb(&info, payload);
+    }
+    imgb_ptrvec_dispose(&found, NULL);
+    return rc;
+}
+
+int imgb_view_set_content(imgb_view *v, const char *path, const unsigned char *data, size_t len,
+                          bool truncated)
+{
+    char buf[IMGB_MAX_PATH + 1];
+    long n = imgb_path_normalize_into(path, buf, sizeof buf);
+    view_node *node = n > 0 ? view_find(v, buf, (size_t)n) : NULL;
+
+    if (!node)
+        return imgb_error_set(IMGB_ENOTFOUND, "'%s': no such file in the view", path);
+    if (node->type != IMGB_FT_REG)
+        return imgb_error_set(IMGB_ERROR, "'%s' is not a regular file", path);
+    if (len > v->limits.keep_file_max) {
+        len = v->limits.keep_file_max;
+        truncated = true;
+    }
+    if (v->kept_bytes - (node->content ? node->content->len : 0) + len >
+        v->limits.keep_total_max)
+        return imgb_error_set(IMGB_ELIMIT, "'%s' kept without content: kept content would "
+                              "exceed %llu bytes", path,
+                              (unsigned long long)v->limits.keep_total_max);
+    view_content_release(v, node->content);
+    view_content *c = imgb_xmalloc(sizeof *c + len);
+    c->refs = 1;
+    c->len = len;
+    if (len)
+        memcpy(c->bytes, data, len);
+    v->kept_bytes += len;
+    v->mem_bytes += sizeof *c + len;
+    node->content = c;
+    node->truncated = truncated;
+    return 0;
+}
+
 size_t imgb_view_removed_count(const imgb_view *v)
 {
     return v->nremoved;

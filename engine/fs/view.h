@@ -161,6 +161,26 @@ const imgb_removed *imgb_view_removed_at(const imgb_view *view, size_t i);
 /** Number of nodes (excluding the root). */
 size_t imgb_view_count(const imgb_view *view);
 
+/**
+ * Regular files a keep pattern asked for under another name: a wanted path that is a symlink
+ * (or lies below a symlink to a directory) resolving to a file whose own path matches no
+ * pattern, so its bytes streamed by unkept ("/etc/ssh/sshd_config" -> "/opt/ssh/sshd_config").
+ * `cb` gets each such file once, byte-sorted: info->path is the real path and info->layer
+ * the layer that wrote it, so a reader can stream that layer again and hand the bytes over
+ * with imgb_view_set_content().  Non-zero from `cb` stops and is returned.
+ */
+int imgb_view_unkept_targets(const imgb_view *view,
+                             int (*cb)(const imgb_node_info *info, void *payload), void *payload);
+
+/**
+ * Attach content to the regular file at `path` (normalised or with a leading "/"; exact, no
+ * symlinks followed), replacing what was kept, within the per-file and total caps.
+ * Hardlinked names keep their own copy.  Returns 0, IMGB_ENOTFOUND, IMGB_ERROR (not a
+ * regular file) or IMGB_ELIMIT (nothing changed).
+ */
+int imgb_view_set_content(imgb_view *view, const char *path, const unsigned char *data,
+                          size_t len, bool truncated);
+
 /** Warnings recorded while applying (skipped entries, content caps), one line each naming
  *  the layer index, at most IMGB_MAX_VIEW_WARNINGS.  Strings borrowed from the view. */
 size_t imgb_view_warning_count(const imgb_view *view);

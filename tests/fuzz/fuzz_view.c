@@ -93,6 +93,13 @@ static int fuzz_check_glob(const imgb_node_info *info, void *payload)
     return 0;
 }
 
+static int fuzz_check_unkept(const imgb_node_info *info, void *payload)
+{
+    (void)payload;
+    FUZZ_CHECK(info->type == IMGB_FT_REG && info->content == NULL);
+    return 0;
+}
+
 static void fuzz_apply(imgb_view *v, int layer, char op, const char *path, const char *arg)
 {
     imgb_entry e = { .path = path, .mode = 0644 };
@@ -319,6 +326,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(!fuzz_has_whiteout_component(r->path));
     }
     FUZZ_CHECK(imgb_view_warning_count(v) <= IMGB_MAX_VIEW_WARNINGS);
+    FUZZ_CHECK(imgb_view_unkept_targets(v, fuzz_check_unkept, NULL) == 0);
     imgb_view_free(v);
     free(text);
     return 0;
