@@ -216,6 +216,11 @@ static const provider_case decoys[] = {
     { "/usr/share/doc/tool/README", "key=" ALI_ID "\n", NULL, NULL, 0 },
     { "/app/h.txt", "the laws of awk: aws_key = short\n", NULL, NULL, 0 },
     { "/app/i.txt", "ghp_short and ghp_" "000000000000000000000000000000000000\n", NULL, NULL, 0 },
+    { "/app/jwt.md", "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6"
+      "IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n", NULL,
+      NULL, 0 },
+    { "/usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO", "x " JWT_TOKEN "\n", NULL,
+      NULL, 0 },
     { "/etc/ssh/ssh_host_rsa_key", "-----BEGIN RSA PRIVATE KEY-----\n" PEM_BODY "\n", NULL, NULL,
       0 },
 };

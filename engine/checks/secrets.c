@@ -102,7 +102,7 @@ struct imgb_secret_stream {
     imgb_secret_finding *found;
     size_t nfound, capfound;
     size_t truncated_files, dropped;
-    uint64_t bytes;
+    uint64_t bytes, files;
 };
 
 /* A run of file bytes: p[0] is at file offset `base`. */
@@ -643,6 +643,7 @@ bool imgb_secret_stream_begin(imgb_secret_stream *s, const char *path, int layer
                                      (const unsigned char *)s->path, strlen(s->path), s->md))
         return false;
     s->active = true;
+    s->files++;
     s->layer = layer;
     s->len = 0;
     s->base = s->next = s->fed = 0;
@@ -1031,6 +1032,11 @@ size_t imgb_secret_stream_dropped(const imgb_secret_stream *s)
 uint64_t imgb_secret_stream_bytes(const imgb_secret_stream *s)
 {
     return s->bytes;
+}
+
+uint64_t imgb_secret_stream_files(const imgb_secret_stream *s)
+{
+    return s->files;
 }
 
 /* ---- masking free text (build commands) ------------------------------------------------ */

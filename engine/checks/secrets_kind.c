@@ -23,6 +23,8 @@ typedef struct secret_scan {
     imgb_secret_finding *found;
     size_t nfound, capfound;
     size_t truncated_files, dropped;
+    uint64_t files, bytes;
+    int layers;
 } secret_scan;
 
 typedef struct secret_layer {
@@ -103,6 +105,9 @@ static int secret_layer_end(void *payload, void *layer_state, int layer)
         sc->found[sc->nfound++] = f[i];
     }
     sc->truncated_files += imgb_secret_stream_truncated_files(ls->stream);
+    sc->files += imgb_secret_stream_files(ls->stream);
+    sc->bytes += imgb_secret_stream_bytes(ls->stream);
+    sc->layers++;
     sc->dropped += imgb_secret_stream_dropped(ls->stream);
     for (size_t i = 0; i < sc->live.len; i++)
         if (sc->live.items[i] == ls) {
@@ -183,6 +188,14 @@ static int kind_secret_evaluate(const void *compiled, const imgb_scan_ctx *ctx, 
         qsort(sc->found, sc->nfound, sizeof *sc->found, finding_cmp);
     mark_removed(sc, ctx ? ctx->view : NULL);
     out->verdict = sc->nfound ? IMGB_V_FAIL : IMGB_V_PASS;
+    if (!sc->nfound) {
+        imgb_evidence *ev = imgb_result_add_evidence(out);
+        ev->message = imgb_xasprintf("no secret in %llu files (%.1f MB) of %d layers, deleted "
+                                     "and overwritten files included",
+                                     (unsigned long long)sc->files, (double)sc->bytes / 1e6,
+                                     sc->layers);
+        ev->verdict = IMGB_V_PASS;
+    }
     for (size_t i = 0; i < sc->nfound; i++) {
         const imgb_secret_finding *f = &sc->found[i];
         imgb_evidence *ev = imgb_result_add_evidence(out);
