@@ -571,6 +571,105 @@ START_TEST(jobs_do_not_change_the_view)
 }
 END_TEST
 
+/* A consumer counting what it sees, per layer state merged in layer_end. */
+typedef struct count_state {
+    uint64_t bytes;
+    size_t files;
+    bool saw_gone;
+} count_state;
+
+typedef struct count_payload {
+    uint64_t bytes;
+    size_t files;
+    int gone_layer;
+    int last_layer;
+    bool in_order;
+} count_payload;
+
+static void *count_layer_begin(void *payload, int layer, const imgb_layer_info *info)
+{
+    (void)payload;
+    (void)layer;
+    ck_assert_ptr_nonnull(info->digest);
+    return imgb_xcalloc(1, sizeof(count_state));
+}
+
+static bool count_file_begin(void *st, const imgb_entry *e)
+{
+    count_state *c = st;
+    c->files++;
+    if (strcmp(e->path, "etc/gone") == 0)
+        c->saw_gone = true;
+    return true;
+}
+
+static int count_file_data(void *st, const unsigned char *buf, size_t len, uint64_t off)
+{
+    (void)buf;
+    (void)off;
+    ((count_state *)st)->bytes += len;
+    return 0;
+}
+
+static int count_file_end(void *st)
+{
+    (void)st;
+    return 0;
+}
+
+static int count_layer_end(void *payload, void *st, int layer)
+{
+    count_payload *p = payload;
+    count_state *c = st;
+    p->in_order &= layer == p->last_layer + 1;
+    p->last_layer = layer;
+    p->bytes += c->bytes;
+    p->files += c->files;
+    if (c->saw_gone)
+        p->gone_layer = layer;
+    free(c);
+    return 0;
+}
+
+START_TEST(consumers_see_every_file_including_deleted_ones)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        count_payload p = { .gone_layer = -1, .last_layer = -1, .in_order = true };
+        imgb_consumer c = { .payload = &p, .layer_begin = count_layer_begin,
+                            .file_begin = count_file_begin, .file_data = count_file_data,
+                            .file_end = count_file_end, .layer_end = count_layer_end };
+        imgb_consumer *cs[] = { &c };
+        imgb_read_options o = { .jobs = jobs };
+        imgb_image *img = NULL;
+        ck_assert_int_eq(imgb_image_open(&img, out, &o), 0);
+        imgb_view *v = imgb_view_new(NULL);
+        ck_assert_msg(imgb_image_read_layers(img, v, cs, 1) == 0, "%s", imgb_error_last());
+        uint64_t want = 0;
+        size_t files = 0;
+        for (size_t i = 0; i < 8; i++)
+            if (base_files[i].type == IMGBUILD_FILE) {
+                want += strlen(base_files[i].content);
+                files++;
+            }
+        want += strlen(top_files[2].content);
+        ck_assert_uint_eq(p.bytes, want);
+        ck_assert_uint_eq(p.files, files + 1); /* + the new passwd; whiteout markers are not files */
+        ck_assert_int_eq(p.gone_layer, 0);
+        ck_assert(p.in_order);
+        ck_assert_int_eq(p.last_layer, 1);
+        imgb_view_free(v);
+        imgb_image_free(img);
+    }
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
 /* ---- hostile archives ---------------------------------------------------------------- */
 
 START_TEST(escaping_names_are_dropped_with_a_warning)
@@ -932,6 +1031,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, diff_id_mismatch_is_fatal);
     tcase_add_test(tc, config_digest_mismatch_is_fatal);
     tcase_add_test(tc, jobs_do_not_change_the_view);
+    tcase_add_test(tc, consumers_see_every_file_including_deleted_ones);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hostile");

@@ -52,7 +52,7 @@ typedef struct imgb_consumer imgb_consumer;
 
 /*
  * A content consumer (e.g. the access-key scanner) sees every regular file of every layer,
- * including files later deleted or overwritten.  layer_begin, file_begin, file_data and
+ * including files later deleted or overwritten (not the ".wh." whiteout markers).  layer_begin, file_begin, file_data and
  * file_end run on a worker thread, concurrently for different layers, so per-layer state
  * belongs in the object returned by layer_begin; layer_end runs on the merging thread in
  * layer order and is where results are collected.  Return non-zero from a callback to abort

@@ -162,9 +162,13 @@ static int read_file_data(layer_ctx *c, struct archive *tar, img_entry *e, const
 {
     img_layer_job *job = c->job;
     imgb_buf kept = IMGB_BUF_INIT;
+    /* whiteout markers are layer metadata, not files: consumers never see them */
+    const char *base = strrchr(e->path, '/');
+    bool marker = strncmp(base ? base + 1 : e->path, ".wh.", 4) == 0;
     for (size_t i = 0; i < job->nconsumers; i++) {
         imgb_consumer *k = job->consumers[i];
-        wanted[i] = k->file_begin ? k->file_begin(job->consumer_state[i], pub) : false;
+        wanted[i] = k->file_begin && !marker ? k->file_begin(job->consumer_state[i], pub)
+                                             : false;
     }
     const void *blk;
     size_t n;
