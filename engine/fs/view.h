@@ -19,7 +19,10 @@
  * Every file that a later layer deleted or overwrote is recorded (imgb_view_removed_*), so a
  * secret left in a deleted file can still be reported with both layers.
  *
- * Tests: tests/test_fs.c.
+ * Threads: once the layers are applied, every const function may run concurrently (they
+ * never write to the view); imgb_view_wants may also run while layers are being applied.
+ *
+ * Tests: tests/test_fs.c, tests/fuzz/fuzz_view.c; numbers: bench/view/.
  */
 #ifndef IMGB_FS_VIEW_H
 #define IMGB_FS_VIEW_H
