@@ -42,6 +42,7 @@
 #include "fs/view.h"
 #include "image/image.h"
 #include "imgbuild.h"
+#include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/mem.h"
 
@@ -527,6 +528,66 @@ static bool is_exception(const char *id)
     return found;
 }
 
+/*
+ * The shipped rules (${IMGB_SOURCE_DIR}/rules) must use the kind (and, for sshd_option, the
+ * keyword) this test evaluates for the same SSG rule id.  Appends "ssg-rule (item): ..." for
+ * each disagreement to `bad`.  A ruleset that does not load is reported, not judged here
+ * (test_rules validates the rule files).
+ */
+static void check_shipped_rules(const imgb_ptrvec *rules, imgb_buf *bad, size_t *compared,
+                                imgb_ruleset **keep)
+{
+    const char *src = getenv("IMGB_SOURCE_DIR");
+    char *dir = imgb_xasprintf("%s/rules", src ? src : ".");
+    const char *paths[] = { dir };
+    imgb_ruleset *rs = NULL;
+    if (imgb_ruleset_load(&rs, paths, 1, NULL, NULL) < 0) {
+        printf("conformance: shipped rules not compared (%s)\n", imgb_error_last());
+        free(dir);
+        return;
+    }
+    for (size_t b = 0; b < rs->nbaselines; b++) {
+        const imgb_baseline *bl = rs->baselines[b];
+        for (size_t i = 0; i < bl->nitems; i++) {
+            const imgb_item *it = bl->items[i];
+            const char *ssg = json_string_value(json_object_get(it->references, "ssg"));
+            if (!ssg)
+                continue;
+            for (size_t r = 0; r < rules->len; r++) {
+                if (strcmp(ssg, rules->items[r]) != 0)
+                    continue;
+                /* the kind this test uses: from a representative case of that rule */
+                json_t *fake = json_pack("{s:s, s:{}}", "rule", ssg, "ssg_threshold");
+                const char *kind = NULL;
+                json_t *params = case_params(fake, &kind);
+                if (!params) { /* PARAMETER-style rules: sshd_option on that keyword */
+                    kind = "sshd_option";
+                }
+                (*compared)++;
+                if (strcmp(it->kind->name, kind) != 0)
+                    imgb_buf_printf(bad, "%s (%s): shipped kind %s, conformance kind %s; ", ssg,
+                                    it->id, it->kind->name, kind);
+                json_decref(params);
+                json_decref(fake);
+            }
+        }
+    }
+    *keep = rs;
+    free(dir);
+}
+
+/* Shipped items referencing `rule` whose check takes no threshold (evaluated as they ship). */
+static void shipped_items_for(const imgb_ruleset *rs, const char *rule, imgb_ptrvec *out)
+{
+    for (size_t b = 0; rs && b < rs->nbaselines; b++)
+        for (size_t i = 0; i < rs->baselines[b]->nitems; i++) {
+            const imgb_item *it = rs->baselines[b]->items[i];
+            const char *ssg = json_string_value(json_object_get(it->references, "ssg"));
+            if (ssg && strcmp(ssg, rule) == 0)
+                imgb_ptrvec_push(out, (void *)it);
+        }
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -562,6 +623,10 @@ START_TEST(ssg_conformance)
 
     imgb_ptrvec rules = IMGB_PTRVEC_INIT;
     list_dirs(cases_dir, &rules);
+    imgb_buf shipped_bad = IMGB_BUF_INIT;
+    size_t compared = 0, shipped_evals = 0;
+    imgb_ruleset *shipped = NULL;
+    check_shipped_rules(&rules, &shipped_bad, &compared, &shipped);
     size_t passed = 0, failed = 0, unjudged = 0, excused = 0, no_kind = 0, ncase = 0;
     size_t tool_images = 0;
     bool deletion_sampled = false;
@@ -597,6 +662,26 @@ START_TEST(ssg_conformance)
             outcome o;
             evaluate_image(archive, kind, params, kw, &o);
             char *why = judge(expect, &o);
+
+            /* shipped items for a threshold-free SSG rule: evaluated as they ship */
+            const json_t *thr = json_object_get(expect, "ssg_threshold");
+            if (!o.note && json_object_size(thr) == 0) {
+                imgb_ptrvec items = IMGB_PTRVEC_INIT;
+                shipped_items_for(shipped, (char *)rules.items[r], &items);
+                for (size_t k = 0; k < items.len; k++) {
+                    const imgb_item *it = items.items[k];
+                    outcome os;
+                    evaluate_image(archive, it->kind->name, it->params, NULL, &os);
+                    shipped_evals++;
+                    char *whys = judge(expect, &os);
+                    if (whys && !why)
+                        why = imgb_xasprintf("shipped item %s (%s): %s", it->id, it->kind->name,
+                                             whys);
+                    free(whys);
+                    outcome_dispose(&os);
+                }
+                imgb_ptrvec_dispose(&items, NULL);
+            }
 
             /* the real-tools sample: same answer from an umoci/skopeo image */
             bool sample = ncase % REAL_TOOLS_EVERY == 0 || (!deletion_sampled && deleted.len);
@@ -662,6 +747,9 @@ START_TEST(ssg_conformance)
         free(rule_dir);
     }
     printf("conformance: %zu passed, %zu failed\n", passed, failed);
+    printf("conformance: %zu shipped rule items reference these SSG rules (%zu evaluated as "
+           "shipped on threshold-free cases); kinds that differ from this test's table: %s\n",
+           compared, shipped_evals, shipped_bad.ptr ? shipped_bad.ptr : "none");
     printf("conformance: %zu cases, %zu without a real_verdict (not counted), %zu failures "
            "listed as exceptions, %zu failures for check kinds not on main yet, %zu cases also "
            "built with umoci/skopeo\n", ncase, unjudged, excused, no_kind, tool_images);
@@ -672,6 +760,8 @@ START_TEST(ssg_conformance)
     ck_assert_msg(!tools || tool_images > 0, "no case was built with umoci/skopeo");
     ck_assert_msg(unexpected.ptr == NULL, "unexpected conformance failures: %s",
                   unexpected.ptr ? unexpected.ptr : "");
+    imgb_ruleset_free(shipped);
+    imgb_buf_dispose(&shipped_bad);
     imgb_buf_dispose(&report);
     imgb_buf_dispose(&unexpected);
     imgb_ptrvec_dispose(&rules, free);
