@@ -209,6 +209,14 @@ START_TEST(scan_debian10_with_sshd_applies_its_baseline)
 
     ck_assert_int_eq(find_result(res, "t_every")->items[0].verdict, IMGB_V_PASS);
     ck_assert_int_ge(res->finished_ms, res->started_ms);
+
+    /* and why the others did not apply */
+    ck_assert_uint_eq(res->nskipped, 2);
+    ck_assert_str_eq(res->skipped[0].baseline->key, "t_generic_ssh");
+    ck_assert_str_eq(res->skipped[0].reason, "covered by t_debian10_ssh (ssh)");
+    ck_assert_str_eq(res->skipped[1].baseline->key, "t_rhel8_ssh");
+    ck_assert_str_eq(res->skipped[1].reason,
+                     "os-release ID=debian VERSION_ID=10 is not rhel 8..9");
     imgb_scan_result_free(res);
     free(image);
     fixture_dispose(&f);
@@ -363,6 +371,10 @@ START_TEST(native_report_has_every_section)
     json_t *summary = json_object_get(r, "summary");
     ck_assert_int_eq(json_integer_value(json_object_get(summary, "baselines")), 2);
     ck_assert_int_eq(json_integer_value(json_object_get(summary, "items")), 4);
+    json_t *skipped = json_object_get(r, "baselines_not_applied");
+    ck_assert_uint_eq(json_array_size(skipped), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(skipped, 0), "reason")),
+                     "covered by t_debian10_ssh (ssh)");
     json_decref(r);
 
     imgb_buf out = IMGB_BUF_INIT;
