@@ -582,9 +582,9 @@ static int kf_meta_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void
 /* ---- file_regex ------------------------------------------------------------------------- */
 
 typedef struct kf_regex {
-    char **paths;             /* globs (a string or a list): their files are one text */
+    char **paths;             /* one glob or a list: together they are one text */
     size_t npaths;
-    char *path;               /* the globs joined with " or ", for evidence */
+    char *path;               /* the globs joined with " or ", for messages */
     char *pattern;
     pcre2_code *code;
     bool must_match;
@@ -612,20 +612,19 @@ static int kf_regex_compile(const json_t *params, void **compiled)
         (rc = kf_missing_param(params, &r->missing)) < 0)
         goto fail;
     if (r->npaths == 0) {
-        rc = imgb_error_set(IMGB_EINVAL, "path: missing (an absolute path or glob)");
+        rc = imgb_error_set(IMGB_EINVAL, "path: missing (an absolute path or glob, or a list)");
         goto fail;
     }
-    imgb_buf names = IMGB_BUF_INIT;
+    imgb_buf joined = IMGB_BUF_INIT;
     for (size_t i = 0; i < r->npaths; i++) {
         if (r->paths[i][0] != '/') {
-            imgb_buf_dispose(&names);
+            imgb_buf_dispose(&joined);
             rc = imgb_error_set(IMGB_EINVAL, "path: must be an absolute path or glob");
             goto fail;
         }
-        imgb_buf_printf(&names, "%s%s", i ? " or " : "", r->paths[i]);
+        imgb_buf_printf(&joined, "%s%s", i ? " or " : "", r->paths[i]);
     }
-    r->path = imgb_xstrdup(names.ptr);
-    imgb_buf_dispose(&names);
+    r->path = imgb_buf_detach(&joined);
     const char *pat = json_string_value(json_object_get(params, "pattern"));
     if (!pat) {
         rc = imgb_error_set(IMGB_EINVAL, "pattern: missing (a PCRE2 regular expression)");
