@@ -430,8 +430,7 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
 
     if ((rc = imgb_image_read_layers(res->image, res->view, cs.v, cs.len)) < 0)
         goto fail;
-    for (size_t i = 0; i < imgb_view_warning_count(res->view); i++)
-        scan_warn(res, imgb_xstrdup(imgb_view_warning_at(res->view, i)));
+    /* the view's warnings are already in image->warnings (imgb_image_read_layers) */
     if ((rc = imgb_os_detect(res->view, &res->os)) < 0)
         goto fail;
     if (!res->os->id)
