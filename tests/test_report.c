@@ -1336,6 +1336,55 @@ START_TEST(sarif_uri_is_percent_encoded)
 }
 END_TEST
 
+/* A file name in an image must not reach the terminal as an escape sequence. */
+START_TEST(table_escapes_control_characters)
+{
+    fx *f = fixture(FX_STANDARD);
+    f->res.baselines[0].items[1].evidence[0].file = fx_s(f, "/etc/\033[2Jevil\rname");
+    imgb_report_params p;
+    params_init(&p);
+    p.color = true;
+    char *t = render(&f->res, "table", &p);
+    ck_assert_ptr_nonnull(strstr(t, "/etc/\\x1b[2Jevil\\x0dname:30"));
+    ck_assert_ptr_null(strstr(t, "\033[2J"));
+    ck_assert_ptr_null(strchr(t, '\r'));
+    free(t);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+/* Names read from an image need not be UTF-8; jansson would drop such a string. */
+START_TEST(sarif_survives_invalid_utf8_from_the_image)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_evidence *ev = &f->res.baselines[1].items[0].evidence[0];
+    ev->account = fx_s(f, "t\xf6\xf6r");          /* Latin-1 */
+    ev->message = fx_s(f, "bad \xc0\xaf overlong"); /* overlong '/' */
+    imgb_report_params p;
+    params_init(&p);
+    json_t *j = render_json(&f->res, "sarif", &p);
+    json_t *results = json_object_get(json_array_get(json_object_get(j, "runs"), 0), "results");
+    size_t i;
+    json_t *r;
+    int seen = 0;
+    json_array_foreach(results, i, r) {
+        json_t *props = json_object_get(r, "properties");
+        const char *acc = json_string_value(json_object_get(props, "account"));
+        if (acc && !strcmp(acc, "t\xef\xbf\xbd\xef\xbf\xbdr")) {
+            seen++;
+            const char *msg = json_string_value(json_object_get(json_object_get(r, "message"),
+                                                                "text"));
+            ck_assert_ptr_nonnull(strstr(msg, "bad \xef\xbf\xbd\xef\xbf\xbd overlong"));
+        }
+    }
+    ck_assert_int_eq(seen, 1);
+    json_decref(j);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
 START_TEST(every_format_renders_without_a_reference_or_baselines)
 {
     fx *f = fixture(FX_NO_REF);
@@ -1694,6 +1743,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, table_groups_failed_first_and_colours_only_when_asked);
     tcase_add_test(tc, sarif_structure);
     tcase_add_test(tc, sarif_uri_is_percent_encoded);
+    tcase_add_test(tc, table_escapes_control_characters);
+    tcase_add_test(tc, sarif_survives_invalid_utf8_from_the_image);
     tcase_add_test(tc, every_format_renders_without_a_reference_or_baselines);
     suite_add_tcase(s, tc);
 

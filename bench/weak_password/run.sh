@@ -73,7 +73,7 @@ for strong in '$1$' '$6$'; do
     echo "## versus John the Ripper: seven accounts, the strong one in $strong"
     "$bench" mkshadow "$tmp/shadow" "$strong"
     echo "accounts (user, format, rank of the weak password in password.lst):"
-    grep -v '^#!comment:' "$list" >"$tmp/words"
+    grep -v -e '^#!comment:' -e '^$' "$list" >"$tmp/words"   # as the engine loads it
     for a in "root:password" "admin:letmein" "www:abc123" "backup:qwerty" "ftp:dragon" \
              "legacy:monkey"; do
         user=${a%%:*}; word=${a#*:}

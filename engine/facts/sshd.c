@@ -201,7 +201,8 @@ static const kw keywords[] = {
     { "addressfamily", K_MULTI, F_GLOBAL, ms_addressfamily, NULL, NULL, 0, NULL },
     { "printmotd", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "printlastlog", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
-    { "ignorerhosts", K_MULTI, F_ALL, ms_ignore_rhosts, NULL, NULL, 0, NULL },
+    /* IgnoreRhosts gained "shosts-only" in 8.4; a yes/no flag before */
+    { "ignorerhosts", K_FLAG, F_ALL, ms_ignore_rhosts, NULL, "8.4", K_MULTI, NULL },
     { "ignoreuserknownhosts", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "x11forwarding", K_FLAG, F_ALL, NULL, NULL, NULL, 0, NULL },
     { "x11displayoffset", K_INT, F_ALL, NULL, NULL, NULL, 0, NULL },
@@ -209,7 +210,8 @@ static const kw keywords[] = {
     { "xauthlocation", K_PATH, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "strictmodes", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "permitemptypasswords", K_FLAG, F_ALL, NULL, NULL, NULL, 0, NULL },
-    { "permituserenvironment", K_USERENV, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
+    /* a yes/no flag until 7.8 added pattern lists */
+    { "permituserenvironment", K_FLAG, F_GLOBAL, NULL, NULL, "7.8", K_USERENV, NULL },
     { "uselogin", K_FLAG, F_GLOBAL, NULL, NULL, V_SSH1_GONE, K_DEPRECATED, NULL },
     { "compression", K_MULTI, F_GLOBAL, ms_compression, NULL, NULL, 0, NULL },
     { "rekeylimit", K_REKEY, F_ALL, NULL, NULL, NULL, 0, NULL },
@@ -933,6 +935,18 @@ static int match_line(char **av, int ac, char **criteria)
 
 static void parse_buffer(pstate *ps, const char *file, const char *data, size_t len, int depth);
 
+/* The name the main file is reported under: its real path when reached through symlinks
+ * ("/etc/ssh/sshd_config" -> "/opt/conf/sshd_config"), so evidence points at the bytes.
+ * Included files keep the name their Include pattern matched (tests/test_sshd.c). */
+static char *real_name(const imgb_view *view, const char *path)
+{
+    imgb_node_info info;
+    if (imgb_view_lookup(view, path, true, &info) == 0 && info.type == IMGB_FT_REG)
+        return imgb_xasprintf("/%s", info.path);
+    imgb_error_clear();
+    return imgb_xstrdup(path);
+}
+
 static void parse_path(pstate *ps, const char *path, int depth)
 {
     imgb_sshd_config *cfg = ps->cfg;
@@ -1386,8 +1400,9 @@ int imgb_sshd_parse(const imgb_view *view, const char *openssh_version, const ch
         cfg->default_source = imgb_xasprintf(
             "compiled-in default of OpenSSH (version unknown; %s assumed)", cfg->version);
     pstate ps = { cfg, view, true, false, false, NULL, 0, NULL, false };
-    imgb_ptrvec_push(&cfg->files, imgb_xstrdup(main_path));
-    parse_buffer(&ps, main_path, (const char *)data, len, 0);
+    char *name = real_name(view, main_path);
+    imgb_ptrvec_push(&cfg->files, name);
+    parse_buffer(&ps, name, (const char *)data, len, 0);
     free(ps.match_file);
     free(ps.match_criteria);
     *out = cfg;

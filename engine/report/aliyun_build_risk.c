@@ -71,16 +71,17 @@ int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report
         json_t *o = json_object();
         json_object_set_new(o, "Uuid", json_string(imgb_report_image_id(res)));
         json_object_set_new(o, "RegionId",
-                            json_string(p->region_id ? p->region_id : IMGB_ALI_REGION_DEFAULT));
-        json_object_set_new(o, "InstanceId", json_string(p->instance_id ? p->instance_id
+                            imgb_report_jstr(p->region_id ? p->region_id : IMGB_ALI_REGION_DEFAULT));
+        json_object_set_new(o, "InstanceId", imgb_report_jstr(p->instance_id ? p->instance_id
                                                          : IMGB_ALI_INSTANCE_DEFAULT));
-        json_object_set_new(o, "RepoNamespace", json_string(ref.namespace_name));
-        json_object_set_new(o, "RepoName", json_string(ref.name));
-        json_object_set_new(o, "Digest", json_string(ref.digest));
-        json_object_set_new(o, "Tag", json_string(ref.tag));
+        json_object_set_new(o, "RepoNamespace", imgb_report_jstr(ref.namespace_name));
+        json_object_set_new(o, "RepoName", imgb_report_jstr(ref.name));
+        json_object_set_new(o, "Digest", imgb_report_jstr(ref.digest));
+        json_object_set_new(o, "Tag", imgb_report_jstr(ref.tag));
         json_object_set_new(o, "FirstScanTime", json_integer(imgb_report_first_scan_ms(res)));
         json_object_set_new(o, "LastScanTime", json_integer(imgb_report_last_scan_ms(res)));
-        json_object_set_new(o, "RiskLevel", json_string(imgb_severity_name((imgb_severity)level)));
+        json_object_set_new(o, "RiskLevel",
+                            json_string(imgb_severity_name((imgb_severity)level)));
         json_object_set_new(o, "Status", json_integer(status));
         json_array_append_new(list, o);
     }

@@ -85,6 +85,13 @@ int64_t imgb_report_last_scan_ms(const imgb_scan_result *res);
 /** Case-insensitive (ASCII) substring test; a NULL or empty needle matches. */
 bool imgb_report_contains_ci(const char *hay, const char *needle);
 
+/**
+ * A JSON string of `s` that is always valid: NULL gives "", bytes that are not UTF-8 (file
+ * names, account names or values read from an image) become U+FFFD.  jansson refuses
+ * invalid UTF-8, which would silently drop a field.
+ */
+json_t *imgb_report_jstr(const char *s);
+
 /** Dump `j` (stolen) into `out` with two-space indentation and a final newline. */
 int imgb_report_emit_json(json_t *j, imgb_buf *out);
 

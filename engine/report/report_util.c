@@ -363,6 +363,59 @@ int64_t imgb_report_last_scan_ms(const imgb_scan_result *res)
 
 /* ---- JSON and paging --------------------------------------------------------------------- */
 
+/* Length of the valid UTF-8 sequence at `s` (RFC 3629: no overlongs, no surrogates, at most
+ * U+10FFFF), or 0. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned min;
+    unsigned cp;
+    if ((c & 0xE0) == 0xC0) {
+        n = 2, min = 0x80, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, min = 0x800, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, min = 0x10000, cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+json_t *imgb_report_jstr(const char *s)
+{
+    if (!s)
+        return json_string("");
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    imgb_buf b = IMGB_BUF_INIT;
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        size_t n = utf8_seq_len(u);
+        if (n) {
+            imgb_buf_put(&b, u, n);
+            u += n;
+        } else {
+            imgb_buf_puts(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+            u++;
+        }
+    }
+    j = json_string(b.ptr ? b.ptr : "");
+    imgb_buf_dispose(&b);
+    return j ? j : json_string("");
+}
+
 int imgb_report_emit_json(json_t *j, imgb_buf *out)
 {
     char *s = json_dumps(j, JSON_INDENT(2));

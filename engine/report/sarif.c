@@ -27,7 +27,8 @@
 
 #include "report/report_priv.h"
 
-#define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+#define SARIF_SCHEMA                                                                           \
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 static const char *const sarif_level[3] = { "note", "warning", "error" };
 static const char *const security_severity[3] = { "3.0", "5.5", "8.0" };
@@ -35,11 +36,22 @@ static const char *const security_severity[3] = { "3.0", "5.5", "8.0" };
 static const char *const txt_advice[2] = { "修复建议", "Advice" };
 static const char *const txt_refs[2] = { "参考", "References" };
 static const char *const txt_expected[2] = { "期望", "expected" };
-#define TXT_REMOVED(en) ((en) ? "removed in layer %d but still shipped" : "已在第 %d 层删除, 但仍随镜像分发")
-#define TXT_IMAGE_ROOT(en) ((en) ? "root filesystem of image %s" : "镜像 %s 的根文件系统")
-#define TXT_IMAGE_CONFIG(en) ((en) ? "configuration blob of image %s" : "镜像 %s 的配置 (config.json)")
-#define TXT_VERDICT_ERROR(en) ((en) ? "item %s could not be evaluated: %s" : "检查项 %s 无法评估: %s")
-#define TXT_VERDICT_INCOMPLETE(en) ((en) ? "item %s is incomplete: %s" : "检查项 %s 未完成: %s")
+/* printf formats stay literals (-Wformat=2 checks both branches of the conditional). */
+#define TXT_REMOVED(en) \
+    ((en) ? "removed in layer %d but still shipped" \
+          : "已在第 %d 层删除, 但仍随镜像分发")
+#define TXT_IMAGE_ROOT(en) \
+    ((en) ? "root filesystem of image %s" \
+          : "镜像 %s 的根文件系统")
+#define TXT_IMAGE_CONFIG(en) \
+    ((en) ? "configuration blob of image %s" \
+          : "镜像 %s 的配置 (config.json)")
+#define TXT_VERDICT_ERROR(en) \
+    ((en) ? "item %s could not be evaluated: %s" \
+          : "检查项 %s 无法评估: %s")
+#define TXT_VERDICT_INCOMPLETE(en) \
+    ((en) ? "item %s is incomplete: %s" \
+          : "检查项 %s 未完成: %s")
 
 static char *uri_encode(const char *path)
 {
@@ -59,7 +71,9 @@ static char *uri_encode(const char *path)
 
 static json_t *text_obj(const char *s)
 {
-    return json_pack("{s:s}", "text", s ? s : "");
+    json_t *o = json_object();
+    json_object_set_new(o, "text", imgb_report_jstr(s));
+    return o;
 }
 
 static json_t *make_rule(const imgb_baseline *bl, const imgb_item *it, imgb_lang lang)
@@ -171,7 +185,7 @@ static json_t *make_location(const imgb_evidence *ev)
         snprintf(name, sizeof name, "history[%d]", ev->history_index);
         json_t *ll = json_pack("{s:s,s:s}", "name", name, "kind", "element");
         if (ev->layer_cmd)
-            json_object_set_new(ll, "fullyQualifiedName", json_string(ev->layer_cmd));
+            json_object_set_new(ll, "fullyQualifiedName", imgb_report_jstr(ev->layer_cmd));
         json_object_set_new(loc, "logicalLocations", json_pack("[o]", ll));
     }
     return loc;
@@ -205,23 +219,23 @@ static json_t *evidence_props(const imgb_evidence *ev)
     if (!ev)
         return o;
     if (ev->value)
-        json_object_set_new(o, "value", json_string(ev->value));
+        json_object_set_new(o, "value", imgb_report_jstr(ev->value));
     if (ev->expected)
-        json_object_set_new(o, "expected", json_string(ev->expected));
+        json_object_set_new(o, "expected", imgb_report_jstr(ev->expected));
     if (ev->source)
-        json_object_set_new(o, "source", json_string(ev->source));
+        json_object_set_new(o, "source", imgb_report_jstr(ev->source));
     if (ev->account)
-        json_object_set_new(o, "account", json_string(ev->account));
+        json_object_set_new(o, "account", imgb_report_jstr(ev->account));
     if (ev->layer >= 0)
         json_object_set_new(o, "layer", json_integer(ev->layer));
     if (ev->layer_removed >= 0)
         json_object_set_new(o, "layerRemoved", json_integer(ev->layer_removed));
     if (ev->layer_digest)
-        json_object_set_new(o, "layerDigest", json_string(ev->layer_digest));
+        json_object_set_new(o, "layerDigest", imgb_report_jstr(ev->layer_digest));
     if (ev->history_index >= 0)
         json_object_set_new(o, "historyIndex", json_integer(ev->history_index));
     if (ev->layer_cmd)
-        json_object_set_new(o, "layerCmd", json_string(ev->layer_cmd));
+        json_object_set_new(o, "layerCmd", imgb_report_jstr(ev->layer_cmd));
     return o;
 }
 
@@ -244,7 +258,7 @@ static json_t *make_result(const imgb_item *it, size_t rule_index, const imgb_ev
         char *why = imgb_xasprintf("%s%s%s", imgb_ignore_status_name(st),
                                    entry && entry->reason ? ": " : "",
                                    entry && entry->reason ? entry->reason : "");
-        json_object_set_new(sup, "justification", json_string(why));
+        json_object_set_new(sup, "justification", imgb_report_jstr(why));
         free(why);
         json_object_set_new(r, "suppressions", json_pack("[o]", sup));
     }
@@ -335,7 +349,9 @@ int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, 
     free(root_desc);
     free(cfg_desc);
     char *auto_id = imgb_xasprintf("imgbaseline/%s/", name);
-    json_object_set_new(run, "automationDetails", json_pack("{s:s}", "id", auto_id));
+    json_t *auto_obj = json_object();
+    json_object_set_new(auto_obj, "id", imgb_report_jstr(auto_id));
+    json_object_set_new(run, "automationDetails", auto_obj);
     free(auto_id);
     json_object_set_new(run, "results", results);
     json_object_set_new(run, "invocations",
@@ -346,7 +362,7 @@ int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, 
         json_object_set_new(props, "imageId", json_string(imgb_report_image_id(res)));
         if (img->manifest_digest)
             json_object_set_new(props, "manifestDigest", json_string(img->manifest_digest));
-        json_object_set_new(props, "reference", json_string(name));
+        json_object_set_new(props, "reference", imgb_report_jstr(name));
         json_object_set_new(props, "verified", json_boolean(img->verified));
         json_object_set_new(run, "properties", json_pack("{s:o}", "image", props));
     }

@@ -86,6 +86,18 @@ static const char *status_label(const imgb_report_params *p, const imgb_item_res
     }
 }
 
+/* Text from the image (file and account names, values, warnings) may hold control
+ * characters: an ESC sequence in a file name must not drive the user's terminal. */
+static void put_safe(imgb_buf *o, const char *s)
+{
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if (*u < 0x20 || *u == 0x7f)
+            imgb_buf_printf(o, "\\x%02x", *u);
+        else
+            imgb_buf_putc(o, (char)*u);
+    }
+}
+
 /* Terminal columns of UTF-8 text: East Asian wide characters (U+1100 and up) take two. */
 static int display_width(const char *s)
 {
@@ -111,7 +123,7 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
     imgb_buf_puts(o, "        ");
     size_t base = o->len;
     if (ev->file) {
-        imgb_buf_puts(o, ev->file);
+        put_safe(o, ev->file);
         if (ev->line > 0)
             imgb_buf_printf(o, ":%d", ev->line);
         else if (ev->offset >= 0)
@@ -119,16 +131,26 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
     } else if (ev->history_index >= 0) {
         imgb_buf_printf(o, "history[%d]", ev->history_index);
     }
-    if (ev->account)
-        imgb_buf_printf(o, "%s%s", o->len > base ? "  " : "", ev->account);
+    if (ev->account) {
+        imgb_buf_puts(o, o->len > base ? "  " : "");
+        put_safe(o, ev->account);
+    }
     const char *what = ev->message ? ev->message : ev->value ? ev->value
                        : !ev->file ? ev->layer_cmd : NULL;
-    if (what)
-        imgb_buf_printf(o, "%s%s", o->len > base ? (ev->account ? ": " : "  ") : "", what);
-    if (ev->expected)
-        imgb_buf_printf(o, " (%s: %s)", LBL(p, L_EXPECTED), ev->expected);
-    if (ev->source && !ev->message)
-        imgb_buf_printf(o, " [%s]", ev->source);
+    if (what) {
+        imgb_buf_puts(o, o->len > base ? (ev->account ? ": " : "  ") : "");
+        put_safe(o, what);
+    }
+    if (ev->expected) {
+        imgb_buf_printf(o, " (%s: ", LBL(p, L_EXPECTED));
+        put_safe(o, ev->expected);
+        imgb_buf_putc(o, ')');
+    }
+    if (ev->source && !ev->message) {
+        imgb_buf_puts(o, " [");
+        put_safe(o, ev->source);
+        imgb_buf_putc(o, ']');
+    }
     if (ev->layer_removed >= 0 && !ev->message) {
         if (p->lang == IMGB_LANG_EN)
             imgb_buf_printf(o, " (removed in layer %d)", ev->layer_removed);
@@ -143,6 +165,13 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
     imgb_buf_putc(o, '\n');
 }
 
+static void put_warning(imgb_buf *o, const imgb_report_params *p, const char *w)
+{
+    imgb_buf_printf(o, "%s: ", LBL(p, L_WARNING));
+    put_safe(o, w);
+    imgb_buf_putc(o, '\n');
+}
+
 int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
 {
     imgb_report_triage *t = imgb_report_triage_new(res, p);
@@ -151,9 +180,9 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
 
     if (res->image) {
         const imgb_image *img = res->image;
-        imgb_buf_printf(out, "%s: %s (%s)%s%s\n", LBL(p, L_IMAGE),
-                        img->nrefs ? img->refs[0] : img->path ? img->path : "-",
-                        img->config_digest ? img->config_digest : "-",
+        imgb_buf_printf(out, "%s: ", LBL(p, L_IMAGE));
+        put_safe(out, img->nrefs ? img->refs[0] : img->path ? img->path : "-");
+        imgb_buf_printf(out, " (%s)%s%s\n", img->config_digest ? img->config_digest : "-",
                         img->verified ? "" : "  ", img->verified ? "" : LBL(p, L_UNVERIFIED));
     }
     if (res->os)
@@ -223,8 +252,11 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
                                     total - shown);
                     imgb_buf_putc(out, '\n');
                 }
-                if (entry && entry->reason)
-                    imgb_buf_printf(out, "        %s: %s\n", LBL(p, L_REASON), entry->reason);
+                if (entry && entry->reason) {
+                    imgb_buf_printf(out, "        %s: ", LBL(p, L_REASON));
+                    put_safe(out, entry->reason);
+                    imgb_buf_putc(out, '\n');
+                }
             }
         }
         free(rows);
@@ -241,14 +273,14 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
                     nsev[IMGB_SEV_MEDIUM], nsev[IMGB_SEV_LOW], nign, npass, nna, nerr);
     imgb_buf_putc(out, '\n');
     for (size_t w = 0; w < res->nwarnings; w++)
-        imgb_buf_printf(out, "%s: %s\n", LBL(p, L_WARNING), res->warnings[w]);
+        put_warning(out, p, res->warnings[w]);
     if (res->image)
         for (size_t w = 0; w < res->image->nwarnings; w++)
-            imgb_buf_printf(out, "%s: %s\n", LBL(p, L_WARNING), res->image->warnings[w]);
+            put_warning(out, p, res->image->warnings[w]);
     size_t nexp = 0;
     char **exp = imgb_report_ignore_warnings(res, p, &nexp);
     for (size_t w = 0; w < nexp; w++)
-        imgb_buf_printf(out, "%s: %s\n", LBL(p, L_WARNING), exp[w]);
+        put_warning(out, p, exp[w]);
     imgb_report_free_lines(exp, nexp);
     imgb_report_triage_free(t);
     return 0;
