@@ -49,7 +49,8 @@ static char *make_hash(const char *prefix, unsigned long count, const char *pw)
 
 static imgb_wp_options opts_jobs(int jobs)
 {
-    imgb_wp_options o = { .jobs = jobs, .budget = 60, .depth = 0, .year = 2024 };
+    /* The time budget is never the limit here: only the tcase timeout is. */
+    imgb_wp_options o = { .jobs = jobs, .budget = 3600, .depth = 0, .year = 2024 };
     return o;
 }
 
@@ -288,7 +289,8 @@ END_TEST
 
 START_TEST(budget_cut_is_incomplete_never_pass)
 {
-    /* yescrypt at default cost with ~3,600 words takes minutes; 1 s cannot finish. */
+    /* A budget no machine can meet: a microsecond for ~3,600 yescrypt hashes at the default
+     * cost.  However loaded the machine, the run is cut, so the test does not hang on time. */
     char *strong = make_hash("$y$", 0, "Tq7#vLw9!zKp");
     char *weak = make_hash("des", 0, "svc123");
     char **words = NULL;
@@ -300,23 +302,104 @@ START_TEST(budget_cut_is_incomplete_never_pass)
     imgb_wp_result r[2];
     imgb_wp_stats st;
     imgb_wp_options o = opts_jobs(2);
-    o.budget = 1.0;
+    o.budget = 1e-6;
     ck_assert_int_eq(imgb_wp_crack(r, &st, a, 2, (const char *const *)words, nwords, &o), 0);
     ck_assert(st.budget_exhausted);
-    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
-    ck_assert_uint_lt(r[0].tried, r[0].planned);
-    char *d = describe(&r[0]);
-    ck_assert_ptr_nonnull(strstr(d, "incomplete"));
-    free(d);
-    /* The cheap one still made it: inside a round, cheap accounts go first. */
-    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
-    ck_assert_int_eq(r[1].match, IMGB_WP_M_USER_VARIANT);
-    ck_assert(st.seconds < 30.0); /* stops near the budget, not after minutes */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(r[i].status, IMGB_WP_INCOMPLETE);
+        ck_assert_uint_lt(r[i].tried, r[i].planned);
+        char *d = describe(&r[i]);
+        ck_assert_ptr_nonnull(strstr(d, "incomplete"));
+        ck_assert_ptr_null(strstr(d, "not weak"));
+        free(d);
+    }
+    /* It stops at once: at most the probes already started, no round begins. */
+    ck_assert_uint_le(st.hashes, 2);
 
     imgb_wp_dict_free(words, nwords);
     free(path);
     free(strong);
     free(weak);
+}
+END_TEST
+
+/*
+ * The schedule, asserted through a budget in hashes (jobs 1: fully deterministic).  The
+ * dear account comes first in the input; the cheap one must still go first inside a round,
+ * and every account's user-name round must come before any dictionary word.
+ */
+START_TEST(cheap_and_likely_first_across_accounts)
+{
+    char *dear = make_hash("$y$", 0, "Tq7#vLw9!zKp");
+    char *cheap_user = make_hash("des", 0, "svc123");
+    char *cheap_dict = make_hash("des", 0, "dragon"); /* small_dict rank 3 */
+    imgb_wp_account a[] = { { "root", dear }, { "svc", cheap_user }, { "web", cheap_dict } };
+    imgb_wp_result r[3], full[3];
+    imgb_wp_options o = opts_jobs(1);
+
+    /* Without a budget: the variant counts (planned - 1 - words) and where each hits. */
+    ck_assert_int_eq(imgb_wp_crack(full, NULL, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(full[1].status, IMGB_WP_FOUND);
+    ck_assert_int_eq(full[1].match, IMGB_WP_M_USER_VARIANT);
+    ck_assert_int_eq(full[2].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(full[2].dict_rank, 3);
+    uint64_t vroot = full[0].planned - 1 - NSMALL, vweb = full[2].planned - 1 - NSMALL;
+
+    /* Budget: 3 probes, then round 0 cheapest first (svc up to its hit, web's user names,
+     * root's user names), then web's first 3 words; root's dictionary never starts. */
+    imgb_wp_stats st;
+    o.max_hashes = 3 + (full[1].tried - 1) + vweb + vroot + 3;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert(st.budget_exhausted);
+    ck_assert_uint_eq(st.hashes, o.max_hashes);
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r[1].match, IMGB_WP_M_USER_VARIANT);
+    ck_assert_int_eq(r[2].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(r[2].dict_rank, 3);
+    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
+    ck_assert(r[0].user_done);
+    ck_assert_uint_eq(r[0].tried, 1 + vroot); /* the user-name round, no dictionary word */
+    ck_assert_uint_lt(r[0].tried, r[0].planned);
+
+    /* One hash less: web's third word is not reached, and web is incomplete, not pass. */
+    o.max_hashes--;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r[2].status, IMGB_WP_INCOMPLETE);
+    ck_assert_uint_eq(r[2].tried, 1 + vweb + 2);
+    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
+
+    /* Budget of the probes and svc's variants only: root's user names never start,
+     * because the cheap accounts' round-0 work is scheduled first. */
+    o.max_hashes = 3 + (full[1].tried - 1) + vweb;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(r[0].tried, 1);
+    ck_assert(!r[0].user_done);
+    ck_assert(r[2].user_done);
+    ck_assert_int_eq(r[2].status, IMGB_WP_INCOMPLETE);
+
+    free(dear);
+    free(cheap_user);
+    free(cheap_dict);
+}
+END_TEST
+
+START_TEST(hash_budget_with_two_threads_is_incomplete_never_pass)
+{
+    /* With two threads the cut point is not fixed, but the verdict rules hold. */
+    char *dear = make_hash("$y$", 0, "Tq7#vLw9!zKp");
+    imgb_wp_account a[] = { { "root", dear } };
+    imgb_wp_result r;
+    imgb_wp_stats st;
+    imgb_wp_options o = opts_jobs(2);
+    o.max_hashes = 4;
+    ck_assert_int_eq(imgb_wp_crack(&r, &st, a, 1, small_dict, NSMALL, &o), 0);
+    ck_assert(st.budget_exhausted);
+    ck_assert_uint_eq(st.hashes, 4);
+    ck_assert_int_eq(r.status, IMGB_WP_INCOMPLETE);
+    ck_assert_uint_le(r.tried, 4);
+    free(dear);
 }
 END_TEST
 
@@ -464,7 +547,7 @@ static void fixture_weak(kind_fixture *f)
     f->ctx.view = f->view;
     f->ctx.ruleset = &f->rs;
     f->ctx.jobs = 2;
-    f->ctx.weak_password_budget = 60;
+    f->ctx.weak_password_budget = 3600; /* never the limit */
     f->ctx.cache = imgb_ctx_cache_new();
 }
 
@@ -716,7 +799,7 @@ START_TEST(kind_budget_cut_is_incomplete)
     imgb_ruleset rs = { 0 };
     ck_assert_int_eq(imgb_wp_dict_load_ruleset(&rs, path, false), 0);
     f.ctx.ruleset = &rs;
-    f.ctx.weak_password_budget = 0.5;
+    f.ctx.weak_password_budget = 1e-6; /* no machine meets it */
     imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\"}");
     ck_assert_int_eq(r.verdict, IMGB_V_INCOMPLETE);
     ck_assert_int_eq(r.evidence[0].verdict, IMGB_V_INCOMPLETE);
@@ -882,7 +965,7 @@ static char *run_cli(const e2e_image *im, const char *args, int *status)
     const char *cli = getenv("IMGB_CLI");
     ck_assert_ptr_nonnull(cli);
     char *out = imgbuild_path(im->dir, "out.txt");
-    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --weak-password-budget 120 %s >'%s' 2>&1", cli,
+    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --weak-password-budget 3600 %s >'%s' 2>&1", cli,
                           im->image, args, out);
     char *text = slurp(out);
     free(out);
@@ -1061,6 +1144,8 @@ static Suite *weak_password_suite(void)
     tcase_add_test(tc, shared_hash_is_found_for_both_accounts);
     tcase_add_test(tc, one_and_two_threads_agree);
     tcase_add_test(tc, budget_cut_is_incomplete_never_pass);
+    tcase_add_test(tc, cheap_and_likely_first_across_accounts);
+    tcase_add_test(tc, hash_budget_with_two_threads_is_incomplete_never_pass);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("dictionary");

@@ -194,22 +194,30 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
             f->e[f->n++] = all[i];
     free(all);
 
-    const char *const *words = NULL;
-    size_t nwords = 0;
-    if (ctx->ruleset) {
-        words = (const char *const *)ctx->ruleset->dict_words;
-        nwords = ctx->ruleset->ndict_words;
-        f->dict_source = ctx->ruleset->dict_source;
+    /* The words tried: the first `depth` of the ranked list, then every --dict word. */
+    const char **words = NULL;
+    size_t nwords = 0, ncut = 0, nranked = 0;
+    if (ctx->ruleset && ctx->ruleset->ndict_words) {
+        const imgb_ruleset *rs = ctx->ruleset;
+        nranked = rs->ndict_ranked && rs->ndict_ranked < rs->ndict_words ? rs->ndict_ranked
+                                                                          : rs->ndict_words;
+        ncut = c->depth && c->depth < nranked ? c->depth : nranked;
+        words = imgb_xcalloc(ncut + rs->ndict_words - nranked, sizeof *words);
+        for (size_t i = 0; i < ncut; i++)
+            words[nwords++] = rs->dict_words[i];
+        for (size_t i = nranked; i < rs->ndict_words; i++)
+            words[nwords++] = rs->dict_words[i];
     }
-    f->ndict = c->depth && c->depth < nwords ? c->depth : nwords;
+    if (ctx->ruleset)
+        f->dict_source = ctx->ruleset->dict_source;
+    f->ndict = nwords;
 
     imgb_wp_account *in = imgb_xcalloc(f->n ? f->n : 1, sizeof *in);
     for (size_t i = 0; i < f->n; i++) {
         in[i].name = f->e[i].name;
         in[i].hash = f->e[i].hash;
     }
-    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget,
-                          .depth = c->depth };
+    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget };
     if (ctx->now > 0) {
         time_t t = (time_t)ctx->now;
         struct tm tm;
@@ -219,6 +227,11 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
     f->r = imgb_xcalloc(f->n ? f->n : 1, sizeof *f->r);
     int rc = imgb_wp_crack(f->r, &f->stats, in, f->n, words, nwords, &o);
     free(in);
+    free(words);
+    /* A --dict word's rank is its place in the whole list, as loaded. */
+    for (size_t i = 0; rc == 0 && i < f->n; i++)
+        if (f->r[i].match == IMGB_WP_M_DICT && f->r[i].dict_rank > ncut)
+            f->r[i].dict_rank += nranked - ncut;
     if (rc < 0) {
         wp_fact_free(f);
         return NULL;
