@@ -477,15 +477,16 @@ END_TEST
 /* ---- the weak_password check kind ------------------------------------------------------------ */
 
 /* An image's merged view holding /etc/passwd and /etc/shadow (NULL: absent). */
-static imgb_view *view_with(const char *passwd, const char *shadow)
+/* A view with /etc/passwd, /etc/shadow and the backup /etc/shadow- (NULL: absent). */
+static imgb_view *view_with_backup(const char *passwd, const char *shadow, const char *backup)
 {
     imgb_view *v = imgb_view_new(NULL);
     imgb_accounts_register_keeps(v);
     imgb_entry dir = { .path = "etc", .type = IMGB_FT_DIR, .mode = 0755 };
     ck_assert_int_ge(imgb_view_apply(v, 0, &dir), 0);
-    const char *paths[] = { "etc/passwd", "etc/shadow" };
-    const char *content[] = { passwd, shadow };
-    for (int i = 0; i < 2; i++) {
+    const char *paths[] = { "etc/passwd", "etc/shadow", "etc/shadow-" };
+    const char *content[] = { passwd, shadow, backup };
+    for (int i = 0; i < 3; i++) {
         if (!content[i])
             continue;
         imgb_entry e = { .path = paths[i], .type = IMGB_FT_REG, .mode = 0640,
@@ -495,6 +496,11 @@ static imgb_view *view_with(const char *passwd, const char *shadow)
         ck_assert_int_ge(imgb_view_apply(v, 0, &e), 0);
     }
     return v;
+}
+
+static imgb_view *view_with(const char *passwd, const char *shadow)
+{
+    return view_with_backup(passwd, shadow, NULL);
 }
 
 typedef struct kind_fixture {
@@ -700,6 +706,83 @@ START_TEST(kind_crack_depth_limits_dictionary)
     /* alice is still weak: user-name variants do not depend on the depth */
     ck_assert_int_eq(evidence_for(&r, "alice")->verdict, IMGB_V_FAIL);
     result_dispose(&r);
+    fixture_dispose(&f);
+}
+END_TEST
+
+/* Evidence of `account` read from `file`, or NULL. */
+static const imgb_evidence *evidence_in(const imgb_item_result *r, const char *account,
+                                        const char *file)
+{
+    for (size_t i = 0; i < r->nevidence; i++)
+        if (r->evidence[i].account && strcmp(r->evidence[i].account, account) == 0 &&
+            r->evidence[i].file && strcmp(r->evidence[i].file, file) == 0)
+            return &r->evidence[i];
+    return NULL;
+}
+
+START_TEST(kind_crack_covers_the_backup_shadow)
+{
+    kind_fixture f;
+    fixture_weak(&f);
+    imgb_view_free(f.view);
+    /* root changed its password after the backup was written: the old "dragon" hash ships
+     * in /etc/shadow-.  alice's line is unchanged (cracked once, from /etc/shadow); gone was
+     * removed from passwd and shadow but not from the backup; nobody is locked there. */
+    f.hashes[5] = make_hash("$6$", 1000, "Ht5%pL0@wE-new");
+    f.hashes[6] = make_hash("des", 0, "letmein");
+    char *shadow = imgb_xasprintf("root:%s:19800:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n",
+                                  f.hashes[5], f.hashes[1]);
+    char *backup = imgb_xasprintf("root:%s:19700:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n"
+                                  "nobody:*:19700:0:99999:7:::\ngone:%s:19000:0:99999:7:::\n",
+                                  f.hashes[0], f.hashes[1], f.hashes[6]);
+    f.view = view_with_backup(f.passwd, shadow, backup);
+    f.ctx.view = f.view;
+    imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\"}");
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 4);
+    const imgb_evidence *e = evidence_in(&r, "root", "/etc/shadow");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->verdict, IMGB_V_PASS);
+    e = evidence_in(&r, "root", "/etc/shadow-");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(e->line, 1);
+    ck_assert_ptr_nonnull(strstr(e->message, "ranked 3"));
+    ck_assert_ptr_null(evidence_in(&r, "alice", "/etc/shadow-"));
+    ck_assert_int_eq(evidence_in(&r, "alice", "/etc/shadow")->verdict, IMGB_V_FAIL);
+    e = evidence_in(&r, "gone", "/etc/shadow-");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(e->line, 4);
+    ck_assert_ptr_null(evidence_in(&r, "nobody", "/etc/shadow-"));
+    result_dispose(&r);
+    free(shadow);
+    free(backup);
+    fixture_dispose(&f);
+}
+END_TEST
+
+START_TEST(kind_depth_cuts_the_ranked_list_not_added_words)
+{
+    kind_fixture f;
+    fixture_weak(&f);
+    /* small_dict's first 6 words are the ranked list; "abc123" and "iloveyou" were added
+     * (--dict): a depth of 2 drops "dragon" (rank 3) but still tries the added words. */
+    f.rs.ndict_ranked = 6;
+    imgb_view_free(f.view);
+    f.hashes[5] = make_hash("$1$", 0, "iloveyou");
+    char *shadow = imgb_xasprintf("root:%s:19700:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n",
+                                  f.hashes[0], f.hashes[5]);
+    f.view = view_with(f.passwd, shadow);
+    f.ctx.view = f.view;
+    imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\", \"depth\": 2}");
+    ck_assert_int_eq(evidence_for(&r, "root")->verdict, IMGB_V_PASS);
+    const imgb_evidence *e = evidence_for(&r, "alice");
+    ck_assert_int_eq(e->verdict, IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(e->message, "ranked 8 ")); /* its place in the whole list */
+    result_dispose(&r);
+    free(shadow);
     fixture_dispose(&f);
 }
 END_TEST
@@ -1161,6 +1244,8 @@ static Suite *weak_password_suite(void)
     tcase_add_test(tc, kind_crack_user_name_match_fails_only_user_names);
     tcase_add_test(tc, kind_crack_runs_once_per_scan);
     tcase_add_test(tc, kind_crack_depth_limits_dictionary);
+    tcase_add_test(tc, kind_crack_covers_the_backup_shadow);
+    tcase_add_test(tc, kind_depth_cuts_the_ranked_list_not_added_words);
     tcase_add_test(tc, kind_empty_duplicate_algorithm_nologin_nis);
     tcase_add_test(tc, kind_clean_image_passes_every_mode);
     tcase_add_test(tc, kind_without_account_files_is_not_applicable);
