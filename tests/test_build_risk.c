@@ -123,6 +123,41 @@ static void scanned_free(scanned *sc)
     free(sc->dir);
 }
 
+/* Every output format of the CLI, both languages: no secret of `secrets` in any. */
+static void cli_outputs_masked(const scanned *sc, const char *const *secrets)
+{
+    static const char *const formats[] = { "json", "table", "sarif", "aliyun-baseline-check-result",
+                                           "aliyun-build-risk-images",
+                                           "huawei-risk-configs --image-type local_image",
+                                           "huawei-baseline-statistic --image-type local_image",
+                                           NULL };
+    const char *cli = getenv("IMGB_CLI");
+    ck_assert_ptr_nonnull(cli);
+    char *img = imgbuild_path(sc->dir, "img.tar");
+    char *out = imgbuild_path(sc->dir, "out.txt");
+    for (size_t f = 0; formats[f]; f++)
+        for (int zh = 0; zh < 2; zh++) {
+            int st = imgbuild_sh("'%s' scan '%s' --format %s --lang %s >'%s' 2>&1", cli, img,
+                                 formats[f], zh ? "zh" : "en", out);
+            ck_assert_msg(st == 0 || st == 1, "scan --format %s exited %d", formats[f], st);
+            FILE *fp = fopen(out, "rb");
+            ck_assert_ptr_nonnull(fp);
+            imgb_buf b = IMGB_BUF_INIT;
+            char chunk[65536];
+            size_t n;
+            while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+                imgb_buf_put(&b, chunk, n);
+            fclose(fp);
+            ck_assert_uint_gt(b.len, 0);
+            for (size_t k = 0; secrets[k]; k++)
+                ck_assert_msg(memmem(b.ptr, b.len, secrets[k], strlen(secrets[k])) == NULL,
+                              "format %s shows an unmasked secret", formats[f]);
+            imgb_buf_dispose(&b);
+        }
+    free(out);
+    free(img);
+}
+
 static void assert_masked(const char *s, const char *const *secrets)
 {
     for (size_t i = 0; s && secrets[i]; i++)
@@ -210,6 +245,7 @@ START_TEST(build_risk_classic_builder_every_risk)
     };
     static const char *const secrets[] = { GH_TOKEN, DB_PASS, NULL };
     check_image(&sc, expect, secrets);
+    cli_outputs_masked(&sc, secrets);
     scanned_free(&sc);
 }
 END_TEST
@@ -217,7 +253,7 @@ END_TEST
 START_TEST(build_risk_buildkit_clean_image)
 {
     static const imgbuild_history hist[] = {
-        { "/bin/sh -c #(nop) ADD file:4d35f6c8bbbe6801cd4cbd0e8c66d1b4a8f3d5a2b7fd1b3f in / ", false, NULL },
+        { "ADD rootfs.tar.xz / # buildkit", false, NULL },
         { "RUN |1 NPM_TOKEN=" NPM_TOK " /bin/sh -c npm ci # buildkit", false, NULL },
         { "RUN /bin/sh -c apk add curl # buildkit", false, NULL },
         { "ADD app.tar.gz /srv/ # buildkit", false, NULL },
@@ -227,7 +263,8 @@ START_TEST(build_risk_buildkit_clean_image)
         { "HEALTHCHECK &{[\"CMD-SHELL\" \"curl -f http://localhost/\"] \"30s\" \"3s\" \"0s\" '\\x03'}", true, NULL },
         { "EXPOSE map[8080/tcp:{}]", true, NULL },
     };
-    static const char *const env[] = { "PATH=/usr/bin", NULL };
+    static const char *const env[] = { "PATH=/usr/bin", "NGINX_GPGKEYS=573BFD6B3D8FBC64107",
+                                       "REDIS_PORT=6379", "SECRET_KEY_FILE=/run/secrets/k", NULL };
     static const char *const ports[] = { "8080/tcp", NULL };
     scanned sc;
     write_image(&sc, hist, sizeof hist / sizeof hist[0], 6, "registry.example.com/team/app:1.2.3",
@@ -238,6 +275,7 @@ START_TEST(build_risk_buildkit_clean_image)
     };
     static const char *const secrets[] = { NPM_TOK, NULL };
     check_image(&sc, expect, secrets);
+    cli_outputs_masked(&sc, secrets);
     scanned_free(&sc);
 }
 END_TEST

@@ -10,73 +10,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "checks/secrets.h"
 #include "imgbuild.h"
+#include "rules/loader.h"
 #include "util/limits.h"
 #include "util/mem.h"
 
-/* ---- the shipped rule file's `check:` mappings, as JSON ------------------------------- */
+/* ---- the shipped rule file's `check:` mappings ------------------------------------------ */
 
-static json_t *yaml_to_json(yaml_document_t *doc, yaml_node_t *n)
-{
-    if (n->type == YAML_SCALAR_NODE) {
-        const char *s = (const char *)n->data.scalar.value;
-        if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-            char *end;
-            long long v = strtoll(s, &end, 10);
-            if (*s && *end == '\0')
-                return json_integer(v);
-            if (strcmp(s, "true") == 0)
-                return json_true();
-            if (strcmp(s, "false") == 0)
-                return json_false();
-        }
-        return json_string(s);
-    }
-    if (n->type == YAML_SEQUENCE_NODE) {
-        json_t *a = json_array();
-        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-             it++)
-            json_array_append_new(a, yaml_to_json(doc, yaml_document_get_node(doc, *it)));
-        return a;
-    }
-    json_t *o = json_object();
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(doc, p->key);
-        json_object_set_new(o, (const char *)k->data.scalar.value,
-                            yaml_to_json(doc, yaml_document_get_node(doc, p->value)));
-    }
-    return o;
-}
-
-/* The `check:` params of item `id` in rules/common/ak_leak.yaml. */
+/* The `check:` params of item `id` of rules/common/ak_leak.yaml, as the rule loader makes them. */
 static json_t *shipped_params(const char *id)
 {
     const char *src = getenv("IMGB_SOURCE_DIR");
     ck_assert_ptr_nonnull(src);
     char *path = imgb_xasprintf("%s/rules/common/ak_leak.yaml", src);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    ck_assert(yaml_parser_load(&parser, &doc));
-    json_t *root = yaml_to_json(&doc, yaml_document_get_root_node(&doc));
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    fclose(f);
+    const char *paths[] = { path };
+    imgb_ruleset *rs = NULL;
+    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    const imgb_item *it = imgb_ruleset_find_item(rs, id, NULL);
+    ck_assert_msg(it != NULL, "no item %s", id);
+    json_t *params = json_deep_copy(it->params);
+    imgb_ruleset_free(rs);
     free(path);
-    json_t *items = json_object_get(root, "items"), *params = NULL;
-    for (size_t i = 0; i < json_array_size(items); i++) {
-        json_t *it = json_array_get(items, i);
-        if (strcmp(json_string_value(json_object_get(it, "id")), id) == 0)
-            params = json_incref(json_object_get(it, "check"));
-    }
-    json_decref(root);
-    ck_assert_msg(params != NULL, "no item %s", id);
     return params;
 }
 

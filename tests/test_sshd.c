@@ -543,6 +543,20 @@ START_TEST(yes_no_case_sensitivity)
     ck_assert(imgb_sshd_accepted(cfg));
     ck_assert_str_eq(val(cfg, "PermitEmptyPasswords"), "yes");
     imgb_sshd_config_free(cfg);
+    /* PermitUserEnvironment: a flag before 7.8, a pattern list after */
+    cfg = parse_text("PermitUserEnvironment LANG\n", "7.4p1", NULL);
+    ck_assert(has_problem(cfg, "Bad yes/no argument: LANG"));
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("PermitUserEnvironment LANG\n", "9.2p1", NULL);
+    ck_assert(imgb_sshd_accepted(cfg));
+    ck_assert_str_eq(val(cfg, "PermitUserEnvironment"), "LANG");
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("IgnoreRhosts shosts-only\n", "7.9p1", NULL);
+    ck_assert(!imgb_sshd_accepted(cfg));
+    imgb_sshd_config_free(cfg);
+    cfg = parse_text("IgnoreRhosts shosts-only\n", "9.2p1", NULL);
+    ck_assert(imgb_sshd_accepted(cfg));
+    imgb_sshd_config_free(cfg);
     /* multistate values are strcasecmp in every version */
     cfg = parse_text("PermitRootLogin NO\n", "7.2p2", NULL);
     ck_assert(imgb_sshd_accepted(cfg));

@@ -28,8 +28,9 @@
  * GPG_KEY fingerprint, *_FILE indirections, key ids and sizes). */
 #define BR_SECRET_NAMES "(?i)pass|secret|key|access|token|credential|auth"
 #define BR_SECRET_NAMES_ALLOW                                                              \
-    "(?i)^(?:GPG|PGP)_?KEYS?$|_(?:FILE|PATH|DIR|URL|URI|ID|IDS|FINGERPRINT|SERVER|SIZE|" \
-    "LENGTH|TYPE|NAME|ALGORITHM|ALG|TTL|HEADER)$|PUBLIC_?KEY|^KEYRING|^(?:NO_)?PROXY$"
+    "(?i)(?:^|_)(?:GPG|PGP)_?KEYS?$|_(?:FILE|PATH|DIR|URL|URI|ID|IDS|FINGERPRINT|SERVER|" \
+    "SIZE|LENGTH|TYPE|NAME|ALGORITHM|ALG|TTL|HEADER|LOG|LEVEL|MODE|ENABLED|PORT|HOST|USER|" \
+    "USERNAME|VERSION)$|PUBLIC_?KEY|^KEYRING|^(?:NO_)?PROXY$"
 /* Credential shapes that are secrets whatever the variable is called (reference section 9). */
 #define BR_TOKEN_SHAPES                                                                   \
     "(?:LTAI|AKIA|ASIA|AKID|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[baprs]-)"   \
@@ -582,6 +583,7 @@ typedef struct br_history_check {
     char **instructions;
     size_t ninstructions;
     bool secret_args;
+    bool skip_base_layer;     /* ignore the entry that produced layer 0 (the base rootfs) */
     br_secret_rules sr;
 } br_history_check;
 
@@ -606,6 +608,9 @@ static int br_history_compile(const json_t *params, void **compiled)
     int rc = 0;
     const json_t *sa = json_object_get(params, "secret_args");
     c->secret_args = json_is_true(sa) || (json_is_string(sa) && !strcmp(json_string_value(sa), "true"));
+    const json_t *sb = json_object_get(params, "skip_base_layer");
+    c->skip_base_layer = json_is_true(sb) ||
+                         (json_is_string(sb) && !strcmp(json_string_value(sb), "true"));
     if ((rc = br_regex(params, "pattern", NULL, &c->pattern)) < 0 ||
         (rc = br_regex(params, "not_pattern", NULL, &c->not_pattern)) < 0)
         goto done;
@@ -712,6 +717,8 @@ static int br_history_evaluate(const void *compiled, const imgb_scan_ctx *ctx, v
     pcre2_match_data *md = c->pattern ? pcre2_match_data_create_from_pattern(c->pattern, NULL)
                                       : NULL;
     for (size_t hi = 0; hi < img->nhistory; hi++) {
+        if (c->skip_base_layer && !img->history[hi].empty_layer && img->history[hi].layer == 0)
+            continue;
         imgb_build_cmd cmd;
         imgb_build_cmd_parse(img->history[hi].created_by, &cmd);
         if (!br_instruction_wanted(c, cmd.instruction)) {

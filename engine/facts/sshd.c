@@ -201,7 +201,8 @@ static const kw keywords[] = {
     { "addressfamily", K_MULTI, F_GLOBAL, ms_addressfamily, NULL, NULL, 0, NULL },
     { "printmotd", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "printlastlog", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
-    { "ignorerhosts", K_MULTI, F_ALL, ms_ignore_rhosts, NULL, NULL, 0, NULL },
+    /* IgnoreRhosts gained "shosts-only" in 8.4; a yes/no flag before */
+    { "ignorerhosts", K_FLAG, F_ALL, ms_ignore_rhosts, NULL, "8.4", K_MULTI, NULL },
     { "ignoreuserknownhosts", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "x11forwarding", K_FLAG, F_ALL, NULL, NULL, NULL, 0, NULL },
     { "x11displayoffset", K_INT, F_ALL, NULL, NULL, NULL, 0, NULL },
@@ -209,7 +210,8 @@ static const kw keywords[] = {
     { "xauthlocation", K_PATH, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "strictmodes", K_FLAG, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
     { "permitemptypasswords", K_FLAG, F_ALL, NULL, NULL, NULL, 0, NULL },
-    { "permituserenvironment", K_USERENV, F_GLOBAL, NULL, NULL, NULL, 0, NULL },
+    /* a yes/no flag until 7.8 added pattern lists */
+    { "permituserenvironment", K_FLAG, F_GLOBAL, NULL, NULL, "7.8", K_USERENV, NULL },
     { "uselogin", K_FLAG, F_GLOBAL, NULL, NULL, V_SSH1_GONE, K_DEPRECATED, NULL },
     { "compression", K_MULTI, F_GLOBAL, ms_compression, NULL, NULL, 0, NULL },
     { "rekeylimit", K_REKEY, F_ALL, NULL, NULL, NULL, 0, NULL },

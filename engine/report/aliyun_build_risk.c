@@ -80,7 +80,8 @@ int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report
         json_object_set_new(o, "Tag", imgb_report_jstr(ref.tag));
         json_object_set_new(o, "FirstScanTime", json_integer(imgb_report_first_scan_ms(res)));
         json_object_set_new(o, "LastScanTime", json_integer(imgb_report_last_scan_ms(res)));
-        json_object_set_new(o, "RiskLevel", json_string(imgb_severity_name((imgb_severity)level)));
+        json_object_set_new(o, "RiskLevel",
+                            json_string(imgb_severity_name((imgb_severity)level)));
         json_object_set_new(o, "Status", json_integer(status));
         json_array_append_new(list, o);
     }

@@ -102,7 +102,8 @@ int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_repo
         const imgb_baseline *bl = res->baselines[r->b].baseline;
         json_t *o = json_object();
         json_object_set_new(o, "Status", json_integer(r->status));
-        json_object_set_new(o, "LowRiskItemCount", json_integer((json_int_t)r->counts[IMGB_SEV_LOW]));
+        json_object_set_new(o, "LowRiskItemCount",
+                            json_integer((json_int_t)r->counts[IMGB_SEV_LOW]));
         json_object_set_new(o, "BaselineNameLevel", json_string(imgb_severity_name(r->level)));
         json_object_set_new(o, "LastScanTime", json_integer(imgb_report_last_scan_ms(res)));
         json_object_set_new(o, "MiddleRiskItemCount",
