@@ -259,6 +259,45 @@ static void scan_choose(const imgb_ruleset *rs, const imgb_os_info *os,
     }
 }
 
+/* Why each baseline that is not applied does not apply (only_baseline filters them out). */
+static void scan_skips(imgb_scan_result *res, const imgb_ruleset *rs, const imgb_os_info *os,
+                       const imgb_scan_options *opts, char *const *reasons)
+{
+    res->skipped = imgb_xcalloc(rs->nbaselines ? rs->nbaselines : 1, sizeof *res->skipped);
+    for (size_t i = 0; i < rs->nbaselines; i++) {
+        const imgb_baseline *b = rs->baselines[i];
+        if (reasons[i] || !scan_wanted(b, opts))
+            continue;
+        imgb_buf why = IMGB_BUF_INIT;
+        if (b->applies.generic) {
+            for (size_t j = 0; j < rs->nbaselines; j++)
+                if (reasons[j] && rs->baselines[j]->applies.nos_ids &&
+                    strcmp(rs->baselines[j]->class_key, b->class_key) == 0) {
+                    imgb_buf_printf(&why, "covered by %s (%s)", rs->baselines[j]->key,
+                                    b->class_key);
+                    break;
+                }
+        } else if (!os->id) {
+            imgb_buf_puts(&why, "the OS could not be identified");
+        } else {
+            imgb_buf_printf(&why, "%s ID=%s", scan_os_source_name(os), os->id);
+            if (os->nid_like) {
+                imgb_buf_puts(&why, " ID_LIKE=");
+                for (size_t k = 0; k < os->nid_like; k++)
+                    imgb_buf_printf(&why, "%s%s", k ? " " : "", os->id_like[k]);
+            }
+            imgb_buf_printf(&why, " VERSION_ID=%s is not ", os->version_id ? os->version_id
+                                                                           : "(none)");
+            for (size_t k = 0; k < b->applies.nos_ids; k++)
+                imgb_buf_printf(&why, "%s%s", k ? "|" : "", b->applies.os_ids[k]);
+            scan_put_range(&why, &b->applies);
+        }
+        imgb_baseline_skip *sk = &res->skipped[res->nskipped++];
+        sk->baseline = b;
+        sk->reason = imgb_buf_detach(&why);
+    }
+}
+
 /* ---- evaluating ------------------------------------------------------------------------- */
 
 static bool scan_package_installed(const imgb_os_info *os, const char *pkg, bool *known)
@@ -391,8 +430,7 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
 
     if ((rc = imgb_image_read_layers(res->image, res->view, cs.v, cs.len)) < 0)
         goto fail;
-    for (size_t i = 0; i < imgb_view_warning_count(res->view); i++)
-        scan_warn(res, imgb_xstrdup(imgb_view_warning_at(res->view, i)));
+    /* the view's warnings are already in image->warnings (imgb_image_read_layers) */
     if ((rc = imgb_os_detect(res->view, &res->os)) < 0)
         goto fail;
     if (!res->os->id)
@@ -401,6 +439,7 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
 
     reasons = imgb_xcalloc(rs->nbaselines ? rs->nbaselines : 1, sizeof *reasons);
     scan_choose(rs, res->os, opts, reasons);
+    scan_skips(res, rs, res->os, opts, reasons);
 
     imgb_scan_ctx ctx = {
         .view = res->view,
@@ -455,6 +494,9 @@ void imgb_scan_result_free(imgb_scan_result *res)
         free(br->reason);
     }
     free(res->baselines);
+    for (size_t i = 0; i < res->nskipped; i++)
+        free(res->skipped[i].reason);
+    free(res->skipped);
     for (size_t i = 0; i < res->nwarnings; i++)
         free(res->warnings[i]);
     free(res->warnings);

@@ -45,7 +45,16 @@ typedef struct imgb_scan_result {
     size_t nwarnings;
     int64_t started_ms;            /* scan start, ms since epoch (LastScanTime) */
     int64_t finished_ms;
+    struct imgb_baseline_skip *skipped; /* baselines of the ruleset that did not apply, and why */
+    size_t nskipped;
 } imgb_scan_result;
+
+/* A baseline that did not apply: "os-release ID=debian VERSION_ID=12 is not centos|rhel 7..8",
+ * "covered by debian10_ssh (ssh)". */
+typedef struct imgb_baseline_skip {
+    const imgb_baseline *baseline;
+    char *reason;
+} imgb_baseline_skip;
 
 /** Scan `path` against `rs`.  Free the result with imgb_scan_result_free(). */
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,

@@ -523,6 +523,34 @@ START_TEST(loader_alias_expansion_is_bounded)
 }
 END_TEST
 
+/* Regression: kinds that refuse unknown parameters must accept the loader's `_rules_dir`. */
+START_TEST(loader_text_compiles_fact_kinds)
+{
+    static const char text[] = BASELINE_HEAD
+        "  - id: t.pass_max\n" ITEM_TEXTS
+        "    severity: low\n    bucket: pwd_policy\n"
+        "    check: {kind: login_defs, key: PASS_MAX_DAYS, op: le, max: 90, default: \"99999\"}\n"
+        "  - id: t.ciphers\n" ITEM_TEXTS
+        "    severity: high\n    bucket: security_check\n"
+        "    check: {kind: sshd_option, keyword: Ciphers, op: subset,\n"
+        "            values: [aes256-ctr, aes128-ctr]}\n";
+    diag_log log = { IMGB_BUF_INIT, "", 0, 0 };
+    imgb_ruleset *rs = NULL;
+    int rc = imgb_ruleset_load_text(&rs, "mem.yaml", text, strlen(text), diag_collect, &log);
+    ck_assert_msg(rc == 0, "%s", log.text.ptr ? log.text.ptr : "");
+    ck_assert_uint_eq(rs->baselines[0]->nitems, 2);
+    ck_assert_str_eq(rs->baselines[0]->items[0]->kind->name, "login_defs");
+    imgb_ruleset_free(rs);
+    imgb_buf_dispose(&log.text);
+
+    rc = imgb_ruleset_load_text(&rs, "mem.yaml", "items: [", 8, NULL, NULL);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_ptr_null(rs);
+    ck_assert_str_eq(imgb_error_last(), "mem.yaml:2:1: invalid YAML: did not find expected node "
+                                        "content (while parsing a flow node)");
+}
+END_TEST
+
 START_TEST(loader_missing_directory_is_enotfound)
 {
     imgb_ruleset *rs = (imgb_ruleset *)1;
@@ -1018,6 +1046,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, loader_duplicate_ids_across_files);
     tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
     tcase_add_test(tc, loader_missing_directory_is_enotfound);
+    tcase_add_test(tc, loader_text_compiles_fact_kinds);
     tcase_add_test(tc, loader_refuses_deep_nesting_early);
     tcase_add_test(tc, loader_alias_expansion_is_bounded);
     tcase_add_test(tc, loader_skips_data_dirs_and_loads_dictionary);

@@ -209,6 +209,14 @@ START_TEST(scan_debian10_with_sshd_applies_its_baseline)
 
     ck_assert_int_eq(find_result(res, "t_every")->items[0].verdict, IMGB_V_PASS);
     ck_assert_int_ge(res->finished_ms, res->started_ms);
+
+    /* and why the others did not apply */
+    ck_assert_uint_eq(res->nskipped, 2);
+    ck_assert_str_eq(res->skipped[0].baseline->key, "t_generic_ssh");
+    ck_assert_str_eq(res->skipped[0].reason, "covered by t_debian10_ssh (ssh)");
+    ck_assert_str_eq(res->skipped[1].baseline->key, "t_rhel8_ssh");
+    ck_assert_str_eq(res->skipped[1].reason,
+                     "os-release ID=debian VERSION_ID=10 is not rhel 8..9");
     imgb_scan_result_free(res);
     free(image);
     fixture_dispose(&f);
@@ -363,6 +371,10 @@ START_TEST(native_report_has_every_section)
     json_t *summary = json_object_get(r, "summary");
     ck_assert_int_eq(json_integer_value(json_object_get(summary, "baselines")), 2);
     ck_assert_int_eq(json_integer_value(json_object_get(summary, "items")), 4);
+    json_t *skipped = json_object_get(r, "baselines_not_applied");
+    ck_assert_uint_eq(json_array_size(skipped), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(skipped, 0), "reason")),
+                     "covered by t_debian10_ssh (ssh)");
     json_decref(r);
 
     imgb_buf out = IMGB_BUF_INIT;
@@ -372,6 +384,155 @@ START_TEST(native_report_has_every_section)
     imgb_scan_result_free(res);
     free(image);
     fixture_dispose(&f);
+}
+END_TEST
+
+/* ---- content reached through symlinks (read.c's second pass) ------------------------------- */
+
+static const char symlink_rules[] =
+    HEAD("t_symlinked", "ssh")
+    "  applies: {os: [debian], version: {min: \"10\", max: \"11\"},\n"
+    "            requires_package: openssh-server}\n"
+    "items:\n"
+    "  - id: t.sym.root_login\n" TEXTS
+    "    severity: high\n"
+    "    bucket: security_check\n"
+    "    check: {kind: sshd_option, keyword: PermitRootLogin, op: eq, value: \"no\"}\n"
+    "  - id: t.sym.password_auth\n" TEXTS
+    "    severity: high\n"
+    "    bucket: security_check\n"
+    "    check: {kind: sshd_option, keyword: PasswordAuthentication, op: eq, value: \"no\"}\n"
+    "  - id: t.sym.sha512\n" TEXTS
+    "    severity: medium\n"
+    "    bucket: security_check\n"
+    "    check: {kind: pam, stack: password, module: pam_unix.so, arg: sha512}\n";
+
+/* Layer 0 writes the real files under /opt (no keep pattern); layer 1 links /etc to them:
+ * /etc/ssh/sshd_config -> /opt/conf/sshd_config (file), /etc/pam.d -> ../opt/pam (directory). */
+static char *build_symlinked_image(const char *dir, const char *name, imgbuild_format fmt,
+                                   imgbuild_compression outer)
+{
+    imgbuild_file l0[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = DEBIAN10 },
+        { .path = "etc/passwd", .content = PASSWD },
+        { .path = "etc/group", .content = "root:x:0:\nbin:x:1:\n" },
+        { .path = "etc/shadow", .content = "root:*:19000:0:99999:7:::\n", .mode = 0640 },
+        { .path = "var/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/status", .content = dpkg_status_ssh },
+        { .path = "opt/", .type = IMGBUILD_DIR },
+        { .path = "opt/conf/", .type = IMGBUILD_DIR },
+        { .path = "opt/conf/sshd_config", .content = "Port 22\nPermitRootLogin no\n"
+                                                     "PasswordAuthentication yes\n" },
+        { .path = "opt/pam/", .type = IMGBUILD_DIR },
+        { .path = "opt/pam/common-password",
+          .content = "password [success=1 default=ignore] pam_unix.so obscure sha512\n"
+                     "password requisite pam_deny.so\n" },
+        /* an entry below a regular file: the view skips it with one warning */
+        { .path = "etc/passwd/stray", .content = "x" },
+    };
+    imgbuild_file l1[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/sshd_config", .type = IMGBUILD_SYMLINK,
+          .link = "/opt/conf/sshd_config" },
+        { .path = "etc/pam.d", .type = IMGBUILD_SYMLINK, .link = "../opt/pam" },
+    };
+    imgbuild_layer layers[2];
+    imgbuild_layer_write(&layers[0], dir, l0, sizeof l0 / sizeof l0[0], IMGBUILD_GZIP);
+    imgbuild_layer_write(&layers[1], dir, l1, sizeof l1 / sizeof l1[0], IMGBUILD_PLAIN);
+    imgbuild_image img = { .layers = layers, .nlayers = 2, .ref = "test/symlinked:1" };
+    char *out = imgbuild_path(dir, name);
+    imgbuild_options o = { .outer = outer };
+    imgbuild_image_write(out, fmt, &img, 1, &o);
+    imgbuild_layer_dispose(&layers[0]);
+    imgbuild_layer_dispose(&layers[1]);
+    return out;
+}
+
+static const imgb_item_result *find_item(const imgb_baseline_result *b, const char *id)
+{
+    for (size_t i = 0; b && i < b->nitems; i++)
+        if (strcmp(b->items[i].item->id, id) == 0)
+            return &b->items[i];
+    return NULL;
+}
+
+static const struct {
+    const char *name;
+    imgbuild_format fmt;
+    imgbuild_compression outer;
+} symlinked_variants[] = {
+    { "plain.tar", IMGBUILD_DOCKER_ARCHIVE, IMGBUILD_PLAIN },
+    { "outer.tar.gz", IMGBUILD_DOCKER_ARCHIVE, IMGBUILD_GZIP },   /* streamed passes */
+    { "oci.tar.zst", IMGBUILD_OCI_ARCHIVE, IMGBUILD_ZSTD },
+    { "ocidir", IMGBUILD_OCI_DIR, IMGBUILD_PLAIN },
+};
+
+START_TEST(scan_reads_config_behind_symlinks)
+{
+    char *dir = imgbuild_tmpdir("scan-symlinked");
+    char *rules = imgbuild_path(dir, "rules");
+    imgbuild_sh("mkdir -p '%s'", rules);
+    char *rf = imgbuild_path(rules, "sym.yaml");
+    FILE *fp = fopen(rf, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(symlink_rules, fp);
+    fclose(fp);
+    imgb_ruleset *rs = NULL;
+    const char *paths[] = { rules };
+    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+
+    char *image = build_symlinked_image(dir, symlinked_variants[_i].name,
+                                        symlinked_variants[_i].fmt,
+                                        symlinked_variants[_i].outer);
+    imgb_scan_result *res = NULL;
+    imgb_scan_options opts = { .read = { .jobs = 2 } };
+    ck_assert_msg(imgb_scan_run(&res, rs, image, &opts) == 0, "%s", imgb_error_last());
+
+    const imgb_baseline_result *b = find_result(res, "t_symlinked");
+    ck_assert_ptr_nonnull(b);
+    const imgb_item_result *it = find_item(b, "t.sym.root_login");
+    ck_assert_ptr_nonnull(it);
+    ck_assert_int_eq(it->verdict, IMGB_V_PASS);
+    ck_assert_uint_ge(it->nevidence, 1);
+    ck_assert_str_eq(it->evidence[0].source, "/opt/conf/sshd_config:2");
+    it = find_item(b, "t.sym.password_auth");
+    ck_assert_int_eq(it->verdict, IMGB_V_FAIL);
+    ck_assert_str_eq(it->evidence[0].source, "/opt/conf/sshd_config:3");
+    it = find_item(b, "t.sym.sha512");
+    ck_assert_int_eq(it->verdict, IMGB_V_PASS);
+
+    /* the bytes are in the view under the real name, reachable through the link */
+    const unsigned char *data;
+    size_t len;
+    ck_assert_int_eq(imgb_view_read(res->view, "/etc/pam.d/common-password", &data, &len), 0);
+    ck_assert_uint_eq(len, strlen("password [success=1 default=ignore] pam_unix.so obscure "
+                                  "sha512\npassword requisite pam_deny.so\n"));
+
+    /* each warning once in the native report (the view's are folded into the image's) */
+    json_t *r = imgb_report_native_json(res, "en");
+    json_t *w = json_object_get(r, "warnings");
+    size_t i, stray = 0;
+    json_t *v;
+    json_array_foreach(w, i, v) {
+        if (strstr(json_string_value(v), "etc/passwd/stray"))
+            stray++;
+        for (size_t k = i + 1; k < json_array_size(w); k++)
+            ck_assert_str_ne(json_string_value(v), json_string_value(json_array_get(w, k)));
+    }
+    ck_assert_uint_eq(stray, 1);
+    json_decref(r);
+
+    imgb_scan_result_free(res);
+    imgb_ruleset_free(rs);
+    free(image);
+    free(rf);
+    free(rules);
+    imgbuild_rmtree(dir);
+    free(dir);
 }
 END_TEST
 
@@ -510,6 +671,8 @@ static Suite *scan_suite(void)
     tc = tcase_create("report");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, native_report_has_every_section);
+    tcase_add_loop_test(tc, scan_reads_config_behind_symlinks, 0,
+                        (int)(sizeof symlinked_variants / sizeof symlinked_variants[0]));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");

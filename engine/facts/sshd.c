@@ -935,6 +935,18 @@ static int match_line(char **av, int ac, char **criteria)
 
 static void parse_buffer(pstate *ps, const char *file, const char *data, size_t len, int depth);
 
+/* The name the main file is reported under: its real path when reached through symlinks
+ * ("/etc/ssh/sshd_config" -> "/opt/conf/sshd_config"), so evidence points at the bytes.
+ * Included files keep the name their Include pattern matched (tests/test_sshd.c). */
+static char *real_name(const imgb_view *view, const char *path)
+{
+    imgb_node_info info;
+    if (imgb_view_lookup(view, path, true, &info) == 0 && info.type == IMGB_FT_REG)
+        return imgb_xasprintf("/%s", info.path);
+    imgb_error_clear();
+    return imgb_xstrdup(path);
+}
+
 static void parse_path(pstate *ps, const char *path, int depth)
 {
     imgb_sshd_config *cfg = ps->cfg;
@@ -1388,8 +1400,9 @@ int imgb_sshd_parse(const imgb_view *view, const char *openssh_version, const ch
         cfg->default_source = imgb_xasprintf(
             "compiled-in default of OpenSSH (version unknown; %s assumed)", cfg->version);
     pstate ps = { cfg, view, true, false, false, NULL, 0, NULL, false };
-    imgb_ptrvec_push(&cfg->files, imgb_xstrdup(main_path));
-    parse_buffer(&ps, main_path, (const char *)data, len, 0);
+    char *name = real_name(view, main_path);
+    imgb_ptrvec_push(&cfg->files, name);
+    parse_buffer(&ps, name, (const char *)data, len, 0);
     free(ps.match_file);
     free(ps.match_criteria);
     *out = cfg;

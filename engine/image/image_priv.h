@@ -98,6 +98,10 @@ typedef struct img_layer_job {
     imgb_consumer *const *consumers;
     size_t nconsumers;
     img_reader *reader;
+    /* second pass (read.c, refill): only these paths (normalised, strcmp-sorted) are kept,
+     * every other entry is skipped; consumers and view are then unset */
+    const char *const *refill;
+    size_t nrefill;
     /* out */
     img_entry *entries;
     size_t nentries, capentries;

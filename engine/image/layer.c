@@ -237,6 +237,17 @@ static int read_file_data(layer_ctx *c, struct archive *tar, img_entry *e, const
     return rc;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Second pass: is `path` one of the files whose content is being fetched? */
+static bool refill_wants(const img_layer_job *job, const char *path)
+{
+    return bsearch(&path, job->refill, job->nrefill, sizeof *job->refill, cmp_str) != NULL;
+}
+
 /* Parse the tar stream into job->entries.  Returns 0, or <0 with c->fail set. */
 static int parse_tar(layer_ctx *c, struct archive *tar)
 {
@@ -270,6 +281,11 @@ static int parse_tar(layer_ctx *c, struct archive *tar)
                                          "ignored", job->index, layer_name(job), name));
             continue;
         }
+        if (job->nrefill && !refill_wants(job, path)) {
+            /* second pass: libarchive still reads (and we hash) the skipped data */
+            free(path);
+            continue;
+        }
         imgb_ftype type = map_type(ae);
         char *link = NULL;
         if (type == IMGB_FT_HARDLINK) {
@@ -298,7 +314,7 @@ static int parse_tar(layer_ctx *c, struct archive *tar)
             continue;
         imgb_entry pub = { .path = e->path, .type = e->type, .mode = e->mode, .uid = e->uid,
                            .gid = e->gid, .size = e->size, .mtime = e->mtime };
-        bool keep = job->view && imgb_view_wants(job->view, e->path);
+        bool keep = job->nrefill > 0 || (job->view && imgb_view_wants(job->view, e->path));
         int d = read_file_data(c, tar, e, &pub, keep, wanted);
         if (d < 0) {
             rc = d;

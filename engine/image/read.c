@@ -9,6 +9,18 @@
  * Compressed archives (not seekable): the archive is streamed again; a layer is parsed when
  * its blob passes and it is the next one due; passes repeat while layers remain (docker save
  * writes layers in order, so one pass is the rule).
+ *
+ * Content reached through a symlink (refill): a keep pattern like "/etc/ssh/[**]" is matched
+ * against tar names while streaming, so with /etc/ssh -> /opt/ssh the bytes of
+ * /opt/ssh/sshd_config pass unkept.  After every layer is applied, the view names such files
+ * and the layer that wrote each (imgb_view_unkept_targets); only those layers are read again
+ * (at most IMGB_MAX_REFILL_FILES files, each layer once, in layer order; streamed inputs in as
+ * few passes of the archive as it takes), keeping just those paths, and the bytes go in with
+ * imgb_view_set_content under the view's caps.  Consumers do not run again (no duplicate
+ * findings).  Verification: the second read runs only when the first read of every layer
+ * succeeded, so it could skip the checks; it does not, because the hashes are computed while
+ * streaming anyway and the file may have changed between the reads: a mismatch is an error.
+ * The uncompressed-bytes cap applies to the second pass on its own.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -278,6 +290,191 @@ static int read_stream(reader_ctx *r)
     return rc;
 }
 
+/* ---- second pass: content of files reached through symlinks ---------------------------- */
+
+typedef struct refill_set {
+    char ***paths;          /* per layer: strcmp-sorted normalised paths (NULL: none) */
+    size_t *npaths;
+    size_t total;
+    bool capped;
+} refill_set;
+
+static int refill_collect(const imgb_node_info *info, void *payload)
+{
+    refill_set *rs = payload;
+    if (info->layer < 0)
+        return 0;
+    if (rs->total >= IMGB_MAX_REFILL_FILES) {
+        rs->capped = true;
+        return 1;
+    }
+    size_t l = (size_t)info->layer;
+    rs->paths[l] = imgb_xrealloc(rs->paths[l], (rs->npaths[l] + 1) * sizeof *rs->paths[l]);
+    rs->paths[l][rs->npaths[l]++] = imgb_xstrdup(info->path);
+    rs->total++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void refill_job_init(reader_ctx *r, refill_set *rs, size_t i, _Atomic uint64_t *total)
+{
+    job_init(r, i);
+    img_layer_job *j = &r->jobs[i];
+    j->view = NULL;
+    j->consumers = NULL;
+    j->nconsumers = 0;
+    j->total_bytes = total;
+    j->refill = (const char *const *)rs->paths[i];
+    j->nrefill = rs->npaths[i];
+}
+
+/* Hand the bytes of one re-read layer to the view; frees the job's entries. */
+static int refill_apply(reader_ctx *r, refill_set *rs, img_layer_job *j)
+{
+    imgb_image *img = r->img;
+    int rc = 0;
+    if (j->err) {
+        rc = imgb_error_set(j->err, "%s: second read for content behind symlinks: %s",
+                            img->path, j->errmsg);
+        imgb_layer_job_dispose(j);
+        return rc;
+    }
+    size_t l = (size_t)j->index;
+    for (size_t p = 0; p < rs->npaths[l]; p++) {
+        const char *path = rs->paths[l][p];
+        /* the last entry of that name in the layer is the one the view holds */
+        const img_entry *e = NULL;
+        for (size_t k = j->nentries; k-- > 0;)
+            if (strcmp(j->entries[k].path, path) == 0) {
+                e = &j->entries[k];
+                break;
+            }
+        if (e && e->type == IMGB_FT_REG && e->content) {
+            if (imgb_view_set_content(r->view, path, e->content, e->content_len,
+                                      e->content_truncated) < 0)
+                imgb_image_warn(img, imgb_xasprintf("layer %d (%s): '/%s' kept without "
+                                                    "content: %s", j->index,
+                                                    img->layers[l].digest, path,
+                                                    imgb_error_last()));
+        } else {
+            /* a hardlink's bytes sit under its target's name, read before it in the tar */
+            imgb_image_warn(img, imgb_xasprintf("layer %d (%s): content of '/%s' (reached "
+                                                "through a symlink) not recovered%s", j->index,
+                                                img->layers[l].digest, path,
+                                                e && e->type == IMGB_FT_HARDLINK
+                                                    ? ": it is a hardlink" : ""));
+        }
+    }
+    imgb_error_clear();
+    imgb_layer_job_dispose(j);
+    return rc;
+}
+
+static int refill_seekable(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
+{
+    int rc = 0;
+    for (size_t i = 0; i < r->img->nlayers && rc == 0; i++) {
+        if (!rs->npaths[i])
+            continue;
+        refill_job_init(r, rs, i, total);
+        run_job(r, i);
+        rc = refill_apply(r, rs, &r->jobs[i]);
+    }
+    return rc;
+}
+
+static int refill_stream(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
+{
+    imgb_image *img = r->img;
+    img_source *src = &img->priv->src;
+    bool *done = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *done);
+    size_t left = 0;
+    int rc = 0;
+    for (size_t i = 0; i < img->nlayers; i++)
+        left += rs->npaths[i] ? 1 : 0;
+    /* a pass serves every due layer it meets; two layers in one member need two passes */
+    for (size_t pass = 0; left > 0 && rc == 0 && pass < img->nlayers; pass++) {
+        size_t before = left;
+        struct archive *a = archive_read_new();
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+        archive_read_support_filter_gzip(a);
+        archive_read_support_filter_zstd(a);
+        if (archive_read_open_filename(a, src->path, IMGB_IO_BLOCK) != ARCHIVE_OK) {
+            rc = imgb_error_set(IMGB_EFORMAT, "%s: %s", img->path, archive_error_string(a));
+            archive_read_free(a);
+            break;
+        }
+        struct archive_entry *ae;
+        int ar = ARCHIVE_OK;
+        while (rc == 0 && left > 0 &&
+               ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN)) {
+            const char *name = archive_entry_pathname(ae);
+            if (!name || archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae))
+                continue;
+            const img_member *here = imgb_src_find(src, name);
+            size_t i = 0;
+            for (; i < img->nlayers; i++)
+                if (rs->npaths[i] && !done[i] &&
+                    imgb_src_find(src, img->priv->layer_names[i]) == here)
+                    break;
+            if (!here || i == img->nlayers)
+                continue;
+            refill_job_init(r, rs, i, total);
+            stream_reader sr = { .r = { .read = stream_read, .close = NULL }, .a = a };
+            r->jobs[i].reader = &sr.r;
+            imgb_layer_parse(&r->jobs[i]);
+            r->jobs[i].reader = NULL;
+            rc = refill_apply(r, rs, &r->jobs[i]);
+            done[i] = true;
+            left--;
+        }
+        if (rc == 0 && left > 0 && ar == ARCHIVE_FATAL)
+            rc = imgb_error_set(IMGB_EFORMAT, "%s: corrupt %s archive: %s", img->path,
+                                src->outer, archive_error_string(a));
+        archive_read_free(a);
+        if (rc == 0 && left == before)
+            rc = imgb_error_set(IMGB_ENOTFOUND, "%s: a layer was not found again while "
+                                "streaming the archive", img->path);
+    }
+    free(done);
+    return rc;
+}
+
+static int refill(reader_ctx *r)
+{
+    imgb_image *img = r->img;
+    refill_set rs = { .paths = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof(char **)),
+                      .npaths = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof(size_t)) };
+    int rc = 0;
+    imgb_view_unkept_targets(r->view, refill_collect, &rs);
+    if (rs.capped)
+        imgb_image_warn(img, imgb_xasprintf("more than %d files wanted through symlinks: the "
+                                            "rest are kept without content",
+                                            IMGB_MAX_REFILL_FILES));
+    if (rs.total > 0) {
+        for (size_t i = 0; i < img->nlayers; i++)
+            if (rs.npaths[i] && rs.npaths[i] > 1)
+                qsort(rs.paths[i], rs.npaths[i], sizeof *rs.paths[i], cmp_str);
+        _Atomic uint64_t total;
+        atomic_init(&total, 0);
+        rc = img->priv->src.kind == SRC_STREAM ? refill_stream(r, &rs, &total)
+                                               : refill_seekable(r, &rs, &total);
+    }
+    for (size_t i = 0; i < img->nlayers; i++) {
+        for (size_t p = 0; p < rs.npaths[i]; p++)
+            free(rs.paths[i][p]);
+        free(rs.paths[i]);
+    }
+    free(rs.paths);
+    free(rs.npaths);
+    return rc;
+}
+
 static int default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -296,6 +493,8 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     r.jobs = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *r.jobs);
     int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
     int rc = img->priv->src.kind == SRC_STREAM ? read_stream(&r) : read_seekable(&r, jobs);
+    if (rc == 0)
+        rc = refill(&r);
     free(r.jobs);
     /* entries the view skipped (below a file, dangling hardlink, content caps) */
     for (size_t i = 0; i < imgb_view_warning_count(view); i++)

@@ -13,6 +13,7 @@
  *                   counts: {...as summary}, items: [{id, key, title, description, advice,
  *                   severity, bucket, references, kind, file, line, verdict,
  *                   evidence: [...]}]}],
+ *    "baselines_not_applied": [{key, reason}],
  *    "warnings": [...]}
  *
  * Absent values are JSON null, never omitted, so consumers can rely on every key.
@@ -271,6 +272,14 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     json_object_set_new(summary, "baselines", json_integer((json_int_t)res->nbaselines));
     json_object_set_new(root, "summary", summary);
     json_object_set_new(root, "baselines", baselines);
+    json_t *skipped = json_array();
+    for (size_t i = 0; i < res->nskipped; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(res->skipped[i].baseline->key));
+        json_object_set_new(o, "reason", json_string(res->skipped[i].reason));
+        json_array_append_new(skipped, o);
+    }
+    json_object_set_new(root, "baselines_not_applied", skipped);
 
     json_t *warnings = json_array();
     for (size_t i = 0; i < res->image->nwarnings; i++)

@@ -752,18 +752,19 @@ static bool ld_precheck(loader *ld, const char *data, size_t len)
     return ok;
 }
 
-static void ld_file(loader *ld, const char *path, const char *root)
+/* Load one rule file's text (named `name` in diagnostics). */
+static void ld_text_file(loader *ld, const char *name, const char *root, const char *data,
+                         size_t len)
 {
-    size_t len = 0;
-    ld->file = path;
+    ld->file = name;
     ld->root = root;
-    char *data = ld_read_file(ld, path, &len);
-    if (!data)
-        return;
-    if (!ld_precheck(ld, data, len)) {
-        free(data);
+    if (len > IMGB_MAX_RULE_FILE_BYTES) {
+        ld_report(ld, IMGB_DIAG_ERROR, 0, 0, "rule file larger than %u bytes",
+                  IMGB_MAX_RULE_FILE_BYTES);
         return;
     }
+    if (!ld_precheck(ld, data, len))
+        return;
 
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -772,7 +773,6 @@ static void ld_file(loader *ld, const char *path, const char *root)
     if (!yaml_parser_load(&parser, &doc)) {
         ld_yaml_error(ld, &parser);
         yaml_parser_delete(&parser);
-        free(data);
         return;
     }
     ld->doc = &doc;
@@ -798,6 +798,17 @@ static void ld_file(loader *ld, const char *path, const char *root)
     ld->doc = NULL;
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+}
+
+static void ld_file(loader *ld, const char *path, const char *root)
+{
+    size_t len = 0;
+    ld->file = path;
+    ld->root = root;
+    char *data = ld_read_file(ld, path, &len);
+    if (!data)
+        return;
+    ld_text_file(ld, path, root, data, len);
     free(data);
 }
 
@@ -860,6 +871,40 @@ static void ld_walk(loader *ld, const char *dir, const char *root, int depth, si
     free(names);
 }
 
+/* The ruleset from what was loaded, or NULL (error set) when any error was reported. */
+static imgb_ruleset *ld_finish(loader *ld)
+{
+    if (ld->nerrors) {
+        imgb_error_set(IMGB_EFORMAT, "%s%s", ld->first_error,
+                       ld->nerrors > 1 ? " (and more problems)" : "");
+        return NULL;
+    }
+    imgb_ruleset *rs = imgb_xcalloc(1, sizeof *rs);
+    rs->nbaselines = ld->baselines.len;
+    rs->baselines = (imgb_baseline **)ld->baselines.items;
+    ld->baselines.items = NULL;
+    ld->baselines.len = ld->baselines.cap = 0;
+    return rs;
+}
+
+static void ld_dispose(loader *ld)
+{
+    imgb_ptrvec_dispose(&ld->baselines, (void (*)(void *))ld_baseline_free);
+    imgb_ptrvec_dispose(&ld->item_ids, ld_id_free);
+    imgb_ptrvec_dispose(&ld->baseline_keys, ld_id_free);
+    free(ld->first_error);
+}
+
+int imgb_ruleset_load_text(imgb_ruleset **out, const char *name, const char *text, size_t len,
+                           imgb_diag_fn diag, void *payload)
+{
+    loader ld = { .diag = diag, .payload = payload };
+    ld_text_file(&ld, name, ".", text, len);
+    *out = ld_finish(&ld);
+    ld_dispose(&ld);
+    return *out ? 0 : IMGB_EFORMAT;
+}
+
 int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npaths,
                       imgb_diag_fn diag, void *payload)
 {
@@ -886,17 +931,11 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
             nfiles++;
         }
     }
-    if (ld.nerrors) {
-        rc = imgb_error_set(IMGB_EFORMAT, "%s%s", ld.first_error,
-                            ld.nerrors > 1 ? " (and more problems)" : "");
+    imgb_ruleset *rs = ld_finish(&ld);
+    if (!rs) {
+        rc = IMGB_EFORMAT;
         goto done;
     }
-
-    imgb_ruleset *rs = imgb_xcalloc(1, sizeof *rs);
-    rs->nbaselines = ld.baselines.len;
-    rs->baselines = (imgb_baseline **)ld.baselines.items;
-    ld.baselines.items = NULL;
-    ld.baselines.len = 0;
     /* The weak-password dictionary of every rules directory, in order (duplicates dropped
      * by the loader of engine/checks/wp_dict.c, which owns the format). */
     for (size_t i = 0; i < npaths; i++) {
@@ -912,10 +951,7 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
     *out = rs;
 
 done:
-    imgb_ptrvec_dispose(&ld.baselines, (void (*)(void *))ld_baseline_free);
-    imgb_ptrvec_dispose(&ld.item_ids, ld_id_free);
-    imgb_ptrvec_dispose(&ld.baseline_keys, ld_id_free);
-    free(ld.first_error);
+    ld_dispose(&ld);
     return rc;
 }
 

@@ -44,6 +44,13 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
                       imgb_diag_fn diag, void *payload);
 void imgb_ruleset_free(imgb_ruleset *rs);
 
+/**
+ * Load one rule file from memory (`name` in diagnostics; `_rules_dir` is "."), without a
+ * dictionary.  For tests and the fuzz target.  Same return codes as imgb_ruleset_load().
+ */
+int imgb_ruleset_load_text(imgb_ruleset **out, const char *name, const char *text, size_t len,
+                           imgb_diag_fn diag, void *payload);
+
 /** "file:line:column: message" (warnings: "file:line:column: warning: message"), malloc'd. */
 char *imgb_diag_format(const imgb_diag *d);
 

@@ -17,6 +17,7 @@
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
+#define IMGB_MAX_REFILL_FILES       4096                      /* files re-read for content behind symlinks */
 #define IMGB_MAX_VIEW_WARNINGS      1000                      /* warnings the view records */
 
 /* Rules (engine/rules). */
