@@ -576,11 +576,25 @@ static void check_shipped_rules(const imgb_ptrvec *rules, imgb_buf *bad, size_t 
     free(dir);
 }
 
+/* Whether baseline `b` applies to the cases' Debian base image: an OS baseline for another
+ * family (CentOS 7's /etc/shadow 0000, EulerOS) encodes that product's SSG value, not the
+ * Debian one the cases were written against. */
+static bool applies_to_debian(const imgb_baseline *b)
+{
+    if (b->applies.nos_ids == 0)
+        return true;
+    for (size_t i = 0; i < b->applies.nos_ids; i++)
+        if (strcmp(b->applies.os_ids[i], "debian") == 0)
+            return true;
+    return false;
+}
+
 /* Shipped items referencing `rule` whose check takes no threshold (evaluated as they ship). */
 static void shipped_items_for(const imgb_ruleset *rs, const char *rule, imgb_ptrvec *out)
 {
     for (size_t b = 0; rs && b < rs->nbaselines; b++)
-        for (size_t i = 0; i < rs->baselines[b]->nitems; i++) {
+        for (size_t i = 0; applies_to_debian(rs->baselines[b]) && i < rs->baselines[b]->nitems;
+             i++) {
             const imgb_item *it = rs->baselines[b]->items[i];
             const char *ssg = json_string_value(json_object_get(it->references, "ssg"));
             if (ssg && strcmp(ssg, rule) == 0)

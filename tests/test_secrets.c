@@ -407,7 +407,20 @@ static char *build_leaky_image(char **dir_out)
     bin[at - 1] = 0;
     memcpy(bin + at, TC_ID, strlen(TC_ID));
     bin[at + strlen(TC_ID)] = 0;
+    /* Text with keys straddling the 64 KiB and 128 KiB marks (libarchive block seams). */
+    size_t biglen = 300000;
+    char *big = imgb_xmalloc(biglen);
+    for (size_t i = 0; i < biglen; i++)
+        big[i] = (i % 100 == 99) ? '\n' : 'x';
+    size_t seams[] = { 65536 - 10, 131072 - 5 };
+    for (size_t k = 0; k < 2; k++) {
+        big[seams[k] - 1] = ' ';
+        memcpy(big + seams[k], ALI_ID, strlen(ALI_ID));
+        big[seams[k] + strlen(ALI_ID)] = ' ';
+    }
     imgbuild_file l0[] = {
+        { .path = "srv/", .type = IMGBUILD_DIR },
+        { .path = "srv/big.log", .content = big, .content_len = biglen },
         { .path = "usr/", .type = IMGBUILD_DIR },
         { .path = "usr/aksk.txt", .content = "# keys\nak=" ALI_ID "\n" },
         { .path = "usr/local/", .type = IMGBUILD_DIR },
@@ -443,6 +456,7 @@ static char *build_leaky_image(char **dir_out)
     imgbuild_layer_dispose(&layers[0]);
     imgbuild_layer_dispose(&layers[1]);
     free(bin);
+    free(big);
     *dir_out = dir;
     return out;
 }
@@ -564,7 +578,20 @@ START_TEST(secret_e2e_layers_masks_and_every_format)
         ck_assert_msg(!file || (strcmp(file, "/app/decoys.txt") && strcmp(file, "/etc/ssh/ssh_host_rsa_key")),
                       "unexpected evidence for %s", file);
     }
-    ck_assert_uint_eq(json_array_size(evs), 7);
+    /* The two keys at the block seams, with their exact lines (100-byte lines). */
+    size_t nbig = 0;
+    for (size_t i = 0; i < json_array_size(evs); i++) {
+        const json_t *e = json_array_get(evs, i);
+        const char *file = json_string_value(json_object_get(e, "file"));
+        if (!file || strcmp(file, "/srv/big.log") != 0)
+            continue;
+        json_int_t line = ev_int(e, "line");
+        ck_assert_msg(line == 65526 / 100 + 1 || line == 131067 / 100 + 1,
+                      "big.log line %lld", (long long)line);
+        nbig++;
+    }
+    ck_assert_uint_eq(nbig, 2);
+    ck_assert_uint_eq(json_array_size(evs), 9);
 
     const json_t *hk = find_item(rep, "ak_leak.ssh_host_key");
     ck_assert_ptr_nonnull(hk);

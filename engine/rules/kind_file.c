@@ -583,7 +583,9 @@ static int kf_meta_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void
 /* ---- file_regex ------------------------------------------------------------------------- */
 
 typedef struct kf_regex {
-    char *path;
+    char **paths;             /* one glob or a list: together they are one text */
+    size_t npaths;
+    char *path;               /* the globs joined with " or ", for messages */
     char *pattern;
     pcre2_code *code;
     bool must_match;
@@ -595,6 +597,7 @@ static void kf_regex_free(void *compiled)
     kf_regex *r = compiled;
     if (!r)
         return;
+    kf_strings_free(r->paths, r->npaths);
     free(r->path);
     free(r->pattern);
     pcre2_code_free(r->code);
@@ -606,9 +609,23 @@ static int kf_regex_compile(const json_t *params, void **compiled)
     kf_regex *r = imgb_xcalloc(1, sizeof *r);
     int rc;
 
-    if ((rc = kf_path(params, "path", true, &r->path)) < 0 ||
+    if ((rc = kf_string_list(params, "path", &r->paths, &r->npaths)) < 0 ||
         (rc = kf_missing_param(params, &r->missing)) < 0)
         goto fail;
+    if (r->npaths == 0) {
+        rc = imgb_error_set(IMGB_EINVAL, "path: missing (an absolute path or glob, or a list)");
+        goto fail;
+    }
+    imgb_buf joined = IMGB_BUF_INIT;
+    for (size_t i = 0; i < r->npaths; i++) {
+        if (r->paths[i][0] != '/') {
+            imgb_buf_dispose(&joined);
+            rc = imgb_error_set(IMGB_EINVAL, "path: must be an absolute path or glob");
+            goto fail;
+        }
+        imgb_buf_printf(&joined, "%s%s", i ? " or " : "", r->paths[i]);
+    }
+    r->path = imgb_buf_detach(&joined);
     const char *pat = json_string_value(json_object_get(params, "pattern"));
     if (!pat) {
         rc = imgb_error_set(IMGB_EINVAL, "pattern: missing (a PCRE2 regular expression)");
@@ -645,7 +662,8 @@ static void kf_regex_prepare(const void *compiled, imgb_scan_setup *setup, void 
 {
     const kf_regex *r = compiled;
     (void)scan_state;
-    imgb_view_keep(setup->view, r->path);
+    for (size_t i = 0; i < r->npaths; i++)
+        imgb_view_keep(setup->view, r->paths[i]);
 }
 
 /* Line number (1-based) of byte `off` and a copy of that line, bounded. */
@@ -671,10 +689,12 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
     const kf_regex *r = compiled;
     (void)scan_state;
     kf_nodes nodes = { 0 };
-    int rc = imgb_view_glob(ctx->view, r->path, kf_collect, &nodes);
-    if (rc < 0) {
-        free(nodes.v);
-        return rc;
+    for (size_t i = 0; i < r->npaths; i++) {
+        int rc = imgb_view_glob(ctx->view, r->paths[i], kf_collect, &nodes);
+        if (rc < 0) {
+            free(nodes.v);
+            return rc;
+        }
     }
     char *expected = imgb_xasprintf("%s %s /%s/", r->path,
                                     r->must_match ? "matches" : "does not match", r->pattern);
