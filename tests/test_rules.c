@@ -848,6 +848,27 @@ START_TEST(kind_file_regex_match_and_not_match)
     ck_assert_int_eq(r.evidence[0].line, 1);
     imgb_item_result_dispose(&r);
 
+    /* a list of globs is one text too; a glob naming nothing adds nothing */
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":[\"/etc/none\",\"/etc/ssh/sshd_config.d/*.conf\"],"
+                              "\"pattern\":\"^MaxAuthTries [1-4]$\",\"must\":\"match\"}", &r),
+                     IMGB_V_PASS);
+    ck_assert_str_eq(r.evidence[0].file, "/etc/ssh/sshd_config.d/20-b.conf");
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":[\"/etc/none\",\"/etc/nothing*\"],\"pattern\":\"x\","
+                              "\"must\":\"match\"}", &r), IMGB_V_FAIL);
+    ck_assert_str_eq(r.evidence[0].message, "/etc/none or /etc/nothing* does not exist");
+    imgb_item_result_dispose(&r);
+    {
+        json_t *p = json_loads("{\"path\":[\"/etc/x\",\"etc/y\"],\"pattern\":\"x\","
+                               "\"must\":\"match\"}", 0, NULL);
+        void *compiled = NULL;
+        ck_assert_int_lt(imgb_check_kind_find("file_regex")->compile(p, &compiled), 0);
+        ck_assert_str_eq(imgb_error_last(), "path: must be an absolute path or glob");
+        json_decref(p);
+    }
+
     /* a missing file: must match fails, must not match passes, unless `missing` says */
     ck_assert_int_eq(run_kind(&env, "file_regex",
                               "{\"path\":\"/etc/none\",\"pattern\":\"x\",\"must\":\"match\"}", &r),
