@@ -252,6 +252,10 @@ START_TEST(centos7_defaults)
     VERDICT(r, "centos7.ssh.gssapi", "fail");                 /* RHEL explicit yes */
     VERDICT(r, "centos7.ssh.strict_modes", "pass");
     VERDICT(r, "centos7.ssh.sshd_config_perms", "pass");      /* 0600 root:root */
+    VERDICT(r, "centos7.ssh.protocol2", "pass");              /* >= 7.4: protocol 2 only */
+    VERDICT(r, "centos7.ssh.access_limited", "fail");         /* no AllowUsers/... */
+    VERDICT(r, "centos7.ssh.ignore_user_known_hosts", "fail"); /* default no */
+    VERDICT(r, "centos7.ssh.hostkey_perms", "pass");          /* no keys baked in */
     /* password policy (section 4 "Default C7") */
     VERDICT(r, "centos7.pwd.pass_max_days", "fail");          /* 99999 */
     VERDICT(r, "centos7.pwd.pass_min_days", "fail");          /* 0 */
@@ -357,6 +361,8 @@ START_TEST(alpine_generic)
         ck_assert_msg(strstr(b->reason, "alpine") != NULL, "%s reason: %s", keys[k], b->reason);
     }
     ck_assert_ptr_null(baseline_of(r, "centos7_ssh"));
+    printf("alpine: generic_ssh applies because: %s\n", baseline_of(r, "generic_ssh")->reason);
+    VERDICT(r, "generic.file.shadow_backup", "not_applicable"); /* no /etc/shadow- */
     const imgb_baseline_result *ssh = baseline_of(r, "generic_ssh");
     for (size_t i = 0; i < ssh->nitems; i++)
         ck_assert_msg(ssh->items[i].verdict == IMGB_V_NOT_APPLICABLE, "%s: %s",
