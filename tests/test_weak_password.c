@@ -49,7 +49,8 @@ static char *make_hash(const char *prefix, unsigned long count, const char *pw)
 
 static imgb_wp_options opts_jobs(int jobs)
 {
-    imgb_wp_options o = { .jobs = jobs, .budget = 60, .depth = 0, .year = 2024 };
+    /* The time budget is never the limit here: only the tcase timeout is. */
+    imgb_wp_options o = { .jobs = jobs, .budget = 3600, .depth = 0, .year = 2024 };
     return o;
 }
 
@@ -288,7 +289,8 @@ END_TEST
 
 START_TEST(budget_cut_is_incomplete_never_pass)
 {
-    /* yescrypt at default cost with ~3,600 words takes minutes; 1 s cannot finish. */
+    /* A budget no machine can meet: a microsecond for ~3,600 yescrypt hashes at the default
+     * cost.  However loaded the machine, the run is cut, so the test does not hang on time. */
     char *strong = make_hash("$y$", 0, "Tq7#vLw9!zKp");
     char *weak = make_hash("des", 0, "svc123");
     char **words = NULL;
@@ -300,23 +302,104 @@ START_TEST(budget_cut_is_incomplete_never_pass)
     imgb_wp_result r[2];
     imgb_wp_stats st;
     imgb_wp_options o = opts_jobs(2);
-    o.budget = 1.0;
+    o.budget = 1e-6;
     ck_assert_int_eq(imgb_wp_crack(r, &st, a, 2, (const char *const *)words, nwords, &o), 0);
     ck_assert(st.budget_exhausted);
-    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
-    ck_assert_uint_lt(r[0].tried, r[0].planned);
-    char *d = describe(&r[0]);
-    ck_assert_ptr_nonnull(strstr(d, "incomplete"));
-    free(d);
-    /* The cheap one still made it: inside a round, cheap accounts go first. */
-    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
-    ck_assert_int_eq(r[1].match, IMGB_WP_M_USER_VARIANT);
-    ck_assert(st.seconds < 30.0); /* stops near the budget, not after minutes */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(r[i].status, IMGB_WP_INCOMPLETE);
+        ck_assert_uint_lt(r[i].tried, r[i].planned);
+        char *d = describe(&r[i]);
+        ck_assert_ptr_nonnull(strstr(d, "incomplete"));
+        ck_assert_ptr_null(strstr(d, "not weak"));
+        free(d);
+    }
+    /* It stops at once: at most the probes already started, no round begins. */
+    ck_assert_uint_le(st.hashes, 2);
 
     imgb_wp_dict_free(words, nwords);
     free(path);
     free(strong);
     free(weak);
+}
+END_TEST
+
+/*
+ * The schedule, asserted through a budget in hashes (jobs 1: fully deterministic).  The
+ * dear account comes first in the input; the cheap one must still go first inside a round,
+ * and every account's user-name round must come before any dictionary word.
+ */
+START_TEST(cheap_and_likely_first_across_accounts)
+{
+    char *dear = make_hash("$y$", 0, "Tq7#vLw9!zKp");
+    char *cheap_user = make_hash("des", 0, "svc123");
+    char *cheap_dict = make_hash("des", 0, "dragon"); /* small_dict rank 3 */
+    imgb_wp_account a[] = { { "root", dear }, { "svc", cheap_user }, { "web", cheap_dict } };
+    imgb_wp_result r[3], full[3];
+    imgb_wp_options o = opts_jobs(1);
+
+    /* Without a budget: the variant counts (planned - 1 - words) and where each hits. */
+    ck_assert_int_eq(imgb_wp_crack(full, NULL, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(full[1].status, IMGB_WP_FOUND);
+    ck_assert_int_eq(full[1].match, IMGB_WP_M_USER_VARIANT);
+    ck_assert_int_eq(full[2].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(full[2].dict_rank, 3);
+    uint64_t vroot = full[0].planned - 1 - NSMALL, vweb = full[2].planned - 1 - NSMALL;
+
+    /* Budget: 3 probes, then round 0 cheapest first (svc up to its hit, web's user names,
+     * root's user names), then web's first 3 words; root's dictionary never starts. */
+    imgb_wp_stats st;
+    o.max_hashes = 3 + (full[1].tried - 1) + vweb + vroot + 3;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert(st.budget_exhausted);
+    ck_assert_uint_eq(st.hashes, o.max_hashes);
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r[1].match, IMGB_WP_M_USER_VARIANT);
+    ck_assert_int_eq(r[2].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(r[2].dict_rank, 3);
+    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
+    ck_assert(r[0].user_done);
+    ck_assert_uint_eq(r[0].tried, 1 + vroot); /* the user-name round, no dictionary word */
+    ck_assert_uint_lt(r[0].tried, r[0].planned);
+
+    /* One hash less: web's third word is not reached, and web is incomplete, not pass. */
+    o.max_hashes--;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_int_eq(r[2].status, IMGB_WP_INCOMPLETE);
+    ck_assert_uint_eq(r[2].tried, 1 + vweb + 2);
+    ck_assert_int_eq(r[0].status, IMGB_WP_INCOMPLETE);
+
+    /* Budget of the probes and svc's variants only: root's user names never start,
+     * because the cheap accounts' round-0 work is scheduled first. */
+    o.max_hashes = 3 + (full[1].tried - 1) + vweb;
+    ck_assert_int_eq(imgb_wp_crack(r, &st, a, 3, small_dict, NSMALL, &o), 0);
+    ck_assert_int_eq(r[1].status, IMGB_WP_FOUND);
+    ck_assert_uint_eq(r[0].tried, 1);
+    ck_assert(!r[0].user_done);
+    ck_assert(r[2].user_done);
+    ck_assert_int_eq(r[2].status, IMGB_WP_INCOMPLETE);
+
+    free(dear);
+    free(cheap_user);
+    free(cheap_dict);
+}
+END_TEST
+
+START_TEST(hash_budget_with_two_threads_is_incomplete_never_pass)
+{
+    /* With two threads the cut point is not fixed, but the verdict rules hold. */
+    char *dear = make_hash("$y$", 0, "Tq7#vLw9!zKp");
+    imgb_wp_account a[] = { { "root", dear } };
+    imgb_wp_result r;
+    imgb_wp_stats st;
+    imgb_wp_options o = opts_jobs(2);
+    o.max_hashes = 4;
+    ck_assert_int_eq(imgb_wp_crack(&r, &st, a, 1, small_dict, NSMALL, &o), 0);
+    ck_assert(st.budget_exhausted);
+    ck_assert_uint_eq(st.hashes, 4);
+    ck_assert_int_eq(r.status, IMGB_WP_INCOMPLETE);
+    ck_assert_uint_le(r.tried, 4);
+    free(dear);
 }
 END_TEST
 
@@ -394,15 +477,16 @@ END_TEST
 /* ---- the weak_password check kind ------------------------------------------------------------ */
 
 /* An image's merged view holding /etc/passwd and /etc/shadow (NULL: absent). */
-static imgb_view *view_with(const char *passwd, const char *shadow)
+/* A view with /etc/passwd, /etc/shadow and the backup /etc/shadow- (NULL: absent). */
+static imgb_view *view_with_backup(const char *passwd, const char *shadow, const char *backup)
 {
     imgb_view *v = imgb_view_new(NULL);
     imgb_accounts_register_keeps(v);
     imgb_entry dir = { .path = "etc", .type = IMGB_FT_DIR, .mode = 0755 };
     ck_assert_int_ge(imgb_view_apply(v, 0, &dir), 0);
-    const char *paths[] = { "etc/passwd", "etc/shadow" };
-    const char *content[] = { passwd, shadow };
-    for (int i = 0; i < 2; i++) {
+    const char *paths[] = { "etc/passwd", "etc/shadow", "etc/shadow-" };
+    const char *content[] = { passwd, shadow, backup };
+    for (int i = 0; i < 3; i++) {
         if (!content[i])
             continue;
         imgb_entry e = { .path = paths[i], .type = IMGB_FT_REG, .mode = 0640,
@@ -412,6 +496,11 @@ static imgb_view *view_with(const char *passwd, const char *shadow)
         ck_assert_int_ge(imgb_view_apply(v, 0, &e), 0);
     }
     return v;
+}
+
+static imgb_view *view_with(const char *passwd, const char *shadow)
+{
+    return view_with_backup(passwd, shadow, NULL);
 }
 
 typedef struct kind_fixture {
@@ -464,7 +553,7 @@ static void fixture_weak(kind_fixture *f)
     f->ctx.view = f->view;
     f->ctx.ruleset = &f->rs;
     f->ctx.jobs = 2;
-    f->ctx.weak_password_budget = 60;
+    f->ctx.weak_password_budget = 3600; /* never the limit */
     f->ctx.cache = imgb_ctx_cache_new();
 }
 
@@ -621,6 +710,83 @@ START_TEST(kind_crack_depth_limits_dictionary)
 }
 END_TEST
 
+/* Evidence of `account` read from `file`, or NULL. */
+static const imgb_evidence *evidence_in(const imgb_item_result *r, const char *account,
+                                        const char *file)
+{
+    for (size_t i = 0; i < r->nevidence; i++)
+        if (r->evidence[i].account && strcmp(r->evidence[i].account, account) == 0 &&
+            r->evidence[i].file && strcmp(r->evidence[i].file, file) == 0)
+            return &r->evidence[i];
+    return NULL;
+}
+
+START_TEST(kind_crack_covers_the_backup_shadow)
+{
+    kind_fixture f;
+    fixture_weak(&f);
+    imgb_view_free(f.view);
+    /* root changed its password after the backup was written: the old "dragon" hash ships
+     * in /etc/shadow-.  alice's line is unchanged (cracked once, from /etc/shadow); gone was
+     * removed from passwd and shadow but not from the backup; nobody is locked there. */
+    f.hashes[5] = make_hash("$6$", 1000, "Ht5%pL0@wE-new");
+    f.hashes[6] = make_hash("des", 0, "letmein");
+    char *shadow = imgb_xasprintf("root:%s:19800:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n",
+                                  f.hashes[5], f.hashes[1]);
+    char *backup = imgb_xasprintf("root:%s:19700:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n"
+                                  "nobody:*:19700:0:99999:7:::\ngone:%s:19000:0:99999:7:::\n",
+                                  f.hashes[0], f.hashes[1], f.hashes[6]);
+    f.view = view_with_backup(f.passwd, shadow, backup);
+    f.ctx.view = f.view;
+    imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\"}");
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 4);
+    const imgb_evidence *e = evidence_in(&r, "root", "/etc/shadow");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->verdict, IMGB_V_PASS);
+    e = evidence_in(&r, "root", "/etc/shadow-");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(e->line, 1);
+    ck_assert_ptr_nonnull(strstr(e->message, "ranked 3"));
+    ck_assert_ptr_null(evidence_in(&r, "alice", "/etc/shadow-"));
+    ck_assert_int_eq(evidence_in(&r, "alice", "/etc/shadow")->verdict, IMGB_V_FAIL);
+    e = evidence_in(&r, "gone", "/etc/shadow-");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(e->line, 4);
+    ck_assert_ptr_null(evidence_in(&r, "nobody", "/etc/shadow-"));
+    result_dispose(&r);
+    free(shadow);
+    free(backup);
+    fixture_dispose(&f);
+}
+END_TEST
+
+START_TEST(kind_depth_cuts_the_ranked_list_not_added_words)
+{
+    kind_fixture f;
+    fixture_weak(&f);
+    /* small_dict's first 6 words are the ranked list; "abc123" and "iloveyou" were added
+     * (--dict): a depth of 2 drops "dragon" (rank 3) but still tries the added words. */
+    f.rs.ndict_ranked = 6;
+    imgb_view_free(f.view);
+    f.hashes[5] = make_hash("$1$", 0, "iloveyou");
+    char *shadow = imgb_xasprintf("root:%s:19700:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n",
+                                  f.hashes[0], f.hashes[5]);
+    f.view = view_with(f.passwd, shadow);
+    f.ctx.view = f.view;
+    imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\", \"depth\": 2}");
+    ck_assert_int_eq(evidence_for(&r, "root")->verdict, IMGB_V_PASS);
+    const imgb_evidence *e = evidence_for(&r, "alice");
+    ck_assert_int_eq(e->verdict, IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(e->message, "ranked 8 ")); /* its place in the whole list */
+    result_dispose(&r);
+    free(shadow);
+    fixture_dispose(&f);
+}
+END_TEST
+
 START_TEST(kind_empty_duplicate_algorithm_nologin_nis)
 {
     kind_fixture f;
@@ -716,7 +882,7 @@ START_TEST(kind_budget_cut_is_incomplete)
     imgb_ruleset rs = { 0 };
     ck_assert_int_eq(imgb_wp_dict_load_ruleset(&rs, path, false), 0);
     f.ctx.ruleset = &rs;
-    f.ctx.weak_password_budget = 0.5;
+    f.ctx.weak_password_budget = 1e-6; /* no machine meets it */
     imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\"}");
     ck_assert_int_eq(r.verdict, IMGB_V_INCOMPLETE);
     ck_assert_int_eq(r.evidence[0].verdict, IMGB_V_INCOMPLETE);
@@ -882,7 +1048,7 @@ static char *run_cli(const e2e_image *im, const char *args, int *status)
     const char *cli = getenv("IMGB_CLI");
     ck_assert_ptr_nonnull(cli);
     char *out = imgbuild_path(im->dir, "out.txt");
-    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --weak-password-budget 120 %s >'%s' 2>&1", cli,
+    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --weak-password-budget 3600 %s >'%s' 2>&1", cli,
                           im->image, args, out);
     char *text = slurp(out);
     free(out);
@@ -1061,6 +1227,8 @@ static Suite *weak_password_suite(void)
     tcase_add_test(tc, shared_hash_is_found_for_both_accounts);
     tcase_add_test(tc, one_and_two_threads_agree);
     tcase_add_test(tc, budget_cut_is_incomplete_never_pass);
+    tcase_add_test(tc, cheap_and_likely_first_across_accounts);
+    tcase_add_test(tc, hash_budget_with_two_threads_is_incomplete_never_pass);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("dictionary");
@@ -1076,6 +1244,8 @@ static Suite *weak_password_suite(void)
     tcase_add_test(tc, kind_crack_user_name_match_fails_only_user_names);
     tcase_add_test(tc, kind_crack_runs_once_per_scan);
     tcase_add_test(tc, kind_crack_depth_limits_dictionary);
+    tcase_add_test(tc, kind_crack_covers_the_backup_shadow);
+    tcase_add_test(tc, kind_depth_cuts_the_ranked_list_not_added_words);
     tcase_add_test(tc, kind_empty_duplicate_algorithm_nologin_nis);
     tcase_add_test(tc, kind_clean_image_passes_every_mode);
     tcase_add_test(tc, kind_without_account_files_is_not_applicable);

@@ -343,6 +343,9 @@ int cmd_scan(int argc, char **argv)
         cli_fail("scan: --dict-replace: %s", imgb_error_last());
         goto done;
     }
+    /* A rule's depth cuts the shipped (or replacing) list; --dict words were asked for. */
+    if (s.dicts.len)
+        rs->ndict_ranked = rs->ndict_words;
     for (size_t i = 0; i < s.dicts.len; i++) {
         if (imgb_wp_dict_load_ruleset(rs, s.dicts.items[i], false) < 0) {
             cli_fail("scan: --dict: %s", imgb_error_last());

@@ -9,9 +9,10 @@
  *                                     $y$, $1$, $5$ and DES, six weak (words of John's
  *                                     password.lst) and one strong, in format STRONG
  *                                     ("$1$" default); fresh salts every time
- *   wp_bench crack SHADOW DICT JOBS [BUDGET]
- *                                     crack a shadow file like a scan does; prints the wall
- *                                     time and, per account, how it matched (never what)
+ *   wp_bench crack SHADOW DICT JOBS [BUDGET [DEPTH]]
+ *                                     crack a shadow file like a scan does (DEPTH: the rule's
+ *                                     `depth`, 0 the whole list); prints the wall time and,
+ *                                     per account, how it matched (never what)
  *
  * run.sh drives all three and John the Ripper.
  */
@@ -174,13 +175,16 @@ static int cmd_rates(double seconds)
 
 static int cmd_mkshadow(const char *out, const char *strong_fmt)
 {
-    /* Six weak passwords: words of John's password.lst (their ranks are printed by run.sh). */
+    /* Six weak passwords as images ship them, all in John's password.lst so that john can
+     * find them too (its ranks are printed by run.sh): the most common one, a user-name
+     * password (admin:admin, rank 2823 for john), set-up words (changeme, secret) and
+     * service names (welcome, tomcat) at ranks from 16 to 700. */
     static const struct {
         const char *name, *fmt, *pw;
     } accts[] = {
-        { "root", "$y$", "password" }, { "admin", "$6$", "letmein" },
-        { "www", "$6$", "abc123" },    { "backup", "$5$", "qwerty" },
-        { "ftp", "$1$", "dragon" },    { "legacy", "des", "monkey" },
+        { "root", "$y$", "password" }, { "admin", "$6$", "admin" },
+        { "www", "$6$", "welcome" },   { "backup", "$5$", "changeme" },
+        { "ftp", "$1$", "tomcat" },    { "legacy", "des", "secret" },
         { "ops", NULL, "Tq7#vLw9!zKp" },
     };
     FILE *f = fopen(out, "w");
@@ -205,7 +209,7 @@ static int cmd_mkshadow(const char *out, const char *strong_fmt)
 
 /* ---- crack a shadow file ---------------------------------------------------------------------- */
 
-static int cmd_crack(const char *shadow, const char *dict, int jobs, double budget)
+static int cmd_crack(const char *shadow, const char *dict, int jobs, double budget, size_t depth)
 {
     char **words = NULL;
     size_t nwords = 0;
@@ -242,7 +246,7 @@ static int cmd_crack(const char *shadow, const char *dict, int jobs, double budg
 
     imgb_wp_result *r = imgb_xcalloc(n, sizeof *r);
     imgb_wp_stats st;
-    imgb_wp_options o = { .jobs = jobs, .budget = budget };
+    imgb_wp_options o = { .jobs = jobs, .budget = budget, .depth = depth };
     double t0 = now_s();
     imgb_wp_crack(r, &st, acct, n, (const char *const *)words, nwords, &o);
     double wall = now_s() - t0;
@@ -272,8 +276,9 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "mkshadow") == 0)
         return cmd_mkshadow(argv[2], argc > 3 ? argv[3] : "$1$");
     if (argc >= 5 && strcmp(argv[1], "crack") == 0)
-        return cmd_crack(argv[2], argv[3], atoi(argv[4]), argc > 5 ? atof(argv[5]) : 0);
+        return cmd_crack(argv[2], argv[3], atoi(argv[4]), argc > 5 ? atof(argv[5]) : 0,
+                         argc > 6 ? (size_t)strtoul(argv[6], NULL, 10) : 0);
     fprintf(stderr, "usage: wp_bench rates [SECONDS] | mkshadow OUT [STRONG_FORMAT] |"
-                    " crack SHADOW DICT JOBS [BUDGET]\n");
+                    " crack SHADOW DICT JOBS [BUDGET [DEPTH]]\n");
     return 2;
 }

@@ -15,6 +15,7 @@
  * than "x" (an unshadowed hash, or "" for no password).  "Usable" means not empty and not
  * locked ('!' or '*' prefix, SSG's reading).  NIS compat lines are never cracked.
  * Cracking runs once per scan and depth (imgb_ctx_cache_get); every item reads that result.
+ * `crack` also covers /etc/shadow-: hashes there that /etc/shadow no longer has still ship.
  * Evidence names the account, file and line and how a password matched, never the password.
  */
 #include "checks/weak_password.h"
@@ -162,6 +163,7 @@ static bool wp_usable(const char *hash)
 /* ---- the crack fact (once per scan and depth) --------------------------------------------- */
 
 typedef struct wp_fact {
+    imgb_accounts *backup;    /* /etc/shadow- (its entries' strings are borrowed by e) */
     wp_entry *e;              /* the crackable accounts */
     imgb_wp_result *r;
     size_t n;
@@ -177,7 +179,48 @@ static void wp_fact_free(void *obj)
         return;
     free(f->e);
     free(f->r);
+    if (f->backup)
+        imgb_accounts_free(f->backup);
     free(f);
+}
+
+/* The backup shadow file: shadow(8) tools leave the previous /etc/shadow there. */
+#define WP_SHADOW_BACKUP "/etc/shadow-"
+
+/*
+ * Usable hashes of /etc/shadow- that /etc/shadow no longer has (a password changed or an
+ * account removed after the backup was written) still ship in the image: they join the
+ * crack scope, their evidence naming the backup file.  Parsed by the same shadow parser
+ * into a private account set; returns it (or NULL when there is no backup) and appends to
+ * f->e.
+ */
+static imgb_accounts *wp_backup_entries(const imgb_scan_ctx *ctx, const imgb_accounts *acc,
+                                        wp_fact *f)
+{
+    const unsigned char *data;
+    size_t len;
+    if (!ctx->view || imgb_view_read(ctx->view, WP_SHADOW_BACKUP, &data, &len) < 0)
+        return NULL;
+    imgb_accounts *b = imgb_accounts_new();
+    imgb_accounts_parse(b, IMGB_ACCT_SHADOW, (const char *)data, len);
+    imgb_accounts_finish(b);
+    f->e = imgb_xrealloc(f->e, (f->n + b->nsp + 1) * sizeof *f->e);
+    for (size_t i = 0; i < b->nsp; i++) {
+        const imgb_shadow_ent *sp = &b->sp[i];
+        if (sp->nis || !wp_usable(sp->hash))
+            continue;
+        const imgb_shadow_ent *cur = imgb_accounts_find_shadow(acc, sp->name);
+        if (cur && strcmp(cur->hash, sp->hash) == 0)
+            continue; /* the same hash as today: cracked once, from /etc/shadow */
+        bool dup = false;
+        for (size_t k = 0; k < f->n && !dup; k++)
+            dup = strcmp(f->e[k].name, sp->name) == 0 && strcmp(f->e[k].hash, sp->hash) == 0;
+        if (dup)
+            continue;
+        f->e[f->n++] = (wp_entry){ sp->name, sp->hash, WP_SHADOW_BACKUP, sp->line,
+                                   imgb_accounts_find_passwd(acc, sp->name) };
+    }
+    return b;
 }
 
 static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
@@ -193,23 +236,32 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
         if (wp_usable(all[i].hash))
             f->e[f->n++] = all[i];
     free(all);
+    f->backup = wp_backup_entries(ctx, acc, f);
 
-    const char *const *words = NULL;
-    size_t nwords = 0;
-    if (ctx->ruleset) {
-        words = (const char *const *)ctx->ruleset->dict_words;
-        nwords = ctx->ruleset->ndict_words;
-        f->dict_source = ctx->ruleset->dict_source;
+    /* The words tried: the first `depth` of the ranked list, then every --dict word. */
+    const char **words = NULL;
+    size_t nwords = 0, ncut = 0, nranked = 0;
+    if (ctx->ruleset && ctx->ruleset->ndict_words) {
+        const imgb_ruleset *rs = ctx->ruleset;
+        nranked = rs->ndict_ranked && rs->ndict_ranked < rs->ndict_words ? rs->ndict_ranked
+                                                                          : rs->ndict_words;
+        ncut = c->depth && c->depth < nranked ? c->depth : nranked;
+        words = imgb_xcalloc(ncut + rs->ndict_words - nranked, sizeof *words);
+        for (size_t i = 0; i < ncut; i++)
+            words[nwords++] = rs->dict_words[i];
+        for (size_t i = nranked; i < rs->ndict_words; i++)
+            words[nwords++] = rs->dict_words[i];
     }
-    f->ndict = c->depth && c->depth < nwords ? c->depth : nwords;
+    if (ctx->ruleset)
+        f->dict_source = ctx->ruleset->dict_source;
+    f->ndict = nwords;
 
     imgb_wp_account *in = imgb_xcalloc(f->n ? f->n : 1, sizeof *in);
     for (size_t i = 0; i < f->n; i++) {
         in[i].name = f->e[i].name;
         in[i].hash = f->e[i].hash;
     }
-    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget,
-                          .depth = c->depth };
+    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget };
     if (ctx->now > 0) {
         time_t t = (time_t)ctx->now;
         struct tm tm;
@@ -219,6 +271,11 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
     f->r = imgb_xcalloc(f->n ? f->n : 1, sizeof *f->r);
     int rc = imgb_wp_crack(f->r, &f->stats, in, f->n, words, nwords, &o);
     free(in);
+    free(words);
+    /* A --dict word's rank is its place in the whole list, as loaded. */
+    for (size_t i = 0; rc == 0 && i < f->n; i++)
+        if (f->r[i].match == IMGB_WP_M_DICT && f->r[i].dict_rank > ncut)
+            f->r[i].dict_rank += nranked - ncut;
     if (rc < 0) {
         wp_fact_free(f);
         return NULL;

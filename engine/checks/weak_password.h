@@ -7,8 +7,10 @@
  * variants, then the dictionary.  An account stops at its first hit.  Work is scheduled in
  * rounds (user-name candidates, dictionary top 10, top 100, top 1000, the rest) and inside
  * a round from the cheapest hash to the dearest, so cheap and likely candidates run first
- * across all accounts; it is spread over `jobs` threads and bounded by a time budget.
- * An account cut short by the budget is INCOMPLETE, never NOT_FOUND.
+ * across all accounts (cost = CPU time of one probe hash, so a loaded machine does not
+ * reorder it); it is spread over `jobs` threads and bounded by a time budget and,
+ * optionally, a budget in hashes.  An account cut short by either is INCOMPLETE, never
+ * NOT_FOUND.
  *
  * A recovered password never leaves the engine: a result says how it matched (empty,
  * user name, which variant, dictionary rank), never what matched.
@@ -65,6 +67,8 @@ typedef struct imgb_wp_options {
     double budget;            /* seconds for the whole run (<= 0: IMGB_WP_DEFAULT_BUDGET) */
     size_t depth;             /* dictionary words tried per account (0: all) */
     int year;                 /* newest year for "name2024"-style variants (0: this year) */
+    uint64_t max_hashes;      /* a budget in crypt_rn calls, on top of the time budget (0: no
+                               * limit); with jobs 1 the run is then fully deterministic */
 } imgb_wp_options;
 
 typedef struct imgb_wp_stats {

@@ -9,7 +9,9 @@
  * Run:
  *   1. probe: every crackable account hashes the empty string once, in parallel.  That
  *      answers candidate 0, proves libxcrypt reproduces the stored hash's format (else
- *      UNKNOWN_FORMAT) and measures what one hash of this account costs.
+ *      UNKNOWN_FORMAT) and measures what one hash of this account costs, in thread CPU
+ *      time: wall time would count the moments another process held the core, and a
+ *      preempted DES probe could then sort behind yescrypt.
  *   2. rounds over the index space (user-name candidates, dictionary top 10, 100, 1000, ...);
  *      inside a round accounts go cheapest first.  Each account's range in a round is cut
  *      into units of about WP_UNIT_NS of work, handed out under one mutex, so several
@@ -66,6 +68,7 @@ typedef struct wp_run {
     struct timespec deadline;
     _Atomic bool expired;
     _Atomic uint64_t hashes;
+    uint64_t max_hashes;               /* 0: no limit */
     _Atomic size_t probe_next;
     /* the round cursor, under `lock` */
     pthread_mutex_t lock;
@@ -153,6 +156,14 @@ static struct timespec wp_now(void)
     return t;
 }
 
+static struct timespec wp_cpu_now(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
 static double wp_diff_ns(struct timespec a, struct timespec b)
 {
     return (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
@@ -173,6 +184,18 @@ static bool wp_expired(wp_run *run)
 
 /* ---- hashing ------------------------------------------------------------------------------ */
 
+/* Claim one hash of the hash budget; false (and the run expires) once it is spent. */
+static bool wp_take(wp_run *run)
+{
+    uint64_t k = atomic_fetch_add_explicit(&run->hashes, 1, memory_order_relaxed);
+    if (run->max_hashes && k >= run->max_hashes) {
+        atomic_fetch_sub_explicit(&run->hashes, 1, memory_order_relaxed);
+        atomic_store(&run->expired, true);
+        return false;
+    }
+    return true;
+}
+
 /*
  * Length of the setting part that crypt_rn must echo back: up to the last '$' for the
  * "$id$" families, 9 for BSDi "_", 2 salt characters for traditional DES.
@@ -187,9 +210,8 @@ static size_t wp_setting_len(const char *hash)
 }
 
 /* 1 if `phrase` hashes to the account's stored hash, 0 if not, -1 if libxcrypt refuses. */
-static int wp_try(wp_run *run, struct crypt_data *cd, const wp_acct *a, const char *phrase)
+static int wp_try(struct crypt_data *cd, const wp_acct *a, const char *phrase)
 {
-    atomic_fetch_add_explicit(&run->hashes, 1, memory_order_relaxed);
     const char *h = crypt_rn(phrase, a->hash, cd, (int)sizeof *cd);
     if (!h || h[0] == '*')
         return -1;
@@ -203,10 +225,11 @@ static int wp_try(wp_run *run, struct crypt_data *cd, const wp_acct *a, const ch
  */
 static void wp_probe(wp_run *run, struct crypt_data *cd, wp_acct *a)
 {
-    struct timespec t0 = wp_now();
-    atomic_fetch_add_explicit(&run->hashes, 1, memory_order_relaxed);
+    if (!wp_take(run))
+        return;
+    struct timespec t0 = wp_cpu_now();
     const char *h = crypt_rn("", a->hash, cd, (int)sizeof *cd);
-    struct timespec t1 = wp_now();
+    struct timespec t1 = wp_cpu_now();
     size_t slen = wp_setting_len(a->hash);
 
     atomic_store(&a->tried, 1);
@@ -308,9 +331,10 @@ static void *wp_work(void *arg)
     uint64_t lo, hi;
     while (!wp_expired(run) && wp_next_unit(run, &a, &lo, &hi)) {
         for (uint64_t i = lo; i < hi; i++) {
-            if (atomic_load_explicit(&a->best, memory_order_relaxed) < i || wp_expired(run))
+            if (atomic_load_explicit(&a->best, memory_order_relaxed) < i || wp_expired(run) ||
+                !wp_take(run))
                 break;
-            int m = wp_try(run, w->cd, a, wp_candidate(run, a, i));
+            int m = wp_try(w->cd, a, wp_candidate(run, a, i));
             atomic_fetch_add_explicit(&a->tried, 1, memory_order_relaxed);
             if (i <= a->nvar)
                 atomic_fetch_add_explicit(&a->tried_user, 1, memory_order_relaxed);
@@ -422,6 +446,7 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
     memset(&run, 0, sizeof run);
     run.n = n;
     run.words = words;
+    run.max_hashes = opts ? opts->max_hashes : 0;
     run.ndict = opts && opts->depth > 0 && opts->depth < nwords ? opts->depth : nwords;
     run.acct = imgb_xcalloc(n, sizeof *run.acct);
     run.order = imgb_xcalloc(n, sizeof *run.order);

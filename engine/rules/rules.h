@@ -97,6 +97,9 @@ typedef struct imgb_ruleset {
     char **dict_words;        /* weak-password dictionary, popularity order (may be NULL) */
     size_t ndict_words;
     char *dict_source;        /* file it came from */
+    /* The first this many dict_words are the ones a weak_password `depth` limits (0: all);
+     * words after them (added with --dict) are always tried, after the cut-down list. */
+    size_t ndict_ranked;
 } imgb_ruleset;
 
 /* ---- evidence and results ------------------------------------------------------------ */
