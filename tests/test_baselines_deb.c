@@ -73,7 +73,7 @@ static char *slurp(const char *path, size_t *len)
 
 static size_t read_meta(const char *os_dir, meta_line *out, size_t max)
 {
-    char path[512];
+    char path[1024]; /* os_dir is at most 512 bytes (build_fixture) */
     snprintf(path, sizeof path, "%s/META", os_dir);
     FILE *fp = fopen(path, "r");
     if (!fp)
