@@ -21,7 +21,6 @@
 #include "imgbuild.h"
 #include "rules/loader.h"
 #include "scan.h"
-#include "util/mem.h"
 
 #define MAX_FIXTURE_FILES 256
 #define MAX_LAYERS 4
@@ -74,9 +73,9 @@ static char *slurp(const char *path, size_t *len)
 
 static size_t read_meta(const char *os_dir, meta_line *out, size_t max)
 {
-    char *path = imgb_xasprintf("%s/META", os_dir);
+    char path[1024]; /* os_dir is at most 512 bytes (build_fixture) */
+    snprintf(path, sizeof path, "%s/META", os_dir);
     FILE *fp = fopen(path, "r");
-    free(path);
     if (!fp)
         return 0;
     char line[512];
