@@ -73,7 +73,7 @@ static char *slurp(const char *path, size_t *len)
 
 static size_t read_meta(const char *os_dir, meta_line *out, size_t max)
 {
-    char path[512];
+    char path[1024]; /* os_dir is at most 512 bytes (build_fixture) */
     snprintf(path, sizeof path, "%s/META", os_dir);
     FILE *fp = fopen(path, "r");
     if (!fp)
@@ -611,6 +611,18 @@ START_TEST(debian12_dropins_opaque_symlink)
     ck_assert_ptr_null(baseline_of(res, "ubuntu1604_ssh"));
     for (size_t i = 0; i < res->nbaselines; i++)
         ck_assert_ptr_nonnull(res->baselines[i].reason);
+    /* the generic Linux SSH baseline does, and says why */
+    b = baseline_of(res, "generic_ssh");
+    ck_assert_msg(b != NULL, "generic_ssh not applied to Debian 12");
+    ck_assert_ptr_nonnull(strstr(b->reason, "generic"));
+    ck_assert_str_eq(verdict_of(res, "generic.ssh.permit_root_login"), "pass");
+    ev = value_evidence(res, "generic.ssh.permit_root_login");
+    ck_assert_str_eq(ev->source, "/etc/ssh/sshd_config.d/10-hardening.conf:2");
+    ck_assert_str_eq(verdict_of(res, "generic.ssh.max_auth_tries"), "pass");      /* 3 */
+    ck_assert_str_eq(verdict_of(res, "generic.ssh.client_alive_interval"), "pass"); /* 5m */
+    ck_assert_str_eq(verdict_of(res, "generic.ssh.x11_forwarding"), "pass");
+    /* sshd_config is checked as its target, /etc/ssh-managed/sshd_config 0600 */
+    ck_assert_str_eq(verdict_of(res, "generic.ssh.sshd_config_perms"), "pass");
     imgb_scan_result_free(res);
     imgb_ruleset_free(shipped);
 

@@ -22,6 +22,7 @@
 #include "checks/secrets.h"
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/regex.h"
 #include "util/mem.h"
 
 /* Dockle's suspicious words, and names that carry them without being secrets (python's
@@ -211,7 +212,7 @@ static int br_regex(const json_t *params, const char *key, const char *def, pcre
         return imgb_error_set(IMGB_EFORMAT, "%s: invalid PCRE2 at offset %zu: %s", key,
                               (size_t)off, (const char *)msg);
     }
-    pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+    imgb_regex_jit(*out);
     return 0;
 }
 

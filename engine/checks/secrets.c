@@ -29,6 +29,7 @@
 
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/regex.h"
 #include "util/mem.h"
 
 #define SECRET_BINARY_PROBE 8000     /* git's heuristic: a NUL in the first 8000 bytes */
@@ -180,7 +181,7 @@ static int compile_regex(const char *src, const char *what, pcre2_code **out)
                               (size_t)erroff, (const char *)msg);
     }
     /* JIT is an optimisation: without it (unsupported CPU) pcre2_match interprets. */
-    pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
+    imgb_regex_jit(*out);
     return 0;
 }
 

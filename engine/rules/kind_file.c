@@ -28,6 +28,7 @@
 #include "rules/kind_file.h"
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/regex.h"
 #include "util/mem.h"
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
@@ -649,7 +650,7 @@ static int kf_regex_compile(const json_t *params, void **compiled)
                             (const char *)msg);
         goto fail;
     }
-    pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    imgb_regex_jit(r->code); /* falls back to the interpreter */
     *compiled = r;
     return 0;
 fail:
