@@ -505,3 +505,21 @@ void imgb_scan_result_free(imgb_scan_result *res)
     imgb_image_free(res->image);
     free(res);
 }
+
+const imgb_baseline_result *imgb_scan_result_baseline(const imgb_scan_result *res,
+                                                      const char *key)
+{
+    for (size_t b = 0; b < res->nbaselines; b++)
+        if (strcmp(res->baselines[b].baseline->key, key) == 0)
+            return &res->baselines[b];
+    return NULL;
+}
+
+const imgb_item_result *imgb_scan_result_item(const imgb_scan_result *res, const char *id)
+{
+    for (size_t b = 0; b < res->nbaselines; b++)
+        for (size_t i = 0; i < res->baselines[b].nitems; i++)
+            if (strcmp(res->baselines[b].items[i].item->id, id) == 0)
+                return &res->baselines[b].items[i];
+    return NULL;
+}

@@ -61,4 +61,10 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
                   const imgb_scan_options *opts);
 void imgb_scan_result_free(imgb_scan_result *res);
 
+/** The applied baseline `key` of `res`, or NULL (borrowed from `res`). */
+const imgb_baseline_result *imgb_scan_result_baseline(const imgb_scan_result *res,
+                                                      const char *key);
+/** The result of item `id` in any applied baseline of `res`, or NULL (borrowed). */
+const imgb_item_result *imgb_scan_result_item(const imgb_scan_result *res, const char *id);
+
 #endif

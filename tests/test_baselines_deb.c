@@ -251,33 +251,16 @@ static imgb_ruleset *shipped_rules(void)
     return rs;
 }
 
-static const imgb_baseline_result *baseline_of(const imgb_scan_result *res, const char *key)
-{
-    for (size_t b = 0; b < res->nbaselines; b++)
-        if (strcmp(res->baselines[b].baseline->key, key) == 0)
-            return &res->baselines[b];
-    return NULL;
-}
-
-static const imgb_item_result *item_of(const imgb_scan_result *res, const char *id)
-{
-    for (size_t b = 0; b < res->nbaselines; b++)
-        for (size_t i = 0; i < res->baselines[b].nitems; i++)
-            if (strcmp(res->baselines[b].items[i].item->id, id) == 0)
-                return &res->baselines[b].items[i];
-    return NULL;
-}
-
 static const char *verdict_of(const imgb_scan_result *res, const char *id)
 {
-    const imgb_item_result *r = item_of(res, id);
+    const imgb_item_result *r = imgb_scan_result_item(res, id);
     return r ? imgb_verdict_name(r->verdict) : "missing";
 }
 
 /* The first evidence of an item that carries a value (the effective value of sshd items). */
 static const imgb_evidence *value_evidence(const imgb_scan_result *res, const char *id)
 {
-    const imgb_item_result *r = item_of(res, id);
+    const imgb_item_result *r = imgb_scan_result_item(res, id);
     ck_assert_msg(r != NULL, "%s not evaluated", id);
     for (size_t i = 0; i < r->nevidence; i++)
         if (r->evidence[i].value)
@@ -305,7 +288,7 @@ static void check_table(const imgb_scan_result *res, const char *os, const expec
 static void check_covered(const imgb_scan_result *res, const char *key, const char *os,
                           const expect *t, size_t n)
 {
-    const imgb_baseline_result *b = baseline_of(res, key);
+    const imgb_baseline_result *b = imgb_scan_result_baseline(res, key);
     ck_assert_msg(b != NULL, "baseline %s not applied", key);
     for (size_t i = 0; i < b->nitems; i++) {
         const char *id = b->items[i].item->id;
@@ -428,12 +411,12 @@ START_TEST(debian10_defaults)
     static const char *const keys[] = { "debian10_ssh", "debian10_password_policy",
                                         "debian10_accounts" };
     for (size_t i = 0; i < 3; i++) {
-        const imgb_baseline_result *b = baseline_of(res, keys[i]);
+        const imgb_baseline_result *b = imgb_scan_result_baseline(res, keys[i]);
         ck_assert_msg(b != NULL, "%s not applied", keys[i]);
         ck_assert_ptr_nonnull(strstr(b->reason, "debian"));
         check_covered(res, keys[i], "debian10", deb_common, NCOMMON);
     }
-    ck_assert_ptr_null(baseline_of(res, "ubuntu1604_ssh"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(res, "ubuntu1604_ssh"));
     check_table(res, "debian10", deb_common, NCOMMON);
 
     /* evidence: where each effective value came from */
@@ -447,10 +430,10 @@ START_TEST(debian10_defaults)
     ck_assert_str_eq(ev->value, "6");
     ev = value_evidence(res, "debian10.pwd.pass_max_days");
     ck_assert_str_eq(ev->value, "99999");
-    const imgb_item_result *r = item_of(res, "debian10.ssh.sshd_config_perms");
+    const imgb_item_result *r = imgb_scan_result_item(res, "debian10.ssh.sshd_config_perms");
     ck_assert_uint_ge(r->nevidence, 1);
     ck_assert_str_eq(r->evidence[0].file, "/etc/ssh/sshd_config");
-    r = item_of(res, "debian10.pwd.shadow_max_days");
+    r = imgb_scan_result_item(res, "debian10.pwd.shadow_max_days");
     bool app = false;
     for (size_t i = 0; i < r->nevidence; i++)
         app = app || (r->evidence[i].account && strcmp(r->evidence[i].account, "app") == 0 &&
@@ -471,13 +454,13 @@ START_TEST(ubuntu1604_defaults)
     static const char *const keys[] = { "ubuntu1604_ssh", "ubuntu1604_password_policy",
                                         "ubuntu1604_accounts" };
     for (size_t i = 0; i < 3; i++) {
-        const imgb_baseline_result *b = baseline_of(res, keys[i]);
+        const imgb_baseline_result *b = imgb_scan_result_baseline(res, keys[i]);
         ck_assert_msg(b != NULL, "%s not applied", keys[i]);
         ck_assert_ptr_nonnull(strstr(b->reason, "ubuntu"));
         check_covered(res, keys[i], "ubuntu1604", deb_common, NCOMMON);
     }
     /* ID_LIKE=debian, but VERSION_ID 16.04 is outside Debian 10's range */
-    ck_assert_ptr_null(baseline_of(res, "debian10_ssh"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(res, "debian10_ssh"));
     check_table(res, "ubuntu1604", deb_common, NCOMMON);
 
     /* OpenSSH 7.2p2 still parses Protocol: the shipped line is the value */
@@ -512,7 +495,7 @@ START_TEST(debian10_without_openssh_server)
     imgb_ruleset *rs = shipped_rules();
     char *dir;
     imgb_scan_result *res = scan_os(rs, "debian10", &dir, extra, 2);
-    const imgb_baseline_result *b = baseline_of(res, "debian10_ssh");
+    const imgb_baseline_result *b = imgb_scan_result_baseline(res, "debian10_ssh");
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_ge(b->nitems, 20);
     for (size_t i = 0; i < b->nitems; i++) {
@@ -579,7 +562,7 @@ START_TEST(debian12_dropins_opaque_symlink)
     char *img = build_fixture("debian12-dropins", dir, NULL, 0);
     imgb_scan_result *res = NULL;
     ck_assert_msg(imgb_scan_run(&res, rs, img, &scan_opts) == 0, "%s", imgb_error_last());
-    const imgb_baseline_result *b = baseline_of(res, "dropins_generic_ssh");
+    const imgb_baseline_result *b = imgb_scan_result_baseline(res, "dropins_generic_ssh");
     ck_assert_ptr_nonnull(b);
     ck_assert_ptr_nonnull(strstr(b->reason, "generic"));
 
@@ -606,13 +589,13 @@ START_TEST(debian12_dropins_opaque_symlink)
     /* with the shipped rules: neither Debian 10 nor Ubuntu 16.04 baselines apply */
     imgb_ruleset *shipped = shipped_rules();
     ck_assert_msg(imgb_scan_run(&res, shipped, img, &scan_opts) == 0, "%s", imgb_error_last());
-    ck_assert_ptr_null(baseline_of(res, "debian10_ssh"));
-    ck_assert_ptr_null(baseline_of(res, "debian10_password_policy"));
-    ck_assert_ptr_null(baseline_of(res, "ubuntu1604_ssh"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(res, "debian10_ssh"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(res, "debian10_password_policy"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(res, "ubuntu1604_ssh"));
     for (size_t i = 0; i < res->nbaselines; i++)
         ck_assert_ptr_nonnull(res->baselines[i].reason);
     /* the generic Linux SSH baseline does, and says why */
-    b = baseline_of(res, "generic_ssh");
+    b = imgb_scan_result_baseline(res, "generic_ssh");
     ck_assert_msg(b != NULL, "generic_ssh not applied to Debian 12");
     ck_assert_ptr_nonnull(strstr(b->reason, "generic"));
     ck_assert_str_eq(verdict_of(res, "generic.ssh.permit_root_login"), "pass");

@@ -188,26 +188,9 @@ static void scanned_dispose(scanned *s)
     free(s->dir);
 }
 
-static const imgb_baseline_result *baseline_of(const imgb_scan_result *res, const char *key)
-{
-    for (size_t b = 0; b < res->nbaselines; b++)
-        if (strcmp(res->baselines[b].baseline->key, key) == 0)
-            return &res->baselines[b];
-    return NULL;
-}
-
-static const imgb_item_result *result_of(const imgb_scan_result *res, const char *id)
-{
-    for (size_t b = 0; b < res->nbaselines; b++)
-        for (size_t i = 0; i < res->baselines[b].nitems; i++)
-            if (strcmp(res->baselines[b].items[i].item->id, id) == 0)
-                return &res->baselines[b].items[i];
-    return NULL;
-}
-
 static const char *verdict_of(const imgb_scan_result *res, const char *id)
 {
-    const imgb_item_result *r = result_of(res, id);
+    const imgb_item_result *r = imgb_scan_result_item(res, id);
     return r ? imgb_verdict_name(r->verdict) : "missing";
 }
 
@@ -221,15 +204,15 @@ START_TEST(centos7_defaults)
     scan_fixture(&s, "centos7", true);
     const imgb_scan_result *r = s.res;
     ck_assert_str_eq(r->os->openssh_version, "7.4p1");
-    ck_assert_ptr_nonnull(baseline_of(r, "centos7_ssh"));
-    ck_assert_ptr_nonnull(baseline_of(r, "centos7_password_policy"));
-    ck_assert_ptr_nonnull(baseline_of(r, "centos7_accounts"));
-    ck_assert_ptr_null(baseline_of(r, "generic_ssh"));
-    ck_assert_ptr_null(baseline_of(r, "euleros_ssh"));
+    ck_assert_ptr_nonnull(imgb_scan_result_baseline(r, "centos7_ssh"));
+    ck_assert_ptr_nonnull(imgb_scan_result_baseline(r, "centos7_password_policy"));
+    ck_assert_ptr_nonnull(imgb_scan_result_baseline(r, "centos7_accounts"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(r, "generic_ssh"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(r, "euleros_ssh"));
     /* SSH (section 2/3 "Default C7" column) */
     VERDICT(r, "centos7.ssh.config_valid", "pass");
     VERDICT(r, "centos7.ssh.permit_root_login", "fail");      /* EL7 patch: default yes */
-    const imgb_item_result *prl = result_of(r, "centos7.ssh.permit_root_login");
+    const imgb_item_result *prl = imgb_scan_result_item(r, "centos7.ssh.permit_root_login");
     ck_assert_uint_ge(prl->nevidence, 1);
     ck_assert_str_eq(prl->evidence[0].value, "yes");
     ck_assert_ptr_nonnull(strstr(prl->evidence[0].source, "EL7"));
@@ -295,7 +278,7 @@ START_TEST(centos7_without_sshd)
     scanned s;
     scan_fixture(&s, "centos7", false);
     ck_assert(!s.res->os->has_openssh_server);
-    const imgb_baseline_result *b = baseline_of(s.res, "centos7_ssh");
+    const imgb_baseline_result *b = imgb_scan_result_baseline(s.res, "centos7_ssh");
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_ge(b->nitems, 20);
     for (size_t i = 0; i < b->nitems; i++)
@@ -313,11 +296,11 @@ START_TEST(openeuler_defaults)
     scan_fixture(&s, "openeuler", true);
     const imgb_scan_result *r = s.res;
     ck_assert_str_eq(r->os->openssh_version, "8.8p1");
-    ck_assert_ptr_nonnull(baseline_of(r, "euleros_ssh"));
-    ck_assert_ptr_nonnull(baseline_of(r, "euleros_password_policy"));
-    ck_assert_ptr_nonnull(baseline_of(r, "euleros_accounts"));
-    ck_assert_ptr_null(baseline_of(r, "generic_ssh"));
-    ck_assert_str_eq(baseline_of(r, "euleros_ssh")->baseline->hw_check_name, "EulerOS");
+    ck_assert_ptr_nonnull(imgb_scan_result_baseline(r, "euleros_ssh"));
+    ck_assert_ptr_nonnull(imgb_scan_result_baseline(r, "euleros_password_policy"));
+    ck_assert_ptr_nonnull(imgb_scan_result_baseline(r, "euleros_accounts"));
+    ck_assert_ptr_null(imgb_scan_result_baseline(r, "generic_ssh"));
+    ck_assert_str_eq(imgb_scan_result_baseline(r, "euleros_ssh")->baseline->hw_check_name, "EulerOS");
     /* hardened by default ("默认已加固") */
     VERDICT(r, "euleros.ssh.config_valid", "pass");
     VERDICT(r, "euleros.ssh.log_level", "pass");              /* VERBOSE */
@@ -356,14 +339,14 @@ START_TEST(alpine_generic)
     ck_assert(!r->os->has_openssh_server);
     const char *keys[] = {"generic_ssh", "generic_password_policy", "generic_accounts"};
     for (size_t k = 0; k < 3; k++) {
-        const imgb_baseline_result *b = baseline_of(r, keys[k]);
+        const imgb_baseline_result *b = imgb_scan_result_baseline(r, keys[k]);
         ck_assert_msg(b != NULL, "%s not applied", keys[k]);
         ck_assert_msg(strstr(b->reason, "alpine") != NULL, "%s reason: %s", keys[k], b->reason);
     }
-    ck_assert_ptr_null(baseline_of(r, "centos7_ssh"));
-    printf("alpine: generic_ssh applies because: %s\n", baseline_of(r, "generic_ssh")->reason);
+    ck_assert_ptr_null(imgb_scan_result_baseline(r, "centos7_ssh"));
+    printf("alpine: generic_ssh applies because: %s\n", imgb_scan_result_baseline(r, "generic_ssh")->reason);
     VERDICT(r, "generic.file.shadow_backup", "not_applicable"); /* no /etc/shadow- */
-    const imgb_baseline_result *ssh = baseline_of(r, "generic_ssh");
+    const imgb_baseline_result *ssh = imgb_scan_result_baseline(r, "generic_ssh");
     for (size_t i = 0; i < ssh->nitems; i++)
         ck_assert_msg(ssh->items[i].verdict == IMGB_V_NOT_APPLICABLE, "%s: %s",
                       ssh->items[i].item->id, imgb_verdict_name(ssh->items[i].verdict));
