@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "facts/accounts.h"
+#include "facts/factkind.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -62,10 +63,13 @@ static int wp_compile(const json_t *params, void **compiled)
     const json_t *v;
     wp_compiled c = { WP_CRACK, 0, false };
     bool have_mode = false;
+    static const char *const allowed[] = { "kind", "mode", "depth", "match", NULL };
 
+    /* The shared parameter check (it also skips loader-added keys such as _rules_dir);
+     * this kind reports every parameter problem as IMGB_EFORMAT. */
+    if (imgb_fk_check_keys(params, allowed) < 0)
+        return IMGB_EFORMAT;
     json_object_foreach((json_t *)params, key, v) {
-        if (strcmp(key, "kind") == 0 || key[0] == '_')
-            continue; /* the kind name and loader-added keys (_rules_dir) */
         if (strcmp(key, "mode") == 0) {
             const char *m = json_string_value(v);
             size_t i = 0;
@@ -91,9 +95,6 @@ static int wp_compile(const json_t *params, void **compiled)
                 return imgb_error_set(IMGB_EFORMAT,
                                       "match must be any or user_name");
             c.user_name_only = strcmp(m, "user_name") == 0;
-        } else {
-            return imgb_error_set(IMGB_EFORMAT, "unknown parameter '%s' "
-                                  "(expected mode, depth, match)", key);
         }
     }
     if (!have_mode)
