@@ -14,12 +14,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "util/mem.h"
 
 int cli_write_atomic(const char *path, const char *data, size_t len)
 {
-    char *dcopy = imgb_xstrdup(path), *bcopy = imgb_xstrdup(path);
-    char *tmp = imgb_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
+    char *dcopy = cli_xstrdup(path), *bcopy = cli_xstrdup(path);
+    char *tmp = cli_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
     free(dcopy);
     free(bcopy);
     int fd = mkstemp(tmp);
@@ -73,7 +72,7 @@ void cli_progress(bool quiet, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_exit_status(const imgb_scan_result *res, const imgb_report_params *p, int threshold,
+int cli_exit_status(const imgb_scan_result *res, const imgb_report_request *p, int threshold,
                     int code, bool quiet)
 {
     if (threshold < 0)

@@ -21,15 +21,8 @@ extern const imgb_check_kind imgb_kind_group;
 extern const imgb_check_kind imgb_kind_pam;
 extern const imgb_check_kind imgb_kind_pwquality;
 
-/** Keys every kind accepts: "kind" and the comparison keys of imgb_cmp_parse. */
-#define IMGB_FK_CMP_KEYS "kind", "op", "value", "values", "min", "max", "nocase", "octal"
-
-/**
- * Fail with "unknown parameter 'x' (expected one of ...)" when `params` is not an object or
- * has a key outside the NULL-terminated `allowed`.  Keys starting with '_' are the loader's
- * (e.g. "_rules_dir") and always allowed.
- */
-int imgb_fk_check_keys(const json_t *params, const char *const *allowed);
+/** The comparison keys of imgb_cmp_parse, for a kind's accepted-keys list. */
+#define IMGB_FK_CMP_KEYS "op", "value", "values", "min", "max", "nocase", "octal"
 
 /** Optional string parameter (`*out` NULL when absent; malloc'd).  Scalars become strings. */
 int imgb_fk_string(const json_t *params, const char *key, bool required, char **out);
