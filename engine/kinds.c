@@ -15,7 +15,7 @@
 #include "checks/weak_password.h"
 #include "facts/factkind.h"
 #include "facts/sshd_kind.h"
-#include "rules/kind_file.h"
+#include "checks/kind_file.h"
 #include "rules/rules.h"
 
 static const imgb_check_kind *const kind_table[] = {

@@ -25,7 +25,7 @@
 #include <pcre2.h>
 
 #include "facts/accounts.h"
-#include "rules/kind_file.h"
+#include "checks/kind_file.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/regex.h"
