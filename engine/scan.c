@@ -300,12 +300,6 @@ static void scan_skips(imgb_scan_result *res, const imgb_ruleset *rs, const imgb
 
 /* ---- evaluating ------------------------------------------------------------------------- */
 
-static bool scan_package_installed(const imgb_os_info *os, const char *pkg, bool *known)
-{
-    *known = strcmp(pkg, "openssh-server") == 0;
-    return *known ? os->has_openssh_server : true;
-}
-
 static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, void *state,
                                imgb_item_result *r)
 {
@@ -399,7 +393,7 @@ static int scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **r
 
         bool known = true, installed = true;
         if (b->applies.requires_package) {
-            installed = scan_package_installed(res->os, b->applies.requires_package, &known);
+            installed = imgb_os_package_installed(res->os, b->applies.requires_package, &known);
             if (!known)
                 scan_warn(res, imgb_xasprintf("baseline %s: cannot tell whether package %s is "
                                               "installed; its items were evaluated", b->key,
