@@ -716,6 +716,16 @@ START_TEST(pwquality_by_release)
         imgb_scan_result_free(res);
     }
     imgb_ruleset_free(rs);
+
+    /* the shipped generic baseline on the stock Debian 12 */
+    imgb_ruleset *shipped = shipped_rules();
+    imgb_scan_result *res = scan_with(shipped, "debian12", dir, NULL, 0);
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.minlen"), "fail"); /* 8 < 14 */
+    ck_assert_str_eq(value_evidence(res, "generic.pwd.minlen")->value, "8");
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.lockout_records"), "fail"); /* no faillock */
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.sha_crypt_rounds"), "pass"); /* 5000 */
+    imgb_scan_result_free(res);
+    imgb_ruleset_free(shipped);
     free(rules_file);
     free(rules_dir);
     imgbuild_rmtree(dir);

@@ -367,6 +367,8 @@ START_TEST(alpine_generic)
     VERDICT(r, "generic.acct.shadowed", "pass");
     VERDICT(r, "generic.acct.groups_exist", "pass");
     VERDICT(r, "generic.pwd.pass_max_days", "fail");          /* no login.defs: no maximum */
+    VERDICT(r, "generic.pwd.sha_crypt_rounds", "pass");       /* lib/salt.c: 5000 */
+    VERDICT(r, "generic.pwd.lockout_records", "not_applicable"); /* no PAM stack */
     scanned_dispose(&s);
 }
 END_TEST
