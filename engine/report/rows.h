@@ -100,4 +100,30 @@ int imgb_report_build_images_emit(const imgb_build_image_row *rows, size_t n, lo
                                   const imgb_report_params *p, const char *request_id,
                                   imgb_buf *out);
 
+/* The image reference split the way registries name repositories. */
+typedef struct imgb_image_ref {
+    char *registry;   /* "" when the reference has none */
+    char *namespace_name; /* everything between registry and name ("library" for docker.io) */
+    char *name;       /* repository name */
+    char *tag;        /* "" when there is no reference at all, "latest" when untagged */
+    char *digest;     /* manifest digest, hex without "sha256:" ("" if unknown) */
+} imgb_image_ref;
+
+void imgb_report_image_ref(const imgb_scan_result *res, imgb_image_ref *out);
+void imgb_report_image_ref_dispose(imgb_image_ref *r);
+
+/** The scanned image's id (hex config digest) or "". */
+const char *imgb_report_image_id(const imgb_scan_result *res);
+
+/* What the store keeps of an image's identity (borrowed strings). */
+typedef struct imgb_image_ref_view {
+    const char *namespace_name, *name, *tag, *digest, *image_id;
+} imgb_image_ref_view;
+
+/** Effective paging values (defaults applied). */
+long long imgb_report_page_size(const imgb_report_params *p);
+long long imgb_report_current_page(const imgb_report_params *p);
+long long imgb_report_hw_offset(const imgb_report_params *p);
+long long imgb_report_hw_limit(const imgb_report_params *p);
+
 #endif
