@@ -12,6 +12,7 @@
 #include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
+#include "util/limits.h"
 #include "util/mem.h"
 
 /* ---- comparisons ----------------------------------------------------------------------- */
@@ -228,6 +229,37 @@ static void cache_destroy_int(void *obj)
     destroys++;
     free(obj);
 }
+
+/* 250,000 offenders: 1000 stored, the rest counted, one closing entry with the exact count;
+ * an over-long message is cut on a UTF-8 boundary. */
+START_TEST(result_evidence_is_capped_with_exact_count)
+{
+    imgb_item_result r = { .verdict = IMGB_V_FAIL };
+    for (int i = 0; i < 250000; i++) {
+        imgb_evidence *ev = imgb_result_add_evidence(&r);
+        ck_assert_ptr_null(ev->message);
+        ev->message = imgb_xasprintf("offender %d", i);
+    }
+    imgb_result_add_more(&r, 5);
+    ck_assert_uint_eq(r.nevidence, IMGB_MAX_EVIDENCE_PER_ITEM);
+    ck_assert_str_eq(r.evidence[999].message, "offender 999");
+    imgb_buf big = IMGB_BUF_INIT;
+    for (int i = 0; i < 3000; i++)
+        imgb_buf_puts(&big, "\xc3\xa9"); /* 2-byte character: 6000 bytes */
+    imgb_evidence_clear(&r.evidence[0]);
+    r.evidence[0].message = imgb_buf_detach(&big);
+    imgb_item_result_finish(&r);
+    ck_assert_uint_eq(r.nevidence, IMGB_MAX_EVIDENCE_PER_ITEM + 1);
+    ck_assert_str_eq(r.evidence[1000].message,
+                     "and 249005 more not listed (at most 1000 evidence entries per item)");
+    ck_assert_uint_eq(r.nmore, 249005);
+    size_t n = strlen(r.evidence[0].message);
+    ck_assert_uint_le(n, IMGB_MAX_EVIDENCE_FIELD);
+    ck_assert_str_eq(r.evidence[0].message + n - 5, "\xc3\xa9...");
+    imgb_item_result_dispose(&r);
+    ck_assert_uint_eq(r.nmore, 0);
+}
+END_TEST
 
 START_TEST(cache_builds_once_per_key)
 {
@@ -1055,6 +1087,7 @@ static Suite *rules_suite(void)
 
     tc = tcase_create("result");
     tcase_add_test(tc, result_evidence_starts_blank_and_grows);
+    tcase_add_test(tc, result_evidence_is_capped_with_exact_count);
     tcase_add_test(tc, cache_builds_once_per_key);
     tcase_add_test(tc, cache_memoises_failure_and_message);
     suite_add_tcase(s, tc);

@@ -142,12 +142,10 @@ static int kf_collect(const imgb_node_info *info, void *payload)
     return 0;
 }
 
-static void kf_note_more(imgb_item_result *out, size_t more, const char *what)
+/* Offenders a kind stopped listing itself join the item's closing "and M more". */
+static void kf_note_more(imgb_item_result *out, size_t more)
 {
-    if (more == 0)
-        return;
-    imgb_evidence *ev = imgb_result_add_evidence(out);
-    ev->message = imgb_xasprintf("%zu more %s not listed", more, what);
+    imgb_result_add_more(out, more);
 }
 
 /* ---- numeric owner/group from names --------------------------------------------------------- */
@@ -513,7 +511,7 @@ static int kf_meta_walk(const kf_meta *m, const imgb_scan_ctx *ctx, const imgb_a
         return rc;
     out->verdict = w.offenders ? IMGB_V_FAIL : IMGB_V_PASS;
     if (w.offenders > IMGB_MAX_EVIDENCE_PER_ITEM)
-        kf_note_more(out, w.offenders - IMGB_MAX_EVIDENCE_PER_ITEM, "files");
+        kf_note_more(out, w.offenders - IMGB_MAX_EVIDENCE_PER_ITEM);
     if (!w.offenders) {
         imgb_evidence *ev = imgb_result_add_evidence(out);
         ev->file = imgb_xstrdup(m->under ? m->under : "/");
@@ -573,7 +571,7 @@ static int kf_meta_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void
         *ev = scratch;
         listed++;
     }
-    kf_note_more(out, more, "files");
+    kf_note_more(out, more);
     out->verdict = verdict;
     free(expected);
     free(nodes.v);
@@ -758,7 +756,7 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
     } else if (hits) {
         out->verdict = r->must_match ? IMGB_V_PASS : IMGB_V_FAIL;
         kf_note_more(out, hits > IMGB_MAX_EVIDENCE_PER_ITEM ? hits - IMGB_MAX_EVIDENCE_PER_ITEM
-                                                            : 0, "matches");
+                                                            : 0);
     } else if (errors || truncated) {
         /* no hit, but part of the text was not seen: neither verdict is known */
         out->verdict = IMGB_V_ERROR;
@@ -853,7 +851,7 @@ static int kf_exists_evaluate(const void *compiled, const imgb_scan_ctx *ctx, vo
         ev->message = imgb_xasprintf("/%s exists", nodes.v[i].path);
     }
     if (nodes.len > IMGB_MAX_EVIDENCE_PER_ITEM)
-        kf_note_more(out, nodes.len - IMGB_MAX_EVIDENCE_PER_ITEM, "files");
+        kf_note_more(out, nodes.len - IMGB_MAX_EVIDENCE_PER_ITEM);
     if (!found) {
         imgb_evidence *ev = imgb_result_add_evidence(out);
         ev->file = imgb_xstrdup(e->paths[0]);

@@ -28,6 +28,7 @@
 #define IMGB_MAX_YAML_NODES         100000                    /* nodes converted per file (aliases) */
 #define IMGB_MAX_EVIDENCE_PER_ITEM  1000                      /* offenders listed per item (then a count) */
 #define IMGB_MAX_EVIDENCE_TEXT      512                       /* bytes of a matched line quoted as evidence */
+#define IMGB_MAX_EVIDENCE_FIELD     4096                      /* bytes of any evidence string (message, value...) */
 
 /* Weak-password engine (engine/checks/weak_password.h). */
 #define IMGB_WP_DEFAULT_BUDGET      30.0                      /* seconds of cracking per image */
