@@ -165,6 +165,7 @@ static bool wp_usable(const char *hash)
 
 typedef struct wp_fact {
     imgb_accounts *backup;    /* /etc/shadow- (its entries' strings are borrowed by e) */
+    char *backup_error;       /* /etc/shadow- exists but could not be read whole */
     wp_entry *e;              /* the crackable accounts */
     imgb_wp_result *r;
     size_t n;
@@ -180,6 +181,7 @@ static void wp_fact_free(void *obj)
         return;
     free(f->e);
     free(f->r);
+    free(f->backup_error);
     if (f->backup)
         imgb_accounts_free(f->backup);
     free(f);
@@ -235,8 +237,15 @@ static imgb_accounts *wp_backup_entries(const imgb_scan_ctx *ctx, const imgb_acc
 {
     const unsigned char *data;
     size_t len;
-    if (!ctx->view || imgb_view_read(ctx->view, WP_SHADOW_BACKUP, &data, &len) < 0)
+    int rc = ctx->view ? imgb_view_read(ctx->view, WP_SHADOW_BACKUP, &data, &len)
+                       : IMGB_ENOTFOUND;
+    if (rc < 0) {
+        /* a backup that exists but cannot be read whole may hold an old weak hash */
+        if (rc != IMGB_ENOTFOUND)
+            f->backup_error = imgb_xstrdup(imgb_error_last());
+        imgb_error_clear();
         return NULL;
+    }
     imgb_accounts *b = imgb_accounts_new();
     imgb_accounts_parse(b, IMGB_ACCT_SHADOW, (const char *)data, len);
     imgb_accounts_finish(b);
@@ -382,6 +391,13 @@ static int wp_eval_crack(const wp_compiled *c, const imgb_scan_ctx *ctx, imgb_it
         ev->expected = imgb_xstrdup(expected);
         if (f->dict_source && !c->user_name_only)
             ev->source = imgb_xasprintf("dictionary %s", f->dict_source);
+    }
+    if (f->backup_error) {
+        imgb_evidence *ev = imgb_result_add_evidence(out);
+        ev->file = imgb_xstrdup(WP_SHADOW_BACKUP);
+        ev->verdict = IMGB_V_ERROR;
+        ev->message = imgb_xstrdup(f->backup_error);
+        wp_raise(out, IMGB_V_ERROR);
     }
     free(expected);
     return 0;

@@ -275,7 +275,7 @@ static void pam_parse_file(pam_ctx *pc, const char *path, const char *type_filte
     size_t len;
     int rc = imgb_view_read(pc->view, path, &data, &len);
     if (rc < 0) {
-        if (depth == 0) {
+        if (depth == 0 || rc == IMGB_ELIMIT) { /* a cut include: the stack is not known */
             s->status = rc;
             s->message = imgb_xstrdup(imgb_error_last());
         } else {
@@ -448,8 +448,16 @@ static bool pam_faillock_conf(const imgb_view *view, const char *name, imgb_pam_
     int line = 0;
     bool found = false;
 
-    if (imgb_view_read(view, PAM_FAILLOCK_CONF, &data, &len) < 0)
+    int rc = imgb_view_read(view, PAM_FAILLOCK_CONF, &data, &len);
+    if (rc == IMGB_ENOTFOUND)
         return false;
+    if (rc < 0) {
+        /* present but unreadable: the compiled default would be a guess */
+        out->status = rc;
+        out->file = imgb_xstrdup(PAM_FAILLOCK_CONF);
+        out->source = imgb_xstrdup(imgb_error_last());
+        return true;
+    }
     while (pos < len) {
         const char *p = (const char *)data + pos;
         const char *nl = memchr(p, '\n', len - pos);

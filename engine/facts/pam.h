@@ -96,6 +96,8 @@ typedef struct imgb_pam_setting {
                                  "compiled-in default of pam_faillock (deny=3)" */
     char *file;               /* file the value came from (NULL for a compiled default) */
     int line;
+    int status;               /* <0: faillock.conf exists but cannot be read whole (cut at
+                                 the content cap, ...); `source` says why, value is NULL */
 } imgb_pam_setting;
 
 /**

@@ -225,6 +225,7 @@ static void pwq_set(imgb_pwq_value *out, const pwq_option *o, const char *value,
     out->source = imgb_xasprintf("%s:%d", file, line);
     out->file = imgb_xstrdup(file);
     out->line = line;
+    out->status = 0; /* a later setting overrides whatever an unreadable file held */
 }
 
 /* read_config_file of libpwquality: '#' comments, "name = value", later lines override. */
@@ -235,8 +236,21 @@ static void pwq_read_conf(const imgb_view *view, const char *path, const pwq_opt
     size_t len, pos = 0;
     int line = 0;
 
-    if (imgb_view_read(view, path, &data, &len) < 0) {
+    int rc = imgb_view_read(view, path, &data, &len);
+    if (rc == IMGB_ENOTFOUND) {
         imgb_error_clear();
+        return;
+    }
+    if (rc < 0) {
+        /* present but not readable whole: what it sets is unknown, never the default */
+        free(out->value);
+        free(out->source);
+        free(out->file);
+        out->value = NULL;
+        out->source = imgb_xstrdup(imgb_error_last());
+        out->file = imgb_xstrdup(path);
+        out->line = 0;
+        out->status = rc;
         return;
     }
     while (pos < len) {

@@ -969,6 +969,7 @@ static void parse_path(pstate *ps, const char *path, int depth)
         add_problem(cfg, path, 0, true, "%s: %s", path,
                     rc == IMGB_ELOOP      ? "symlink loop"
                     : rc == IMGB_ENOTFOUND ? "no such file"
+                    : rc == IMGB_ELIMIT    ? imgb_error_last() /* cut at the cap: names the cap */
                                            : "content not available (not kept or not a file)");
         return;
     }
@@ -1384,6 +1385,8 @@ int imgb_sshd_parse(const imgb_view *view, const char *openssh_version, const ch
     const unsigned char *data;
     size_t len;
     int rc = imgb_view_read(view, main_path, &data, &len);
+    if (rc == IMGB_ELIMIT)
+        return rc; /* the message names the file, its size and the cap */
     if (rc < 0)
         return imgb_error_set(rc, "%s: %s", main_path,
                               rc == IMGB_ELOOP      ? "symlink loop"

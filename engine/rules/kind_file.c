@@ -349,15 +349,33 @@ static char *kf_describe_meta(const kf_meta *m)
     return imgb_buf_detach(&b);
 }
 
-static bool kf_id_allowed(const imgb_accounts *a, char *const *specs, size_t n, uint32_t id,
-                          bool is_group)
+/* 1: `id` is one of `specs`; 0: it is not; -1: a name could not be resolved because the
+ * accounts file that defines it exists but cannot be read (a guess would be a false fail). */
+static int kf_id_allowed(const imgb_accounts *a, char *const *specs, size_t n, uint32_t id,
+                         bool is_group)
 {
+    bool unknown = false;
+    const imgb_acct_source *src = &a->src[is_group ? IMGB_ACCT_GROUP : IMGB_ACCT_PASSWD];
     for (size_t i = 0; i < n; i++) {
         long long want;
-        if (kf_resolve_id(a, specs[i], is_group, &want) && want == (long long)id)
-            return true;
+        if (kf_resolve_id(a, specs[i], is_group, &want)) {
+            if (want == (long long)id)
+                return 1;
+        } else if (src->status < 0 && src->status != IMGB_ENOTFOUND) {
+            unknown = true;
+        }
     }
-    return false;
+    return unknown ? -1 : 0;
+}
+
+/* The error evidence message when an owner/group name could not be resolved. */
+static imgb_verdict kf_unresolved(const imgb_accounts *a, bool is_group, const char *spec,
+                                  imgb_evidence *ev)
+{
+    const imgb_acct_source *src = &a->src[is_group ? IMGB_ACCT_GROUP : IMGB_ACCT_PASSWD];
+    ev->message = imgb_xasprintf("%s '%s' cannot be resolved: %s", is_group ? "group" : "owner",
+                                 spec, src->message ? src->message : src->path);
+    return IMGB_V_ERROR;
 }
 
 /* Check one file; fills the evidence and returns its verdict. */
@@ -389,10 +407,17 @@ static imgb_verdict kf_meta_one(const kf_meta *m, const imgb_scan_ctx *ctx,
     if (m->has_mode && (info.mode & 07777 & ~m->mode_max))
         imgb_buf_printf(&why, "%smode %04o has bits outside %04o", why.len ? "; " : "",
                         info.mode & 07777, m->mode_max);
-    if (m->nowners && !kf_id_allowed(a, m->owners, m->nowners, info.uid, false))
+    int own = m->nowners ? kf_id_allowed(a, m->owners, m->nowners, info.uid, false) : 1;
+    int grp = m->ngroups ? kf_id_allowed(a, m->groups, m->ngroups, info.gid, true) : 1;
+    if (own < 0 || grp < 0) {
+        imgb_buf_dispose(&why);
+        return own < 0 ? kf_unresolved(a, false, m->owners[0], ev)
+                       : kf_unresolved(a, true, m->groups[0], ev);
+    }
+    if (!own)
         imgb_buf_printf(&why, "%sowner uid %u is not %s%s", why.len ? "; " : "", info.uid,
                         m->nowners > 1 ? "one of " : "", m->owners[0]);
-    if (m->ngroups && !kf_id_allowed(a, m->groups, m->ngroups, info.gid, true))
+    if (!grp)
         imgb_buf_printf(&why, "%sgroup gid %u is not %s%s", why.len ? "; " : "", info.gid,
                         m->ngroups > 1 ? "one of " : "", m->groups[0]);
     if (why.len) {
@@ -698,6 +723,7 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
                                     r->must_match ? "matches" : "does not match", r->pattern);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code, NULL);
     size_t hits = 0, files = 0, errors = 0, truncated = 0;
+    const char *truncated_path = NULL;
 
     for (size_t i = 0; i < nodes.len; i++) {
         const imgb_node_info *info = &nodes.v[i];
@@ -706,7 +732,8 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
         files++;
         const unsigned char *data;
         size_t len;
-        if (imgb_view_read(ctx->view, info->path, &data, &len) < 0) {
+        bool cut;
+        if (imgb_view_read_prefix(ctx->view, info->path, &data, &len, &cut) < 0) {
             imgb_evidence *ev = imgb_result_add_evidence(out);
             ev->file = imgb_xasprintf("/%s", info->path);
             ev->message = imgb_xstrdup(imgb_error_last());
@@ -714,9 +741,9 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
             errors++;
             continue;
         }
-        imgb_node_info real;
-        if (imgb_view_lookup(ctx->view, info->path, true, &real) == 0 && real.content_truncated)
-            truncated++;
+        /* a hit in the prefix is a hit; no hit in a prefix says nothing (below) */
+        if (cut && truncated++ == 0)
+            truncated_path = info->path;
         PCRE2_SIZE start = 0;
         while (start <= len) {
             int m = pcre2_match(r->code, data, len, start, PCRE2_NO_UTF_CHECK, md, NULL);
@@ -762,8 +789,12 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
         out->verdict = IMGB_V_ERROR;
         if (truncated) {
             imgb_evidence *ev = imgb_result_add_evidence(out);
-            ev->file = imgb_xstrdup(r->path);
-            ev->message = imgb_xasprintf("content kept only up to the per-file cap");
+            ev->file = imgb_xasprintf("/%s", truncated_path);
+            ev->verdict = IMGB_V_ERROR;
+            ev->message = imgb_xasprintf("/%s%s larger than the per-file content cap (%u "
+                                         "bytes): no match in the part kept, the rest unseen",
+                                         truncated_path, truncated > 1 ? " and others are" : " is",
+                                         IMGB_KEEP_FILE_MAX);
         }
     } else {
         out->verdict = r->must_match ? IMGB_V_FAIL : IMGB_V_PASS;

@@ -13,7 +13,11 @@
 #define IMGB_RATIO_GRACE_BYTES      (64ull << 20)             /* ratio checked only past this size */
 #define IMGB_MAX_JSON_BYTES         (16u << 20)               /* manifest, index, config blobs */
 #define IMGB_MAX_LAYERS             1024
-#define IMGB_KEEP_FILE_MAX          (4u << 20)                /* content kept per file */
+/* Content kept per file.  The files checks parse whole must fit: /etc/shadow and /etc/passwd
+ * of 100,000 accounts (~13 MB), dpkg status and rpmdb.sqlite of large images (10-60 MB).
+ * A file past it is an error for every check that reads it (imgb_view_read), never judged
+ * on its prefix; the total below bounds the sum. */
+#define IMGB_KEEP_FILE_MAX          (64u << 20)
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
