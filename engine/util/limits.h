@@ -33,6 +33,11 @@
 #define IMGB_MAX_EVIDENCE_PER_ITEM  1000                      /* offenders listed per item (then a count) */
 #define IMGB_MAX_EVIDENCE_TEXT      512                       /* bytes of a matched line quoted as evidence */
 #define IMGB_MAX_EVIDENCE_FIELD     4096                      /* bytes of any evidence string (message, value...) */
+/* PCRE2 limits for rule patterns on image bytes (util/regex.h); a real pattern on a real line
+ * stays orders of magnitude below them, (a+)+$ on 30 'a's and a 'b' reaches them at once. */
+#define IMGB_REGEX_MATCH_LIMIT      1000000                   /* backtracking steps per match call */
+#define IMGB_REGEX_DEPTH_LIMIT      10000                     /* nested backtracking frames */
+#define IMGB_REGEX_HEAP_LIMIT       (20u * 1024)              /* KiB of backtracking heap */
 
 /* Weak-password engine (engine/checks/weak_password.h). */
 #define IMGB_WP_DEFAULT_BUDGET      30.0                      /* seconds of cracking per image */
