@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "report_cli.h"
+#include <imgbaseline/store.h>
 
 int cmd_scan(int argc, char **argv);
 
@@ -40,6 +41,9 @@ typedef struct scan_args {
     bool exit_code_set;
     bool quiet;
     imgb_report_request *report;
+    bool image_uuid_set;          /* --image-uuid given */
+    const char *store;            /* --store PATH|URL: record, answer API formats from history */
+    imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
 } scan_args;
 
 /* ---- the scan's own options ----------------------------------------------------------- */
@@ -183,6 +187,25 @@ static int opt_quiet(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+static int opt_store(void *a, const cli_option *opt, const char *v)
+{
+    scan_args *s = a;
+    const char *k = opt->name;
+    if (!strcmp(k, "store"))
+        s->store = v;
+    else if (!strcmp(k, "tenant"))
+        s->who.tenant = v;
+    else if (!strcmp(k, "repo-namespace"))
+        s->who.repo_namespace = v;
+    else if (!strcmp(k, "repo-name"))
+        s->who.repo_name = v;
+    else if (!strcmp(k, "tag"))
+        s->who.tag = v;
+    else if (cli_parse_int(v, 1, 1000000, &s->who.retention) < 0)
+        return cli_fail("scan: --retention wants a number of scans from 1 to 1000000"), -1;
+    return 0;
+}
+
 static const cli_option scan_options[] = {
     { "format", 'f', "FORMAT", "json (native report) or a report format, see below (default: "
       "table on a terminal, else json)", opt_format, NULL },
@@ -208,6 +231,16 @@ static const cli_option scan_options[] = {
       "above fails", opt_fail_on, NULL },
     { "exit-code", 0, "N", "exit status for findings (default 1); alone: any unignored failure",
       opt_exit_code, NULL },
+    { "store", 0, "PATH|URL", "record the scan in a history (SQLite file, or postgresql://...); "
+      "API formats then answer from the history", opt_store, NULL },
+    { "tenant", 0, "NAME", "tenant of the recorded scan (default: default)", opt_store, NULL },
+    { "repo-namespace", 0, "NS", "repository namespace to record (default: from the image)",
+      opt_store, NULL },
+    { "repo-name", 0, "NAME", "repository name to record (default: from the image)", opt_store,
+      NULL },
+    { "tag", 0, "TAG", "tag to record (default: from the image)", opt_store, NULL },
+    { "retention", 0, "N", "keep the last N scans of this image in the history", opt_store,
+      NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -220,6 +253,8 @@ static int opt_report_param(void *a, const cli_option *opt, const char *v)
     scan_args *s = a;
     if (imgb_report_request_set(s->report, opt->key, v) < 0)
         return cli_fail("scan: --%s: %s", opt->name, imgb_error_last()), -1;
+    if (strcmp(opt->key, "image_uuid") == 0)
+        s->image_uuid_set = true;
     /* --severity is Huawei's severity filter and, unless --fail-on is given, the exit-code
      * threshold (trivy's -s also decides what counts). */
     imgb_severity sev;
@@ -294,6 +329,40 @@ static int scan_load_dicts(imgb_ruleset *rs, const scan_args *s)
     return 0;
 }
 
+/* --store: record the result in the history (one transaction). */
+static int scan_record(scan_args *s, const imgb_scan_result *res)
+{
+    imgb_store *st = NULL;
+    char id[33];
+    if (imgb_store_open(&st, s->store) < 0 ||
+        imgb_store_record(st, res, &s->who, s->report, id) < 0) {
+        imgb_store_close(st);
+        return cli_fail("scan: --store: %s", imgb_error_last());
+    }
+    imgb_store_close(st);
+    cli_progress(s->quiet, "recorded scan %s", id);
+    return 0;
+}
+
+/* API formats with --store answer from the history: the same code as `serve`. */
+static int scan_from_history(scan_args *s, const imgb_scan_result *res, char **out,
+                             size_t *len)
+{
+    imgb_store *st = NULL;
+    /* DescribeImageBaselineCheckResult needs an ImageUuid: the scanned image by default. */
+    if (!strcmp(s->format, "aliyun-baseline-check-result") && !s->image_uuid_set) {
+        const char *id = imgb_result_attr(res, IMGB_R_IMAGE_ID);
+        if (id && *id && imgb_report_request_set(s->report, "image_uuid", id) < 0)
+            return IMGB_EINVAL;
+    }
+    int rc = imgb_store_open(&st, s->store);
+    if (rc == 0)
+        rc = imgb_store_report(st, s->who.tenant ? s->who.tenant : "default", s->format,
+                               s->report, out, len);
+    imgb_store_close(st);
+    return rc;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     scan_args s = { .format = NULL, .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
@@ -358,7 +427,13 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
 
-    if (imgb_report_render(res, s.format, s.report, &out, &outlen) < 0) {
+    if (s.store && scan_record(&s, res) < 0)
+        goto done;
+    int fi = imgb_report_format_find(s.format);
+    int rc = s.store && imgb_report_format_is_api((size_t)fi)
+                 ? scan_from_history(&s, res, &out, &outlen)
+                 : imgb_report_render(res, s.format, s.report, &out, &outlen);
+    if (rc < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
     }

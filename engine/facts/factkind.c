@@ -8,6 +8,31 @@
 #include "util/error.h"
 #include "util/mem.h"
 
+int imgb_fk_check_keys(const json_t *params, const char *const *allowed)
+{
+    const char *key;
+    const json_t *v;
+
+    if (!json_is_object(params))
+        return imgb_error_set(IMGB_EINVAL, "check: expected a mapping of parameters");
+    json_object_foreach((json_t *)params, key, v) {
+        size_t i;
+        for (i = 0; allowed[i]; i++)
+            if (strcmp(allowed[i], key) == 0)
+                break;
+        if (!allowed[i]) {
+            imgb_buf b = IMGB_BUF_INIT;
+            for (i = 0; allowed[i]; i++)
+                imgb_buf_printf(&b, "%s%s", b.len ? ", " : "", allowed[i]);
+            int rc = imgb_error_set(IMGB_EINVAL, "unknown parameter '%s' (expected one of %s)",
+                                    key, b.ptr ? b.ptr : "");
+            imgb_buf_dispose(&b);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 int imgb_fk_string(const json_t *params, const char *key, bool required, char **out)
 {
     const json_t *v = json_object_get(params, key);
@@ -70,14 +95,9 @@ imgb_evidence *imgb_fk_evidence(imgb_item_result *r, imgb_verdict v, const char 
                                 const char *account, const char *value, const char *source,
                                 const char *expected, const char *msg_fmt, ...)
 {
-    if (r->nevidence >= IMGB_FK_MAX_EVIDENCE) {
-        imgb_evidence *last = &r->evidence[r->nevidence - 1];
-        if (last->file || !last->message) {
-            imgb_evidence_clear(last);
-            last->verdict = v;
-            last->message = imgb_xasprintf("further entries not listed (at most %d per item)",
-                                           IMGB_FK_MAX_EVIDENCE);
-        }
+    if (imgb_result_evidence_full(r)) {
+        /* counted exactly; the scan closes the item with "and M more" */
+        imgb_result_add_more(r, 1);
         return NULL;
     }
     imgb_evidence *ev = imgb_result_add_evidence(r);

@@ -30,6 +30,7 @@
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/regex.h"
 
 typedef struct ld_id {
     char *id;                 /* copies: the item may be dropped, the id stays taken */
@@ -375,6 +376,43 @@ static const char *ld_kind_keys(const imgb_check_kind *k)
 }
 
 /*
+ * Warn about regular expressions that repeat a group holding an unbounded quantifier
+ * (`(a+)+`): they backtrack exponentially on a near-miss, so on hostile bytes they end in
+ * the match limit and an error verdict instead of a result.  Every scalar under a key that
+ * the schema defines as a PCRE2 pattern (rules/README.md) is looked at, in any kind.
+ */
+static void ld_lint_patterns(loader *ld, yaml_node_t *n, int depth)
+{
+    static const char *const regex_keys[] = { "pattern", "not_pattern", "regex" };
+    if (!n || depth > IMGB_MAX_YAML_DEPTH)
+        return;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             it < n->data.sequence.items.top; it++)
+            ld_lint_patterns(ld, ld_node(ld, *it), depth + 1);
+        return;
+    }
+    if (n->type != YAML_MAPPING_NODE)
+        return;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        const char *k = ld_scalar(ld_node(ld, p->key));
+        yaml_node_t *v = ld_node(ld, p->value);
+        const char *pat = ld_scalar(v);
+        bool is_regex = false;
+        for (size_t i = 0; k && i < sizeof regex_keys / sizeof *regex_keys; i++)
+            is_regex |= strcmp(k, regex_keys[i]) == 0;
+        size_t at;
+        if (is_regex && pat && imgb_regex_nested_quantifier(pat, &at))
+            ld_warn(ld, v, "%s: nested quantifier at offset %zu (a repeated group that itself "
+                    "repeats backtracks exponentially; the match limit then makes the item an "
+                    "error)", k, at);
+        else
+            ld_lint_patterns(ld, v, depth + 1);
+    }
+}
+
+
+/*
  * Compile `check:` with its kind.  A kind's message that starts with one of the check's
  * keys ("pattern: invalid PCRE2 ...") is reported at that key's value, else at `check:`.
  */
@@ -419,6 +457,7 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
         item->check_json = json_dumps(copy, JSON_PRESERVE_ORDER | JSON_COMPACT);
         json_decref(copy);
         item->references_json = json_dumps(item->references, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        ld_lint_patterns(ld, check, 0);
         return true;
     }
     item->compiled = NULL;
