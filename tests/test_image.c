@@ -879,6 +879,59 @@ START_TEST(manifest_naming_a_missing_layer_is_an_error)
 }
 END_TEST
 
+/* A descriptor claiming 2^62 bytes is refused before anything is read (OCI manifests carry
+ * sizes; the legacy docker manifest has none). */
+START_TEST(huge_descriptor_size_is_refused)
+{
+    for (int fmt = 1; fmt < 4; fmt++) {
+        fixture f;
+        fixture_init(&f, IMGBUILD_GZIP);
+        f.layers[1].size = 1ull << 62;
+        imgbuild_image im = fixture_image(&f, "x:1");
+        char *out = imgbuild_path(f.dir, "img");
+        imgbuild_image_write(out, all_formats[fmt], &im, 1, NULL);
+        imgb_image *img = NULL;
+        ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_ELIMIT);
+        ck_assert_msg(strstr(imgb_error_last(), "layer 1 descriptor size 4611686018427387904 "
+                                                "is over the limit"), "%s: %s",
+                      format_names[fmt], imgb_error_last());
+        free(out);
+        fixture_done(&f);
+    }
+}
+END_TEST
+
+/* 200 images and no --image: the error lists whole names and counts the rest. */
+START_TEST(many_images_error_lists_whole_names)
+{
+    enum { N = 200 };
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    imgbuild_image ims[N];
+    char *refs[N];
+    for (int i = 0; i < N; i++) {
+        refs[i] = imgb_xasprintf("registry.example.com/team/service-number-%03d:v1", i);
+        ims[i] = fixture_image(&f, refs[i]);
+    }
+    char *out = imgbuild_path(f.dir, "many.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, ims, N, NULL);
+    imgb_image *img = NULL;
+    ck_assert_int_eq(imgb_image_open(&img, out, NULL), IMGB_EAMBIGUOUS);
+    const char *msg = imgb_error_last();
+    const char *more = strstr(msg, " more");
+    ck_assert_msg(more && more[5] == '\0', "%s", msg);
+    /* the last listed name is whole: ", <name> and N more" */
+    const char *and = strstr(msg, " and ");
+    ck_assert_ptr_nonnull(and);
+    ck_assert_int_eq(strncmp(and - 3, ":v1", 3), 0);
+    ck_assert_uint_lt(strlen(msg), 1000);
+    free(out);
+    for (int i = 0; i < N; i++)
+        free(refs[i]);
+    fixture_done(&f);
+}
+END_TEST
+
 START_TEST(malformed_json_is_an_error)
 {
     fixture f;
@@ -1042,6 +1095,8 @@ static Suite *image_suite(void)
     tcase_add_test(tc, truncated_layer_keeps_entries_with_a_warning);
     tcase_add_test(tc, corrupt_gzip_layer_is_an_error_naming_it);
     tcase_add_test(tc, manifest_naming_a_missing_layer_is_an_error);
+    tcase_add_test(tc, huge_descriptor_size_is_refused);
+    tcase_add_test(tc, many_images_error_lists_whole_names);
     tcase_add_test(tc, malformed_json_is_an_error);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
