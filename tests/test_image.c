@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -251,12 +250,14 @@ static const char *const format_names[] = { "docker-archive", "docker-archive+oc
                                             "oci-archive", "oci-dir" };
 static const char *const comp_names[] = { "none", "gzip", "zstd" };
 
-/* _i: format (4) x layer compression (3) x outer compression (3) */
+/* _i: the archive formats (3) x layer compression (3) x outer compression (3), then the OCI
+ * directory (never compressed as a whole) x layer compression (3): 30 runs, each a real one
+ * (no iteration returns early and counts as a pass). */
+#define FORMAT_RUNS 30
 START_TEST(every_format_and_compression_reads_the_same_view)
 {
-    int fmt = _i / 9, lc = (_i / 3) % 3, oc = _i % 3;
-    if (all_formats[fmt] == IMGBUILD_OCI_DIR && oc != 0)
-        return;
+    int fmt = _i < 27 ? _i / 9 : 3, lc = _i < 27 ? (_i / 3) % 3 : _i - 27, oc = _i < 27 ? _i % 3 : 0;
+    ck_assert(all_formats[3] == IMGBUILD_OCI_DIR);
     fixture f;
     fixture_init(&f, (imgbuild_compression)lc);
     imgbuild_image im = fixture_image(&f, "example.com/app:1.0");
@@ -722,13 +723,12 @@ START_TEST(decompression_bomb_hits_the_ratio_limit_fast)
     imgbuild_image im = { .layers = &l, .nlayers = 1, .ref = "bomb:1" };
     char *out = imgbuild_path(dir, "img.tar");
     imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
-    time_t t0 = time(NULL);
+    /* how fast it is refused is measured by bench/hostile/run.sh, not asserted here */
     imgb_image *img;
     imgb_view *v;
     ck_assert_int_eq(read_image(out, NULL, &img, &v), IMGB_ELIMIT);
     ck_assert_msg(strstr(imgb_error_last(), "layer 0") && strstr(imgb_error_last(), "ratio"),
                   "%s", imgb_error_last());
-    ck_assert_int_lt(time(NULL) - t0, 20);
     imgb_view_free(v);
     imgb_image_free(img);
     /* the total-bytes limit catches it too */
@@ -1071,7 +1071,7 @@ static Suite *image_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("formats");
-    tcase_add_loop_test(tc, every_format_and_compression_reads_the_same_view, 0, 36);
+    tcase_add_loop_test(tc, every_format_and_compression_reads_the_same_view, 0, FORMAT_RUNS);
     tcase_add_loop_test(tc, images_built_by_umoci_and_skopeo_read, 0, 5);
     tcase_add_test(tc, several_images_need_image_ref);
     tcase_add_test(tc, multi_platform_index_selects_platform);
