@@ -28,6 +28,7 @@ typedef struct layer_ctx {
     img_layer_job *job;
     EVP_MD_CTX *blob_md, *tar_md;
     img_decoder *dec;         /* blob bytes -> tar bytes */
+    uint64_t pull_ns;         /* time in blob_pull (reading, hashing the blob) */
     const void *first;        /* the first tar bytes, read to tell the compression */
     size_t first_len;
     bool raw_eof;
@@ -71,6 +72,7 @@ static void hash(layer_ctx *c, EVP_MD_CTX *md, const void *buf, size_t n)
 static long blob_pull(void *p, const void **buf)
 {
     layer_ctx *c = p;
+    uint64_t t0 = c->job->counters ? imgb_now_ns() : 0;
     ssize_t n = c->job->reader->read(c->job->reader, buf);
     if (n < 0) {
         ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error", c->job->index,
@@ -81,18 +83,22 @@ static long blob_pull(void *p, const void **buf)
         hash(c, c->blob_md, *buf, (size_t)n);
         c->job->compressed_size += (uint64_t)n;
     }
+    if (c->job->counters)
+        c->pull_ns += imgb_now_ns() - t0;
     return (long)n;
 }
 
-/* Tar bytes out of the decoder (timed, counted as inflated unless the blob is plain). */
+/* Tar bytes out of the decoder (timed without the blob reads and hashing it pulls in;
+ * counted as inflated unless the blob is plain). */
 static long decode(layer_ctx *c, const void **buf)
 {
     img_counters *k = c->job->counters;
-    uint64_t t0 = k ? imgb_now_ns() : 0;
+    uint64_t t0 = k ? imgb_now_ns() : 0, pulled = c->pull_ns;
     long n = imgb_decoder_read(c->dec, buf);
     if (k) {
         bool plain = strcmp(imgb_decoder_compression(c->dec), "none") == 0;
-        atomic_fetch_add_explicit(&k->inflate_ns, imgb_now_ns() - t0, memory_order_relaxed);
+        atomic_fetch_add_explicit(&k->inflate_ns, imgb_now_ns() - t0 - (c->pull_ns - pulled),
+                                  memory_order_relaxed);
         if (n > 0) {
             if (!plain)
                 atomic_fetch_add_explicit(&k->bytes_inflated, (uint64_t)n,
