@@ -95,7 +95,8 @@ static long dec_need(img_decoder *d, size_t want)
     while (d->in_len < want && !d->in_eof) {
         unsigned char tail[DEC_MAGIC_MAX];
         size_t keep = d->in_len;
-        memcpy(tail, d->in, keep);
+        if (keep)
+            memcpy(tail, d->in, keep);
         int rc;
         bool more = dec_pull(d, &rc);
         if (rc)
