@@ -896,6 +896,15 @@ START_TEST(kind_faillock_root_unlock_time)
     ck_assert_ptr_nonnull(strstr(msg, "root_unlock_time=900"));
     ck_assert_ptr_nonnull(strstr(msg, "unlock_time applies"));
     free(msg);
+    /* pam_faillock(8): "The value 0 has the same meaning as value never" -- never unlocked
+     * satisfies any lower bound */
+    f[0].content = "auth required pam_faillock.so preauth even_deny_root unlock_time=never\n"
+                   "auth sufficient pam_unix.so\n"
+                   "auth [default=die] pam_faillock.so authfail unlock_time=never\n";
+    ck_assert_int_eq(eval_on(f, 1, "rhel", id_rocky, ver_9,
+                             FAILLOCK("root_unlock_time", "ge", "900"), &msg), IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "root_unlock_time=0"));
+    free(msg);
 }
 END_TEST
 

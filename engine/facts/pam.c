@@ -756,6 +756,12 @@ void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
         free(out->note);
         out->note = u.note;
     }
+    /* pam_faillock.c: unlock_time/root_unlock_time "never" is 0 (never unlocked) */
+    if (out->value && strcmp(out->value, "never") == 0 && strcmp(base, "pam_faillock.so") == 0 &&
+        (strcmp(name, "unlock_time") == 0 || strcmp(name, "root_unlock_time") == 0)) {
+        free(out->value);
+        out->value = imgb_xstrdup("0");
+    }
 }
 
 void imgb_pam_setting_dispose(imgb_pam_setting *s)

@@ -379,7 +379,8 @@ static bool pamk_unlock_never(const imgb_pam_line *l, const char *arg, const cha
 {
     const char *base = imgb_pam_module_base(l->module);
     return (strcmp(base, "pam_faillock.so") == 0 || strcmp(base, "pam_tally2.so") == 0) &&
-           strcmp(arg, "unlock_time") == 0 && value && strcmp(value, "0") == 0 &&
+           (strcmp(arg, "unlock_time") == 0 || strcmp(arg, "root_unlock_time") == 0) && value &&
+           strcmp(value, "0") == 0 &&
            (cmp->op == IMGB_CMP_GE || cmp->op == IMGB_CMP_GT);
 }
 
