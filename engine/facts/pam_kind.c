@@ -384,10 +384,11 @@ static bool pamk_unlock_never(const imgb_pam_line *l, const char *arg, const cha
            (cmp->op == IMGB_CMP_GE || cmp->op == IMGB_CMP_GT);
 }
 
-/* Evaluate one stack file; returns the number of failing evidences added. */
+/* Evaluate one stack file; returns the number of failing evidences added (*error: a setting
+ * could not be read). */
 static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
                              const imgb_pam_stack *s, const char *expected,
-                             imgb_item_result *out, bool *none)
+                             imgb_item_result *out, bool *none, bool *error)
 {
     size_t fails = 0, matches = 0;
 
@@ -428,6 +429,14 @@ static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
         } else if (c->arg) {
             imgb_pam_setting set;
             imgb_pam_setting_resolve(ctx, l, c->arg, &set);
+            if (set.status < 0) {
+                *error = true;
+                imgb_fk_evidence(out, IMGB_V_ERROR, set.file, 0, NULL, NULL, where, expected,
+                                 "%s", set.source);
+                imgb_pam_setting_dispose(&set);
+                free(where);
+                continue;
+            }
             bool ok;
             const char *note = "";
             if (c->has_cmp) {
@@ -599,7 +608,7 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
             continue;
         }
         bool none = false;
-        fails += pamk_eval_file(c, ctx, s, expected, out, &none);
+        fails += pamk_eval_file(c, ctx, s, expected, out, &none, &error);
         nomatch += none;
     }
     if (present == 0) {
