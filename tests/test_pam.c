@@ -317,6 +317,19 @@ START_TEST(kind_faillock_args_conf_defaults)
                              FAILLOCK("unlock_time", "ge", "900"), &msg), IMGB_V_FAIL);
     ck_assert_ptr_nonnull(strstr(msg, "unlock_time=600"));
     free(msg);
+    /* conf=FILE names another file (pam_faillock.c args_parse: "conf=" read first) */
+    factview_file g[] = {
+        {"/etc/pam.d/system-auth",
+         "auth required pam_faillock.so preauth conf=/etc/security/other.conf\n"
+         "auth [default=die] pam_faillock.so authfail conf=/etc/security/other.conf\n",
+         IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/faillock.conf", "deny = 4\n", IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/other.conf", "deny = 2\n", IMGB_FT_REG, NULL, 0, 0},
+    };
+    ck_assert_int_eq(eval_on(g, 3, "rhel", id_rocky, ver_9, FAILLOCK("deny", "eq", "2"), &msg),
+                     IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "/etc/security/other.conf:1"));
+    free(msg);
     /* EL7's pam 1.1.8 has no faillock.conf: compiled deny=3 */
     ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, FAILLOCK("deny", "le", "3"), &msg),
                      IMGB_V_PASS);

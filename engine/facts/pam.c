@@ -731,8 +731,12 @@ static void pam_setting_chain(const imgb_scan_ctx *ctx, const imgb_pam_line *l, 
             out->note = imgb_xasprintf("%s not read: Linux-PAM %s from %s (%s)",
                                        pam_confs[i].conf, pv->version, pv->source,
                                        pam_confs[i].cite);
-        } else if (pam_module_conf(ctx->view, pam_confs[i].conf, name, out)) {
-            return;
+        } else {
+            /* conf=FILE on the line replaces the default file (pam_faillock.c args_parse reads
+             * it before the other arguments, which then override it) */
+            const char *conf = imgb_pam_arg(l, "conf", NULL);
+            if (pam_module_conf(ctx->view, conf && *conf ? conf : pam_confs[i].conf, name, out))
+                return;
         }
     }
     for (size_t i = 0; i < sizeof pam_defaults / sizeof pam_defaults[0]; i++) {
