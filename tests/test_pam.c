@@ -807,6 +807,17 @@ START_TEST(model_jumps_substack_done)
     imgb_pam_stack_free(s);
     factview_dispose(&fv);
 
+    /* a control with many values stays bounded; the last success= counts */
+    f[0].content = "auth [success=5 success=1 new_authtok_reqd=ok ignore=ignore user_unknown=bad "
+                   "auth_err=die cred_err=1 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 "
+                   "m=1 n=1 o=1 p=1 q=1 r=1 s=1 t=1 default=ignore] pam_a.so\n"
+                   "auth required pam_b.so\nauth required pam_c.so\n";
+    factview_init(&fv, f, 2, "rhel");
+    s = imgb_pam_load(fv.view, "/etc/pam.d/svc");
+    ck_assert(!s->lines[1].on_success_path && s->lines[2].on_success_path);
+    imgb_pam_stack_free(s);
+    factview_dispose(&fv);
+
     /* sufficient pam_s1 success (done) inside the substack: the parent goes on */
     f[0].content = "auth substack sub\nauth required pam_after.so\n";
     factview_init(&fv, f, 2, "rhel");

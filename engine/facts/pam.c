@@ -355,10 +355,11 @@ static size_t pam_actions(const imgb_pam_line *l, bool success, int out[16])
             has_default = true;
             dflt = a;
         } else if (strcasecmp(tok, "success") == 0) {
+            /* the last success= wins, as _pam_parse_control overwrites the slot */
             has_success = true;
             if (success)
-                out[n++] = a;
-        } else if (!success && n < 15) {
+                out[0] = a, n = 1;
+        } else if (!success && n < 15) { /* room for the default after the loop */
             out[n++] = a;
         }
     }
