@@ -178,6 +178,7 @@ typedef struct imgb_scan_ctx {
     double weak_password_budget;   /* seconds per image */
     int64_t now;                   /* reference time (image creation time if known) */
     struct imgb_ctx_cache *cache;  /* memoised facts; see imgb_ctx_cache_get */
+    double *crack_ms;              /* scan.stats: weak-password kinds add their wall time */
 } imgb_scan_ctx;
 
 /**
