@@ -82,6 +82,13 @@ static int64_t scan_parse_time(const char *s)
     return t;
 }
 
+static double scan_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static void scan_warn(imgb_scan_result *res, char *msg)
 {
     res->warnings = imgb_xrealloc(res->warnings, (res->nwarnings + 1) * sizeof *res->warnings);
@@ -444,6 +451,8 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
     }
     res->ruleset = rs;
     res->started_ms = scan_now_ms();
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     scan_progress(opts, IMGB_STAGE_OPEN, NULL);
     imgb_read_options read = opts->read;
@@ -457,19 +466,25 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
                                    res->image->arch ? res->image->arch : "?",
                                    res->image->variant ? "/" : "",
                                    res->image->variant ? res->image->variant : "");
+    res->stats.open_ms = scan_ms_since(&t0);
     imgb_view_limits limits = { opts->keep_file_max ? opts->keep_file_max : IMGB_KEEP_FILE_MAX,
                                 opts->keep_total_max ? opts->keep_total_max
                                                      : IMGB_KEEP_TOTAL_MAX };
     res->view = imgb_view_new(&limits);
     imgb_os_register_keeps(res->view);
     imgb_accounts_register_keeps(res->view);
-    /* /etc is small and is where nearly every configuration fact lives */
-    imgb_view_keep(res->view, "/etc/**");
+    /* /etc is small and is where nearly every configuration fact lives; its symlinks into
+     * /usr (alternatives, systemd units, zoneinfo, certificates) are not configuration: the
+     * facts that read through a symlink keep that path themselves */
+    imgb_view_keep_local(res->view, "/etc/**");
     if (rs)
         scan_prepare(rs, opts, res->view, &cs, &st);
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = imgb_image_read_layers(res->image, res->view, cs.v, cs.len)) < 0)
         goto fail;
+    res->stats.read_ms = scan_ms_since(&t0);
+    imgb_image_read_stats(res->image, &res->stats.read);
     /* the view's warnings are already in image->warnings (imgb_image_read_layers) */
     scan_progress(opts, IMGB_STAGE_DETECT, NULL);
     if ((rc = imgb_os_detect(res->view, &res->os)) < 0)
@@ -501,10 +516,13 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
         .progress_payload = opts->progress_payload,
         .cancel = opts->cancel,
         .cancel_payload = opts->cancel_payload,
+        .crack_ms = &res->stats.crack_ms,
     };
     int64_t created = scan_parse_time(res->image->created);
     ctx.now = created >= 0 ? created : res->started_ms / 1000;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = scan_evaluate(res, rs, reasons, &st, &ctx, opts);
+    res->stats.evaluate_ms = scan_ms_since(&t0);
     imgb_ctx_cache_free(ctx.cache);
     if (rc < 0)
         goto fail;

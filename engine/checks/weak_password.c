@@ -321,6 +321,8 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
     }
     f->r = imgb_xcalloc(f->n ? f->n : 1, sizeof *f->r);
     int rc = imgb_wp_crack(f->r, &f->stats, in, f->n, words, nwords, &o);
+    if (ctx->crack_ms)
+        *ctx->crack_ms += f->stats.seconds * 1000.0;
     free(in);
     free(words);
     /* A --dict word's rank is its place in the whole list, as loaded. */

@@ -180,6 +180,7 @@ typedef struct imgb_scan_ctx {
     void *progress_payload;
     imgb_cancel_fn cancel;
     void *cancel_payload;
+    double *crack_ms;              /* scan.stats: weak-password kinds add their wall time */
 } imgb_scan_ctx;
 
 /**
