@@ -409,7 +409,15 @@ static int scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **r
         }
         for (size_t j = 0; j < b->nitems; j++) {
             imgb_item_result *r = &br->items[j];
-            if (!installed) {
+            if (!installed && res->image->truncated) {
+                /* a package database that was cut short proves nothing: never a silent n/a */
+                r->item = b->items[j];
+                r->verdict = IMGB_V_INCOMPLETE;
+                imgb_evidence *ev = imgb_result_add_evidence(r);
+                ev->verdict = IMGB_V_INCOMPLETE;
+                ev->message = imgb_xasprintf("the image was not read in full: cannot tell whether "
+                                             "%s is installed", b->applies.requires_package);
+            } else if (!installed) {
                 r->item = b->items[j];
                 r->verdict = IMGB_V_NOT_APPLICABLE;
                 imgb_evidence *ev = imgb_result_add_evidence(r);
@@ -491,6 +499,7 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
         goto fail;
     if (!rs) { /* the image and its OS only (inspect) */
         res->finished_ms = scan_now_ms();
+        imgb_scan_result_incomplete(res, &res->incomplete_reason);
         scan_progress(opts, IMGB_STAGE_DONE, NULL);
         *out = res;
         return 0;
@@ -537,6 +546,7 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
     scan_states_free(rs, &st);
     free(cs.v);
     res->finished_ms = scan_now_ms();
+    imgb_scan_result_incomplete(res, &res->incomplete_reason);
     scan_progress(opts, IMGB_STAGE_DONE, NULL);
     *out = res;
     return 0;
@@ -570,6 +580,7 @@ void imgb_scan_result_free(imgb_scan_result *res)
         free(res->skipped[i].reason);
     free(res->skipped);
     free(res->platform);
+    free(res->incomplete_reason);
     for (size_t i = 0; i < res->nwarnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
@@ -603,22 +614,28 @@ void imgb_scan_result_set_name(imgb_scan_result *res, const char *name)
     res->image->path = imgb_xstrdup(name);
 }
 
-int imgb_scan_result_incomplete(const imgb_scan_result *res, char **reason)
+/* Why the image itself was not read or identified in full (malloc'd), or NULL. */
+static char *scan_image_gap(const imgb_scan_result *res)
 {
-    char *why = NULL;
     bool os_baselines = false;
     for (size_t i = 0; res->ruleset && i < res->ruleset->nbaselines; i++)
         os_baselines |= !res->ruleset->baselines[i]->applies.any_os;
+    if (res->image->truncated)
+        return imgb_xasprintf("%s: a layer's tar stream is truncated: the image was not read in "
+                              "full", res->image->path);
+    if (os_baselines && res->os && !res->os->id)
+        return imgb_xasprintf("%s: the OS could not be identified, so its OS baselines were not "
+                              "checked", res->image->path);
+    return NULL;
+}
+
+int imgb_scan_result_incomplete(const imgb_scan_result *res, char **reason)
+{
+    char *why = scan_image_gap(res);
     size_t unjudged = 0;
     for (size_t b = 0; b < res->nbaselines; b++)
         unjudged += res->baselines[b].errors + res->baselines[b].incomplete;
-    if (res->image->truncated)
-        why = imgb_xasprintf("%s: a layer's tar stream is truncated: the image was not read in "
-                             "full", res->image->path);
-    else if (os_baselines && res->os && !res->os->id)
-        why = imgb_xasprintf("%s: the OS could not be identified, so its OS baselines were not "
-                             "checked", res->image->path);
-    else if (unjudged)
+    if (!why && unjudged)
         why = imgb_xasprintf("%s: %zu item%s could not be judged (error or incomplete)",
                              res->image->path, unjudged, unjudged == 1 ? "" : "s");
     if (reason)
@@ -626,4 +643,11 @@ int imgb_scan_result_incomplete(const imgb_scan_result *res, char **reason)
     else
         free(why);
     return why != NULL;
+}
+
+bool imgb_scan_result_image_complete(const imgb_scan_result *res)
+{
+    char *why = scan_image_gap(res);
+    free(why);
+    return why == NULL;
 }

@@ -63,6 +63,7 @@ typedef struct imgb_scan_result {
     struct imgb_baseline_skip *skipped; /* baselines of the ruleset that did not apply, and why */
     size_t nskipped;
     char *platform;                /* "os/arch[/variant]" of the image config */
+    char *incomplete_reason;       /* imgb_scan_result_incomplete() at the end of the scan */
     imgb_scan_stats stats;
 } imgb_scan_result;
 
@@ -85,6 +86,9 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
  * may be NULL).
  */
 int imgb_scan_result_incomplete(const imgb_scan_result *res, char **reason);
+
+/** Whether the image was read in full and identified (the first two causes above). */
+bool imgb_scan_result_image_complete(const imgb_scan_result *res);
 
 /** Name the scanned image `name` in reports (a stream read through /proc/self/fd). */
 void imgb_scan_result_set_name(imgb_scan_result *res, const char *name);

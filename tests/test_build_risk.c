@@ -137,7 +137,7 @@ static void cli_outputs_masked(const scanned *sc, const char *const *secrets)
     char *out = imgbuild_path(sc->dir, "out.txt");
     for (size_t f = 0; formats[f]; f++)
         for (int zh = 0; zh < 2; zh++) {
-            int st = imgbuild_sh("'%s' scan '%s' --format %s --lang %s >'%s' 2>&1", cli, img,
+            int st = imgbuild_sh("'%s' scan '%s' --allow-incomplete --format %s --lang %s >'%s' 2>&1", cli, img,
                                  formats[f], zh ? "zh" : "en", out);
             ck_assert_msg(st == 0 || st == 1, "scan --format %s exited %d", formats[f], st);
             FILE *fp = fopen(out, "rb");

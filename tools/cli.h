@@ -56,6 +56,12 @@ int cli_load_rules(struct imgb_ruleset **out, char *const *dirs, size_t ndirs, b
 /** The built-in rules directory (malloc'd). */
 char *cli_builtin_rules_dir(void);
 
+/** The language of the user's locale: "zh" when LC_ALL, else LC_MESSAGES, else LANG (the
+ *  first one set) starts with "zh", else "en". */
+const char *cli_default_lang(void);
+/** Columns of the terminal on stdout (80 when unknown; $COLUMNS wins). */
+int cli_terminal_columns(void);
+
 /* Memory helpers of the programs (the library's own are not part of its API): they exit
  * with a message when memory runs out. */
 void *cli_xmalloc(size_t n);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <imgbaseline/imgbaseline.h>
@@ -241,4 +242,27 @@ int cli_load_rules(struct imgb_ruleset **out, char *const *dirs, size_t ndirs, b
     free(builtin);
     free(paths);
     return rc;
+}
+
+const char *cli_default_lang(void)
+{
+    static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "zh", 2) == 0 ? "zh" : "en";
+    }
+    return "en";
+}
+
+int cli_terminal_columns(void)
+{
+    const char *env = getenv("COLUMNS");
+    long n;
+    if (env && cli_parse_int(env, 20, 1000, &n) == 0)
+        return (int)n;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
 }

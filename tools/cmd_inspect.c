@@ -50,7 +50,7 @@ static int parse_args(int argc, char **argv, inspect_opts *o)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:j:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "json") == 0)

@@ -51,7 +51,8 @@ static const cli_option rules_options[] = {
     { "rules", 0, "DIR", "also load rule files from DIR (repeatable)", opt_rules_dir, NULL },
     { "no-default-rules", 0, NULL, "do not load the built-in rules", opt_rules_no_default,
       NULL },
-    { "lang", 0, "zh|en", "language of titles (list; default en)", opt_rules_lang, NULL },
+    { "lang", 0, "zh|en", "language of titles (list; default from the locale: zh for zh_*, "
+      "else en)", opt_rules_lang, NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -193,6 +194,7 @@ static int rules_validate(char **dirs, size_t ndirs)
 int cmd_rules(int argc, char **argv)
 {
     rules_args a = { { NULL, 0 }, false, IMGB_LANG_EN };
+    imgb_lang_parse(cli_default_lang(), &a.lang);
     const cli_option *tables[] = { rules_options };
     char *pos[64];
     size_t npos;

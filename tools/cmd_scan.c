@@ -1,15 +1,25 @@
 /*
  * `imgbaseline scan IMAGE`: load the rules, scan once, render the one result in the chosen
- * format (native JSON, or any row of the report format table), write it to stdout or -o FILE.
+ * format (any row of the library's format table), write it to stdout or -o FILE.
  *
  * Options are rows: the scan's own table below, then one `--<param>` per report request
  * parameter (imgb_report_param_names(): --risk-level, --page-size, --image-type, ...), so
- * a new API parameter needs no change here.
- * Exit: 0, 2 on error, and N (--exit-code, default 1) when a failed item at or above the
- * threshold is not covered by the ignore file.  The threshold is --fail-on, else --severity
- * (also Huawei's severity filter), else low when --exit-code is given alone.
+ * a new API parameter needs no change here.  Every flag, request parameter and the output
+ * path are checked before the image is opened.
+ *
+ * Exit status (Trivy's meanings where the names are Trivy's):
+ *   --severity LIST   only items of these severities are shown and counted, in every format;
+ *   --fail-on SEV     the gate: unignored failures at or above SEV exit with --exit-code
+ *                     (default 1);
+ *   --exit-code N     alone: the status when any shown unignored failure exists (0 allowed,
+ *                     Trivy's default, for report-only wrappers);
+ *   2                 an error, and the gate failing closed: an image not read in full or not
+ *                     identified exits 2 whatever the flags say, and so do unjudged (error,
+ *                     incomplete) items under a gate; --allow-incomplete turns both into
+ *                     warnings.
  * The format defaults to the table on a terminal and to the native JSON otherwise; -o writes
- * atomically (report_cli.c); progress goes to stderr only when stderr is a terminal.
+ * atomically (report_cli.c); progress and warnings go to stderr, progress only on a terminal,
+ * nothing but errors with -q.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +41,6 @@ typedef struct scan_args {
     const char *dict_replace;     /* --dict-replace FILE: instead of the shipped dictionary */
     bool no_default_rules;
     imgb_scan_options scan;
-    const char *lang;
     const char *output;
     const char *ignore_file;
     bool fail_on_set;
@@ -40,6 +49,11 @@ typedef struct scan_args {
     int exit_code;
     bool exit_code_set;
     bool quiet;
+    bool allow_incomplete;        /* --allow-incomplete: a partial scan warns, never exits 2 */
+    bool show_passed;             /* --show-passed (table) */
+    bool evidence_all;            /* --evidence all (table) */
+    cli_strvec ignores;           /* -i/--ignore ID (borrowed) */
+    const char *severities;       /* --severity LIST (Trivy's filter) */
     imgb_report_request *report;
     bool image_uuid_set;          /* --image-uuid given */
     const char *store;            /* --store PATH|URL: record, answer API formats from history */
@@ -121,8 +135,7 @@ static int opt_lang(void *a, const cli_option *opt, const char *v)
     (void)opt;
     scan_args *s = a;
     if (imgb_report_request_set(s->report, "lang", v) < 0)
-        return cli_fail("scan: %s", imgb_error_last()), -1;
-    s->lang = v;
+        return cli_fail("scan: --lang must be zh or en, not '%s'", v), -1;
     return 0;
 }
 
@@ -162,7 +175,7 @@ static int opt_fail_on(void *a, const cli_option *opt, const char *v)
     (void)opt;
     scan_args *s = a;
     if (imgb_severity_parse(v, &s->fail_on) < 0)
-        return cli_fail("scan: --fail-on must be high, medium or low"), -1;
+        return cli_fail("scan: --fail-on must be high, medium or low, not '%s'", v), -1;
     s->fail_on_set = true;
     s->fail_on_explicit = true;
     return 0;
@@ -172,10 +185,50 @@ static int opt_exit_code(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     long n;
-    if (cli_parse_int(v, 1, 125, &n) < 0 || n == CLI_EXIT_ERROR)
-        return cli_fail("scan: --exit-code wants 1 or 3..125 (2 means error)"), -1;
+    if (cli_parse_int(v, 0, 125, &n) < 0 || n == CLI_EXIT_ERROR)
+        return cli_fail("scan: --exit-code wants 0, 1 or 3..125 (2 means error), not '%s'", v),
+               -1;
     ((scan_args *)a)->exit_code = (int)n;
     ((scan_args *)a)->exit_code_set = true;
+    return 0;
+}
+
+static int opt_severity(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    scan_args *s = a;
+    if (imgb_report_request_set_severities(s->report, v) < 0)
+        return cli_fail("scan: --severity: %s", imgb_error_last()), -1;
+    s->severities = v;
+    return 0;
+}
+
+static int opt_flag(void *a, const cli_option *opt, const char *v)
+{
+    (void)v;
+    scan_args *s = a;
+    if (!strcmp(opt->name, "allow-incomplete"))
+        s->allow_incomplete = true;
+    else if (!strcmp(opt->name, "show-passed"))
+        s->show_passed = true;
+    return 0;
+}
+
+static int opt_evidence(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (strcmp(v, "all") != 0 && strcmp(v, "first") != 0)
+        return cli_fail("scan: --evidence wants all or first (the first five), not '%s'", v), -1;
+    ((scan_args *)a)->evidence_all = strcmp(v, "all") == 0;
+    return 0;
+}
+
+static int opt_ignore(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (!*v)
+        return cli_fail("scan: --ignore wants an item id or key"), -1;
+    cli_strvec_push(&((scan_args *)a)->ignores, v);
     return 0;
 }
 
@@ -211,8 +264,20 @@ static const cli_option scan_options[] = {
       "table on a terminal, else json)", opt_format, NULL },
     { "output", 'o', "FILE", "write the report to FILE (atomically) instead of stdout",
       opt_output, NULL },
-    { "quiet", 'q', NULL, "no progress on stderr", opt_quiet, NULL },
-    { "lang", 0, "zh|en", "language of titles, advice and aliases (default zh)", opt_lang, NULL },
+    { "quiet", 'q', NULL, "nothing on stderr but errors (no progress, no warnings)", opt_quiet,
+      NULL },
+    { "lang", 0, "zh|en", "language of the report (default: zh for a zh_* locale in LC_ALL, "
+      "LC_MESSAGES or LANG, else en)", opt_lang, NULL },
+    { "severity", 's', "LIST", "show and count only these severities, e.g. HIGH or "
+      "MEDIUM,HIGH (every format and the exit status)", opt_severity, NULL },
+    { "show-passed", 0, NULL, "table: list passed and not-applicable items too", opt_flag,
+      NULL },
+    { "evidence", 0, "all|first", "table: every piece of evidence, or the first five "
+      "(default)", opt_evidence, NULL },
+    { "ignore", 'i', "ID", "accept the findings of item ID (id or key; repeatable), as an "
+      "ignore-file entry would", opt_ignore, NULL },
+    { "allow-incomplete", 0, NULL, "report an image that could not be read or judged in full "
+      "with a warning instead of exit status 2", opt_flag, NULL },
     { "rules", 0, "DIR", "also load rule files from DIR (repeatable)", opt_rules, NULL },
     { "no-default-rules", 0, NULL, "do not load the built-in rules", opt_no_default_rules, NULL },
     { "baseline", 0, "KEY", "evaluate only the baseline KEY", opt_baseline, NULL },
@@ -227,10 +292,10 @@ static const cli_option scan_options[] = {
       opt_dict_replace, NULL },
     { "ignore-file", 0, "FILE", "accepted findings (default ./" IMGB_IGNORE_DEFAULT_FILE
       " when present)", opt_ignore_file, NULL },
-    { "fail-on", 0, "SEVERITY", "exit 1 (or --exit-code) when an unignored item of SEVERITY or "
-      "above fails", opt_fail_on, NULL },
-    { "exit-code", 0, "N", "exit status for findings (default 1); alone: any unignored failure",
-      opt_exit_code, NULL },
+    { "fail-on", 0, "SEVERITY", "the gate: exit 1 (or --exit-code) when an unignored item of "
+      "SEVERITY or above fails; unjudged items at or above it exit 2", opt_fail_on, NULL },
+    { "exit-code", 0, "N", "exit status for findings (default 1 with --fail-on); alone: the "
+      "status when any shown unignored failure exists (0 allowed)", opt_exit_code, NULL },
     { "store", 0, "PATH|URL", "record the scan in a history (SQLite file, or postgresql://...); "
       "API formats then answer from the history", opt_store, NULL },
     { "tenant", 0, "NAME", "tenant of the recorded scan (default: default)", opt_store, NULL },
@@ -255,14 +320,6 @@ static int opt_report_param(void *a, const cli_option *opt, const char *v)
         return cli_fail("scan: --%s: %s", opt->name, imgb_error_last()), -1;
     if (strcmp(opt->key, "image_uuid") == 0)
         s->image_uuid_set = true;
-    /* --severity is Huawei's severity filter and, unless --fail-on is given, the exit-code
-     * threshold (trivy's -s also decides what counts). */
-    imgb_severity sev;
-    if (strcmp(opt->key, "severity") == 0 && !s->fail_on_explicit &&
-        imgb_severity_parse(v, &sev) == 0) {
-        s->fail_on = sev;
-        s->fail_on_set = true;
-    }
     return 0;
 }
 
@@ -274,7 +331,9 @@ static void scan_build_param_options(cli_option *rows, char (*names)[64])
     for (size_t i = 0; keys[i] && n < SCAN_MAX_PARAMS; i++) {
         if (strcmp(keys[i], "lang") == 0)
             continue; /* the scan's own --lang sets it */
-        snprintf(names[n], sizeof names[n], "%s", keys[i]);
+        /* Huawei's `severity` request parameter is --huawei-severity: --severity is Trivy's */
+        snprintf(names[n], sizeof names[n], "%s%s", strcmp(keys[i], "severity") ? "" : "huawei_",
+                 keys[i]);
         for (char *c = names[n]; *c; c++)
             if (*c == '_')
                 *c = '-';
@@ -298,8 +357,17 @@ static void scan_usage(FILE *f, const cli_option *params)
     fputs("\nreport request parameters (API formats):\n ", f);
     for (size_t i = 0; params[i].name; i++)
         fprintf(f, " --%s", params[i].name);
-    fputs("\n\nexit status: 0 ok, 1 (or --exit-code N) unignored findings at or above the "
-          "threshold (--fail-on, --severity, or low with --exit-code alone), 2 error\n", f);
+    fputs("\n\n"
+          "severity and exit status (as in Trivy):\n"
+          "  --severity LIST filters what is shown and counted in every format; --fail-on SEV\n"
+          "  is the gate's threshold; --exit-code N is the status for findings that pass both\n"
+          "  (default 1 with --fail-on; alone it applies to any shown finding, 0 allowed).\n"
+          "  imgbaseline scan app.tar --fail-on high            exit 1 on a high finding\n"
+          "  imgbaseline scan app.tar -s HIGH --exit-code 1     the same, Trivy style\n"
+          "  imgbaseline scan app.tar -s MEDIUM,HIGH            report only, exit 0\n"
+          "exit status: 0 ok; 1 (or N) findings; 2 error, or the gate failing closed: an\n"
+          "image not read in full or not identified, or (under a gate) items that could not\n"
+          "be judged; --allow-incomplete turns those into warnings\n", f);
 }
 
 static int scan_write(const char *path, const char *out, size_t len)
@@ -363,9 +431,102 @@ static int scan_from_history(scan_args *s, const imgb_scan_result *res, char **o
     return rc;
 }
 
+/* A request parameter's error names the flag that sets it ("image_type" -> --image-type). */
+static int scan_fail_param(const char *what)
+{
+    const char *msg = imgb_error_last();
+    const char *const *names = imgb_report_param_names();
+    for (size_t i = 0; names[i]; i++) {
+        if (!strstr(msg, names[i]))
+            continue;
+        char flag[64];
+        snprintf(flag, sizeof flag, "%s%s", strcmp(names[i], "severity") ? "" : "huawei-",
+                 names[i]);
+        for (char *c = flag; *c; c++)
+            if (*c == '_')
+                *c = '-';
+        return cli_fail("scan: %s needs --%s: %s", what, flag, msg);
+    }
+    return cli_fail("scan: %s: %s", what, msg);
+}
+
+/* Everything that can be checked without the image, checked before it is opened. */
+static int scan_check_early(scan_args *s, bool tty_out)
+{
+    if (!s->format)
+        s->format = tty_out ? "table" : "json";
+    if (imgb_report_format_find(s->format) < 0 || strncmp(s->format, "inspect", 7) == 0)
+        return cli_fail("scan: --format: unknown format '%s' (see --help)", s->format);
+    char what[96];
+    snprintf(what, sizeof what, "--format %s", s->format);
+    if (imgb_report_request_check(s->report, s->format) < 0)
+        return scan_fail_param(what);
+    if (s->output) {
+        /* the directory must take the report: found out now, not after a long crack */
+        char *dir = cli_xstrdup(s->output);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        const char *d = slash ? dir : ".";
+        struct stat st;
+        int bad = stat(d, &st) != 0 || !S_ISDIR(st.st_mode) || access(d, W_OK | X_OK) != 0;
+        if (!bad && stat(s->output, &st) == 0 && S_ISDIR(st.st_mode))
+            bad = 2;
+        free(dir);
+        if (bad)
+            return cli_fail("scan: -o %s: %s", s->output,
+                            bad == 2 ? "is a directory" : "its directory does not exist or "
+                                                          "is not writable");
+    }
+    return 0;
+}
+
+/* Progress on a terminal: one line, rewritten in place, from the library's callback. */
+typedef struct scan_progress_state {
+    bool on;
+    int64_t last_ms;
+    bool drawn;
+} scan_progress_state;
+
+static void scan_on_progress(const imgb_progress *p, void *payload)
+{
+    scan_progress_state *ps = payload;
+    int64_t now = cli_now_ms();
+    bool final = p->stage == IMGB_STAGE_DONE;
+    if (!final && now - ps->last_ms < 100)
+        return;
+    ps->last_ms = now;
+    char line[160];
+    switch (p->stage) {
+    case IMGB_STAGE_OPEN: snprintf(line, sizeof line, "reading the manifest and config"); break;
+    case IMGB_STAGE_READ:
+        snprintf(line, sizeof line, "layer %zu/%zu read (%.1f of %.1f MB)", p->layer + 1,
+                 p->nlayers, (double)p->bytes / 1e6, (double)p->total_bytes / 1e6);
+        break;
+    case IMGB_STAGE_DETECT: snprintf(line, sizeof line, "identifying the OS"); break;
+    case IMGB_STAGE_EVALUATE: snprintf(line, sizeof line, "checking %.100s", p->item); break;
+    case IMGB_STAGE_CRACK:
+        snprintf(line, sizeof line, "weak passwords: %zu/%zu accounts settled, %llu candidates "
+                 "tried, %.0f s of the budget left", p->accounts_done, p->accounts,
+                 (unsigned long long)p->candidates, p->budget_left);
+        break;
+    default: line[0] = '\0'; break;
+    }
+    fprintf(stderr, "\r\033[K%s%s", final ? "" : "imgbaseline: ", line);
+    ps->drawn = !final;
+    fflush(stderr);
+}
+
+static void scan_progress_end(scan_progress_state *ps)
+{
+    if (ps->drawn)
+        fputs("\r\033[K", stderr);
+    ps->drawn = false;
+}
+
 int cmd_scan(int argc, char **argv)
 {
-    scan_args s = { .format = NULL, .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
+    scan_args s = { .format = NULL, .exit_code = CLI_EXIT_FINDINGS };
     imgb_ruleset *rs = NULL;
     imgb_scan_result *res = NULL;
     imgb_ignore_list *ignore = NULL;
@@ -378,9 +539,11 @@ int cmd_scan(int argc, char **argv)
     size_t npos;
     bool help;
     int status = CLI_EXIT_ERROR;
+    scan_progress_state ps = { 0 };
 
     imgb_scan_options_init(&s.scan, IMGB_SCAN_OPTIONS_VERSION);
     imgb_report_request_new(&s.report);
+    imgb_report_request_set(s.report, "lang", cli_default_lang());
     scan_build_param_options(params, param_names);
     if (cli_parse(argc, argv, tables, 2, &s, &image, 1, &npos, &help) < 0)
         goto done;
@@ -394,25 +557,26 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
     bool tty_out = !s.output && isatty(STDOUT_FILENO);
-    if (!s.format)
-        s.format = tty_out ? "table" : "json";
-    if (imgb_report_format_find(s.format) < 0 || strncmp(s.format, "inspect", 7) == 0) {
-        cli_fail("scan: unknown format '%s' (see --help)", s.format);
+    if (scan_check_early(&s, tty_out) != 0)
         goto done;
-    }
 
     struct stat st;
     const char *ignore_path = s.ignore_file;
     if (!ignore_path && stat(IMGB_IGNORE_DEFAULT_FILE, &st) == 0)
         ignore_path = IMGB_IGNORE_DEFAULT_FILE;
     if (ignore_path && imgb_ignore_load(&ignore, ignore_path) < 0) {
-        cli_fail("%s", imgb_error_last());
+        cli_fail("--ignore-file: %s", imgb_error_last());
         goto done;
     }
+    for (size_t i = 0; i < s.ignores.n; i++)
+        imgb_ignore_list_add(&ignore, s.ignores.v[i]);
     imgb_report_request_set_ignore(s.report, ignore);
     imgb_report_request_set_color(s.report, tty_out && getenv("NO_COLOR") == NULL);
+    imgb_report_request_set_table(s.report, tty_out ? cli_terminal_columns() : 0, s.show_passed,
+                                  s.evidence_all);
+    /* The gate's threshold: --fail-on, else (Trivy) --exit-code applies to any finding shown. */
     if (s.exit_code_set && !s.fail_on_set) {
-        s.fail_on = IMGB_SEV_LOW; /* --exit-code alone: any unignored failure */
+        s.fail_on = IMGB_SEV_LOW;
         s.fail_on_set = true;
     }
 
@@ -421,8 +585,14 @@ int cmd_scan(int argc, char **argv)
         goto done;
     if (scan_load_dicts(rs, &s) != 0)
         goto done;
-    cli_progress(s.quiet, "scanning %s", image);
-    if (imgb_scan(&res, rs, image, &s.scan) < 0) {
+    ps.on = !s.quiet && isatty(STDERR_FILENO);
+    if (ps.on) {
+        s.scan.progress = scan_on_progress;
+        s.scan.progress_payload = &ps;
+    }
+    int rc = imgb_scan(&res, rs, image, &s.scan);
+    scan_progress_end(&ps);
+    if (rc < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
     }
@@ -430,9 +600,9 @@ int cmd_scan(int argc, char **argv)
     if (s.store && scan_record(&s, res) < 0)
         goto done;
     int fi = imgb_report_format_find(s.format);
-    int rc = s.store && imgb_report_format_is_api((size_t)fi)
-                 ? scan_from_history(&s, res, &out, &outlen)
-                 : imgb_report_render(res, s.format, s.report, &out, &outlen);
+    rc = s.store && imgb_report_format_is_api((size_t)fi)
+             ? scan_from_history(&s, res, &out, &outlen)
+             : imgb_report_render(res, s.format, s.report, &out, &outlen);
     if (rc < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
@@ -440,12 +610,15 @@ int cmd_scan(int argc, char **argv)
     if (scan_write(s.output, out, outlen) != 0)
         goto done;
 
-    imgb_report_ignore_warnings(res, s.report, scan_print_warning, NULL);
-
-    cli_progress(s.quiet, "scanned %s in %lld ms", image,
-                 (long long)(imgb_result_finished_ms(res) - imgb_result_started_ms(res)));
-    status = cli_exit_status(res, s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
-                             s.quiet);
+    /* Warnings once each on stderr (the table on this terminal already lists the scan's). */
+    if (!s.quiet) {
+        if (!(tty_out && strcmp(s.format, "table") == 0))
+            for (size_t w = 0; w < imgb_result_warning_count(res); w++)
+                scan_print_warning(imgb_result_warning(res, w), NULL);
+        imgb_report_ignore_warnings(res, s.report, scan_print_warning, NULL);
+    }
+    status = cli_gate(res, s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
+                      s.allow_incomplete, s.quiet);
 
 done:
     imgb_free(out);
@@ -455,5 +628,6 @@ done:
     imgb_report_request_free(s.report);
     cli_strvec_dispose(&s.rules_dirs);
     cli_strvec_dispose(&s.dicts);
+    cli_strvec_dispose(&s.ignores);
     return status;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -113,6 +114,13 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     return rc;
 }
 
+int64_t cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void cli_progress(bool quiet, const char *fmt, ...)
 {
     if (quiet || !isatty(STDERR_FILENO))
@@ -125,16 +133,37 @@ void cli_progress(bool quiet, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_exit_status(const imgb_scan_result *res, const imgb_report_request *p, int threshold,
-                    int code, bool quiet)
+int cli_gate(const imgb_scan_result *res, const imgb_report_request *p, int threshold, int code,
+             bool allow_incomplete, bool quiet)
 {
+    /* An image that could not be read or identified never passes, whatever the flags. */
+    if (!imgb_result_image_complete(res)) {
+        const char *why = imgb_result_incomplete_reason(res);
+        if (!allow_incomplete)
+            return cli_fail("%s (the report says complete: false; --allow-incomplete to "
+                            "accept it)", why ? why : "the scan is incomplete");
+        if (!quiet)
+            fprintf(stderr, "imgbaseline: warning: %s\n", why ? why : "incomplete scan");
+    }
     if (threshold < 0)
         return CLI_EXIT_OK;
-    size_t n = imgb_report_count_findings(res, p, (imgb_severity)threshold);
-    if (n == 0)
+    imgb_severity min = (imgb_severity)threshold;
+    size_t unjudged = imgb_report_count_unjudged(res, p, min);
+    if (unjudged) {
+        if (!allow_incomplete)
+            return cli_fail("%zu item%s at or above %s could not be judged (error or "
+                            "incomplete): the gate fails closed (--allow-incomplete to "
+                            "accept)", unjudged, unjudged == 1 ? "" : "s",
+                            imgb_severity_name(min));
+        if (!quiet)
+            fprintf(stderr, "imgbaseline: warning: %zu item%s at or above %s could not be "
+                    "judged\n", unjudged, unjudged == 1 ? "" : "s", imgb_severity_name(min));
+    }
+    size_t n = imgb_report_count_findings(res, p, min);
+    if (n == 0 || code == CLI_EXIT_OK)
         return CLI_EXIT_OK;
     if (!quiet)
         fprintf(stderr, "imgbaseline: %zu unignored failed item%s at or above %s\n", n,
-                n == 1 ? "" : "s", imgb_severity_name((imgb_severity)threshold));
+                n == 1 ? "" : "s", imgb_severity_name(min));
     return code;
 }

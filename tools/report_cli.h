@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <imgbaseline/imgbaseline.h>
 
@@ -22,15 +23,19 @@
  */
 int cli_write_atomic(const char *path, const char *data, size_t len);
 
+/** A monotonic clock in ms (progress throttling). */
+int64_t cli_now_ms(void);
+
 /** Print "imgbaseline: MESSAGE" on stderr only when stderr is a terminal and !quiet. */
 void cli_progress(bool quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /**
- * The exit status for `res`: `code` when an unignored failure at or above `threshold`
- * exists (saying so on stderr unless `quiet`), else CLI_EXIT_OK.  `threshold` < 0: no
- * threshold, always CLI_EXIT_OK.
+ * The exit status for `res` (see cmd_scan.c): CLI_EXIT_ERROR with a one-line reason when the
+ * image was not read or identified in full, or when items at or above `threshold` could not
+ * be judged (unless `allow_incomplete`, which makes both warnings); `code` when an unignored
+ * failure at or above `threshold` is shown; else CLI_EXIT_OK.  `threshold` < 0: no gate.
  */
-int cli_exit_status(const imgb_scan_result *res, const imgb_report_request *p, int threshold,
-                    int code, bool quiet);
+int cli_gate(const imgb_scan_result *res, const imgb_report_request *p, int threshold, int code,
+             bool allow_incomplete, bool quiet);
 
 #endif

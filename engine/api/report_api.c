@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <imgbaseline/report.h>
 
@@ -79,6 +80,44 @@ int imgb_report_request_check(const imgb_report_request *req, const char *format
     if (!f)
         return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s'", format ? format : "");
     return imgb_report_params_check(req, f, NULL);
+}
+
+int imgb_report_request_set_severities(imgb_report_request *req, const char *list)
+{
+    static const struct { const char *name; unsigned bits; } words[] = {
+        { "low", 1u << IMGB_SEV_LOW }, { "medium", 1u << IMGB_SEV_MEDIUM },
+        { "high", 1u << IMGB_SEV_HIGH }, { "critical", 0 }, { "unknown", 0 },
+    };
+    unsigned mask = 0;
+    const char *s = list ? list : "";
+    do {
+        size_t n = strcspn(s, ",");
+        while (n && (*s == ' ')) {
+            s++;
+            n--;
+        }
+        size_t k = 0;
+        while (k < sizeof words / sizeof words[0] &&
+               !(strlen(words[k].name) == n && strncasecmp(s, words[k].name, n) == 0))
+            k++;
+        if (k == sizeof words / sizeof words[0])
+            return imgb_error_set(IMGB_EINVAL, "severity '%.*s' is not one of LOW, MEDIUM, "
+                                  "HIGH (UNKNOWN and CRITICAL are accepted and match nothing)",
+                                  (int)(n > 32 ? 32 : n), s);
+        mask |= words[k].bits;
+        s += n;
+    } while (*s++ == ',');
+    /* only UNKNOWN/CRITICAL: nothing of ours is shown, which is what was asked */
+    req->severity_mask = mask ? mask : 1u << 8;
+    return 0;
+}
+
+void imgb_report_request_set_table(imgb_report_request *req, int columns, int show_passed,
+                                   int evidence_all)
+{
+    req->width = columns;
+    req->show_passed = show_passed != 0;
+    req->evidence_all = evidence_all != 0;
 }
 
 void imgb_report_request_set_color(imgb_report_request *req, int color)

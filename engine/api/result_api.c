@@ -53,6 +53,16 @@ int imgb_result_complete(const imgb_scan_result *res)
     return res && imgb_scan_result_incomplete(res, NULL) == 0;
 }
 
+int imgb_result_image_complete(const imgb_scan_result *res)
+{
+    return res && imgb_scan_result_image_complete(res);
+}
+
+const char *imgb_result_incomplete_reason(const imgb_scan_result *res)
+{
+    return res ? res->incomplete_reason : NULL;
+}
+
 int64_t imgb_result_started_ms(const imgb_scan_result *res)
 {
     return res ? res->started_ms : 0;

@@ -325,3 +325,19 @@ int imgb_ignore_load(imgb_ignore_list **out, const char *path)
     imgb_buf_dispose(&b);
     return rc;
 }
+
+int imgb_ignore_list_add(imgb_ignore_list **list, const char *id)
+{
+    if (!id || !*id)
+        return imgb_error_set(IMGB_EINVAL, "--ignore: an item id or key is needed");
+    if (!*list) {
+        *list = imgb_xcalloc(1, sizeof **list);
+        (*list)->file = imgb_xstrdup("--ignore");
+    }
+    imgb_ignore_list *l = *list;
+    l->entries = imgb_xrealloc(l->entries, (l->nentries + 1) * sizeof *l->entries);
+    l->entries[l->nentries] = (imgb_ignore_entry){ .id = imgb_xstrdup(id),
+                                                   .status = IMGB_STATUS_IGNORED };
+    l->nentries++;
+    return 0;
+}

@@ -65,6 +65,9 @@ int imgb_ignore_load(imgb_ignore_list **out, const char *path);
 
 void imgb_ignore_list_free(imgb_ignore_list *list);
 
+/** Add an entry for `id` with no conditions (`--ignore ID`); creates the list if NULL. */
+int imgb_ignore_list_add(imgb_ignore_list **list, const char *id);
+
 /** Whether `e` has expired at `now_ms` (ms since the epoch). */
 bool imgb_ignore_entry_expired(const imgb_ignore_entry *e, int64_t now_ms);
 

@@ -8,6 +8,7 @@
  *    "sshd": {installed, version, package_version, source, distro_patch},
  *    "scan": {started_ms, finished_ms, stats: {bytes_read, bytes_inflated, bytes_parsed,
  *             passes, ms: {open, read, inflate, verify, apply, evaluate, crack, render}}},
+ *    "complete": bool, "incomplete_reason": string|null,
  *    "summary": {baselines, items, passed, failed: {high, medium, low, total},
  *                not_applicable, error, incomplete},
  *    "baselines": [{key, class, alias, class_alias, file, reason, applies, standards, huawei,
@@ -299,6 +300,9 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     json_t *tool = json_object();
     json_object_set_new(tool, "name", json_string("imgbaseline"));
     json_object_set_new(tool, "version", json_string(imgb_version()));
+    json_object_set_new(tool, "rules_version",
+                        res->ruleset ? json_string(imgb_ruleset_version(res->ruleset))
+                                     : json_null());
     json_object_set_new(root, "tool", tool);
     json_object_set_new(root, "lang", json_string(zh ? "zh" : "en"));
     json_object_set_new(root, "image", nat_image(res->image));
@@ -311,6 +315,10 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     json_object_set_new(scan, "started_ms", json_integer(res->started_ms));
     json_object_set_new(scan, "finished_ms", json_integer(res->finished_ms));
     json_object_set_new(root, "scan", scan);
+    /* A gate reads these first: false means some of the image or some items were not judged
+     * (the reason names what), never that the image is clean. */
+    json_object_set_new(root, "complete", json_boolean(res->incomplete_reason == NULL));
+    json_object_set_new(root, "incomplete_reason", nat_str(res->incomplete_reason));
 
     nat_counts total = { 0 };
     json_t *baselines = json_array();

@@ -290,13 +290,84 @@ int imgb_report_params_check(const imgb_report_params *p, const imgb_report_form
     return 0;
 }
 
+/* Whether `sev` passes the severity filter of `p`. */
+static bool report_sev_shown(const imgb_report_params *p, imgb_severity sev)
+{
+    return !p->severity_mask || (p->severity_mask & (1u << sev));
+}
+
+/*
+ * The result as the severity filter shows it: a shallow copy whose baselines list only the
+ * items of the wanted severities, with their counts recomputed, so every renderer filters
+ * alike without knowing about it.  Items and evidence are borrowed from `res`; free the
+ * copy with report_view_free().
+ */
+static imgb_scan_result *report_view(const imgb_scan_result *res, const imgb_report_params *p)
+{
+    imgb_scan_result *v = imgb_xmalloc(sizeof *v);
+    *v = *res;
+    v->baselines = imgb_xcalloc(res->nbaselines ? res->nbaselines : 1, sizeof *v->baselines);
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        const imgb_baseline_result *src = &res->baselines[b];
+        imgb_baseline_result *dst = &v->baselines[b];
+        *dst = *src;
+        dst->items = imgb_xcalloc(src->nitems ? src->nitems : 1, sizeof *dst->items);
+        dst->nitems = 0;
+        dst->passed = dst->not_applicable = dst->errors = dst->incomplete = 0;
+        memset(dst->failed, 0, sizeof dst->failed);
+        for (size_t i = 0; i < src->nitems; i++) {
+            const imgb_item_result *r = &src->items[i];
+            if (!report_sev_shown(p, r->item->severity))
+                continue;
+            dst->items[dst->nitems++] = *r;
+            switch (r->verdict) {
+            case IMGB_V_PASS: dst->passed++; break;
+            case IMGB_V_FAIL: dst->failed[r->item->severity]++; break;
+            case IMGB_V_NOT_APPLICABLE: dst->not_applicable++; break;
+            case IMGB_V_ERROR: dst->errors++; break;
+            case IMGB_V_INCOMPLETE: dst->incomplete++; break;
+            }
+        }
+    }
+    return v;
+}
+
+static void report_view_free(imgb_scan_result *v)
+{
+    for (size_t b = 0; b < v->nbaselines; b++)
+        free(v->baselines[b].items);
+    free(v->baselines);
+    free(v);
+}
+
 int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out)
 {
     int rc = imgb_report_params_check(p, fmt, res);
     if (rc < 0)
         return rc;
-    return fmt->render(res, p, out);
+    if (!p->severity_mask || p->severity_mask == 7u)
+        return fmt->render(res, p, out);
+    imgb_scan_result *v = report_view(res, p);
+    rc = fmt->render(v, p, out);
+    report_view_free(v);
+    return rc;
+}
+
+size_t imgb_report_count_unjudged(const imgb_scan_result *res, const imgb_report_params *p,
+                                  imgb_severity min)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        const imgb_baseline_result *br = &res->baselines[b];
+        for (size_t i = 0; i < br->nitems; i++) {
+            const imgb_item_result *r = &br->items[i];
+            if ((r->verdict == IMGB_V_ERROR || r->verdict == IMGB_V_INCOMPLETE) &&
+                r->item->severity >= min && report_sev_shown(p, r->item->severity))
+                n++;
+        }
+    }
+    return n;
 }
 
 /* ---- exit code and warnings ------------------------------------------------------------ */
@@ -310,6 +381,7 @@ size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report
         const imgb_baseline_result *br = &res->baselines[b];
         for (size_t i = 0; i < br->nitems; i++)
             if (br->items[i].item->severity >= min &&
+                report_sev_shown(p, br->items[i].item->severity) &&
                 imgb_report_item_open_failure(t, res, b, i))
                 n++;
     }
@@ -322,7 +394,6 @@ char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_p
 {
     imgb_ptrvec v = IMGB_PTRVEC_INIT;
     int64_t now = imgb_report_now_ms(p);
-    (void)res;
     if (p->ignore) {
         for (size_t i = 0; i < p->ignore->nentries; i++) {
             const imgb_ignore_entry *e = &p->ignore->entries[i];
@@ -331,6 +402,15 @@ char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_p
                                                     "%s; it no longer applies",
                                                     p->ignore->file, e->line, e->id,
                                                     e->expires));
+            else if (!imgb_report_ruleset_names(res, e->id))
+                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry '%s' names no item of "
+                                                    "the rules (use an item id or key, see "
+                                                    "`imgbaseline rules list`)",
+                                                    p->ignore->file, e->line, e->id));
+            else if (!imgb_report_entry_matches_any(res, e))
+                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry for '%s' matched no "
+                                                    "finding of this image",
+                                                    p->ignore->file, e->line, e->id));
         }
     }
     *count = v.len;

@@ -84,6 +84,11 @@ typedef struct imgb_report_request {
     const imgb_ignore_list *ignore; /* borrowed, may be NULL */
     int64_t now_ms;                /* "today" for ignore expiry; 0: the current time */
     bool color;                    /* table: ANSI severity colours (only for a TTY) */
+    unsigned severity_mask;        /* bit (1u << imgb_severity) of the items shown and
+                                      counted by every format and the gate; 0: all */
+    int width;                     /* table: columns to wrap at (0: 80; < 0: no wrapping) */
+    bool show_passed;              /* table: list passed and not-applicable items too */
+    bool evidence_all;             /* table: every piece of evidence, not the first few */
 } imgb_report_params;
 
 /* One output format: a row of the format table. */
@@ -138,6 +143,11 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
  * ignore entry covers (ignore list and date from `p`; filters of `p` do not apply).
  */
 size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report_params *p,
+                                  imgb_severity min);
+
+/** Items of severity `min` or above (and shown by the severity filter) that could not be
+ *  judged: error or incomplete.  A gate never passes them. */
+size_t imgb_report_count_unjudged(const imgb_scan_result *res, const imgb_report_params *p,
                                   imgb_severity min);
 
 /**

@@ -34,6 +34,10 @@ imgb_ignore_status imgb_report_evidence_status(const imgb_report_triage *t, size
                                                const imgb_ignore_entry **entry);
 /** Whether evidence `e` of a failed item is part of the failure. */
 bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e);
+/** Whether ignore entry `e` covers some failing evidence of `res`. */
+bool imgb_report_entry_matches_any(const imgb_scan_result *res, const imgb_ignore_entry *e);
+/** Whether some item of the scanned ruleset has `id` as its id or key. */
+bool imgb_report_ruleset_names(const imgb_scan_result *res, const char *id);
 /** A failed item that no entry covers. */
 bool imgb_report_item_open_failure(const imgb_report_triage *t, const imgb_scan_result *res,
                                    size_t b, size_t i);

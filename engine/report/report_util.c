@@ -491,3 +491,38 @@ bool imgb_report_hw_image_selected(const imgb_scan_result *res, const imgb_repor
     imgb_report_image_ref_dispose(&ref);
     return sel;
 }
+
+/* Whether `e` covers some failing evidence (or evidence-less failure) of `res`. */
+bool imgb_report_entry_matches_any(const imgb_scan_result *res, const imgb_ignore_entry *e)
+{
+    for (size_t b = 0; b < res->nbaselines; b++)
+        for (size_t i = 0; i < res->baselines[b].nitems; i++) {
+            const imgb_item_result *r = &res->baselines[b].items[i];
+            if (r->verdict != IMGB_V_FAIL)
+                continue;
+            if (r->nevidence == 0 &&
+                imgb_ignore_entry_matches(e, r->item->id, r->item->key, NULL, NULL, -1, NULL))
+                return true;
+            for (size_t k = 0; k < r->nevidence; k++) {
+                const imgb_evidence *ev = &r->evidence[k];
+                if (imgb_report_evidence_failing(r, k) &&
+                    imgb_ignore_entry_matches(e, r->item->id, r->item->key, ev->account,
+                                              ev->file, ev->layer, layer_digest_of(res, ev)))
+                    return true;
+            }
+        }
+    return false;
+}
+
+/* Whether some item of the ruleset has `id` as its id or key. */
+bool imgb_report_ruleset_names(const imgb_scan_result *res, const char *id)
+{
+    const imgb_ruleset *rs = res->ruleset;
+    for (size_t b = 0; rs && b < rs->nbaselines; b++)
+        for (size_t i = 0; i < rs->baselines[b]->nitems; i++)
+            if (strcmp(rs->baselines[b]->items[i]->id, id) == 0 ||
+                (rs->baselines[b]->items[i]->key &&
+                 strcmp(rs->baselines[b]->items[i]->key, id) == 0))
+                return true;
+    return !rs;
+}

@@ -1,10 +1,12 @@
 /*
- * table: the human format (default on a terminal).  One block per applied baseline with
- * the reason it applies, items ordered failed first (unhandled, then ignored / false
- * positive), then errors and incomplete checks, not applicable, passed; within a group by
- * severity.  Failed items show up to TABLE_MAX_EVIDENCE pieces of evidence.  Severity is
- * coloured only when p->color (the CLI sets it for a TTY).  A summary line ends the table.
- * Every label exists in zh and en.
+ * table: the human format (default on a terminal), laid out for a person who wants to know
+ * what to fix first.  The image, whether it was read in full, and the summary come first;
+ * then one block per applied baseline with the reason it applies, its failures (unhandled
+ * first, by severity), each with its evidence (the first TABLE_MAX_EVIDENCE pieces unless
+ * evidence_all) and the advice, then ignored findings and items that could not be judged.
+ * Passed and not-applicable items are counted but listed only with show_passed.  Lines are
+ * wrapped at p->width columns (80 by default) with indented continuation lines.  Severity is
+ * coloured only when p->color (the CLI sets it for a TTY).  Every label exists in zh and en.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +15,15 @@
 #include "report/report_priv.h"
 
 #define TABLE_MAX_EVIDENCE 5
+#define TABLE_WIDTH 80
+#define IND_ITEM 2      /* status column */
+#define IND_EVIDENCE 6  /* evidence, advice */
+#define IND_CONT 8      /* continuation of a wrapped evidence or advice line */
 
 enum {
     L_IMAGE, L_OS, L_UNVERIFIED, L_APPLIES, L_FAIL, L_IGNORED, L_FALSE_POSITIVE, L_ERROR,
-    L_INCOMPLETE, L_NA, L_PASS, L_EXPECTED, L_REASON, L_WARNING, L_NONE, L_COUNT
+    L_INCOMPLETE, L_NA, L_PASS, L_EXPECTED, L_REASON, L_WARNING, L_NONE, L_ADVICE,
+    L_INCOMPLETE_SCAN, L_IGNORED_EV, L_COUNT
 };
 
 static const char *const labels[L_COUNT][2] = {
@@ -35,6 +42,9 @@ static const char *const labels[L_COUNT][2] = {
     [L_REASON] = { "原因", "reason" },
     [L_WARNING] = { "警告", "warning" },
     [L_NONE] = { "未应用任何基线", "no baseline applied" },
+    [L_ADVICE] = { "修复建议", "fix" },
+    [L_INCOMPLETE_SCAN] = { "扫描不完整", "INCOMPLETE SCAN" },
+    [L_IGNORED_EV] = { "已忽略", "ignored" },
 };
 
 static const char *const sev_label[3][2] = {
@@ -44,15 +54,17 @@ static const char *const sev_color[3] = { "\033[36m", "\033[33m", "\033[1;31m" }
 
 #define LBL(p, id) labels[id][(p)->lang == IMGB_LANG_EN]
 
-/* Sort key: lower groups print first. */
+/* Item groups, in the order they print. */
+enum { G_FAIL, G_IGNORED, G_UNJUDGED, G_NA, G_PASS };
+
 static int item_group(const imgb_item_result *r, imgb_ignore_status st)
 {
     switch (r->verdict) {
-    case IMGB_V_FAIL: return st == IMGB_STATUS_UNHANDLED ? 0 : 1;
+    case IMGB_V_FAIL: return st == IMGB_STATUS_UNHANDLED ? G_FAIL : G_IGNORED;
     case IMGB_V_ERROR:
-    case IMGB_V_INCOMPLETE: return 2;
-    case IMGB_V_NOT_APPLICABLE: return 3;
-    default: return 4;
+    case IMGB_V_INCOMPLETE: return G_UNJUDGED;
+    case IMGB_V_NOT_APPLICABLE: return G_NA;
+    default: return G_PASS;
     }
 }
 
@@ -86,6 +98,8 @@ static const char *status_label(const imgb_report_params *p, const imgb_item_res
     }
 }
 
+/* ---- text layout ---------------------------------------------------------------------- */
+
 /* Text from the image (file and account names, values, warnings) may hold control
  * characters: an ESC sequence in a file name must not drive the user's terminal. */
 static void put_safe(imgb_buf *o, const char *s)
@@ -98,15 +112,17 @@ static void put_safe(imgb_buf *o, const char *s)
     }
 }
 
-/* Terminal columns of UTF-8 text: East Asian wide characters (U+1100 and up) take two. */
+/* Terminal columns of one UTF-8 character starting at `u` (East Asian wide: two). */
+static int char_width(const unsigned char *u)
+{
+    return (*u & 0xC0) == 0x80 ? 0 : *u >= 0xE1 ? 2 : 1;
+}
+
 static int display_width(const char *s)
 {
     int w = 0;
-    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
-        if ((*u & 0xC0) == 0x80)
-            continue;
-        w += *u >= 0xE1 ? 2 : 1;
-    }
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+        w += char_width(u);
     return w;
 }
 
@@ -117,10 +133,70 @@ static void put_padded(imgb_buf *o, const char *s, int width)
         imgb_buf_putc(o, ' ');
 }
 
-static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+static int table_width(const imgb_report_params *p)
 {
-    size_t start = o->len;
-    imgb_buf_puts(o, "        ");
+    return p->width == 0 ? TABLE_WIDTH : p->width < 0 ? 1 << 30 : p->width < 40 ? 40 : p->width;
+}
+
+/*
+ * Append `line` (one logical line, already made safe, no newline) wrapped at `width`
+ * columns: the first physical line starts at column `indent`, continuations at `cont`.
+ * Breaks at spaces; a word longer than a whole line is cut (paths, digests).
+ */
+static void put_wrapped(imgb_buf *o, const char *line, int indent, int cont, int width)
+{
+    int col = indent;
+    for (int i = 0; i < indent; i++)
+        imgb_buf_putc(o, ' ');
+    const char *s = line;
+    bool first_word = true;
+    while (*s) {
+        const char *w = s;
+        while (*w == ' ')
+            w++;
+        const char *e = w;
+        while (*e && *e != ' ')
+            e++;
+        int ww = 0;
+        for (const unsigned char *u = (const unsigned char *)w; u < (const unsigned char *)e; u++)
+            ww += char_width(u);
+        int gap = first_word ? 0 : (int)(w - s);
+        if (!first_word && col + gap + ww > width) {
+            imgb_buf_putc(o, '\n');
+            for (int i = 0; i < cont; i++)
+                imgb_buf_putc(o, ' ');
+            col = cont;
+            gap = 0;
+        }
+        for (int i = 0; i < gap; i++)
+            imgb_buf_putc(o, ' ');
+        col += gap;
+        /* a word wider than the line: hard breaks */
+        for (const unsigned char *u = (const unsigned char *)w; u < (const unsigned char *)e;) {
+            const unsigned char *next = u + 1;
+            while (next < (const unsigned char *)e && (*next & 0xC0) == 0x80)
+                next++;
+            int cw = char_width(u);
+            if (col + cw > width && col > cont) {
+                imgb_buf_putc(o, '\n');
+                for (int i = 0; i < cont; i++)
+                    imgb_buf_putc(o, ' ');
+                col = cont;
+            }
+            imgb_buf_put(o, u, (size_t)(next - u));
+            col += cw;
+            u = next;
+        }
+        first_word = false;
+        s = e;
+    }
+    imgb_buf_putc(o, '\n');
+}
+
+/* One piece of evidence as one logical line; false when it has nothing to say. */
+static bool evidence_line(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev,
+                          const imgb_ignore_entry *ignored)
+{
     size_t base = o->len;
     if (ev->file) {
         put_safe(o, ev->file);
@@ -157,131 +233,242 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
         else
             imgb_buf_printf(o, " (已在第 %d 层删除)", ev->layer_removed);
     }
-    if (o->len == base) {
-        o->len = start; /* nothing to say: no line at all */
-        o->ptr[o->len] = '\0';
-        return;
+    if (o->len == base)
+        return false;
+    if (ignored) {
+        imgb_buf_printf(o, " [%s", LBL(p, L_IGNORED_EV));
+        if (ignored->reason) {
+            imgb_buf_puts(o, ": ");
+            put_safe(o, ignored->reason);
+        }
+        imgb_buf_putc(o, ']');
     }
-    imgb_buf_putc(o, '\n');
+    return true;
 }
 
-static void put_warning(imgb_buf *o, const imgb_report_params *p, const char *w)
+/* ---- blocks ---------------------------------------------------------------------------- */
+
+typedef struct table_counts {
+    size_t items, fail, sev[3], ignored, pass, na, unjudged;
+} table_counts;
+
+static void count_item(table_counts *c, int group, imgb_severity sev)
 {
-    imgb_buf_printf(o, "%s: ", LBL(p, L_WARNING));
-    put_safe(o, w);
-    imgb_buf_putc(o, '\n');
+    c->items++;
+    switch (group) {
+    case G_FAIL: c->fail++; c->sev[sev]++; break;
+    case G_IGNORED: c->ignored++; break;
+    case G_UNJUDGED: c->unjudged++; break;
+    case G_NA: c->na++; break;
+    default: c->pass++; break;
+    }
 }
 
-int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
+static void put_header(imgb_buf *out, const imgb_scan_result *res, const imgb_report_params *p,
+                       int width)
 {
-    imgb_report_triage *t = imgb_report_triage_new(res, p);
-    bool en = p->lang == IMGB_LANG_EN;
-    size_t nitems = 0, nfail = 0, nsev[3] = { 0, 0, 0 }, nign = 0, npass = 0, nna = 0, nerr = 0;
-
+    imgb_buf line = IMGB_BUF_INIT;
     if (res->image) {
         const imgb_image *img = res->image;
-        imgb_buf_printf(out, "%s: ", LBL(p, L_IMAGE));
-        put_safe(out, img->nrefs ? img->refs[0] : img->path ? img->path : "-");
-        imgb_buf_printf(out, " (%s)%s%s\n", img->config_digest ? img->config_digest : "-",
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_IMAGE));
+        put_safe(&line, img->nrefs ? img->refs[0] : img->path ? img->path : "-");
+        imgb_buf_printf(&line, " (%s)%s%s", img->config_digest ? img->config_digest : "-",
                         img->verified ? "" : "  ", img->verified ? "" : LBL(p, L_UNVERIFIED));
+        put_wrapped(out, line.ptr, 0, IND_EVIDENCE, width);
+        imgb_buf_clear(&line);
     }
-    if (res->os)
-        imgb_buf_printf(out, "%s: %s\n", LBL(p, L_OS),
-                        res->os->pretty_name ? res->os->pretty_name
+    if (res->os) {
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_OS));
+        put_safe(&line, res->os->pretty_name ? res->os->pretty_name
                         : res->os->id ? res->os->id : "-");
-    if (res->nbaselines == 0)
-        imgb_buf_printf(out, "%s\n", LBL(p, L_NONE));
-
-    for (size_t b = 0; b < res->nbaselines; b++) {
-        const imgb_baseline_result *br = &res->baselines[b];
-        const imgb_baseline *bl = br->baseline;
-        imgb_buf_printf(out, "\n== %s (%s)", imgb_report_text(&bl->alias, p->lang),
-                        bl->key ? bl->key : "");
-        if (br->reason)
-            imgb_buf_printf(out, " — %s: %s", LBL(p, L_APPLIES), br->reason);
-        imgb_buf_putc(out, '\n');
-
-        table_row *rows = imgb_xcalloc(br->nitems, sizeof *rows);
-        for (size_t i = 0; i < br->nitems; i++) {
-            imgb_ignore_status st = imgb_report_item_status(t, b, i, NULL);
-            rows[i] = (table_row){ i, item_group(&br->items[i], st), br->items[i].item->severity };
-        }
-        qsort(rows, br->nitems, sizeof *rows, row_cmp);
-
-        for (size_t k = 0; k < br->nitems; k++) {
-            size_t i = rows[k].i;
-            const imgb_item_result *r = &br->items[i];
-            const imgb_item *it = r->item;
-            const imgb_ignore_entry *entry = NULL;
-            imgb_ignore_status st = imgb_report_item_status(t, b, i, &entry);
-            nitems++;
-            switch (rows[k].group) {
-            case 0: nfail++; nsev[it->severity]++; break;
-            case 1: nign++; break;
-            case 2: nerr++; break;
-            case 3: nna++; break;
-            default: npass++; break;
-            }
-            const char *sev = sev_label[it->severity][en];
-            imgb_buf_puts(out, "  ");
-            put_padded(out, status_label(p, r, st), 11);
-            if (p->color && r->verdict == IMGB_V_FAIL && st == IMGB_STATUS_UNHANDLED) {
-                imgb_buf_puts(out, sev_color[it->severity]);
-                imgb_buf_puts(out, sev);
-                imgb_buf_puts(out, "\033[0m");
-                put_padded(out, "", 7 - display_width(sev));
-            } else {
-                put_padded(out, sev, 7);
-            }
-            imgb_buf_printf(out, "%s  %s\n", it->id, imgb_report_text(&it->title, p->lang));
-            if (r->verdict == IMGB_V_FAIL || r->verdict == IMGB_V_ERROR ||
-                r->verdict == IMGB_V_INCOMPLETE) {
-                size_t shown = 0, total = 0;
-                for (size_t e = 0; e < r->nevidence; e++) {
-                    if (r->verdict == IMGB_V_FAIL && !imgb_report_evidence_failing(r, e))
-                        continue;
-                    total++;
-                    if (shown < TABLE_MAX_EVIDENCE) {
-                        put_evidence(out, p, &r->evidence[e]);
-                        shown++;
-                    }
-                }
-                if (total > shown) {
-                    imgb_buf_puts(out, "        ");
-                    imgb_buf_printf(out, en ? "%zu more pieces of evidence" : "另有 %zu 条证据",
-                                    total - shown);
-                    imgb_buf_putc(out, '\n');
-                }
-                if (entry && entry->reason) {
-                    imgb_buf_printf(out, "        %s: ", LBL(p, L_REASON));
-                    put_safe(out, entry->reason);
-                    imgb_buf_putc(out, '\n');
-                }
-            }
-        }
-        free(rows);
+        put_wrapped(out, line.ptr, 0, IND_EVIDENCE, width);
+        imgb_buf_clear(&line);
     }
+    if (res->incomplete_reason) {
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_INCOMPLETE_SCAN));
+        put_safe(&line, res->incomplete_reason);
+        put_wrapped(out, line.ptr, 0, IND_EVIDENCE, width);
+    }
+    imgb_buf_dispose(&line);
+}
 
-    imgb_buf_putc(out, '\n');
-    imgb_buf_printf(out,
+static void put_summary(imgb_buf *out, const imgb_scan_result *res,
+                        const imgb_report_params *p, const table_counts *c, int width)
+{
+    bool en = p->lang == IMGB_LANG_EN;
+    imgb_buf line = IMGB_BUF_INIT;
+    imgb_buf_printf(&line,
                     en ? "Summary: %zu baselines, %zu items: %zu failed (%zu high, %zu medium, "
                          "%zu low), %zu ignored, %zu passed, %zu not applicable, %zu errors "
                          "or incomplete"
                        : "汇总: %zu 个基线, %zu 个检查项: %zu 未通过 (高危 %zu, 中危 %zu, "
                          "低危 %zu), %zu 已忽略, %zu 通过, %zu 不适用, %zu 错误或未完成",
-                    res->nbaselines, nitems, nfail, nsev[IMGB_SEV_HIGH],
-                    nsev[IMGB_SEV_MEDIUM], nsev[IMGB_SEV_LOW], nign, npass, nna, nerr);
+                    res->nbaselines, c->items, c->fail, c->sev[IMGB_SEV_HIGH],
+                    c->sev[IMGB_SEV_MEDIUM], c->sev[IMGB_SEV_LOW], c->ignored, c->pass, c->na,
+                    c->unjudged);
+    put_wrapped(out, line.ptr, 0, 9, width);
+    imgb_buf_dispose(&line);
+}
+
+/* The item's status line, its evidence, the reason it is ignored and the advice. */
+static void put_item(imgb_buf *out, const imgb_scan_result *res, const imgb_report_params *p,
+                     const imgb_report_triage *t, size_t b, size_t i, int group, int width)
+{
+    bool en = p->lang == IMGB_LANG_EN;
+    const imgb_item_result *r = &res->baselines[b].items[i];
+    const imgb_item *it = r->item;
+    const imgb_ignore_entry *entry = NULL;
+    imgb_ignore_status st = imgb_report_item_status(t, b, i, &entry);
+    const char *sev = sev_label[it->severity][en];
+    imgb_buf line = IMGB_BUF_INIT;
+
+    imgb_buf_puts(out, "  ");
+    put_padded(out, status_label(p, r, st), 11);
+    if (p->color && group == G_FAIL) {
+        imgb_buf_puts(out, sev_color[it->severity]);
+        imgb_buf_puts(out, sev);
+        imgb_buf_puts(out, "\033[0m");
+        put_padded(out, "", 7 - display_width(sev));
+    } else {
+        put_padded(out, sev, 7);
+    }
+    imgb_buf_printf(&line, "%s  %s", it->id, imgb_report_text(&it->title, p->lang));
+    /* the status and severity columns are 2 + 11 + 7 = 20 wide */
+    {
+        imgb_buf wrapped = IMGB_BUF_INIT;
+        put_wrapped(&wrapped, line.ptr, 20, 20, width);
+        imgb_buf_puts(out, wrapped.ptr + 20);
+        imgb_buf_dispose(&wrapped);
+    }
+    imgb_buf_clear(&line);
+    if (group == G_NA || group == G_PASS) {
+        imgb_buf_dispose(&line);
+        return;
+    }
+
+    size_t shown = 0, total = 0;
+    for (size_t e = 0; e < r->nevidence; e++) {
+        if (r->verdict == IMGB_V_FAIL && !imgb_report_evidence_failing(r, e))
+            continue;
+        total++;
+        if (!p->evidence_all && shown >= TABLE_MAX_EVIDENCE)
+            continue;
+        const imgb_ignore_entry *ev_entry = NULL;
+        bool ev_ignored = r->verdict == IMGB_V_FAIL && st == IMGB_STATUS_UNHANDLED &&
+                          imgb_report_evidence_status(t, b, i, e, &ev_entry) !=
+                              IMGB_STATUS_UNHANDLED;
+        if (evidence_line(&line, p, &r->evidence[e], ev_ignored ? ev_entry : NULL)) {
+            put_wrapped(out, line.ptr, IND_EVIDENCE, IND_CONT, width);
+            shown++;
+        }
+        imgb_buf_clear(&line);
+    }
+    if (total > shown) {
+        if (p->lang == IMGB_LANG_EN)
+            imgb_buf_printf(&line, "%zu more pieces of evidence (--evidence all)", total - shown);
+        else
+            imgb_buf_printf(&line, "另有 %zu 条证据 (--evidence all 显示全部)", total - shown);
+        put_wrapped(out, line.ptr, IND_EVIDENCE, IND_CONT, width);
+        imgb_buf_clear(&line);
+    }
+    if (entry && entry->reason) {
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_REASON));
+        put_safe(&line, entry->reason);
+        put_wrapped(out, line.ptr, IND_EVIDENCE, IND_CONT, width);
+        imgb_buf_clear(&line);
+    }
+    const char *advice = imgb_report_text(&it->advice, p->lang);
+    if (group == G_FAIL && advice && *advice) {
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_ADVICE));
+        put_safe(&line, advice);
+        put_wrapped(out, line.ptr, IND_EVIDENCE, IND_CONT, width);
+    }
+    imgb_buf_dispose(&line);
+}
+
+/* Sorted rows of baseline `b`, counted into `c`. */
+static table_row *baseline_rows(const imgb_scan_result *res, const imgb_report_triage *t,
+                                size_t b, table_counts *c)
+{
+    const imgb_baseline_result *br = &res->baselines[b];
+    table_row *rows = imgb_xcalloc(br->nitems ? br->nitems : 1, sizeof *rows);
+    for (size_t i = 0; i < br->nitems; i++) {
+        imgb_ignore_status st = imgb_report_item_status(t, b, i, NULL);
+        rows[i] = (table_row){ i, item_group(&br->items[i], st), br->items[i].item->severity };
+        if (c)
+            count_item(c, rows[i].group, rows[i].sev);
+    }
+    qsort(rows, br->nitems, sizeof *rows, row_cmp);
+    return rows;
+}
+
+static void put_baseline(imgb_buf *out, const imgb_scan_result *res, const imgb_report_params *p,
+                         const imgb_report_triage *t, size_t b, int width)
+{
+    const imgb_baseline_result *br = &res->baselines[b];
+    const imgb_baseline *bl = br->baseline;
+    imgb_buf line = IMGB_BUF_INIT;
+    imgb_buf_printf(&line, "== %s (%s)", imgb_report_text(&bl->alias, p->lang),
+                    bl->key ? bl->key : "");
     imgb_buf_putc(out, '\n');
-    for (size_t w = 0; w < res->nwarnings; w++)
-        put_warning(out, p, res->warnings[w]);
-    if (res->image)
-        for (size_t w = 0; w < res->image->nwarnings; w++)
-            put_warning(out, p, res->image->warnings[w]);
-    size_t nexp = 0;
-    char **exp = imgb_report_ignore_lines(res, p, &nexp);
-    for (size_t w = 0; w < nexp; w++)
-        put_warning(out, p, exp[w]);
-    imgb_report_free_lines(exp, nexp);
+    put_wrapped(out, line.ptr, 0, 3, width);
+    imgb_buf_clear(&line);
+    if (br->reason) {
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_APPLIES));
+        put_safe(&line, br->reason);
+        put_wrapped(out, line.ptr, 3, 5, width);
+        imgb_buf_clear(&line);
+    }
+    table_counts c = { 0 };
+    table_row *rows = baseline_rows(res, t, b, &c);
+    for (size_t k = 0; k < br->nitems; k++) {
+        if (!p->show_passed && rows[k].group >= G_NA)
+            continue;
+        put_item(out, res, p, t, b, rows[k].i, rows[k].group, width);
+    }
+    if (!p->show_passed && c.pass + c.na) {
+        if (p->lang == IMGB_LANG_EN)
+            imgb_buf_printf(&line, "%zu passed and %zu not applicable not listed "
+                            "(--show-passed)", c.pass, c.na);
+        else
+            imgb_buf_printf(&line, "另有 %zu 项通过、%zu 项不适用未列出 (--show-passed 显示)",
+                            c.pass, c.na);
+        put_wrapped(out, line.ptr, IND_ITEM, IND_EVIDENCE, width);
+    }
+    imgb_buf_dispose(&line);
+    free(rows);
+}
+
+int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
+{
+    imgb_report_triage *t = imgb_report_triage_new(res, p);
+    int width = table_width(p);
+
+    put_header(out, res, p, width);
+    table_counts total = { 0 };
+    for (size_t b = 0; b < res->nbaselines; b++)
+        free(baseline_rows(res, t, b, &total));
+    put_summary(out, res, p, &total, width);
+    if (res->nbaselines == 0)
+        imgb_buf_printf(out, "%s\n", LBL(p, L_NONE));
+    for (size_t b = 0; b < res->nbaselines; b++)
+        put_baseline(out, res, p, t, b, width);
+
+    /* Scan warnings close the report (a file written with -o keeps them); the CLI prints
+     * them on stderr only when this table is not what the terminal shows. */
+    imgb_buf line = IMGB_BUF_INIT;
+    size_t nw = res->nwarnings + (res->image ? res->image->nwarnings : 0);
+    if (nw)
+        imgb_buf_putc(out, '\n');
+    for (size_t w = 0; w < nw; w++) {
+        const char *text = w < res->nwarnings ? res->warnings[w]
+                                              : res->image->warnings[w - res->nwarnings];
+        imgb_buf_printf(&line, "%s: ", LBL(p, L_WARNING));
+        put_safe(&line, text);
+        put_wrapped(out, line.ptr, 0, 4, width);
+        imgb_buf_clear(&line);
+    }
+    imgb_buf_dispose(&line);
     imgb_report_triage_free(t);
     return 0;
 }

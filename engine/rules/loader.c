@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "util/error.h"
@@ -47,6 +48,7 @@ static void ld_id_free(void *p)
 }
 
 typedef struct loader {
+    EVP_MD_CTX *digest;       /* over every file's name and bytes, in load order */
     imgb_diag_fn diag;
     void *payload;
     size_t nerrors;
@@ -999,6 +1001,16 @@ static void ld_text_body(loader *ld, const char *name, const char *root, const c
 static void ld_text_file(loader *ld, const char *name, const char *root, const char *data,
                          size_t len)
 {
+    if (!ld->digest && (ld->digest = EVP_MD_CTX_new()))
+        EVP_DigestInit_ex(ld->digest, EVP_sha256(), NULL);
+    if (ld->digest) {
+        /* the name relative to its rules directory, so the version does not depend on where
+         * the rules are installed */
+        size_t rl = strlen(root);
+        const char *rel = strncmp(name, root, rl) == 0 && name[rl] == '/' ? name + rl + 1 : name;
+        EVP_DigestUpdate(ld->digest, rel, strlen(rel) + 1);
+        EVP_DigestUpdate(ld->digest, data, len);
+    }
     ld->text = data;
     ld->text_len = len;
     ld_text_body(ld, name, root, data, len);
@@ -1093,11 +1105,19 @@ static imgb_ruleset *ld_finish(loader *ld)
     rs->baselines = (imgb_baseline **)ld->baselines.items;
     ld->baselines.items = NULL;
     ld->baselines.len = ld->baselines.cap = 0;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (ld->digest && EVP_DigestFinal_ex(ld->digest, md, &mdlen) == 1 && mdlen >= 6)
+        snprintf(rs->version, sizeof rs->version, "%02x%02x%02x%02x%02x%02x", md[0], md[1],
+                 md[2], md[3], md[4], md[5]);
+    else
+        snprintf(rs->version, sizeof rs->version, "empty");
     return rs;
 }
 
 static void ld_dispose(loader *ld)
 {
+    EVP_MD_CTX_free(ld->digest);
     imgb_ptrvec_dispose(&ld->baselines, (void (*)(void *))ld_baseline_free);
     imgb_ptrvec_dispose(&ld->item_ids, ld_id_free);
     imgb_ptrvec_dispose(&ld->baseline_keys, ld_id_free);
@@ -1177,6 +1197,11 @@ void imgb_ruleset_free(imgb_ruleset *rs)
             rs->kind_data[i].kind->free_data(rs->kind_data[i].data);
     free(rs->kind_data);
     free(rs);
+}
+
+const char *imgb_ruleset_version(const imgb_ruleset *rs)
+{
+    return rs ? rs->version : "";
 }
 
 void *imgb_ruleset_kind_data(const imgb_ruleset *rs, const imgb_check_kind *kind)

@@ -96,6 +96,7 @@ typedef struct imgb_ruleset {
     size_t nbaselines;
     imgb_kind_data *kind_data;
     size_t nkind_data;
+    char version[16];         /* first 12 hex digits of the sha256 of the rule files */
 } imgb_ruleset;
 
 /* ---- evidence and results ------------------------------------------------------------ */

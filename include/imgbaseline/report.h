@@ -69,6 +69,17 @@ IMGB_API const char *const *imgb_report_param_names(void);
  */
 IMGB_API int imgb_report_request_check(const imgb_report_request *req, const char *format);
 
+/**
+ * Show and count only items of these severities, in every format and in the gate's counts
+ * (Trivy's --severity): a comma-separated list of LOW, MEDIUM, HIGH (any case; UNKNOWN and
+ * CRITICAL are accepted and match nothing, as imgbaseline's top severity is HIGH).
+ * @return 0 or IMGB_EINVAL naming the word that is not a severity.
+ */
+IMGB_API int imgb_report_request_set_severities(imgb_report_request *req, const char *list);
+/** Table layout: wrap at `columns` (0: 80; < 0: never), list passed and not-applicable
+ *  items too, show every piece of evidence instead of the first five. */
+IMGB_API void imgb_report_request_set_table(imgb_report_request *req, int columns,
+                                            int show_passed, int evidence_all);
 /** ANSI colours in the table (only for a terminal).  Default off. */
 IMGB_API void imgb_report_request_set_color(imgb_report_request *req, int color);
 /** "Today" for ignore-file expiry, ms since the epoch (0: the current time). */
@@ -94,12 +105,20 @@ IMGB_API int imgb_report_render(const imgb_scan_result *res, const char *format,
 IMGB_API size_t imgb_report_count_findings(const imgb_scan_result *res,
                                            const imgb_report_request *req, imgb_severity min);
 
+/**
+ * Items of severity `min` or above (and shown by the severity filter) that could not be
+ * judged (error or incomplete verdicts).  A gate fails closed on them.
+ */
+IMGB_API size_t imgb_report_count_unjudged(const imgb_scan_result *res,
+                                           const imgb_report_request *req, imgb_severity min);
+
 /** Receives one line of text. */
 typedef void (*imgb_line_fn)(const char *line, void *payload);
 
 /**
- * Warnings about the request's ignore list against `res` (expired entries, entries that
- * matched nothing), one line each to `fn`.  @return the number of lines.
+ * Warnings about the request's ignore list against `res` (expired entries, entries naming
+ * no item of the rules, entries that matched no finding), one line each to `fn`.
+ * @return the number of lines.
  */
 IMGB_API size_t imgb_report_ignore_warnings(const imgb_scan_result *res,
                                             const imgb_report_request *req, imgb_line_fn fn,
@@ -117,6 +136,9 @@ IMGB_API int imgb_ignore_load(imgb_ignore_list **out, const char *path);
 /** Parse an ignore file held in memory; `name` is used in messages. */
 IMGB_API int imgb_ignore_parse(imgb_ignore_list **out, const char *text, size_t len,
                                const char *name);
+/** Add an entry ignoring item (or build-risk key) `id` everywhere, as `--ignore ID` does;
+ *  creates the list when `*list` is NULL.  @return 0 or IMGB_EINVAL for an empty id. */
+IMGB_API int imgb_ignore_list_add(imgb_ignore_list **list, const char *id);
 /** Free an ignore list (NULL-safe). */
 IMGB_API void imgb_ignore_list_free(imgb_ignore_list *list);
 

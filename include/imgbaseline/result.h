@@ -71,6 +71,12 @@ IMGB_API int imgb_result_sshd_installed(const imgb_scan_result *res);
 /** Non-zero when the whole image was read and every item could be judged (no error or
  *  incomplete verdict, no truncated layer, OS identified where OS baselines would apply). */
 IMGB_API int imgb_result_complete(const imgb_scan_result *res);
+/** Non-zero when the image itself was read in full and identified (no truncated layer; the
+ *  OS known where OS baselines would apply).  Items may still be unjudged. */
+IMGB_API int imgb_result_image_complete(const imgb_scan_result *res);
+/** Why the result is not complete, one line naming the image (borrowed; NULL when
+ *  imgb_result_complete()).  The image-level cause comes first. */
+IMGB_API const char *imgb_result_incomplete_reason(const imgb_scan_result *res);
 /** Scan start and end, ms since the epoch. */
 IMGB_API int64_t imgb_result_started_ms(const imgb_scan_result *res);
 IMGB_API int64_t imgb_result_finished_ms(const imgb_scan_result *res);

@@ -100,6 +100,11 @@ IMGB_API int imgb_ruleset_dict_load(imgb_ruleset *rs, const char *path, imgb_dic
 /** Number of dictionary words; `*source` (may be NULL) receives the file list ("" if none). */
 IMGB_API size_t imgb_ruleset_dict_size(const imgb_ruleset *rs, const char **source);
 
+/** The rules' version: the first 12 hex digits of a SHA-256 over every rule file's name
+ *  (relative to its directory) and bytes, in load order; the same rules give the same
+ *  version wherever they are installed.  Static storage of the ruleset. */
+IMGB_API const char *imgb_ruleset_version(const imgb_ruleset *rs);
+
 /** Number of baselines, in load order. */
 IMGB_API size_t imgb_ruleset_baseline_count(const imgb_ruleset *rs);
 /** Baseline `i` (< imgb_ruleset_baseline_count()), or NULL. */

@@ -1,0 +1,405 @@
+/*
+ * The CLI as a Trivy or Dockle user meets it (issue 12): a gate that fails closed on images
+ * that could not be read or identified, Trivy's --severity/--exit-code meanings, flags and
+ * request parameters checked before the image is opened, warnings once on stderr and none
+ * with -q, --ignore, the locale's language, help and version.  Real images: the sample built
+ * by umoci and skopeo, and layers cut inside their tar stream (with digests that match, as a
+ * broken build or a hostile registry serves them).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "factview.h"
+#include "imgbuild.h"
+#include "util/mem.h"
+
+static char *work;
+static char *sample;      /* docker-archive of testdata/sample (Debian 10, sshd, weak app) */
+
+static void setup_once(void)
+{
+    work = imgbuild_tmpdir("cli");
+    ck_assert_int_eq(imgbuild_sh("bash '%s/tools/make-sample-image.sh' '%s' >/dev/null",
+                                 getenv("IMGB_SOURCE_DIR"), work), 0);
+    sample = imgbuild_path(work, "sample-docker.tar");
+}
+
+static void teardown_once(void)
+{
+    imgbuild_rmtree(work);
+    free(work);
+    free(sample);
+}
+
+/* Run the CLI with `args` (shell words); stdout and stderr into files; the exit status. */
+static int cli(const char *env, const char *args, char **out, char **err)
+{
+    char *o = imgbuild_path(work, "out.txt"), *e = imgbuild_path(work, "err.txt");
+    int st = imgbuild_sh("cd '%s' && %s '%s' %s >'%s' 2>'%s' </dev/null", work, env ? env : "",
+                         getenv("IMGB_CLI"), args, o, e);
+    if (out)
+        *out = factview_slurp(o);
+    if (err)
+        *err = factview_slurp(e);
+    free(o);
+    free(e);
+    return st;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static size_t lines(const char *s)
+{
+    return count(s, "\n");
+}
+
+/* A Debian 10 image whose only layer ends inside its second file: the digests match the
+ * bytes served, so only the tar stream says the image is incomplete. */
+static char *truncated_image(const char *name, uint64_t keep)
+{
+    static char pad[20000];
+    memset(pad, 'x', sizeof pad - 1);
+    imgbuild_file files[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
+        { .path = "etc/padding", .content = pad },
+        { .path = "etc/passwd", .content = "root:x:0:0:root:/root:/bin/bash\n" },
+        { .path = "var/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/status", .content = "Package: openssh-server\n"
+          "Status: install ok installed\nVersion: 1:7.9p1-10+deb10u2\n\n" },
+    };
+    char *dir = imgbuild_path(work, name);
+    imgbuild_sh("mkdir -p '%s'", dir);
+    imgbuild_layer l;
+    imgbuild_layer_write(&l, dir, files, sizeof files / sizeof files[0], IMGBUILD_PLAIN);
+    imgbuild_truncate(l.path, keep);
+    free(l.digest);
+    l.digest = imgbuild_sha256_file(l.path);
+    free(l.diff_id);
+    l.diff_id = imgb_xstrdup(l.digest);
+    l.size = keep;
+    imgbuild_image img = { .layers = &l, .nlayers = 1, .ref = "cut:1" };
+    char *out = imgbuild_path(dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
+    imgbuild_layer_dispose(&l);
+    free(dir);
+    return out;
+}
+
+START_TEST(truncated_image_never_passes)
+{
+    /* cut inside /etc/padding: the OS is known, the package database is not */
+    char *img = truncated_image("cut-late", 6000);
+    char *args = imgb_xasprintf("scan '%s' --format json --fail-on high", img);
+    char *out, *err;
+    ck_assert_int_eq(cli(NULL, args, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "truncated"));
+    ck_assert_ptr_nonnull(strstr(err, "--allow-incomplete"));
+    ck_assert_uint_eq(count(err, "truncated tar stream"), 1); /* the warning, once */
+    json_t *j = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert(json_is_false(json_object_get(j, "complete")));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "incomplete_reason")),
+                                 "truncated"));
+    /* SSH items cannot say "openssh-server is not installed" from a cut package database */
+    ck_assert_uint_eq(count(out, "is not installed"), 0);
+    json_decref(j);
+    free(out);
+    free(err);
+    free(args);
+
+    /* without a gate, too: a report-only run of an unreadable image is not "clean" */
+    args = imgb_xasprintf("scan '%s' --format table", img);
+    ck_assert_int_eq(cli(NULL, args, NULL, NULL), 2);
+    free(args);
+
+    /* --allow-incomplete: the report, a warning, and the findings' own status */
+    args = imgb_xasprintf("scan '%s' --format json --allow-incomplete", img);
+    ck_assert_int_eq(cli(NULL, args, &out, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "warning"));
+    ck_assert_ptr_nonnull(strstr(out, "\"complete\": false"));
+    free(out);
+    free(err);
+    free(args);
+    free(img);
+
+    /* cut inside the first header: nothing read, the OS unknown */
+    img = truncated_image("cut-early", 800);
+    args = imgb_xasprintf("scan '%s' --format json --fail-on high", img);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "truncated"));
+    /* the layer's warning, the OS warning and the gate's reason: each once, one line each */
+    ck_assert_uint_eq(count(err, "truncated tar stream"), 1);
+    ck_assert_uint_eq(count(err, "could not be identified"), 1);
+    ck_assert_uint_eq(lines(err), 3);
+    free(err);
+    free(args);
+    free(img);
+}
+END_TEST
+
+static json_t *scan_json(const char *extra, int *status)
+{
+    char *args = imgb_xasprintf("scan '%s' --format json --weak-password-budget 30 %s", sample,
+                                extra);
+    char *out;
+    *status = cli(NULL, args, &out, NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    free(args);
+    return j;
+}
+
+/* Every item of every baseline of a native report has one of `sevs`. */
+static bool only_severities(const json_t *j, const char *const *sevs, size_t n)
+{
+    size_t i, k;
+    json_t *b, *it;
+    json_array_foreach(json_object_get(j, "baselines"), i, b) {
+        json_array_foreach(json_object_get(b, "items"), k, it) {
+            const char *s = json_string_value(json_object_get(it, "severity"));
+            bool ok = false;
+            for (size_t m = 0; m < n; m++)
+                ok |= strcmp(s, sevs[m]) == 0;
+            if (!ok)
+                return false;
+        }
+    }
+    return true;
+}
+
+START_TEST(severity_and_exit_code_mean_what_trivy_means)
+{
+    int st;
+    json_t *all = scan_json("", &st);
+    ck_assert_int_eq(st, 0);
+    json_int_t high = json_integer_value(json_object_get(
+        json_object_get(json_object_get(all, "summary"), "failed"), "high"));
+    json_int_t medium = json_integer_value(json_object_get(
+        json_object_get(json_object_get(all, "summary"), "failed"), "medium"));
+    ck_assert_int_gt(high, 0);
+    ck_assert_int_gt(medium, 0);
+    json_decref(all);
+
+    /* --severity alone filters and exits 0 (Trivy's default exit code) */
+    json_t *j = scan_json("--severity HIGH,CRITICAL", &st);
+    ck_assert_int_eq(st, 0);
+    static const char *const hi[] = { "high" };
+    ck_assert(only_severities(j, hi, 1));
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(j, "summary"), "failed"), "medium")),
+                     0);
+    json_decref(j);
+    /* with --exit-code: the status for what passes the filter */
+    j = scan_json("-s high --exit-code 5", &st);
+    ck_assert_int_eq(st, 5);
+    json_decref(j);
+    j = scan_json("-s LOW --exit-code 5", &st);
+    static const char *const lo[] = { "low" };
+    ck_assert(only_severities(j, lo, 1));
+    ck_assert_int_eq(st, json_integer_value(json_object_get(
+                             json_object_get(json_object_get(j, "summary"), "failed"), "low"))
+                             ? 5 : 0);
+    json_decref(j);
+    /* --exit-code 0: report-only wrappers */
+    j = scan_json("--fail-on low --exit-code 0", &st);
+    ck_assert_int_eq(st, 0);
+    json_decref(j);
+    j = scan_json("--fail-on medium", &st);
+    ck_assert_int_eq(st, 1);
+    json_decref(j);
+
+    char *err;
+    char *args = imgb_xasprintf("scan '%s' --severity HIGH,bogus", sample);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--severity"));
+    ck_assert_ptr_nonnull(strstr(err, "bogus"));
+    free(err);
+    free(args);
+    /* the API formats are filtered too */
+    char *out;
+    args = imgb_xasprintf("scan '%s' -s LOW --format aliyun-baseline-check-result "
+                          "--weak-password-budget 30", sample);
+    ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+    ck_assert_uint_eq(count(out, "\"RiskLevel\": \"high\""), 0);
+    free(out);
+    free(args);
+}
+END_TEST
+
+START_TEST(flags_are_checked_before_the_image_is_opened)
+{
+    char *err;
+    /* the image does not exist: every message must be about the flag, not the image */
+    static const struct { const char *args, *want; } cases[] = {
+        { "scan /nonexistent.tar --format huawei-risk-configs", "--image-type" },
+        { "scan /nonexistent.tar -o /nonexistent-dir/report.json", "-o /nonexistent-dir" },
+        { "scan /nonexistent.tar --lang fr", "--lang" },
+        { "scan /nonexistent.tar --format nope", "--format" },
+        { "scan /nonexistent.tar --page-size 0", "--page-size" },
+        { "scan /nonexistent.tar --exit-code 2", "--exit-code" },
+        { "scan /nonexistent.tar --fail-on severe", "--fail-on" },
+        { "scan /nonexistent.tar --evidence some", "--evidence" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_int_eq(cli(NULL, cases[i].args, NULL, &err), 2);
+        ck_assert_msg(strstr(err, cases[i].want) && !strstr(err, "nonexistent.tar"),
+                      "%s: %s", cases[i].args, err);
+        ck_assert_uint_eq(lines(err), 1);
+        free(err);
+    }
+    ck_assert_int_eq(cli(NULL, "scan /nonexistent.tar --exit-code 0 --format json", NULL, &err),
+                     2);
+    ck_assert_ptr_nonnull(strstr(err, "nonexistent.tar")); /* 0 was accepted */
+    free(err);
+}
+END_TEST
+
+START_TEST(warnings_once_and_quiet_means_quiet)
+{
+    char *ign = imgbuild_path(work, "ign.yaml");
+    FILE *f = fopen(ign, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("ignore:\n"
+          "  - id: weak.password\n    expires: 2020-01-01\n"
+          "  - id: ssh.permit_root_login\n"
+          "  - id: build_risk.no_healthcheck\n    reason: probed by the orchestrator\n", f);
+    fclose(f);
+    char *args = imgb_xasprintf("scan '%s' --format json --ignore-file '%s'", sample, ign);
+    char *out, *err;
+    ck_assert_int_eq(cli(NULL, args, &out, &err), 0);
+    ck_assert_uint_eq(count(err, "expired on 2020-01-01"), 1);
+    ck_assert_uint_eq(count(err, "'ssh.permit_root_login' names no item"), 1);
+    ck_assert_uint_eq(count(err, "build_risk.no_healthcheck"), 0); /* it matched */
+    free(out);
+    free(err);
+    char *q = imgb_xasprintf("%s -q --fail-on high", args);
+    int st = cli(NULL, q, &out, &err);
+    ck_assert_int_eq(st, 1);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+    free(q);
+    free(args);
+
+    /* -i ID for every failing high item: the gate no longer counts them */
+    int st0;
+    json_t *all = scan_json("", &st0);
+    imgb_buf ids = IMGB_BUF_INIT;
+    size_t bi, ii, nhigh = 0;
+    json_t *b, *it;
+    json_array_foreach(json_object_get(all, "baselines"), bi, b) {
+        json_array_foreach(json_object_get(b, "items"), ii, it) {
+            if (!strcmp(json_string_value(json_object_get(it, "verdict")), "fail") &&
+                !strcmp(json_string_value(json_object_get(it, "severity")), "high")) {
+                imgb_buf_printf(&ids, " -i %s", json_string_value(json_object_get(it, "id")));
+                nhigh++;
+            }
+        }
+    }
+    json_decref(all);
+    ck_assert_uint_gt(nhigh, 0);
+    args = imgb_xasprintf("scan '%s' --format json -q --fail-on high --weak-password-budget 30",
+                          sample);
+    ck_assert_int_eq(cli(NULL, args, NULL, NULL), 1);
+    char *with = imgb_xasprintf("%s%s", args, ids.ptr);
+    ck_assert_int_eq(cli(NULL, with, NULL, &err), 0);
+    ck_assert_str_eq(err, "");
+    free(err);
+    free(with);
+    free(args);
+    imgb_buf_dispose(&ids);
+    free(ign);
+}
+END_TEST
+
+START_TEST(language_follows_the_locale)
+{
+    char *args = imgb_xasprintf("scan '%s' --format table --weak-password-budget 30", sample);
+    char *out;
+    cli("LC_ALL= LC_MESSAGES= LANG=zh_CN.UTF-8", args, &out, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "汇总"));
+    free(out);
+    cli("LC_ALL=C LANG=zh_CN.UTF-8", args, &out, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "Summary"));
+    ck_assert_ptr_null(strstr(out, "汇总"));
+    free(out);
+    free(args);
+    args = imgb_xasprintf("scan '%s' --format table --lang zh --weak-password-budget 30",
+                          sample);
+    cli("LC_ALL=C", args, &out, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "汇总"));
+    free(out);
+    free(args);
+    cli("LC_ALL= LC_MESSAGES=zh_TW.UTF-8 LANG=en_US.UTF-8", "rules list", &out, NULL);
+    ck_assert_ptr_nonnull(strstr(out, "确保"));
+    free(out);
+}
+END_TEST
+
+START_TEST(help_version_and_inspect_format)
+{
+    char *out, *err;
+    ck_assert_int_eq(cli(NULL, "help scan", &out, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(out, "--severity"));
+    ck_assert_ptr_nonnull(strstr(out, "--allow-incomplete"));
+    free(out);
+    ck_assert_int_eq(cli(NULL, "help", &out, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(out, "version"));
+    free(out);
+    ck_assert_int_eq(cli(NULL, "help nope", NULL, &err), 2);
+    free(err);
+    ck_assert_int_eq(cli(NULL, "version", &out, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(out, "rules version "));
+    ck_assert_ptr_nonnull(strstr(out, "dictionary: "));
+    free(out);
+    ck_assert_int_eq(cli(NULL, "--version", &out, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(out, "rules version "));
+    free(out);
+    char *args = imgb_xasprintf("inspect '%s' -f json", sample);
+    ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "os"), "id")), "debian");
+    json_decref(j);
+    free(out);
+    free(args);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 900);
+    tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
+    tcase_add_test(tc, truncated_image_never_passes);
+    tcase_add_test(tc, severity_and_exit_code_mean_what_trivy_means);
+    tcase_add_test(tc, flags_are_checked_before_the_image_is_opened);
+    tcase_add_test(tc, warnings_once_and_quiet_means_quiet);
+    tcase_add_test(tc, language_follows_the_locale);
+    tcase_add_test(tc, help_version_and_inspect_format);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cli_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
