@@ -474,13 +474,7 @@ static const struct {
 START_TEST(scan_reads_config_behind_symlinks)
 {
     char *dir = imgbuild_tmpdir("scan-symlinked");
-    char *rules = imgbuild_path(dir, "rules");
-    imgbuild_sh("mkdir -p '%s'", rules);
-    char *rf = imgbuild_path(rules, "sym.yaml");
-    FILE *fp = fopen(rf, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(symlink_rules, fp);
-    fclose(fp);
+    char *rules = imgbuild_text_dir(dir, "rules", "sym.yaml", symlink_rules);
     imgb_ruleset *rs = NULL;
     const char *paths[] = { rules };
     ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
@@ -529,7 +523,6 @@ START_TEST(scan_reads_config_behind_symlinks)
     imgb_scan_result_free(res);
     imgb_ruleset_free(rs);
     free(image);
-    free(rf);
     free(rules);
     imgbuild_rmtree(dir);
     free(dir);
@@ -563,13 +556,7 @@ static const char cap_rules[] =
 START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
 {
     char *dir = imgbuild_tmpdir("scan-cap");
-    char *rules = imgbuild_path(dir, "rules");
-    imgbuild_sh("mkdir -p '%s'", rules);
-    char *rf = imgbuild_path(rules, "cap.yaml");
-    FILE *fp = fopen(rf, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(cap_rules, fp);
-    fclose(fp);
+    char *rules = imgbuild_text_dir(dir, "rules", "cap.yaml", cap_rules);
     imgb_ruleset *rs = NULL;
     const char *paths[] = { rules };
     ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
@@ -628,7 +615,6 @@ START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
     free(sshd);
     free(defs);
     free(image);
-    free(rf);
     free(rules);
     imgbuild_rmtree(dir);
     free(dir);
