@@ -131,13 +131,15 @@ done
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# measure NAME CMD...: one run, wall seconds and peak RSS (KB) appended to TMP/NAME.{wall,rss}
+# measure NAME CMD...: one run; wall and CPU (user + sys) seconds and peak RSS (KB) appended
+# to TMP/NAME.{wall,cpu,rss}.  On a loaded machine CPU time is the steadier figure.
 measure() {
     local name=$1; shift
-    /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/err" ||
+    /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/err" ||
         { [[ $? -eq 1 ]] || { cat "$TMP/err" >&2; exit 1; }; }
-    read -r wall rss <"$TMP/time"
+    read -r wall usr sys rss <"$TMP/time"
     echo "$wall" >>"$TMP/$name.wall"
+    awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >>"$TMP/$name.cpu"
     echo "$rss" >>"$TMP/$name.rss"
 }
 
@@ -150,7 +152,7 @@ report() { # image
         csize=$((csize + $(stat -c %s "$b")))
         usize=$((usize + $(gzip -dcf <"$b" | wc -c)))
     done
-    rm -f "$TMP"/*.wall "$TMP"/*.rss
+    rm -f "$TMP"/*.wall "$TMP"/*.cpu "$TMP"/*.rss
     for ((r = 1; r <= REPS; r++)); do
         measure gzip bash -c 'for b in "$@"; do gzip -dcf <"$b" >/dev/null; done' _ "${blobs[@]}"
         for j in 1 2; do
@@ -158,15 +160,19 @@ report() { # image
                 --format json -o "$TMP/scan-j$j.json"
         done
     done
-    local g j1 j2
+    local g j1 j2 gc c1 c2
     g=$(median <"$TMP/gzip.wall"); j1=$(median <"$TMP/j1.wall"); j2=$(median <"$TMP/j2.wall")
+    gc=$(median <"$TMP/gzip.cpu"); c1=$(median <"$TMP/j1.cpu"); c2=$(median <"$TMP/j2.cpu")
     printf '%s: %d layers, %.1f MB blobs, %.1f MB uncompressed (load %s)\n' "$name" \
         "${#blobs[@]}" "$(ratio "$csize" 1e6)" "$(ratio "$usize" 1e6)" "$(cut -d' ' -f1 /proc/loadavg)"
-    printf '  %-40s %6s s\n' "gzip -dc of every layer" "$g"
-    printf '  %-40s %6s s  %5s x gzip  peak RSS %d MB\n' "scan -j1 (all rules but weak passwords)" \
-        "$j1" "$(ratio "$j1" "$g")" $(($(median <"$TMP/j1.rss") / 1024))
-    printf '  %-40s %6s s  %5s x gzip  peak RSS %d MB  (-j1/-j2 %s)\n' "scan -j2" "$j2" \
-        "$(ratio "$j2" "$g")" $(($(median <"$TMP/j2.rss") / 1024)) "$(ratio "$j1" "$j2")"
+    printf '  %-40s wall %6s s                cpu %6s s\n' "gzip -dc of every layer" "$g" "$gc"
+    printf '  %-40s wall %6s s = %5s x gzip  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
+        "scan -j1 (all rules but weak passwords)" "$j1" "$(ratio "$j1" "$g")" "$c1" \
+        "$(ratio "$c1" "$gc")" $(($(median <"$TMP/j1.rss") / 1024))
+    printf '  %-40s wall %6s s = %5s x gzip  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
+        "scan -j2" "$j2" "$(ratio "$j2" "$g")" "$c2" "$(ratio "$c2" "$gc")" \
+        $(($(median <"$TMP/j2.rss") / 1024))
+    echo "  -j1 / -j2 wall: $(ratio "$j1" "$j2") x"
     python3 - "$TMP/scan-j1.json" "$usize" <<'EOF'
 import json, sys
 st = json.load(open(sys.argv[1]))["scan"]["stats"]
@@ -184,7 +190,7 @@ run_john() { # shadow -> "wall found"
     local shadow=$1 jhome=$TMP/john-home home
     home=$(getent passwd "$(id -u)" | cut -d: -f6)
     rm -rf "$jhome" "$TMP"/john-session*; mkdir -p "$jhome"
-    local script="cd '$TMP' && OMP_NUM_THREADS=2 /usr/bin/time -f '%e' -o '$TMP/john.time' \
+    local script="cd '$TMP' && OMP_NUM_THREADS=2 /usr/bin/time -f '%e %U %S' -o '$TMP/john.time' \
         john --format=crypt --wordlist=/usr/share/john/password.lst --session='$TMP/john-session' \
         '$shadow' >'$TMP/john.out' 2>&1; john --show '$shadow' 2>/dev/null | grep -c : \
         >'$TMP/john.found' || true"
@@ -203,7 +209,7 @@ weak_passwords() {
     local r wp=$TMP/wp
     r=$(rootfs)
     rm -rf "$wp"; mkdir -p "$wp/layer/etc"
-    : >"$TMP/ours.wall"; : >"$TMP/john.wall"
+    rm -f "$TMP"/ours.* "$TMP"/john.wall "$TMP"/john.cpu
     local found_ours=0 found_john=0
     for ((i = 1; i <= REPS; i++)); do
         "$BUILD/bench/weak_password/wp_bench" mkshadow "$wp/shadow" '$1$'   # fresh salts
@@ -212,9 +218,7 @@ weak_passwords() {
               awk '{ printf "%s:x:%d:%d::/home/%s:/bin/sh\n", $1, 2000 + NR, 2000 + NR, $1 }'; } \
             >"$wp/layer/etc/passwd"
         build_image "$TMP/wp.tar" bench/weakpw:1 "$r" "$wp/layer"
-        /usr/bin/time -f '%e' -o "$TMP/t" "$CLI" scan "$TMP/wp.tar" -j 2 --format json \
-            -o "$TMP/wp.json" >/dev/null 2>&1 || true
-        cat "$TMP/t" >>"$TMP/ours.wall"
+        measure ours "$CLI" scan "$TMP/wp.tar" -j 2 --format json -o "$TMP/wp.json"
         found_ours=$(python3 -c "
 import json, sys
 d = json.load(open('$TMP/wp.json'))
@@ -222,15 +226,19 @@ for b in d['baselines']:
     for it in b['items']:
         if it['id'] == 'weak.password':
             print(sum(1 for e in it['evidence'] if e.get('verdict') == 'fail'))")
-        read -r jw found_john <<<"$(run_john "$wp/shadow")"
+        read -r jw ju js found_john <<<"$(run_john "$wp/shadow")"
         echo "$jw" >>"$TMP/john.wall"
+        awk -v u="$ju" -v s="$js" 'BEGIN { printf "%.2f\n", u + s }' >>"$TMP/john.cpu"
     done
-    local ow jw
+    local ow jw oc jc
     ow=$(median <"$TMP/ours.wall"); jw=$(median <"$TMP/john.wall")
+    oc=$(median <"$TMP/ours.cpu"); jc=$(median <"$TMP/john.cpu")
     echo "weak passwords: seven accounts (six weak, in password.lst), medians of $REPS (load $(cut -d' ' -f1 /proc/loadavg))"
-    printf '  %-52s %6s s  %s weak accounts\n' "imgbaseline scan, shipped rules, -j2 (whole scan)" "$ow" "$found_ours"
-    printf '  %-52s %6s s  %s cracked\n' "john --format=crypt password.lst, 2 threads" "$jw" "$found_john"
-    echo "  john / scan: $(ratio "$jw" "$ow") x"
+    printf '  %-52s wall %6s s  cpu %6s s  %s weak accounts\n' \
+        "imgbaseline scan, shipped rules, -j2 (whole scan)" "$ow" "$oc" "$found_ours"
+    printf '  %-52s wall %6s s  cpu %6s s  %s cracked\n' \
+        "john --format=crypt password.lst, 2 threads" "$jw" "$jc" "$found_john"
+    echo "  john / scan: wall $(ratio "$jw" "$ow") x, cpu $(ratio "$jc" "$oc") x"
 }
 
 # ---- run ------------------------------------------------------------------------------------
