@@ -17,6 +17,7 @@
 #include "rules/rules.h"
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 /* Versions where sshd's parser changed (servconf.c history). */
@@ -1477,24 +1478,23 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
 
 static void parse_buffer(pstate *ps, const char *file, const char *data, size_t len, int depth)
 {
-    int linenum = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (data + pos)) : len - pos;
-        linenum++;
+    imgb_lines it;
+    const char *p;
+    size_t n;
+    imgb_lines_init(&it, data, len);
+    while (imgb_lines_next(&it, &p, &n)) {
+        int linenum = it.number;
         if (n >= IMGB_MAX_CONFIG_LINE) {
             add_problem(ps->cfg, file, linenum, false, "%s line %d: line too long (limit %d)",
                         file, linenum, IMGB_MAX_CONFIG_LINE);
-        } else if (memchr(data + pos, '\0', n)) {
+        } else if (memchr(p, '\0', n)) {
             add_problem(ps->cfg, file, linenum, false, "%s line %d: NUL byte in line", file,
                         linenum);
         } else {
-            char *line = imgb_xstrndup(data + pos, n);
+            char *line = imgb_xstrndup(p, n);
             process_line(ps, file, linenum, line, depth);
             free(line);
         }
-        pos += n + (nl ? 1 : 0);
     }
 }
 
