@@ -26,14 +26,6 @@
 #define FACTS_MAX_INPUT (64u << 10)
 #define FACTS_KEEP_MAX 2048 /* small, so the fuzzer reaches the cut-at-the-cap paths */
 
-#define FUZZ_CHECK(cond)                                                                     \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "fuzz_facts: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                                         \
-        }                                                                                    \
-    } while (0)
-
 /* The n-th NUL-separated part of the input becomes this file. */
 static const char *const facts_paths[] = {
     "etc/ssh/sshd_config",       "etc/ssh/sshd_config.d/10-a.conf", "etc/login.defs",

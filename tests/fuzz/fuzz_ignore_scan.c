@@ -31,15 +31,6 @@
 #define FUZZ_IGNORE_SCAN_MAX_INPUT (64u << 10)
 #define FUZZ_NOW_MS 1767225600000LL /* 2026-01-01: expiry dates on both sides of it */
 
-#define FUZZ_CHECK(cond)                                                                       \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "fuzz_ignore_scan: invariant failed: %s (line %d)\n", #cond,       \
-                    __LINE__);                                                                 \
-            abort();                                                                           \
-        }                                                                                      \
-    } while (0)
-
 static imgb_ruleset *fuzz_rules;
 static imgb_scan_result *fuzz_result;
 
