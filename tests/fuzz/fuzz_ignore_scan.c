@@ -175,7 +175,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     char *image = fuzz_build_image();
-    imgb_scan_options o = { .read = { .jobs = 1, .no_verify = true }, .weak_password_budget = 5 };
+    imgb_scan_config o = { .read = { .jobs = 1, .no_verify = true }, .weak_password_budget = 5 };
     int rc = imgb_scan_run(&fuzz_result, fuzz_rules, image, &o);
     unlink(image);
     free(image);
@@ -237,7 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t left = imgb_report_count_findings(fuzz_result, &p, IMGB_SEV_LOW);
     FUZZ_CHECK(left <= all);
     size_t nwarn = 0;
-    char **warn = imgb_report_ignore_warnings(fuzz_result, &p, &nwarn);
+    char **warn = imgb_report_ignore_lines(fuzz_result, &p, &nwarn);
     for (size_t i = 0; i < nwarn; i++)
         FUZZ_CHECK(strchr(warn[i], '\n') == NULL);
     imgb_report_free_lines(warn, nwarn);
@@ -246,7 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             strcmp(f->name, "aliyun-build-risk-images") != 0)
             continue; /* Huawei formats need request parameters; ignore does not reach them */
         imgb_buf out = IMGB_BUF_INIT;
-        rc = imgb_report_render(fuzz_result, f, &p, &out);
+        rc = imgb_report_render_fmt(fuzz_result, f, &p, &out);
         FUZZ_CHECK(rc == 0);
         imgb_buf_dispose(&out);
     }
