@@ -27,6 +27,7 @@ static const imgb_report_format formats[] = {
       imgb_render_huawei_statistic },
     { "table", "human-readable table grouped by baseline", false, imgb_render_table },
     { "sarif", "SARIF 2.1.0 for code-scanning dashboards", false, imgb_render_sarif },
+    { "html", "self-contained HTML audit report (prints to PDF)", false, imgb_render_html },
     { NULL, NULL, false, NULL },
 };
 
