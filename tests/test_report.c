@@ -1874,6 +1874,17 @@ START_TEST(cli_real_scan_outputs_validate)
         }
     }
     batch_validate(&sb);
+    /* The HTML report of the real result, both languages: well-formed, self-contained, every
+     * failed item present. */
+    for (int l = 0; l < 2; l++) {
+        char *args = imgb_xasprintf("--format html --lang %s -o report.html", l ? "en" : "zh");
+        ck_assert_int_eq(cli_scan(c, every, args), 0);
+        free(args);
+        char *path = imgbuild_path(c->dir, "report.html");
+        ck_assert_int_eq(html_check(path, l ? "en" : "zh-CN",
+                                    "--id t.ci.high --id t.ci.medium --id t.ci.low"), 0);
+        free(path);
+    }
     /* And the table on the real result. */
     ck_assert_int_eq(cli_scan(c, every, "--format table --lang en"), 0);
     char *out = slurp(c->out);

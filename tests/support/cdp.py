@@ -150,11 +150,12 @@ class Browser:
         with open(path, "wb") as f:
             f.write(base64.b64decode(r["data"]))
 
-    def problems(self, page_url):
+    def problems(self, page_url, since=0):
         """Console errors, uncaught exceptions, error log entries (CSP violations among
-        them), failed requests and any request for something other than the page itself."""
+        them), failed requests and any request for something other than the page itself,
+        in the events from index `since` on."""
         out = []
-        for ev in self.events:
+        for ev in self.events[since:]:
             m, p = ev["method"], ev.get("params", {})
             if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
                 out.append("console %s: %s" % (p["type"], p.get("args")))
