@@ -10,7 +10,8 @@ ROOT=$PWD
 
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
-      python3-jsonschema python3-html5lib chromium poppler-utils fonts-wqy-microhei)
+      python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs
+      python3-html5lib chromium poppler-utils fonts-wqy-microhei)
 
 install_deps() {
     local missing=()
