@@ -251,6 +251,24 @@ static imgb_ruleset *shipped_rules(void)
     return rs;
 }
 
+/* A ruleset of the test's own: `yaml` written to DIR/rules/test.yaml and loaded. */
+static imgb_ruleset *test_rules(const char *dir, const char *yaml)
+{
+    char *rules_dir = imgbuild_path(dir, "rules");
+    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
+    char *rules_file = imgbuild_path(rules_dir, "test.yaml");
+    FILE *fp = fopen(rules_file, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(yaml, fp);
+    fclose(fp);
+    imgb_ruleset *rs = NULL;
+    const char *paths[] = { rules_dir };
+    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    free(rules_file);
+    free(rules_dir);
+    return rs;
+}
+
 static const char *verdict_of(const imgb_scan_result *res, const char *id)
 {
     const imgb_item_result *r = imgb_scan_result_item(res, id);
@@ -548,16 +566,7 @@ static const char dropin_rules[] =
 START_TEST(debian12_dropins_opaque_symlink)
 {
     char *dir = imgbuild_tmpdir("debian12-dropins");
-    char *rules_dir = imgbuild_path(dir, "rules");
-    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
-    char *rules_file = imgbuild_path(rules_dir, "dropins.yaml");
-    FILE *fp = fopen(rules_file, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(dropin_rules, fp);
-    fclose(fp);
-    imgb_ruleset *rs = NULL;
-    const char *paths[] = { rules_dir };
-    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    imgb_ruleset *rs = test_rules(dir, dropin_rules);
 
     char *img = build_fixture("debian12-dropins", dir, NULL, 0);
     imgb_scan_result *res = NULL;
@@ -611,8 +620,6 @@ START_TEST(debian12_dropins_opaque_symlink)
 
     imgb_ruleset_free(rs);
     free(img);
-    free(rules_file);
-    free(rules_dir);
     imgbuild_rmtree(dir);
     free(dir);
 }
@@ -671,16 +678,7 @@ static imgb_scan_result *scan_with(imgb_ruleset *rs, const char *os, const char 
 START_TEST(pwquality_by_release)
 {
     char *dir = imgbuild_tmpdir("pwq-release");
-    char *rules_dir = imgbuild_path(dir, "rules");
-    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
-    char *rules_file = imgbuild_path(rules_dir, "pwq.yaml");
-    FILE *fp = fopen(rules_file, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(pwq_rules, fp);
-    fclose(fp);
-    imgb_ruleset *rs = NULL;
-    const char *paths[] = { rules_dir };
-    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    imgb_ruleset *rs = test_rules(dir, pwq_rules);
 
     static const struct {
         const char *os, *version;
@@ -726,8 +724,6 @@ START_TEST(pwquality_by_release)
     ck_assert_str_eq(verdict_of(res, "generic.pwd.sha_crypt_rounds"), "pass"); /* 5000 */
     imgb_scan_result_free(res);
     imgb_ruleset_free(shipped);
-    free(rules_file);
-    free(rules_dir);
     imgbuild_rmtree(dir);
     free(dir);
 }

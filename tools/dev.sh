@@ -11,7 +11,8 @@ ROOT=$PWD
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
       python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs
-      python3-html5lib chromium poppler-utils fonts-wqy-microhei)
+      libisal-dev libzstd-dev zlib1g-dev python3-html5lib chromium poppler-utils
+      fonts-wqy-microhei)
 
 install_deps() {
     local missing=()
