@@ -15,8 +15,9 @@ usage: html_browser.py --cli IMGBASELINE --source SRC_DIR --out WORK_DIR
    390 px wide (WORK_DIR/*.png), no horizontal scrolling at 390 px, no console errors, no
    failed requests and no request other than the file itself; printed to PDF (WORK_DIR/*.pdf)
    with and without scripts: pdfinfo's page count is at least cover + one per baseline +
-   appendix (exactly that for the small report: every section fits one page), and
-   pdftotext finds every item id of the scan, folded ones included.
+   appendix (exactly that for the small report: every section fits one page), the last
+   page's footer says "N / N", and pdftotext finds every item id of the scan, folded ones
+   included.
 Exit status 0 when everything holds, 1 with one line per problem.
 """
 import argparse
@@ -142,6 +143,8 @@ def check_pdf(path, report, exact):
         fail("%s: %d pages, expected at least %d (cover, %d baselines, appendix)"
              % (path, pages, want, nb))
     text = pdf_text(path)
+    if "%d/%d" % (pages, pages) not in text:
+        fail("%s: the last page has no 'page %d / %d' footer" % (path, pages, pages))
     missing = [it["id"] for b in report["baselines"] for it in b["items"] if it["id"] not in text]
     if missing:
         fail("%s: %d item ids are not in the printed text (folded content lost?): %s"

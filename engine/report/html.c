@@ -324,6 +324,31 @@ static void h_text(imgb_buf *o, const char *s)
     }
 }
 
+/* Text from the image as the content of a CSS string: every ASCII character but letters,
+ * digits and " ._:/@-" becomes a hex escape, so nothing can end the string or the <style>
+ * element; invalid UTF-8 becomes U+FFFD. */
+static void css_string(imgb_buf *o, const char *s)
+{
+    imgb_buf_putc(o, '"');
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    while (*u) {
+        size_t n = imgb_report_utf8_len(u);
+        if (n == 0 || is_nonchar(u, n)) {
+            imgb_buf_puts(o, "\\fffd ");
+            u += n ? n : 1;
+            continue;
+        }
+        bool plain = n > 1 || (*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
+                     (*u >= '0' && *u <= '9') || strchr(" ._:/@-", *u);
+        if (plain && !(n == 2 && u[0] == 0xC2 && u[1] < 0xA0))
+            imgb_buf_put(o, u, n);
+        else
+            imgb_buf_printf(o, "\\%x ", n == 2 ? u[1] : *u);
+        u += n;
+    }
+    imgb_buf_putc(o, '"');
+}
+
 /* An id attribute value: item ids are [a-z0-9._-] by convention, anything else becomes '_'
  * so that the fragment links (#item-...) always resolve. */
 static void h_id(imgb_buf *o, const char *prefix, const char *s)
@@ -356,6 +381,14 @@ static void h_digest(imgb_buf *o, const char *d)
         h_text(o, d);
     }
     imgb_buf_puts(o, "</code>");
+}
+
+/* " (text)" in the muted colour: a detail after a value. */
+static void h_muted(imgb_buf *o, const char *s)
+{
+    imgb_buf_puts(o, " <span class=\"muted\">(");
+    h_text(o, s);
+    imgb_buf_puts(o, ")</span>");
 }
 
 static void h_utc(imgb_buf *o, int64_t ms)
@@ -476,11 +509,8 @@ static void put_image_rows(html_ctx *h)
         const char *base = strrchr(img->path, '/');
         ident_row(h, L_ARCHIVE);
         h_text(o, base && base[1] ? base + 1 : img->path);
-        if (img->format) {
-            imgb_buf_puts(o, " <span class=\"muted\">(");
-            h_text(o, img->format);
-            imgb_buf_puts(o, ")</span>");
-        }
+        if (img->format)
+            h_muted(o, img->format);
         imgb_buf_puts(o, "</dd></div>");
     }
 }
@@ -492,11 +522,8 @@ static void put_os_rows(html_ctx *h)
     ident_row(h, L_OS);
     if (os && (os->pretty_name || os->id)) {
         h_text(o, os->pretty_name ? os->pretty_name : os->id);
-        if (os->source) {
-            imgb_buf_puts(o, " <span class=\"muted\">(");
-            h_text(o, os->source);
-            imgb_buf_puts(o, ")</span>");
-        }
+        if (os->source)
+            h_muted(o, os->source);
     } else {
         imgb_buf_puts(o, LBL(h, L_OS_UNKNOWN));
     }
@@ -504,11 +531,8 @@ static void put_os_rows(html_ctx *h)
     ident_row(h, L_SSHD);
     if (os && os->has_openssh_server) {
         h_text(o, os->openssh_version ? os->openssh_version : "?");
-        if (os->openssh_pkg_version) {
-            imgb_buf_puts(o, " <span class=\"muted\">(");
-            h_text(o, os->openssh_pkg_version);
-            imgb_buf_puts(o, ")</span>");
-        }
+        if (os->openssh_pkg_version)
+            h_muted(o, os->openssh_pkg_version);
     } else {
         imgb_buf_puts(o, LBL(h, L_NOT_INSTALLED));
     }
@@ -731,20 +755,15 @@ static void put_header(html_ctx *h)
 
 static void put_location(html_ctx *h, const imgb_evidence *ev)
 {
-    imgb_buf *o = h->o;
-    if (ev->file) {
-        imgb_buf_puts(o, "<code>");
-        h_text(o, ev->file);
-        if (ev->line > 0)
-            imgb_buf_printf(o, ":%d", ev->line);
-        else if (ev->offset >= 0)
-            imgb_buf_printf(o, " @%lld", (long long)ev->offset);
-        imgb_buf_puts(o, "</code>");
-    } else if (ev->history_index >= 0) {
-        imgb_buf_printf(o, "<code>history[%d]</code>", ev->history_index);
-    } else {
-        imgb_buf_puts(o, LBL(h, L_CONFIG));
+    char *loc = imgb_report_evidence_location(ev);
+    if (!loc) {
+        imgb_buf_puts(h->o, LBL(h, L_CONFIG));
+        return;
     }
+    imgb_buf_puts(h->o, "<code>");
+    h_text(h->o, loc);
+    imgb_buf_puts(h->o, "</code>");
+    free(loc);
 }
 
 static void put_finding(html_ctx *h, const imgb_evidence *ev)
@@ -882,12 +901,16 @@ static void put_evidence(html_ctx *h, size_t b, size_t i)
     imgb_buf_puts(o, "</tbody></table>");
     if (shown > HTML_EVIDENCE_OPEN)
         imgb_buf_puts(o, "</div></details>");
-    if (total > shown)
-        imgb_buf_printf(o, h->en ? "<p class=\"muted\">%zu further pieces of evidence are not "
-                                   "listed here; the JSON report (--format json) has all %zu.</p>"
-                                 : "<p class=\"muted\">另有 %zu 条证据未在此列出；JSON 报告"
-                                   "（--format json）包含全部 %zu 条。</p>",
-                        total - shown, total);
+    /* The closing "and M more" entry of a capped result is not written when the list is
+     * cut here, so the count below includes what it counted. */
+    if (total > shown) {
+        size_t rest = total - shown + (r->nmore ? r->nmore - 1 : 0);
+        imgb_buf_printf(o, h->en ? "<p class=\"muted\">%zu more not listed here; the JSON report "
+                                   "(--format json) lists more.</p>"
+                                 : "<p class=\"muted\">另有 %zu 条未在此列出；JSON 报告"
+                                   "（--format json）列出更多。</p>",
+                        rest);
+    }
 }
 
 /* ---- expected, advice, where to fix, references ----------------------------------------- */
@@ -923,11 +946,7 @@ static char *fix_location(html_ctx *h, const imgb_evidence *ev)
                               ev->history_index);
     if (ev->source && ev->source[0] == '/')
         return imgb_xstrdup(ev->source);
-    if (ev->file && ev->line > 0)
-        return imgb_xasprintf("%s:%d", ev->file, ev->line);
-    if (ev->file)
-        return imgb_xstrdup(ev->file);
-    return NULL;
+    return ev->file ? imgb_report_evidence_location(ev) : NULL;
 }
 
 static void put_list(imgb_buf *o, const imgb_ptrvec *v, size_t max, bool en)
@@ -1234,8 +1253,15 @@ static void put_head(html_ctx *h)
     h_text(o, imgb_version());
     imgb_buf_printf(o, "\">\n<title>%s — ", LBL(h, L_TITLE));
     put_ref(h);
-    imgb_buf_printf(o, "</title>\n<style>\n%s</style>\n<script>%s</script>\n</head>\n<body>\n",
-                    stylesheet, print_script);
+    imgb_buf_printf(o, "</title>\n<style>\n%s", stylesheet);
+    /* Every printed page names the report, the image and the page: a loose page of a
+     * handed-over PDF still says where it belongs. */
+    imgb_buf_printf(o, "@page{@bottom-left{content:\"%s · \" ", LBL(h, L_TITLE));
+    const imgb_image *img = h->res->image;
+    css_string(o, img && img->nrefs ? img->refs[0] : img ? imgb_report_image_id(h->res) : "");
+    imgb_buf_puts(o, ";font:8pt sans-serif;color:#5a6374}@bottom-right{content:counter(page) "
+                     "\" / \" counter(pages);font:8pt sans-serif;color:#5a6374}}\n");
+    imgb_buf_printf(o, "</style>\n<script>%s</script>\n</head>\n<body>\n", print_script);
 }
 
 int imgb_render_html(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)

@@ -32,6 +32,9 @@ imgb_ignore_status imgb_report_item_status(const imgb_report_triage *t, size_t b
 imgb_ignore_status imgb_report_evidence_status(const imgb_report_triage *t, size_t b,
                                                size_t i, size_t e,
                                                const imgb_ignore_entry **entry);
+/** Where a piece of evidence points, as plain text: "file:line", "file@offset" (binary
+ *  files), "file", "history[N]" (image history), or NULL (the image config).  malloc'd. */
+char *imgb_report_evidence_location(const imgb_evidence *ev);
 /** Whether evidence `e` of a failed item is part of the failure. */
 bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e);
 /** A failed item that no entry covers. */

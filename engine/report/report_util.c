@@ -41,6 +41,19 @@ bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e)
     return !any_marked || r->evidence[e].verdict == IMGB_V_FAIL;
 }
 
+char *imgb_report_evidence_location(const imgb_evidence *ev)
+{
+    if (ev->file && ev->line > 0)
+        return imgb_xasprintf("%s:%d", ev->file, ev->line);
+    if (ev->file && ev->offset >= 0)
+        return imgb_xasprintf("%s@%lld", ev->file, (long long)ev->offset);
+    if (ev->file)
+        return imgb_xstrdup(ev->file);
+    if (ev->history_index >= 0)
+        return imgb_xasprintf("history[%d]", ev->history_index);
+    return NULL;
+}
+
 static const char *layer_digest_of(const imgb_scan_result *res, const imgb_evidence *ev)
 {
     if (ev->layer_digest)

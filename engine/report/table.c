@@ -94,14 +94,10 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
     size_t start = o->len;
     imgb_buf_puts(o, "        ");
     size_t base = o->len;
-    if (ev->file) {
-        put_safe(o, ev->file);
-        if (ev->line > 0)
-            imgb_buf_printf(o, ":%d", ev->line);
-        else if (ev->offset >= 0)
-            imgb_buf_printf(o, "@%lld", (long long)ev->offset);
-    } else if (ev->history_index >= 0) {
-        imgb_buf_printf(o, "history[%d]", ev->history_index);
+    char *loc = imgb_report_evidence_location(ev);
+    if (loc) {
+        put_safe(o, loc);
+        free(loc);
     }
     if (ev->account) {
         imgb_buf_puts(o, o->len > base ? "  " : "");
