@@ -863,6 +863,28 @@ START_TEST(kind_jumped_line_does_not_count)
 }
 END_TEST
 
+START_TEST(kind_arg_one_of)
+{
+    /* Debian 11+ pam_unix hashes with yescrypt: "sha512 or yescrypt" as one item */
+    const char *strong = "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_unix.so\","
+                         "\"arg\":[\"sha512\",\"yescrypt\"]}";
+    factview_file f[] = {{"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL,
+                          0, 0}};
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, strong, NULL), IMGB_V_PASS); /* sha512 */
+    f[0].content = "password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"
+                   "password requisite pam_deny.so\npassword required pam_permit.so\n";
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, strong, NULL), IMGB_V_PASS);
+    f[0].content = "password [success=1 default=ignore] pam_unix.so obscure md5\n"
+                   "password requisite pam_deny.so\npassword required pam_permit.so\n";
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, strong, NULL), IMGB_V_FAIL);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"stack\":\"auth\",\"module\":"
+                                         "\"x\",\"arg\":[\"a\",1]}"), 0);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"stack\":\"auth\",\"module\":"
+                                         "\"x\",\"arg\":[\"a\",\"b\"],\"op\":\"eq\","
+                                         "\"value\":1}"), 0);
+}
+END_TEST
+
 START_TEST(kind_first_and_missing)
 {
     /* the first password module prompts itself; every later one needs use_authtok */
@@ -1018,6 +1040,7 @@ static Suite *pam_suite(void)
     tcase_add_test(tc, model_jumps_substack_done);
     tcase_add_test(tc, kind_jumped_line_does_not_count);
     tcase_add_test(tc, kind_first_and_missing);
+    tcase_add_test(tc, kind_arg_one_of);
     tcase_add_test(tc, kind_sequence_faillock);
     tcase_add_test(tc, kind_faillock_root_unlock_time);
     tcase_add_test(tc, kind_pwhistory_conf_from_153);

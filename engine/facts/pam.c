@@ -4,6 +4,8 @@
  */
 #include "facts/pam.h"
 
+#include "facts/distro.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,29 +564,8 @@ const imgb_pam_stack *imgb_pam_get(const imgb_scan_ctx *ctx, const char *path)
 
 size_t imgb_pam_stack_files(const char *family, const char *stack, const char *out[4])
 {
-    static const struct {
-        const char *stack;
-        const char *common;
-    } commons[] = {
-        {"auth", IMGB_PAM_DIR "/common-auth"},
-        {"account", IMGB_PAM_DIR "/common-account"},
-        {"password", IMGB_PAM_DIR "/common-password"},
-        {"session", IMGB_PAM_DIR "/common-session"},
-    };
-    const char *common = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof commons / sizeof commons[0]; i++)
-        if (strcmp(commons[i].stack, stack) == 0)
-            common = commons[i].common;
-    bool rhel = family && strcmp(family, "rhel") == 0;
-    bool deb = family && (strcmp(family, "debian") == 0 || strcmp(family, "suse") == 0);
-    if (rhel || !deb) {
-        out[n++] = IMGB_PAM_DIR "/system-auth";
-        out[n++] = IMGB_PAM_DIR "/password-auth";
-    }
-    if ((deb || !rhel) && common)
-        out[n++] = common;
-    return n;
+    /* The layout is the distribution's (facts/distro.c); an unknown family tries both. */
+    return imgb_distro_pam_stack_files(imgb_distro_family_named(family), stack, out);
 }
 
 const char *imgb_pam_module_base(const char *module)

@@ -286,10 +286,21 @@ static bool is_nonchar(const unsigned char *u, size_t n)
     return (cp >= 0xFDD0 && cp <= 0xFDEF) || (n >= 3 && (cp & 0xFFFE) == 0xFFFE);
 }
 
+/* Bidirectional formatting characters (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069):
+ * in a file name they reorder what the reader sees ("Trojan Source"), so they are shown. */
+static bool is_bidi(const unsigned char *u, size_t n)
+{
+    if (n != 3 || u[0] != 0xE2)
+        return false;
+    return (u[1] == 0x80 && (u[2] == 0x8E || u[2] == 0x8F || (u[2] >= 0xAA && u[2] <= 0xAE))) ||
+           (u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9);
+}
+
 /*
  * Text from the image or the rules as HTML text or attribute value: markup characters
  * become references, invalid UTF-8 and noncharacters U+FFFD, control characters (C0 but tab
- * and newline, DEL, C1) a visible \xNN, so the file stays well-formed and shows what is there.
+ * and newline, DEL, C1) a visible \xNN and bidi controls a visible \uNNNN, so the file
+ * stays well-formed and shows what is there.
  */
 static void h_text(imgb_buf *o, const char *s)
 {
@@ -303,6 +314,9 @@ static void h_text(imgb_buf *o, const char *s)
         }
         if (n == 2 && u[0] == 0xC2 && u[1] < 0xA0) {
             imgb_buf_printf(o, "\\x%02x", u[1]);
+        } else if (is_bidi(u, n)) {
+            imgb_buf_printf(o, "\\u%02x%02x", 0x20 | ((u[1] & 0x3Fu) >> 2),
+                            ((u[1] & 0x03u) << 6) | (u[2] & 0x3Fu));
         } else if (n > 1) {
             imgb_buf_put(o, u, n);
         } else if (*u == '&') {
@@ -1196,7 +1210,7 @@ static void put_appendix(html_ctx *h)
     imgb_buf *o = h->o;
     const imgb_scan_result *res = h->res;
     size_t nexp = 0;
-    char **exp = imgb_report_ignore_warnings(res, h->p, &nexp);
+    char **exp = imgb_report_ignore_lines(res, h->p, &nexp);
     imgb_buf_printf(o, "<section class=\"appendix\" id=\"appendix\"><h2>%s</h2>\n",
                     LBL(h, L_APPENDIX));
     imgb_buf_printf(o, "<details><summary>%s (%zu)</summary><div class=\"inner\"><ul>\n",
