@@ -54,36 +54,6 @@ static const char *const sev_color[3] = { "\033[36m", "\033[33m", "\033[1;31m" }
 
 #define LBL(p, id) labels[id][(p)->lang == IMGB_LANG_EN]
 
-/* Item groups, in the order they print. */
-enum { G_FAIL, G_IGNORED, G_UNJUDGED, G_NA, G_PASS };
-
-static int item_group(const imgb_item_result *r, imgb_ignore_status st)
-{
-    switch (r->verdict) {
-    case IMGB_V_FAIL: return st == IMGB_STATUS_UNHANDLED ? G_FAIL : G_IGNORED;
-    case IMGB_V_ERROR:
-    case IMGB_V_INCOMPLETE: return G_UNJUDGED;
-    case IMGB_V_NOT_APPLICABLE: return G_NA;
-    default: return G_PASS;
-    }
-}
-
-typedef struct table_row {
-    size_t i;
-    int group;
-    imgb_severity sev;
-} table_row;
-
-static int row_cmp(const void *a, const void *b)
-{
-    const table_row *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group - y->group;
-    if (x->sev != y->sev)
-        return (int)y->sev - (int)x->sev;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
 static const char *status_label(const imgb_report_params *p, const imgb_item_result *r,
                                 imgb_ignore_status st)
 {
@@ -256,10 +226,10 @@ static void count_item(table_counts *c, int group, imgb_severity sev)
 {
     c->items++;
     switch (group) {
-    case G_FAIL: c->fail++; c->sev[sev]++; break;
-    case G_IGNORED: c->ignored++; break;
-    case G_UNJUDGED: c->unjudged++; break;
-    case G_NA: c->na++; break;
+    case IMGB_GROUP_FAILED: c->fail++; c->sev[sev]++; break;
+    case IMGB_GROUP_IGNORED: c->ignored++; break;
+    case IMGB_GROUP_ERROR: c->unjudged++; break;
+    case IMGB_GROUP_NOT_APPLICABLE: c->na++; break;
     default: c->pass++; break;
     }
 }
@@ -324,7 +294,7 @@ static void put_item(imgb_buf *out, const imgb_scan_result *res, const imgb_repo
 
     imgb_buf_puts(out, "  ");
     put_padded(out, status_label(p, r, st), 11);
-    if (p->color && group == G_FAIL) {
+    if (p->color && group == IMGB_GROUP_FAILED) {
         imgb_buf_puts(out, sev_color[it->severity]);
         imgb_buf_puts(out, sev);
         imgb_buf_puts(out, "\033[0m");
@@ -341,7 +311,7 @@ static void put_item(imgb_buf *out, const imgb_scan_result *res, const imgb_repo
         imgb_buf_dispose(&wrapped);
     }
     imgb_buf_clear(&line);
-    if (group == G_NA || group == G_PASS) {
+    if (group == IMGB_GROUP_NOT_APPLICABLE || group == IMGB_GROUP_PASSED) {
         imgb_buf_dispose(&line);
         return;
     }
@@ -378,7 +348,7 @@ static void put_item(imgb_buf *out, const imgb_scan_result *res, const imgb_repo
         imgb_buf_clear(&line);
     }
     const char *advice = imgb_report_text(&it->advice, p->lang);
-    if (group == G_FAIL && advice && *advice) {
+    if (group == IMGB_GROUP_FAILED && advice && *advice) {
         imgb_buf_printf(&line, "%s: ", LBL(p, L_ADVICE));
         put_safe(&line, advice);
         put_wrapped(out, line.ptr, IND_EVIDENCE, IND_CONT, width);
@@ -386,20 +356,14 @@ static void put_item(imgb_buf *out, const imgb_scan_result *res, const imgb_repo
     imgb_buf_dispose(&line);
 }
 
-/* Sorted rows of baseline `b`, counted into `c`. */
-static table_row *baseline_rows(const imgb_scan_result *res, const imgb_report_triage *t,
-                                size_t b, table_counts *c)
+/* Count the items of baseline `b` into `c` by display group. */
+static void count_baseline(const imgb_scan_result *res, const imgb_report_triage *t, size_t b,
+                           table_counts *c)
 {
     const imgb_baseline_result *br = &res->baselines[b];
-    table_row *rows = imgb_xcalloc(br->nitems ? br->nitems : 1, sizeof *rows);
-    for (size_t i = 0; i < br->nitems; i++) {
-        imgb_ignore_status st = imgb_report_item_status(t, b, i, NULL);
-        rows[i] = (table_row){ i, item_group(&br->items[i], st), br->items[i].item->severity };
-        if (c)
-            count_item(c, rows[i].group, rows[i].sev);
-    }
-    qsort(rows, br->nitems, sizeof *rows, row_cmp);
-    return rows;
+    for (size_t i = 0; i < br->nitems; i++)
+        count_item(c, imgb_report_item_group(&br->items[i], imgb_report_item_status(t, b, i, NULL)),
+                   br->items[i].item->severity);
 }
 
 static void put_baseline(imgb_buf *out, const imgb_scan_result *res, const imgb_report_params *p,
@@ -420,11 +384,14 @@ static void put_baseline(imgb_buf *out, const imgb_scan_result *res, const imgb_
         imgb_buf_clear(&line);
     }
     table_counts c = { 0 };
-    table_row *rows = baseline_rows(res, t, b, &c);
+    count_baseline(res, t, b, &c);
+    size_t *order = imgb_report_item_order(t, res, b);
     for (size_t k = 0; k < br->nitems; k++) {
-        if (!p->show_passed && rows[k].group >= G_NA)
+        size_t i = order[k];
+        int group = imgb_report_item_group(&br->items[i], imgb_report_item_status(t, b, i, NULL));
+        if (!p->show_passed && group >= IMGB_GROUP_NOT_APPLICABLE)
             continue;
-        put_item(out, res, p, t, b, rows[k].i, rows[k].group, width);
+        put_item(out, res, p, t, b, i, group, width);
     }
     if (!p->show_passed && c.pass + c.na) {
         if (p->lang == IMGB_LANG_EN)
@@ -436,7 +403,7 @@ static void put_baseline(imgb_buf *out, const imgb_scan_result *res, const imgb_
         put_wrapped(out, line.ptr, IND_ITEM, IND_EVIDENCE, width);
     }
     imgb_buf_dispose(&line);
-    free(rows);
+    free(order);
 }
 
 int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
@@ -447,7 +414,7 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
     put_header(out, res, p, width);
     table_counts total = { 0 };
     for (size_t b = 0; b < res->nbaselines; b++)
-        free(baseline_rows(res, t, b, &total));
+        count_baseline(res, t, b, &total);
     put_summary(out, res, p, &total, width);
     if (res->nbaselines == 0)
         imgb_buf_printf(out, "%s\n", LBL(p, L_NONE));
