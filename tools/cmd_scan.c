@@ -572,8 +572,10 @@ int cmd_scan(int argc, char **argv)
         imgb_ignore_list_add(&ignore, s.ignores.v[i]);
     imgb_report_request_set_ignore(s.report, ignore);
     imgb_report_request_set_color(s.report, tty_out && getenv("NO_COLOR") == NULL);
-    imgb_report_request_set_table(s.report, tty_out ? cli_terminal_columns() : 0, s.show_passed,
-                                  s.evidence_all);
+    /* the terminal's width (or $COLUMNS when set); a file gets 80 columns */
+    imgb_report_request_set_table(s.report,
+                                  tty_out || getenv("COLUMNS") ? cli_terminal_columns() : 0,
+                                  s.show_passed, s.evidence_all);
     /* The gate's threshold: --fail-on, else (Trivy) --exit-code applies to any finding shown. */
     if (s.exit_code_set && !s.fail_on_set) {
         s.fail_on = IMGB_SEV_LOW;
