@@ -49,6 +49,7 @@ typedef struct scan_args {
     imgb_report_params report;
     const char *store;            /* --store PATH|URL: record, answer API formats from history */
     imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
+    const char *job, *worker;     /* --job ID --worker NAME: record as that queued job */
 } scan_args;
 
 /* ---- the scan's own options ----------------------------------------------------------- */
@@ -206,6 +207,10 @@ static int opt_store(void *a, const cli_option *opt, const char *v)
         s->who.repo_name = v;
     else if (!strcmp(k, "tag"))
         s->who.tag = v;
+    else if (!strcmp(k, "job"))
+        s->job = v;
+    else if (!strcmp(k, "worker"))
+        s->worker = v;
     else if (cli_parse_int(v, 1, 1000000, &s->who.retention) < 0)
         return cli_fail("scan: --retention wants a number of scans from 1 to 1000000"), -1;
     return 0;
@@ -246,6 +251,8 @@ static const cli_option scan_options[] = {
     { "tag", 0, "TAG", "tag to record (default: from the image)", opt_store, NULL },
     { "retention", 0, "N", "keep the last N scans of this image in the history", opt_store,
       NULL },
+    { "job", 0, "ID", "(workers) record as queued job ID, once, with --worker", opt_store, NULL },
+    { "worker", 0, "NAME", "(workers) the worker holding the job's lease", opt_store, NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -321,7 +328,7 @@ static int scan_record(scan_args *s, const imgb_scan_result *res)
     imgb_store *st = NULL;
     char id[33];
     if (imgb_store_open(&st, s->store) < 0 ||
-        imgb_store_record(st, res, &s->who, &s->report, id) < 0) {
+        imgb_store_record_job(st, res, &s->who, &s->report, s->job, s->worker, id) < 0) {
         imgb_store_close(st);
         return cli_fail("scan: --store: %s", imgb_error_last());
     }
@@ -336,7 +343,7 @@ static int scan_from_history(scan_args *s, const imgb_scan_result *res,
 {
     imgb_store *st = NULL;
     /* DescribeImageBaselineCheckResult needs an ImageUuid: the scanned image by default. */
-    if (!strcmp(fmt->name, "aliyun-baseline-check-result") && !s->report.image_uuid) {
+    if (!strcmp(fmt->name, "aliyun-baseline-check-result") && !s->report.image_uuid && res) {
         const char *id = res->image && res->image->image_id ? res->image->image_id : "";
         if (*id && imgb_report_param_set(&s->report, "image_uuid", id) < 0)
             return IMGB_EINVAL;
@@ -373,7 +380,7 @@ int cmd_scan(int argc, char **argv)
         status = CLI_EXIT_OK;
         goto done;
     }
-    if (!image) {
+    if (!image && !s.store) {
         scan_usage(stderr, params);
         goto done;
     }
@@ -383,6 +390,22 @@ int cmd_scan(int argc, char **argv)
     const imgb_report_format *fmt = NULL;
     if (strcmp(s.format, "json") != 0 && !(fmt = imgb_report_format_find(s.format))) {
         cli_fail("scan: unknown format '%s' (see --help)", s.format);
+        goto done;
+    }
+
+    if (!image) {
+        /* --store without IMAGE: answer an API format from the history, scan nothing. */
+        if (!fmt || !fmt->api) {
+            cli_fail("scan: without IMAGE, --store answers only the API formats (aliyun-*, "
+                     "huawei-*)");
+            goto done;
+        }
+        if (scan_from_history(&s, NULL, fmt, &out) < 0 || scan_write(s.output, &out) != 0) {
+            if (imgb_error_last()[0])
+                cli_fail("%s", imgb_error_last());
+            goto done;
+        }
+        status = CLI_EXIT_OK;
         goto done;
     }
 
@@ -424,6 +447,10 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
 
+    if (s.job && (!s.store || !s.worker)) {
+        cli_fail("scan: --job needs --store and --worker");
+        goto done;
+    }
     if (s.store && scan_record(&s, res) < 0)
         goto done;
     int rc;

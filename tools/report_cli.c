@@ -16,8 +16,37 @@
 #include "cli.h"
 #include "util/mem.h"
 
+/* A device or FIFO (-o /dev/null, /dev/stdout, a pipe) is written in place: renaming a
+ * temporary file over it would replace the device node itself (as root, /dev/null). */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : 0;
+    size_t off = 0;
+    while (rc == 0 && off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            rc = -1;
+        else
+            off += (size_t)n;
+    }
+    int saved = errno;
+    if (fd >= 0 && close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc < 0)
+        cli_fail("%s: cannot write the report: %s", path, strerror(saved));
+    return rc;
+}
+
 int cli_write_atomic(const char *path, const char *data, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return write_in_place(path, data, len);
     char *dcopy = imgb_xstrdup(path), *bcopy = imgb_xstrdup(path);
     char *tmp = imgb_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
     free(dcopy);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/rand.h>
 
 #include "report/native.h"
@@ -156,6 +157,13 @@ int imgb_store_schema_version(imgb_store *s)
 imgb_db *imgb_store_db(imgb_store *s)
 {
     return s->db;
+}
+
+int64_t imgb_store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- recording ----------------------------------------------------------------------- */
@@ -343,9 +351,37 @@ static int check_tenant(const char *tenant)
     return 0;
 }
 
+/* The job summary: counts a client of POST /v1/scans wants without another request. */
+static char *job_summary(const imgb_scan_result *res, const char *image_id)
+{
+    json_t *o = json_object();
+    long long failed[3] = { 0, 0, 0 }, passed = 0;
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        for (int sv = 0; sv < 3; sv++)
+            failed[sv] += (long long)res->baselines[b].failed[sv];
+        passed += (long long)res->baselines[b].passed;
+    }
+    json_object_set_new(o, "image_id", json_string(image_id));
+    json_object_set_new(o, "baselines", json_integer((json_int_t)res->nbaselines));
+    json_object_set_new(o, "failed_high", json_integer(failed[IMGB_SEV_HIGH]));
+    json_object_set_new(o, "failed_medium", json_integer(failed[IMGB_SEV_MEDIUM]));
+    json_object_set_new(o, "failed_low", json_integer(failed[IMGB_SEV_LOW]));
+    json_object_set_new(o, "passed", json_integer(passed));
+    char *t = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return t;
+}
+
 int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
                       const imgb_store_identity *who, const imgb_report_params *p,
                       char scan_id_out[33])
+{
+    return imgb_store_record_job(s, res, who, p, NULL, NULL, scan_id_out);
+}
+
+int imgb_store_record_job(imgb_store *s, const imgb_scan_result *res,
+                          const imgb_store_identity *who, const imgb_report_params *p,
+                          const char *job_id, const char *worker, char scan_id_out[33])
 {
     imgb_report_params none;
     imgb_report_params_init(&none);
@@ -386,6 +422,24 @@ int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
         if (rc == 0)
             rc = record_scan(db, tenant, asset, view.image_id, scan_id, started, finished, res,
                              who ? who->retention : 0);
+        if (rc == 0 && job_id) {
+            /* Exactly once: only while the job is still this worker's. */
+            char *summary = job_summary(res, view.image_id);
+            char *now = lld(imgb_store_now_ms());
+            const char *pj[] = { job_id, worker, now, scan_id, summary, tenant };
+            imgb_db_rows r;
+            rc = imgb_db_query(db, "UPDATE jobs SET state = 'done', finished_ms = $3,"
+                               " scan_id = $4, summary = $5, lease_until_ms = NULL WHERE id = $1"
+                               " AND worker = $2 AND state = 'running' AND tenant = $6"
+                               " RETURNING id", pj, 6, &r);
+            if (rc == 0 && r.nrows != 1)
+                rc = imgb_error_set(IMGB_EUSER, "job %s is no longer this worker's (lease "
+                                    "expired and taken over): nothing recorded", job_id);
+            if (rc == 0 || r.cells)
+                imgb_db_rows_dispose(&r);
+            free(summary);
+            free(now);
+        }
         if (rc == 0)
             rc = imgb_db_commit(db);
         if (rc < 0)
@@ -398,7 +452,7 @@ int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
     free(asset);
     imgb_report_image_ref_dispose(&ref);
     imgb_report_params_dispose(&none);
-    return rc < 0 ? IMGB_ERROR : 0;
+    return rc < 0 ? (rc == IMGB_EUSER ? IMGB_EUSER : IMGB_ERROR) : 0;
 }
 
 /* ---- answering from the history ------------------------------------------------------ */
