@@ -82,6 +82,13 @@ static int64_t scan_parse_time(const char *s)
     return t;
 }
 
+static double scan_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static void scan_warn(imgb_scan_result *res, char *msg)
 {
     res->warnings = imgb_xrealloc(res->warnings, (res->nwarnings + 1) * sizeof *res->warnings);
@@ -325,6 +332,7 @@ static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, vo
                           ? imgb_xasprintf("no finding (%s)", it->kind->name)
                           : imgb_xasprintf("%s check gave no detail", it->kind->name);
     }
+    imgb_item_result_finish(r);
 }
 
 static void scan_count(imgb_baseline_result *br, const imgb_item_result *r)
@@ -415,21 +423,29 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
     }
     res->ruleset = rs;
     res->started_ms = scan_now_ms();
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     if ((rc = imgb_image_open(&res->image, path, &opts->read)) < 0)
         goto fail;
+    res->stats.open_ms = scan_ms_since(&t0);
     imgb_view_limits limits = { opts->keep_file_max ? opts->keep_file_max : IMGB_KEEP_FILE_MAX,
                                 opts->keep_total_max ? opts->keep_total_max
                                                      : IMGB_KEEP_TOTAL_MAX };
     res->view = imgb_view_new(&limits);
     imgb_os_register_keeps(res->view);
     imgb_accounts_register_keeps(res->view);
-    /* /etc is small and is where nearly every configuration fact lives */
-    imgb_view_keep(res->view, "/etc/**");
+    /* /etc is small and is where nearly every configuration fact lives; its symlinks into
+     * /usr (alternatives, systemd units, zoneinfo, certificates) are not configuration: the
+     * facts that read through a symlink keep that path themselves */
+    imgb_view_keep_local(res->view, "/etc/**");
     scan_prepare(rs, opts, res->view, &cs, &st);
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = imgb_image_read_layers(res->image, res->view, cs.v, cs.len)) < 0)
         goto fail;
+    res->stats.read_ms = scan_ms_since(&t0);
+    imgb_image_read_stats(res->image, &res->stats.read);
     /* the view's warnings are already in image->warnings (imgb_image_read_layers) */
     if ((rc = imgb_os_detect(res->view, &res->os)) < 0)
         goto fail;
@@ -450,10 +466,13 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
         .weak_password_budget = opts->weak_password_budget > 0 ? opts->weak_password_budget
                                                                : IMGB_WP_DEFAULT_BUDGET,
         .cache = imgb_ctx_cache_new(),
+        .crack_ms = &res->stats.crack_ms,
     };
     int64_t created = scan_parse_time(res->image->created);
     ctx.now = created >= 0 ? created : res->started_ms / 1000;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     scan_evaluate(res, rs, reasons, &st, &ctx);
+    res->stats.evaluate_ms = scan_ms_since(&t0);
     imgb_ctx_cache_free(ctx.cache);
     if (res->nbaselines == 0)
         scan_warn(res, opts->only_baseline

@@ -34,6 +34,15 @@ typedef struct imgb_baseline_result {
     size_t passed, not_applicable, errors, incomplete;
 } imgb_baseline_result;
 
+/* What a scan cost, stage by stage (native report: scan.stats). */
+typedef struct imgb_scan_stats {
+    imgb_read_stats read;          /* bytes read/inflated/parsed, passes, inflate/verify/apply */
+    double open_ms;                /* manifest, index, config: wall */
+    double read_ms;                /* layers read and merged (threads overlap): wall */
+    double evaluate_ms;            /* every item of every applied baseline: wall */
+    double crack_ms;               /* of which weak-password cracking: wall */
+} imgb_scan_stats;
+
 typedef struct imgb_scan_result {
     imgb_image *image;             /* owned */
     imgb_view *view;               /* owned: the merged filesystem */
@@ -47,6 +56,7 @@ typedef struct imgb_scan_result {
     int64_t finished_ms;
     struct imgb_baseline_skip *skipped; /* baselines of the ruleset that did not apply, and why */
     size_t nskipped;
+    imgb_scan_stats stats;
 } imgb_scan_result;
 
 /* A baseline that did not apply: "os-release ID=debian VERSION_ID=12 is not centos|rhel 7..8",

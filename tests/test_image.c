@@ -861,6 +861,99 @@ START_TEST(corrupt_gzip_layer_is_an_error_naming_it)
 }
 END_TEST
 
+/* Replace layer 0's blob by its tar cut in two, each half a gzip member of its own (what
+ * pigz --independent or a concatenating tool writes): both members are read, digests hold. */
+START_TEST(gzip_layer_of_two_members_is_read_whole)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_PLAIN);
+    imgbuild_layer *l = &f.layers[0];
+    char *gz = imgb_xasprintf("%s.2gz", l->path);
+    ck_assert_int_eq(imgbuild_sh("head -c 2048 '%s' | gzip -n -c > '%s' && tail -c +2049 '%s' "
+                                 "| gzip -n -c >> '%s'", l->path, gz, l->path, gz), 0);
+    free(l->path);
+    free(l->digest);
+    free(l->media_type);
+    l->path = gz;
+    l->digest = imgbuild_sha256_file(gz);
+    l->media_type = imgb_xstrdup("application/vnd.oci.image.layer.v1.tar+gzip");
+    l->compression = IMGBUILD_GZIP;
+    struct stat st;
+    ck_assert_int_eq(stat(gz, &st), 0);
+    l->size = (uint64_t)st.st_size;
+    imgbuild_image im = fixture_image(&f, "x:1");
+    char *out = imgbuild_path(f.dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+    imgb_image *img;
+    imgb_view *v;
+    ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+    assert_two_layer_view(img, v);
+    ck_assert_str_eq(img->layers[0].compression, "gzip");
+    ck_assert_uint_eq(img->layers[0].uncompressed_size, l->tar_size);
+    imgb_view_free(v);
+    imgb_image_free(img);
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
+/* A gzip or zstd layer cut short ends inside its compressed stream: an error naming the
+ * layer and the compression, never a silently shorter layer. */
+START_TEST(compressed_layer_cut_short_is_an_error)
+{
+    static const imgbuild_compression cs[] = { IMGBUILD_GZIP, IMGBUILD_ZSTD };
+    static const char *const names[] = { "gzip", "zstd" };
+    for (size_t i = 0; i < 2; i++) {
+        fixture f;
+        fixture_init(&f, cs[i]);
+        imgbuild_truncate(f.layers[0].path, f.layers[0].size - 9);
+        f.layers[0].size -= 9;
+        imgbuild_image im = fixture_image(&f, "x:1");
+        char *out = imgbuild_path(f.dir, "img.tar");
+        imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+        imgb_read_options o = { .no_verify = true };
+        imgb_image *img;
+        imgb_view *v;
+        ck_assert_int_lt(read_image(out, &o, &img, &v), 0);
+        ck_assert_msg(strstr(imgb_error_last(), "layer 0") &&
+                          strstr(imgb_error_last(), names[i]), "%s", imgb_error_last());
+        imgb_view_free(v);
+        imgb_image_free(img);
+        free(out);
+        fixture_done(&f);
+    }
+}
+END_TEST
+
+/* scan.stats' counters: one pass, every tar byte inflated once, the blobs read once. */
+START_TEST(read_stats_count_one_pass_of_every_layer)
+{
+    static const imgbuild_compression cs[] = { IMGBUILD_PLAIN, IMGBUILD_GZIP, IMGBUILD_ZSTD };
+    for (size_t i = 0; i < 3; i++) {
+        fixture f;
+        fixture_init(&f, cs[i]);
+        imgbuild_image im = fixture_image(&f, "x:1");
+        char *out = imgbuild_path(f.dir, "img.tar");
+        imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+        imgb_image *img;
+        imgb_view *v;
+        ck_assert_msg(read_image(out, NULL, &img, &v) == 0, "%s", imgb_error_last());
+        imgb_read_stats st;
+        imgb_image_read_stats(img, &st);
+        uint64_t tar = f.layers[0].tar_size + f.layers[1].tar_size;
+        uint64_t blobs = f.layers[0].size + f.layers[1].size;
+        ck_assert_uint_eq(st.passes, 1);
+        ck_assert_uint_eq(st.bytes_parsed, tar);
+        ck_assert_uint_eq(st.bytes_inflated, cs[i] == IMGBUILD_PLAIN ? 0 : tar);
+        ck_assert_uint_ge(st.bytes_read, blobs);
+        imgb_view_free(v);
+        imgb_image_free(img);
+        free(out);
+        fixture_done(&f);
+    }
+}
+END_TEST
+
 START_TEST(manifest_naming_a_missing_layer_is_an_error)
 {
     for (int fmt = 0; fmt < 4; fmt++) {
@@ -1040,6 +1133,9 @@ static Suite *image_suite(void)
     tcase_add_test(tc, entry_limit_is_an_error);
     tcase_add_test(tc, empty_layers_are_fine);
     tcase_add_test(tc, truncated_layer_keeps_entries_with_a_warning);
+    tcase_add_test(tc, gzip_layer_of_two_members_is_read_whole);
+    tcase_add_test(tc, compressed_layer_cut_short_is_an_error);
+    tcase_add_test(tc, read_stats_count_one_pass_of_every_layer);
     tcase_add_test(tc, corrupt_gzip_layer_is_an_error_naming_it);
     tcase_add_test(tc, manifest_naming_a_missing_layer_is_an_error);
     tcase_add_test(tc, malformed_json_is_an_error);

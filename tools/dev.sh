@@ -9,7 +9,8 @@ ROOT=$PWD
 
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
-      python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs npm curl)
+      python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs npm curl
+      libisal-dev libzstd-dev zlib1g-dev)
 
 install_deps() {
     local missing=()

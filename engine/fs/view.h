@@ -99,6 +99,14 @@ void imgb_view_free(imgb_view *view);
  * subtree.  Call before applying layers.
  */
 void imgb_view_keep(imgb_view *view, const char *pattern);
+/**
+ * Like imgb_view_keep, for a broad pattern ("/etc/[**]": small files, most of them config):
+ * files whose own path matches keep their bytes, but a symlink matching it does not ask for
+ * its target's (imgb_view_unkept_targets), so /etc/alternatives/awk -> /usr/bin/mawk or
+ * /etc/localtime -> /usr/share/zoneinfo/... cost no second read of the layers.  A fact that
+ * needs a file's bytes through a symlink registers that path with imgb_view_keep.
+ */
+void imgb_view_keep_local(imgb_view *view, const char *pattern);
 /** Does `path` (normalised, no leading "/") match a keep pattern?  Thread-safe after setup. */
 bool imgb_view_wants(const imgb_view *view, const char *path);
 
@@ -132,12 +140,19 @@ size_t imgb_view_whiteouts(const imgb_view *view);
 int imgb_view_lookup(const imgb_view *view, const char *path, bool follow, imgb_node_info *out);
 
 /**
- * Content of the file at `path` (following symlinks).  Returns 0 with `*data`/`*len`
- * borrowed from the view, IMGB_ENOTFOUND, IMGB_ELOOP, or IMGB_ERROR if the path is not a
- * regular file or its content was not kept.
+ * Content of the whole file at `path` (following symlinks).  Returns 0 with `*data`/`*len`
+ * borrowed from the view, IMGB_ENOTFOUND, IMGB_ELOOP, IMGB_ERROR if the path is not a
+ * regular file or its content was not kept, or IMGB_ELIMIT when the file is larger than the
+ * per-file content cap (the message names the file, its size and the cap): a parser must
+ * never judge a prefix as if it were the file, or padding would hide a setting.
  */
 int imgb_view_read(const imgb_view *view, const char *path, const unsigned char **data,
                    size_t *len);
+
+/** As imgb_view_read, but a file cut at the cap gives its prefix with `*truncated` set: for
+ *  readers that can use a part soundly (a match found in it is a match). */
+int imgb_view_read_prefix(const imgb_view *view, const char *path, const unsigned char **data,
+                          size_t *len, bool *truncated);
 
 /**
  * Call `cb` for every path matching the fnmatch(3) `pattern` (with leading "/"; FNM_PATHNAME,
@@ -165,9 +180,9 @@ const imgb_removed *imgb_view_removed_at(const imgb_view *view, size_t i);
 size_t imgb_view_count(const imgb_view *view);
 
 /**
- * Regular files a keep pattern asked for under another name: a wanted path that is a symlink
- * (or lies below a symlink to a directory) resolving to a file whose own path matches no
- * pattern, so its bytes streamed by unkept ("/etc/ssh/sshd_config" -> "/opt/ssh/sshd_config").
+ * Regular files a keep pattern asked for under another name: a path wanted by an
+ * imgb_view_keep pattern (not a local one) that is a symlink (or lies below a symlink to a
+ * directory) resolving to a file whose own path matches no pattern, so its bytes streamed by unkept ("/etc/ssh/sshd_config" -> "/opt/ssh/sshd_config").
  * `cb` gets each such file once, byte-sorted: info->path is the real path and info->layer
  * the layer that wrote it, so a reader can stream that layer again and hand the bytes over
  * with imgb_view_set_content().  Non-zero from `cb` stops and is returned.

@@ -108,6 +108,20 @@ int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options 
 int imgb_image_read_layers(imgb_image *img, imgb_view *view,
                            imgb_consumer *const *consumers, size_t nconsumers);
 
+/* What reading the image cost (scan.stats in the native report). */
+typedef struct imgb_read_stats {
+    uint64_t bytes_read;        /* bytes read from the input file(s), every pass */
+    uint64_t bytes_inflated;    /* bytes out of decompressors (outer archive and layers) */
+    uint64_t bytes_parsed;      /* tar bytes parsed (plain layers included) */
+    unsigned passes;            /* times the layer data was read: 1 is the rule */
+    double inflate_ms;          /* CPU time in decompressors, summed over threads */
+    double verify_ms;           /* CPU time in SHA-256, summed over threads */
+    double apply_ms;            /* merging layers into the view */
+} imgb_read_stats;
+
+/** Counters of everything read so far (open and read_layers). */
+void imgb_image_read_stats(const imgb_image *img, imgb_read_stats *out);
+
 void imgb_image_free(imgb_image *img);
 
 #endif

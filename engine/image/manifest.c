@@ -651,7 +651,7 @@ int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options 
     if (opts)
         img->priv->opts = *opts;
     img->verified = !img->priv->opts.no_verify;
-    int rc = imgb_src_open(&img->priv->src, path);
+    int rc = imgb_src_open(&img->priv->src, path, &img->priv->counters);
     if (rc)
         goto fail;
     img->outer_compression = img->priv->src.outer;

@@ -6,13 +6,14 @@
  *              created, verification: "verified"|"unverified", layers: [...]},
  *    "os": {id, version_id, id_like, pretty_name, source, family},
  *    "sshd": {installed, version, package_version, source, distro_patch},
- *    "scan": {started_ms, finished_ms},
+ *    "scan": {started_ms, finished_ms, stats: {bytes_read, bytes_inflated, bytes_parsed,
+ *             passes, ms: {open, read, inflate, verify, apply, evaluate, crack, render}}},
  *    "summary": {baselines, items, passed, failed: {high, medium, low, total},
  *                not_applicable, error, incomplete},
  *    "baselines": [{key, class, alias, class_alias, file, reason, applies, standards, huawei,
  *                   counts: {...as summary}, items: [{id, key, title, description, advice,
  *                   severity, bucket, references, kind, file, line, verdict,
- *                   evidence: [...]}]}],
+ *                   evidence: [...], evidence_omitted}]}],
  *    "baselines_not_applied": [{key, reason}],
  *    "warnings": [...]}
  *
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "facts/os.h"
 #include "util/error.h"
@@ -170,6 +172,8 @@ static json_t *nat_item(const imgb_item_result *r, bool zh)
     for (size_t i = 0; i < r->nevidence; i++)
         json_array_append_new(evs, nat_evidence(&r->evidence[i]));
     json_object_set_new(o, "evidence", evs);
+    /* machine-readable twin of the closing "and M more" entry */
+    json_object_set_new(o, "evidence_omitted", json_integer((json_int_t)r->nmore));
     return o;
 }
 
@@ -246,8 +250,48 @@ static json_t *nat_baseline(const imgb_baseline_result *br, bool zh, nat_counts 
     return o;
 }
 
+static json_int_t nat_ms(double ms)
+{
+    return (json_int_t)(ms + 0.5);
+}
+
+/*
+ * scan.stats: what the scan cost.  Bytes are counted over every pass (so bytes_inflated
+ * is the uncompressed size exactly when the layers were read once); read, open, evaluate,
+ * crack and render are wall times, inflate, verify (SHA-256) and apply are time spent in
+ * that work summed over threads, so they overlap `read`.  `render` is building this report.
+ */
+static json_t *nat_stats(const imgb_scan_stats *st, double render_ms)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "bytes_read", json_integer((json_int_t)st->read.bytes_read));
+    json_object_set_new(o, "bytes_inflated", json_integer((json_int_t)st->read.bytes_inflated));
+    json_object_set_new(o, "bytes_parsed", json_integer((json_int_t)st->read.bytes_parsed));
+    json_object_set_new(o, "passes", json_integer((json_int_t)st->read.passes));
+    json_t *ms = json_object();
+    json_object_set_new(ms, "open", json_integer(nat_ms(st->open_ms)));
+    json_object_set_new(ms, "read", json_integer(nat_ms(st->read_ms)));
+    json_object_set_new(ms, "inflate", json_integer(nat_ms(st->read.inflate_ms)));
+    json_object_set_new(ms, "verify", json_integer(nat_ms(st->read.verify_ms)));
+    json_object_set_new(ms, "apply", json_integer(nat_ms(st->read.apply_ms)));
+    json_object_set_new(ms, "evaluate", json_integer(nat_ms(st->evaluate_ms)));
+    json_object_set_new(ms, "crack", json_integer(nat_ms(st->crack_ms)));
+    json_object_set_new(ms, "render", json_integer(nat_ms(render_ms)));
+    json_object_set_new(o, "ms", ms);
+    return o;
+}
+
+static double nat_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     bool zh = lang && strcmp(lang, "zh") == 0;
     json_t *root = json_object();
     json_object_set_new(root, "schema", json_string("imgbaseline/native/1"));
@@ -287,6 +331,7 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     for (size_t i = 0; i < res->nwarnings; i++)
         json_array_append_new(warnings, json_string(res->warnings[i]));
     json_object_set_new(root, "warnings", warnings);
+    json_object_set_new(scan, "stats", nat_stats(&res->stats, nat_ms_since(&t0)));
     return root;
 }
 
