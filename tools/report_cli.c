@@ -18,20 +18,24 @@
 
 /* A device or FIFO (-o /dev/null, /dev/stdout, a pipe) is written in place: renaming a
  * temporary file over it would replace the device node itself (as root, /dev/null). */
-static int write_in_place(const char *path, const char *data, size_t len)
+static int write_all(int fd, const char *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    int rc = fd < 0 ? -1 : 0;
     size_t off = 0;
-    while (rc == 0 && off < len) {
+    while (off < len) {
         ssize_t n = write(fd, data + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            rc = -1;
-        else
-            off += (size_t)n;
+            return -1;
+        off += (size_t)n;
     }
+    return 0;
+}
+
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : write_all(fd, data, len);
     int saved = errno;
     if (fd >= 0 && close(fd) != 0 && rc == 0) {
         rc = -1;
@@ -61,16 +65,8 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     mode_t um = umask(0);
     umask(um);
     int rc = fchmod(fd, 0666 & ~um);
-    size_t off = 0;
-    while (rc == 0 && off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            rc = -1;
-        else
-            off += (size_t)n;
-    }
+    if (rc == 0)
+        rc = write_all(fd, data, len);
     if (rc == 0 && fsync(fd) != 0)
         rc = -1;
     int saved = errno;

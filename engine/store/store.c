@@ -484,6 +484,30 @@ static int qb_run(imgb_db *db, qbuild *b, imgb_db_rows *out)
     return imgb_db_query(db, b->sql.ptr, (const char *const *)b->args.items, b->args.len, out);
 }
 
+/*
+ * The number of rows of `b` (its SQL is "FROM ... WHERE ... [GROUP BY ...]") and one page
+ * of `columns` in `order`: TotalCount over the whole history, rows for one page.
+ */
+static int qb_count_and_page(imgb_db *db, qbuild *b, const char *columns, const char *order,
+                             long long limit, long long offset, imgb_db_rows *cnt,
+                             imgb_db_rows *rows)
+{
+    char *from = imgb_buf_detach(&b->sql);
+    imgb_buf_printf(&b->sql, "SELECT COUNT(*) FROM (SELECT 1 AS one%s) t", from);
+    int rc = qb_run(db, b, cnt);
+    imgb_buf_clear(&b->sql);
+    char *l = lld(limit), *o = lld(offset);
+    imgb_buf_printf(&b->sql, "SELECT %s%s ORDER BY %s LIMIT %s", columns, from, order,
+                    qb_arg(b, l));
+    imgb_buf_printf(&b->sql, " OFFSET %s", qb_arg(b, o));
+    if (rc == 0)
+        rc = qb_run(db, b, rows);
+    free(l);
+    free(o);
+    free(from);
+    return rc;
+}
+
 static bool hex_only(const char *s)
 {
     for (; *s; s++)
@@ -623,25 +647,11 @@ static int answer_hw_risk_configs(imgb_db *db, const char *tenant, const imgb_re
         imgb_buf_printf(&b.sql, " AND h.severity = %s", qb_arg(&b, p->severity));
     if (p->standard)
         imgb_buf_printf(&b.sql, " AND h.standard = %s", qb_arg(&b, p->standard));
-    char *where = imgb_buf_detach(&b.sql);
-
     imgb_db_rows cnt = { 0 }, rows = { 0 };
-    int rc = 0;
-    if (any) {
-        imgb_buf_printf(&b.sql, "SELECT COUNT(*)%s", where);
-        rc = qb_run(db, &b, &cnt);
-        imgb_buf_clear(&b.sql);
-        char *o = lld(off), *l = lld(lim);
-        imgb_buf_printf(&b.sql, "SELECT h.severity, h.check_name, h.check_type, h.standard,"
-                        " h.nrules, h.nfailed, h.desc_zh, h.desc_en%s ORDER BY a.last_scan_ms DESC,"
-                        " a.asset, h.ord LIMIT %s", where, qb_arg(&b, l));
-        imgb_buf_printf(&b.sql, " OFFSET %s", qb_arg(&b, o));
-        if (rc == 0)
-            rc = qb_run(db, &b, &rows);
-        free(o);
-        free(l);
-    }
-    free(where);
+    int rc = any ? qb_count_and_page(db, &b, "h.severity, h.check_name, h.check_type, h.standard,"
+                                     " h.nrules, h.nfailed, h.desc_zh, h.desc_en",
+                                     "a.last_scan_ms DESC, a.asset, h.ord", lim, off, &cnt, &rows)
+                 : 0;
     qb_dispose(&b);
     if (rc < 0) {
         imgb_db_rows_dispose(&cnt);
@@ -695,23 +705,12 @@ static int answer_build_risk(imgb_db *db, const char *tenant, const imgb_report_
     }
     imgb_buf_puts(&b.sql, " GROUP BY a.asset, a.image_id, a.namespace, a.name, a.digest, a.tag,"
                           " a.last_scan_ms");
-    char *from = imgb_buf_detach(&b.sql);
-
     long long size = imgb_report_page_size(p), page = imgb_report_current_page(p);
-    char *l = lld(size), *o = lld((page - 1) * size);
     imgb_db_rows cnt = { 0 }, rows = { 0 };
-    imgb_buf_printf(&b.sql, "SELECT COUNT(*) FROM (SELECT a.asset%s) t", from);
-    int rc = qb_run(db, &b, &cnt);
-    imgb_buf_clear(&b.sql);
-    imgb_buf_printf(&b.sql, "SELECT a.image_id, a.namespace, a.name, a.digest, a.tag,"
-                    " MIN(r.first_scan_ms), a.last_scan_ms, MAX(r.severity), MIN(r.status)%s"
-                    " ORDER BY a.last_scan_ms DESC, a.asset LIMIT %s", from, qb_arg(&b, l));
-    imgb_buf_printf(&b.sql, " OFFSET %s", qb_arg(&b, o));
-    if (rc == 0)
-        rc = qb_run(db, &b, &rows);
-    free(l);
-    free(o);
-    free(from);
+    int rc = qb_count_and_page(db, &b, "a.image_id, a.namespace, a.name, a.digest, a.tag,"
+                               " MIN(r.first_scan_ms), a.last_scan_ms, MAX(r.severity),"
+                               " MIN(r.status)", "a.last_scan_ms DESC, a.asset", size,
+                               (page - 1) * size, &cnt, &rows);
     qb_dispose(&b);
     if (rc == 0) {
         imgb_build_image_row *br = imgb_xcalloc(rows.nrows + 1, sizeof *br);

@@ -28,7 +28,7 @@ start_serve() { # NAME: in this shell, so that PIDS keeps it
 }
 port_of() { # NAME
     for _ in $(seq 100); do
-        port=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/$1.log")
+        port=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/$1.log" 2>/dev/null || true)
         [ -n "$port" ] && { echo "$port"; return; }
         sleep 0.1
     done

@@ -37,7 +37,7 @@ YAML
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
-    PORT=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.log")
+    PORT=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.log" 2>/dev/null || true)
     [ -n "$PORT" ] && break
     kill -0 $PID 2>/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
     sleep 0.1
@@ -48,4 +48,6 @@ HOME="$WORK" NODE_PATH="$NPM_DIR/node_modules" IMGB_URL="http://127.0.0.1:$PORT"
     IMGB_STORE="$STORE" IMGB_IMAGE_ID="$ID" IMGB_PROJECT_A=$PA IMGB_PROJECT_B=$PB \
     node "$SRC/tests/serve/sdk.test.js"
 kill -TERM $PID
-wait $PID
+rc=0; wait $PID || rc=$?
+trap - EXIT
+[ $rc = 0 ] || { echo "serve exited with status $rc" >&2; tail -5 "$WORK/serve.log" >&2; exit 1; }

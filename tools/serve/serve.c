@@ -145,42 +145,43 @@ static enum MHD_Result send_json(req *r, unsigned status, char *body)
     return rc;
 }
 
-/* Alibaba error: {"RequestId","Code","Message"} and the matching status (pop-core reads only
- * Code, openapi-client the status). */
-static enum MHD_Result ali_error(req *r, unsigned status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static enum MHD_Result ali_error(req *r, unsigned status, const char *code, const char *fmt, ...)
+/* One error body: Alibaba {"RequestId","Code","Message"} (pop-core reads only Code, the newer
+ * client the status) or Huawei / own API {"error_code","error_msg"}. */
+static enum MHD_Result error_v(req *r, bool ali, unsigned status, const char *code,
+                               const char *fmt, va_list ap)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     json_t *o = json_object();
-    json_object_set_new(o, "RequestId", json_string(r->rid));
-    json_object_set_new(o, "Code", json_string(code));
-    json_object_set_new(o, "Message", json_string(msg));
+    if (ali)
+        json_object_set_new(o, "RequestId", json_string(r->rid));
+    json_object_set_new(o, ali ? "Code" : "error_code", json_string(code));
+    json_object_set_new(o, ali ? "Message" : "error_msg", json_string(msg));
     char *b = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
     return send_json(r, status, b);
 }
 
-/* Huawei (and own API) error: {"error_code","error_msg"}. */
+static enum MHD_Result ali_error(req *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static enum MHD_Result ali_error(req *r, unsigned status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    enum MHD_Result rc = error_v(r, true, status, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 static enum MHD_Result hw_error(req *r, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static enum MHD_Result hw_error(req *r, unsigned status, const char *code, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    enum MHD_Result rc = error_v(r, false, status, code, fmt, ap);
     va_end(ap);
-    json_t *o = json_object();
-    json_object_set_new(o, "error_code", json_string(code));
-    json_object_set_new(o, "error_msg", json_string(msg));
-    char *b = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
-    return send_json(r, status, b);
+    return rc;
 }
 
 static enum MHD_Result route_error(req *r, unsigned status, const char *ali_code,
@@ -1078,15 +1079,16 @@ int cmd_serve(int argc, char **argv)
         cli_fail("serve: cannot listen on %s: %s", a.listen, strerror(errno));
         goto done;
     }
+    struct sigaction sig = { .sa_handler = on_signal };
+    sigaction(SIGINT, &sig, NULL);
+    sigaction(SIGTERM, &sig, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* Announced once the signals are handled: a script may stop us right after. */
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     fprintf(stderr, "imgbaseline: serving on %s:%u (store %s, %u threads, %ld scan workers)\n",
             host, info ? info->port : (unsigned)port,
             strncmp(a.store, "postgres", 8) ? a.store : "postgresql", threads, a.workers);
 
-    struct sigaction sig = { .sa_handler = on_signal };
-    sigaction(SIGINT, &sig, NULL);
-    sigaction(SIGTERM, &sig, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     char *self = realpath("/proc/self/exe", NULL);
     const char *scan_args[] = { "--weak-password-budget", a.budget, NULL };

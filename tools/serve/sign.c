@@ -230,6 +230,24 @@ char *sv_v1_signature(const char *method, const sv_kvs *params, const char *secr
     return out;
 }
 
+/* Sorted "k=v" pairs joined by '&', values RFC 3986-encoded; keys too when `enc_keys`
+ * (Huawei encodes them, the Alibaba ACS3 client leaves them as they are). */
+static void canonical_query(imgb_buf *out, const sv_kvs *query, bool enc_keys)
+{
+    const sv_kv **v = sorted(query);
+    for (size_t i = 0; i < query->n; i++) {
+        if (i)
+            imgb_buf_putc(out, '&');
+        if (enc_keys)
+            pct(out, v[i]->key);
+        else
+            imgb_buf_puts(out, v[i]->key);
+        imgb_buf_putc(out, '=');
+        pct(out, v[i]->value);
+    }
+    free(v);
+}
+
 /* "name:value\n" for every signed header (lower-case names, `trim` values) and the list. */
 static void canonical_headers(imgb_buf *out, const char *signed_headers, sv_header_fn header,
                               void *hctx, bool trim)
@@ -260,15 +278,7 @@ char *sv_acs3_signature(const char *method, const char *path, const sv_kvs *quer
 {
     imgb_buf c = IMGB_BUF_INIT;
     imgb_buf_printf(&c, "%s\n%s\n", method, path);
-    const sv_kv **v = sorted(query);
-    for (size_t i = 0; i < query->n; i++) {
-        if (i)
-            imgb_buf_putc(&c, '&');
-        imgb_buf_puts(&c, v[i]->key);  /* the SDK leaves keys as they are */
-        imgb_buf_putc(&c, '=');
-        pct(&c, v[i]->value);
-    }
-    free(v);
+    canonical_query(&c, query, false);
     imgb_buf_putc(&c, '\n');
     canonical_headers(&c, signed_headers, header, hctx, true);
     imgb_buf_printf(&c, "\n%s\n%s", signed_headers, body_sha256_hex);
@@ -304,15 +314,7 @@ char *sv_hw_signature(const char *method, const char *raw_path, const sv_kvs *qu
     if (c.ptr[c.len - 1] != '/')
         imgb_buf_putc(&c, '/');
     imgb_buf_putc(&c, '\n');
-    const sv_kv **v = sorted(query);
-    for (size_t k = 0; k < query->n; k++) {
-        if (k)
-            imgb_buf_putc(&c, '&');
-        pct(&c, v[k]->key);
-        imgb_buf_putc(&c, '=');
-        pct(&c, v[k]->value);
-    }
-    free(v);
+    canonical_query(&c, query, true);
     imgb_buf_putc(&c, '\n');
     canonical_headers(&c, signed_headers, header, hctx, false);
     imgb_buf_printf(&c, "\n%s\n%s", signed_headers, payload_hash);
