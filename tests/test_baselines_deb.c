@@ -722,6 +722,7 @@ START_TEST(pwquality_by_release)
     ck_assert_str_eq(value_evidence(res, "generic.pwd.minlen")->value, "8");
     ck_assert_str_eq(verdict_of(res, "generic.pwd.lockout_records"), "fail"); /* no faillock */
     ck_assert_str_eq(verdict_of(res, "generic.pwd.sha_crypt_rounds"), "pass"); /* 5000 */
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.hash_sha512"), "pass"); /* yescrypt */
     imgb_scan_result_free(res);
     imgb_ruleset_free(shipped);
     imgbuild_rmtree(dir);

@@ -579,7 +579,8 @@ START_TEST(loader_text_compiles_fact_kinds)
     rc = imgb_ruleset_load_text(&rs, "mem.yaml", "items: [", 8, NULL, NULL);
     ck_assert_int_eq(rc, IMGB_EFORMAT);
     ck_assert_ptr_null(rs);
-    ck_assert_str_eq(imgb_error_last(), "mem.yaml:2:1: invalid YAML: did not find expected node "
+    /* positions count LF only: the end of this one-line text is line 1, column 9 */
+    ck_assert_str_eq(imgb_error_last(), "mem.yaml:1:9: invalid YAML: did not find expected node "
                                         "content (while parsing a flow node)");
 }
 END_TEST
@@ -601,6 +602,42 @@ START_TEST(loader_warns_about_nested_quantifiers)
                                    "error)\n");
     imgb_ruleset_free(rs);
     imgb_buf_dispose(&log.text);
+}
+END_TEST
+
+/* A bare CR is a character, not a line break, in every reported position; a scalar with a
+ * newline or an over-long one is printed escaped and cut. */
+START_TEST(loader_positions_count_lf_only_and_scalars_are_escaped)
+{
+    static const char cr_text[] = "baseline: {key: k,\r class: c,\r bogus: 1}\r\n";
+    diag_log log = { IMGB_BUF_INIT, "", 0, 0 };
+    imgb_ruleset *rs = NULL;
+    int rc = imgb_ruleset_load_text(&rs, "cr.yaml", cr_text, strlen(cr_text), diag_collect, &log);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    /* libyaml alone says 3:2 for "bogus" (two CR breaks); an editor shows line 1 */
+    ck_assert_ptr_nonnull(strstr(log.text.ptr, "cr.yaml:1:32: baseline: unknown key 'bogus'"));
+    ck_assert_ptr_null(strstr(log.text.ptr, "cr.yaml:3:"));
+    imgb_buf_dispose(&log.text);
+
+    imgb_buf kind = IMGB_BUF_INIT;
+    for (int i = 0; i < 50; i++)
+        imgb_buf_puts(&kind, "ab");
+    char *text = imgb_xasprintf(BASELINE_HEAD
+                                "  - id: t.one\n" ITEM_TEXTS
+                                "    severity: high\n"
+                                "    bucket: security_check\n"
+                                "    check: {kind: \"x\\ny\\u00e9%s\"}\n", kind.ptr);
+    log = (diag_log){ IMGB_BUF_INIT, "", 0, 0 };
+    rc = imgb_ruleset_load_text(&rs, "k.yaml", text, strlen(text), diag_collect, &log);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_int_eq(log.errors, 1);
+    /* one line: the newline escaped, 80 characters of the scalar, then "..." */
+    ck_assert_str_eq(log.text.ptr, "k.yaml:13:19: unknown check kind 'x\\ny\xc3\xa9"
+                                   "abababababababababababababababababababababababababababababab"
+                                   "abababababababab...'\n");
+    imgb_buf_dispose(&log.text);
+    imgb_buf_dispose(&kind);
+    free(text);
 }
 END_TEST
 
@@ -1228,6 +1265,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
     tcase_add_test(tc, loader_missing_directory_is_enotfound);
     tcase_add_test(tc, loader_warns_about_nested_quantifiers);
+    tcase_add_test(tc, loader_positions_count_lf_only_and_scalars_are_escaped);
     tcase_add_test(tc, loader_text_compiles_fact_kinds);
     tcase_add_test(tc, loader_refuses_deep_nesting_early);
     tcase_add_test(tc, loader_alias_expansion_is_bounded);

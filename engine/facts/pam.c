@@ -355,10 +355,11 @@ static size_t pam_actions(const imgb_pam_line *l, bool success, int out[16])
             has_default = true;
             dflt = a;
         } else if (strcasecmp(tok, "success") == 0) {
+            /* the last success= wins, as _pam_parse_control overwrites the slot */
             has_success = true;
             if (success)
-                out[n++] = a;
-        } else if (!success && n < 15) {
+                out[0] = a, n = 1;
+        } else if (!success && n < 15) { /* room for the default after the loop */
             out[n++] = a;
         }
     }
@@ -731,8 +732,12 @@ static void pam_setting_chain(const imgb_scan_ctx *ctx, const imgb_pam_line *l, 
             out->note = imgb_xasprintf("%s not read: Linux-PAM %s from %s (%s)",
                                        pam_confs[i].conf, pv->version, pv->source,
                                        pam_confs[i].cite);
-        } else if (pam_module_conf(ctx->view, pam_confs[i].conf, name, out)) {
-            return;
+        } else {
+            /* conf=FILE on the line replaces the default file (pam_faillock.c args_parse reads
+             * it before the other arguments, which then override it) */
+            const char *conf = imgb_pam_arg(l, "conf", NULL);
+            if (pam_module_conf(ctx->view, conf && *conf ? conf : pam_confs[i].conf, name, out))
+                return;
         }
     }
     for (size_t i = 0; i < sizeof pam_defaults / sizeof pam_defaults[0]; i++) {

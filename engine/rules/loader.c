@@ -58,6 +58,10 @@ typedef struct loader {
     /* the file being loaded */
     const char *file;
     const char *root;
+    const char *text;         /* its bytes, for positions counted the way editors count */
+    size_t text_len;
+    size_t *line_starts;      /* character index of every line start (LF only); lazy */
+    size_t nline_starts;
     yaml_document_t *doc;
     size_t budget;            /* nodes left to convert to JSON in this file */
 } loader;
@@ -65,14 +69,110 @@ typedef struct loader {
 static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
-                      const char *fmt, ...)
+/* `s` with control bytes as \n, \r, \t or \xNN, into `out` (cut to fit). */
+static void ld_escape(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < cap; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            out[o++] = '\\';
+            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* Characters of a scalar shown in a message; longer ones end in "...". */
+#define LD_SHOW_MAX 80
+#define LD_SHOW_BUF (LD_SHOW_MAX * 4 + 4)
+
+/* `s` cut to LD_SHOW_MAX characters for a message, into `buf` (LD_SHOW_BUF bytes). */
+static const char *ld_show(const char *s, char *buf)
+{
+    size_t n = 0, chars = 0;
+    while (s[n] && chars < LD_SHOW_MAX) {
+        n++;
+        while (((unsigned char)s[n] & 0xC0) == 0x80) /* whole UTF-8 characters */
+            n++;
+        chars++;
+    }
+    memcpy(buf, s, n);
+    strcpy(buf + n, s[n] ? "..." : "");
+    return buf;
+}
+
+/*
+ * Line and column (1-based) of a libyaml mark, counting LF only.  libyaml also breaks lines
+ * at a lone CR, NEL, LS and PS, so its own mark.line disagrees with every editor on such
+ * files; its mark.index (characters from the start, BOM excluded) does not.
+ */
+static void ld_position(loader *ld, const yaml_mark_t *m, int *line, int *column)
+{
+    if (!ld->text) {
+        *line = (int)m->line + 1;
+        *column = (int)m->column + 1;
+        return;
+    }
+    if (!ld->line_starts) {
+        size_t start = ld->text_len >= 3 && memcmp(ld->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        size_t cap = 16, chars = 0;
+        ld->line_starts = imgb_xmalloc(cap * sizeof *ld->line_starts);
+        ld->line_starts[ld->nline_starts++] = 0;
+        for (size_t i = start; i < ld->text_len; i++) {
+            if (((unsigned char)ld->text[i] & 0xC0) == 0x80)
+                continue; /* continuation byte: same character */
+            chars++;
+            if (ld->text[i] != '\n')
+                continue;
+            if (ld->nline_starts == cap) {
+                cap *= 2;
+                ld->line_starts = imgb_xrealloc(ld->line_starts, cap * sizeof *ld->line_starts);
+            }
+            ld->line_starts[ld->nline_starts++] = chars;
+        }
+    }
+    size_t lo = 0, hi = ld->nline_starts; /* last line start <= index */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ld->line_starts[mid] <= m->index)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = (int)lo + 1;
+    *column = (int)(m->index - ld->line_starts[lo]) + 1;
+}
+
+static void ld_report_at(loader *ld, imgb_diag_level level, const yaml_mark_t *m,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void ld_report_at(loader *ld, imgb_diag_level level, const yaml_mark_t *m,
+                         const char *fmt, ...)
 {
     char msg[IMGB_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    int line, column;
+    ld_position(ld, m, &line, &column);
+    ld_report(ld, level, line, column, "%s", msg);
+}
+
+static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
+                      const char *fmt, ...)
+{
+    char raw[IMGB_ERROR_MAX], msg[IMGB_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    /* one line whatever a scalar held: control bytes are printed escaped */
+    ld_escape(raw, msg, sizeof msg);
 
     imgb_diag d = { ld->file, line, column, level, msg };
     if (level == IMGB_DIAG_ERROR) {
@@ -84,11 +184,9 @@ static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
 }
 
 #define ld_err(ld, node, ...)                                                              \
-    ld_report((ld), IMGB_DIAG_ERROR, (int)(node)->start_mark.line + 1,                     \
-              (int)(node)->start_mark.column + 1, __VA_ARGS__)
+    ld_report_at((ld), IMGB_DIAG_ERROR, &(node)->start_mark, __VA_ARGS__)
 #define ld_warn(ld, node, ...)                                                             \
-    ld_report((ld), IMGB_DIAG_WARNING, (int)(node)->start_mark.line + 1,                   \
-              (int)(node)->start_mark.column + 1, __VA_ARGS__)
+    ld_report_at((ld), IMGB_DIAG_WARNING, &(node)->start_mark, __VA_ARGS__)
 
 char *imgb_diag_format(const imgb_diag *d)
 {
@@ -128,6 +226,7 @@ static yaml_node_t *ld_get(loader *ld, const yaml_node_t *map, const char *key)
 static bool ld_check_keys(loader *ld, const yaml_node_t *map, const char *what,
                           const char *const *allowed)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     bool ok = true;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
@@ -143,13 +242,13 @@ static bool ld_check_keys(loader *ld, const yaml_node_t *map, const char *what,
             if (strcmp(allowed[i], k) == 0)
                 break;
         if (!allowed[i]) {
-            ld_err(ld, kn, "%s: unknown key '%s'", what, k);
+            ld_err(ld, kn, "%s: unknown key '%s'", what, ld_show(k, shown));
             ok = false;
         }
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
             const char *k2 = ld_scalar(ld_node(ld, q->key));
             if (k2 && strcmp(k, k2) == 0) {
-                ld_err(ld, kn, "%s: duplicate key '%s'", what, k);
+                ld_err(ld, kn, "%s: duplicate key '%s'", what, ld_show(k, shown));
                 ok = false;
                 break;
             }
@@ -290,6 +389,7 @@ static bool ld_plain_integer(const char *s, long long *out)
 
 static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     if (depth > IMGB_MAX_YAML_DEPTH) {
         ld_err(ld, n, "check: nested deeper than %d levels", IMGB_MAX_YAML_DEPTH);
         return NULL;
@@ -344,7 +444,7 @@ static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
                 return NULL;
             }
             if (json_object_get(obj, k)) {
-                ld_err(ld, kn, "check: duplicate key '%s'", k);
+                ld_err(ld, kn, "check: duplicate key '%s'", ld_show(k, shown));
                 json_decref(obj);
                 return NULL;
             }
@@ -406,6 +506,7 @@ static void ld_lint_patterns(loader *ld, yaml_node_t *n, int depth)
  */
 static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     if (!ld_is_map(ld, check, "check"))
         return false;
     yaml_node_t *kn = ld_get(ld, check, "kind");
@@ -416,7 +517,7 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
     }
     item->kind = imgb_check_kind_find(kind);
     if (!item->kind) {
-        ld_err(ld, kn, "unknown check kind '%s'", kind);
+        ld_err(ld, kn, "unknown check kind '%s'", ld_show(kind, shown));
         return false;
     }
     item->params = ld_json(ld, check, 0);
@@ -442,7 +543,7 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
             break;
         }
     }
-    ld_err(ld, at, "%s: %s", kind, *msg ? msg : "invalid parameters");
+    ld_err(ld, at, "%s: %s", ld_show(kind, shown), *msg ? msg : "invalid parameters");
     return false;
 }
 
@@ -487,10 +588,11 @@ static bool ld_enum(loader *ld, const yaml_node_t *item, const char *key, const 
 static bool ld_unique(loader *ld, imgb_ptrvec *seen, const yaml_node_t *at, const char *what,
                       const char *id)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     for (size_t i = 0; i < seen->len; i++) {
         const ld_id *p = seen->items[i];
         if (strcmp(p->id, id) == 0) {
-            ld_err(ld, at, "duplicate %s '%s' (first defined at %s:%d)", what, id, p->file,
+            ld_err(ld, at, "duplicate %s '%s' (first defined at %s:%d)", what, ld_show(id, shown), p->file,
                    p->line);
             return false;
         }
@@ -498,7 +600,8 @@ static bool ld_unique(loader *ld, imgb_ptrvec *seen, const yaml_node_t *at, cons
     ld_id *p = imgb_xmalloc(sizeof *p);
     p->id = imgb_xstrdup(id);
     p->file = imgb_xstrdup(ld->file);
-    p->line = (int)at->start_mark.line + 1;
+    int col;
+    ld_position(ld, &at->start_mark, &p->line, &col);
     imgb_ptrvec_push(seen, p);
     return true;
 }
@@ -517,7 +620,8 @@ static imgb_item *ld_item(loader *ld, yaml_node_t *n, size_t index)
         return NULL;
     imgb_item *it = imgb_xcalloc(1, sizeof *it);
     it->file = imgb_xstrdup(ld->file);
-    it->line = (int)n->start_mark.line + 1;
+    int col;
+    ld_position(ld, &n->start_mark, &it->line, &col);
     bool ok = ld_check_keys(ld, n, what, keys);
     if (!ld_string(ld, n, "id", what, true, &it->id)) {
         ld_item_free(it);
@@ -751,11 +855,10 @@ static void ld_yaml_error(loader *ld, const yaml_parser_t *p)
 {
     const char *problem = p->problem ? p->problem : "cannot parse";
     if (p->context)
-        ld_report(ld, IMGB_DIAG_ERROR, (int)p->problem_mark.line + 1,
-                  (int)p->problem_mark.column + 1, "invalid YAML: %s (%s)", problem, p->context);
+        ld_report_at(ld, IMGB_DIAG_ERROR, &p->problem_mark, "invalid YAML: %s (%s)", problem,
+                     p->context);
     else
-        ld_report(ld, IMGB_DIAG_ERROR, (int)p->problem_mark.line + 1,
-                  (int)p->problem_mark.column + 1, "invalid YAML: %s", problem);
+        ld_report_at(ld, IMGB_DIAG_ERROR, &p->problem_mark, "invalid YAML: %s", problem);
 }
 
 /*
@@ -775,8 +878,7 @@ static bool ld_precheck(loader *ld, const char *data, size_t len)
     while (!done && yaml_parser_parse(&parser, &ev)) {
         if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
             if (++depth > IMGB_MAX_YAML_DEPTH) {
-                ld_report(ld, IMGB_DIAG_ERROR, (int)ev.start_mark.line + 1,
-                          (int)ev.start_mark.column + 1, "nested deeper than %d levels",
+                ld_report_at(ld, IMGB_DIAG_ERROR, &ev.start_mark, "nested deeper than %d levels",
                           IMGB_MAX_YAML_DEPTH);
                 ok = false;
                 done = true;
@@ -793,7 +895,7 @@ static bool ld_precheck(loader *ld, const char *data, size_t len)
 }
 
 /* Load one rule file's text (named `name` in diagnostics). */
-static void ld_text_file(loader *ld, const char *name, const char *root, const char *data,
+static void ld_text_body(loader *ld, const char *name, const char *root, const char *data,
                          size_t len)
 {
     ld->file = name;
@@ -829,15 +931,27 @@ static void ld_text_file(loader *ld, const char *name, const char *root, const c
             ld_yaml_error(ld, &parser);
         } else {
             if (yaml_document_get_root_node(&next))
-                ld_report(ld, IMGB_DIAG_ERROR, (int)next.start_mark.line + 1,
-                          (int)next.start_mark.column + 1,
-                          "a rule file holds one YAML document (found a second)");
+                ld_report_at(ld, IMGB_DIAG_ERROR, &next.start_mark,
+                             "a rule file holds one YAML document (found a second)");
             yaml_document_delete(&next);
         }
     }
     ld->doc = NULL;
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+}
+
+static void ld_text_file(loader *ld, const char *name, const char *root, const char *data,
+                         size_t len)
+{
+    ld->text = data;
+    ld->text_len = len;
+    ld_text_body(ld, name, root, data, len);
+    /* positions are per file: the text is the caller's and goes away */
+    free(ld->line_starts);
+    ld->line_starts = NULL;
+    ld->nline_starts = 0;
+    ld->text = NULL;
 }
 
 static void ld_file(loader *ld, const char *path, const char *root)
