@@ -9,6 +9,7 @@
 #include <imgbaseline/store.h>
 
 #include "rules/loader.h"
+#include "image/image.h"
 #include "scan.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -30,9 +31,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "fill: %s\n", imgb_error_last());
         return 1;
     }
+    /* Every recorded image gets its own id, as a real history has. */
+    char *own_id = res->image->image_id;
     for (long i = 0; i < n; i++) {
-        char name[32];
+        char name[32], id[65];
         snprintf(name, sizeof name, "img%05ld", i);
+        snprintf(id, sizeof id, "%08lx%.56s", (unsigned long)i * 2654435761ul % 0xffffffffu,
+                 own_id + 8);
+        res->image->image_id = id;
         imgb_store_identity who = { .tenant = argc > 4 ? argv[4] : "bench",
                                     .repo_namespace = "bench", .repo_name = name, .tag = "1" };
         if (imgb_store_record(s, res, &who, NULL, NULL) < 0) {
@@ -40,6 +46,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    res->image->image_id = own_id;
     imgb_store_close(s);
     imgb_scan_result_free(res);
     imgb_ruleset_free(rs);

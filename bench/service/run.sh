@@ -15,7 +15,6 @@ W=$(mktemp -d /tmp/imgb-bench-service-XXXXXX)
 SRV=
 trap '[ -n "$SRV" ] && kill $SRV 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 bash tools/make-sample-image.sh "$W" >/dev/null
-ID=$("$CLI" inspect "$W/sample-docker.tar" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["image_id"])')
 umask 077
 printf 'tenants:\n  - name: bench\n    aliyun: [{access_key_id: benchAK, access_key_secret: benchSK}]\n    huawei: [{ak: hw, sk: hwsk, project_ids: [p1]}]\n    tokens: [benchtok]\n' > "$W/creds.yaml"
 echo "filling stores (10,000 and 10 images)..." >&2
@@ -32,6 +31,8 @@ for n in 10000 10; do
         PORT=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$W/serve.log" 2>/dev/null || true); [ -n "$PORT" ] && break
         sleep 0.1
     done
+    # An image from the middle of the history for DescribeImageBaselineCheckResult.
+    ID=$(python3 -c "import sqlite3; print(sqlite3.connect('$W/s$n.db').execute('SELECT image_id FROM assets ORDER BY asset LIMIT 1 OFFSET $((n / 2))').fetchone()[0])")
     for kind in healthz hw-stat hw-risk ali-build ali-check; do
         python3 bench/service/requests.py "$kind" $((SECS * 30000)) "$W/$kind.req" "$ID"
         out=$(REQS="$W/$kind.req" wrk -t2 -c16 -d"${SECS}s" --latency -s bench/service/requests.lua \

@@ -13,9 +13,9 @@ if [ ! -d "$NPM_DIR/node_modules/@alicloud/pop-core" ]; then
 fi
 bash "$SRC/tools/make-sample-image.sh" "$WORK" >/dev/null
 [ -n "$STORE" ] || STORE="$WORK/history.db"
-"$CLI" scan "$WORK/sample-docker.tar" --store "$STORE" --tenant team-a -q --format json -o /dev/null \
+"$CLI" scan "$WORK/sample-docker.tar" --store "$STORE" --tenant team-a -q --format json >/dev/null \
     --weak-password-budget 2 || [ $? = 1 ]
-"$CLI" scan "$WORK/sample-oci.tar" --store "$STORE" --tenant team-b -q --format json -o /dev/null \
+"$CLI" scan "$WORK/sample-oci.tar" --store "$STORE" --tenant team-b -q --format json >/dev/null \
     --weak-password-budget 2 || [ $? = 1 ]
 ID=$("$CLI" inspect "$WORK/sample-docker.tar" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["image_id"])')
 PA=0123456789abcdef0123456789abcdef

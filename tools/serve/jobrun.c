@@ -53,8 +53,6 @@ static int run_child(const sv_jobrun *r, imgb_store *s, const imgb_job *job, cha
     argv[n++] = r->worker;
     argv[n++] = "--format";
     argv[n++] = "json";
-    argv[n++] = "-o";
-    argv[n++] = "/dev/null";
     argv[n++] = "-q";
     argv[n++] = "--ignore-file";
     argv[n++] = "/dev/null";
@@ -76,6 +74,10 @@ static int run_child(const sv_jobrun *r, imgb_store *s, const imgb_job *job, cha
         if (getppid() != parent)
             _exit(127);
         dup2(pfd[1], STDERR_FILENO);
+        /* The report is in the store; the child's stdout goes nowhere. */
+        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (devnull >= 0)
+            dup2(devnull, STDOUT_FILENO);
         execv(r->self, (char *const *)argv);
         _exit(127);
     }

@@ -84,24 +84,14 @@ typedef struct req {
     struct MHD_Connection *conn;
 } req;
 
-static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-    (void)cls;
-    req *r = imgb_xcalloc(1, sizeof *r);
-    r->raw_uri = imgb_xstrdup(uri ? uri : "");
-    r->upload_fd = -1;
-    r->conn = conn;
-    imgb_store_request_id(r->rid);
-    return r;
-}
+/* Per connection: the request in progress, so that one libmicrohttpd refuses before our
+ * handler runs (414/431: no completion callback then) is still freed. */
+typedef struct conn_ctx {
+    req *current;
+} conn_ctx;
 
-static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                      enum MHD_RequestTerminationCode toe)
+static void req_free(req *r)
 {
-    (void)cls;
-    (void)conn;
-    (void)toe;
-    req *r = *con_cls;
     if (!r)
         return;
     if (r->upload_fd >= 0)
@@ -112,6 +102,58 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     imgb_buf_dispose(&r->body);
     free(r->raw_uri);
     free(r);
+}
+
+static conn_ctx *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)conn;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = imgb_xcalloc(1, sizeof(conn_ctx));
+    } else if (*socket_context) {
+        conn_ctx *c = *socket_context;
+        req_free(c->current);
+        free(c);
+        *socket_context = NULL;
+    }
+}
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    req *r = imgb_xcalloc(1, sizeof *r);
+    r->raw_uri = imgb_xstrdup(uri ? uri : "");
+    r->upload_fd = -1;
+    r->conn = conn;
+    imgb_store_request_id(r->rid);
+    conn_ctx *c = conn_of(conn);
+    if (c) {
+        req_free(c->current); /* a previous request refused before our handler */
+        c->current = r;
+    }
+    return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)toe;
+    req *r = *con_cls;
+    if (!r)
+        return;
+    conn_ctx *c = conn_of(conn);
+    if (c && c->current == r)
+        c->current = NULL;
+    req_free(r);
     *con_cls = NULL;
 }
 
@@ -1074,6 +1116,7 @@ int cmd_serve(int argc, char **argv)
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                          MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
                          MHD_OPTION_END);
     if (!d) {
         cli_fail("serve: cannot listen on %s: %s", a.listen, strerror(errno));
