@@ -18,6 +18,8 @@
  *   jobs          the scan job queue (engine/store/jobs.c)
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -600,7 +602,8 @@ static int tenant_total(imgb_db *db, const char *tenant, const char *column, lon
 static int answer_check_result(imgb_db *db, const char *tenant, const imgb_report_params *p,
                                const char *rid, imgb_buf *out)
 {
-    /* The asset: the latest scanned one whose image id starts with ImageUuid. */
+    /* The asset: the latest scanned one whose image id starts with ImageUuid ("+ 0": found
+     * through the image-id index, not by walking the whole list order). */
     char *prefix = p->image_uuid ? image_id_prefix(p->image_uuid) : NULL;
     imgb_db_rows rows = { 0 };
     int rc = 0;
@@ -612,7 +615,7 @@ static int answer_check_result(imgb_db *db, const char *tenant, const imgb_repor
                            " b.level, b.nitems, COALESCE(b.first_fail_ms, b.first_scan_ms),"
                            " b.last_scan_ms FROM baselines b WHERE b.tenant = $1 AND b.asset ="
                            " (SELECT a.asset FROM assets a WHERE a.tenant = $1 AND a.image_id >= $2"
-                           " AND a.image_id < $3 ORDER BY a.last_scan_ms DESC, a.asset DESC LIMIT 1)"
+                           " AND a.image_id < $3 ORDER BY a.last_scan_ms + 0 DESC, a.asset DESC LIMIT 1)"
                            " ORDER BY b.ord", pv, 3, &rows);
         free(upper);
     }
@@ -940,15 +943,30 @@ int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *im
 int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
                          int64_t now_ms, int64_t expires_ms)
 {
+    /* SQLite has one writer: threads of this process queue here rather than in SQLite's
+     * sleeping busy handler (other processes still meet the file lock).  Expired nonces are
+     * purged at most once a second per process. */
+    static pthread_mutex_t lite_writer = PTHREAD_MUTEX_INITIALIZER;
+    static _Atomic int64_t last_purge;
+    bool lite = imgb_db_kind_of(s->db) == IMGB_DB_SQLITE;
     char *now = lld(now_ms), *exp = lld(expires_ms);
     const char *pd[] = { now };
     const char *pv[] = { access_key, nonce, exp };
     imgb_db_rows r = { 0 };
-    int rc = q(s->db, "DELETE FROM nonces WHERE expires_ms < $1", pd, 1);
+    if (lite)
+        pthread_mutex_lock(&lite_writer);
+    int rc = 0;
+    int64_t last = last_purge;
+    if (now_ms - last >= 1000 || now_ms < last) {
+        last_purge = now_ms;
+        rc = q(s->db, "DELETE FROM nonces WHERE expires_ms < $1", pd, 1);
+    }
     if (rc == 0)
         rc = imgb_db_query(s->db, "INSERT INTO nonces (access_key, nonce, expires_ms) VALUES"
                            " ($1, $2, $3) ON CONFLICT (access_key, nonce) DO NOTHING"
                            " RETURNING nonce", pv, 3, &r);
+    if (lite)
+        pthread_mutex_unlock(&lite_writer);
     int fresh = rc < 0 ? rc : r.nrows == 1;
     imgb_db_rows_dispose(&r);
     free(now);
