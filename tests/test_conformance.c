@@ -479,7 +479,7 @@ static void evaluate_image(const char *image_path, const char *kind_name, const 
         return;
     }
     void *compiled = NULL;
-    if (kind->compile(params, &compiled) < 0) {
+    if (imgb_check_kind_compile(kind, params, &compiled) < 0) {
         out->note = imgb_xasprintf("kind %s rejected the parameters: %s", kind_name,
                                    imgb_error_last());
         return;

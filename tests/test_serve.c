@@ -4,16 +4,19 @@
  * ../shared/reference/service.md (key testAK, secret testSK).  The SDKs themselves run
  * against a live server in tests/serve/sdk.sh.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <check.h>
+#include <imgbaseline/imgbaseline.h>
 
 #include "creds.h"
 #include "imgbuild.h"
 #include "sign.h"
-#include "util/error.h"
+
 
 static const char captured_v1[] =
     "AccessKeyId=testAK&Action=DescribeImageBaselineCheckResult&CurrentPage=1&Format=JSON&"
@@ -104,10 +107,10 @@ START_TEST(form_parsing_bounds)
     ck_assert_str_eq(sv_kvs_get(&k, "x"), "a b");
     ck_assert_str_eq(sv_kvs_get(&k, "y"), "");
     sv_kvs_dispose(&k);
-    imgb_buf b = IMGB_BUF_INIT;
+    sv_buf b = SV_BUF_INIT;
     sv_pct_encode(&b, "a b!'()*~-_.\xC3\xA9/", 15);
     ck_assert_str_eq(b.ptr, "a%20b%21%27%28%29%2A~-_.%C3%A9%2F");
-    imgb_buf_dispose(&b);
+    sv_buf_dispose(&b);
 }
 END_TEST
 
@@ -169,7 +172,7 @@ START_TEST(credentials_lookup)
 {
     sv_creds c;
     ck_assert_msg(sv_creds_parse(&c, creds_yaml, strlen(creds_yaml), "c.yaml") == 0, "%s",
-                  imgb_error_last());
+                  sv_error_last());
     const sv_tenant *t = NULL;
     const sv_key *k = sv_creds_aliyun(&c, "akA", &t);
     ck_assert_ptr_nonnull(k);
@@ -191,11 +194,11 @@ START_TEST(credentials_refused)
     sv_creds c;
     const char *typo = "tenants:\n  - name: a\n    aliyun: [{access_key_id: x, acess_key_secret: y}]\n";
     ck_assert_int_eq(sv_creds_parse(&c, typo, strlen(typo), "c.yaml"), IMGB_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "c.yaml:3:"));
-    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "acess_key_secret"));
+    ck_assert_ptr_nonnull(strstr(sv_error_last(), "c.yaml:3:"));
+    ck_assert_ptr_nonnull(strstr(sv_error_last(), "acess_key_secret"));
     const char *dup = "tenants:\n  - {name: a, tokens: [t]}\n  - {name: b, tokens: [t]}\n";
     ck_assert_int_eq(sv_creds_parse(&c, dup, strlen(dup), "c.yaml"), IMGB_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "twice"));
+    ck_assert_ptr_nonnull(strstr(sv_error_last(), "twice"));
     const char *noname = "tenants:\n  - {tokens: [t]}\n";
     ck_assert_int_eq(sv_creds_parse(&c, noname, strlen(noname), "c.yaml"), IMGB_EFORMAT);
     const char *bad = "tenants: [\n";
@@ -209,9 +212,9 @@ START_TEST(credentials_refused)
     fclose(f);
     chmod(path, 0644);
     ck_assert_int_eq(sv_creds_load(&c, path), IMGB_EINVAL);
-    ck_assert_ptr_nonnull(strstr(imgb_error_last(), "0644"));
+    ck_assert_ptr_nonnull(strstr(sv_error_last(), "0644"));
     chmod(path, 0600);
-    ck_assert_msg(sv_creds_load(&c, path) == 0, "%s", imgb_error_last());
+    ck_assert_msg(sv_creds_load(&c, path) == 0, "%s", sv_error_last());
     sv_creds_dispose(&c);
     chmod(path, 0400);
     ck_assert_int_eq(sv_creds_load(&c, path), 0);

@@ -16,24 +16,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks/weak_password.h"
+#include <imgbaseline/imgbaseline.h>
+
 #include "cli.h"
-#include "report/ignore.h"
-#include "report/native.h"
-#include "report/report.h"
 #include "report_cli.h"
-#include "rules/loader.h"
-#include "scan.h"
-#include "store/store.h"
-#include "util/error.h"
-#include "util/mem.h"
+#include <imgbaseline/store.h>
 
 int cmd_scan(int argc, char **argv);
 
 typedef struct scan_args {
     const char *format;
-    imgb_ptrvec rules_dirs;       /* char* borrowed from argv */
-    imgb_ptrvec dicts;            /* --dict FILE: appended to the dictionary (borrowed) */
+    cli_strvec rules_dirs;        /* borrowed from argv */
+    cli_strvec dicts;             /* --dict FILE: appended to the dictionary (borrowed) */
     const char *dict_replace;     /* --dict-replace FILE: instead of the shipped dictionary */
     bool no_default_rules;
     imgb_scan_options scan;
@@ -46,7 +40,8 @@ typedef struct scan_args {
     int exit_code;
     bool exit_code_set;
     bool quiet;
-    imgb_report_params report;
+    imgb_report_request *report;
+    bool image_uuid_set;          /* --image-uuid given */
     const char *store;            /* --store PATH|URL: record, answer API formats from history */
     imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
     const char *job, *worker;     /* --job ID --worker NAME: record as that queued job */
@@ -64,14 +59,14 @@ static int opt_format(void *a, const cli_option *opt, const char *v)
 static int opt_rules(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    imgb_ptrvec_push(&((scan_args *)a)->rules_dirs, (void *)(uintptr_t)v);
+    cli_strvec_push(&((scan_args *)a)->rules_dirs, v);
     return 0;
 }
 
 static int opt_dict(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    imgb_ptrvec_push(&((scan_args *)a)->dicts, (void *)(uintptr_t)v);
+    cli_strvec_push(&((scan_args *)a)->dicts, v);
     return 0;
 }
 
@@ -96,7 +91,7 @@ static int opt_jobs(void *a, const cli_option *opt, const char *v)
     long n;
     if (cli_parse_int(v, 1, 256, &n) < 0)
         return cli_fail("scan: -j wants a number of jobs from 1 to 256"), -1;
-    ((scan_args *)a)->scan.read.jobs = (int)n;
+    ((scan_args *)a)->scan.jobs = (int)n;
     return 0;
 }
 
@@ -104,21 +99,21 @@ static int opt_no_verify(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     (void)v;
-    ((scan_args *)a)->scan.read.no_verify = true;
+    ((scan_args *)a)->scan.no_verify = 1;
     return 0;
 }
 
 static int opt_image(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    ((scan_args *)a)->scan.read.image_ref = v;
+    ((scan_args *)a)->scan.image_ref = v;
     return 0;
 }
 
 static int opt_platform(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    ((scan_args *)a)->scan.read.platform = v;
+    ((scan_args *)a)->scan.platform = v;
     return 0;
 }
 
@@ -126,7 +121,7 @@ static int opt_lang(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     scan_args *s = a;
-    if (imgb_report_param_set(&s->report, "lang", v) < 0)
+    if (imgb_report_request_set(s->report, "lang", v) < 0)
         return cli_fail("scan: %s", imgb_error_last()), -1;
     s->lang = v;
     return 0;
@@ -251,7 +246,8 @@ static const cli_option scan_options[] = {
     { "tag", 0, "TAG", "tag to record (default: from the image)", opt_store, NULL },
     { "retention", 0, "N", "keep the last N scans of this image in the history", opt_store,
       NULL },
-    { "job", 0, "ID", "(workers) record as queued job ID, once, with --worker", opt_store, NULL },
+    { "job", 0, "ID", "(workers) record as queued job ID, exactly once, with --worker", opt_store,
+      NULL },
     { "worker", 0, "NAME", "(workers) the worker holding the job's lease", opt_store, NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
@@ -263,8 +259,10 @@ static const cli_option scan_options[] = {
 static int opt_report_param(void *a, const cli_option *opt, const char *v)
 {
     scan_args *s = a;
-    if (imgb_report_param_set(&s->report, opt->key, v) < 0)
+    if (imgb_report_request_set(s->report, opt->key, v) < 0)
         return cli_fail("scan: --%s: %s", opt->name, imgb_error_last()), -1;
+    if (strcmp(opt->key, "image_uuid") == 0)
+        s->image_uuid_set = true;
     /* --severity is Huawei's severity filter and, unless --fail-on is given, the exit-code
      * threshold (trivy's -s also decides what counts). */
     imgb_severity sev;
@@ -301,10 +299,10 @@ static void scan_usage(FILE *f, const cli_option *params)
 {
     fputs("usage: imgbaseline scan IMAGE [options]\n\noptions:\n", f);
     cli_print_options(f, scan_options);
-    fputs("\nformats:\n  json                             the native report (every item, "
-          "evidence, counts)\n", f);
-    for (const imgb_report_format *fmt = imgb_report_formats(); fmt->name; fmt++)
-        fprintf(f, "  %-32s %s\n", fmt->name, fmt->summary);
+    fputs("\nformats:\n", f);
+    for (size_t i = 0; imgb_report_format_name(i); i++)
+        if (strncmp(imgb_report_format_name(i), "inspect", 7) != 0)
+            fprintf(f, "  %-32s %s\n", imgb_report_format_name(i), imgb_report_format_summary(i));
     fputs("\nreport request parameters (API formats):\n ", f);
     for (size_t i = 0; params[i].name; i++)
         fprintf(f, " --%s", params[i].name);
@@ -312,13 +310,30 @@ static void scan_usage(FILE *f, const cli_option *params)
           "threshold (--fail-on, --severity, or low with --exit-code alone), 2 error\n", f);
 }
 
-static int scan_write(const char *path, const imgb_buf *out)
+static int scan_write(const char *path, const char *out, size_t len)
 {
     if (path)
-        return cli_write_atomic(path, out->ptr ? out->ptr : "", out->len) < 0 ? -1 : 0;
-    size_t n = out->len ? fwrite(out->ptr, 1, out->len, stdout) : 0;
-    if (n != out->len || fflush(stdout) != 0)
+        return cli_write_atomic(path, out, len) < 0 ? -1 : 0;
+    size_t n = len ? fwrite(out, 1, len, stdout) : 0;
+    if (n != len || fflush(stdout) != 0)
         return cli_fail("scan: write error on stdout");
+    return 0;
+}
+
+static void scan_print_warning(const char *line, void *payload)
+{
+    (void)payload;
+    fprintf(stderr, "imgbaseline: warning: %s\n", line);
+}
+
+/* The dictionary belongs to the ruleset: --dict-replace first, then every --dict. */
+static int scan_load_dicts(imgb_ruleset *rs, const scan_args *s)
+{
+    if (s->dict_replace && imgb_ruleset_dict_load(rs, s->dict_replace, IMGB_DICT_REPLACE) < 0)
+        return cli_fail("scan: --dict-replace: %s", imgb_error_last());
+    for (size_t i = 0; i < s->dicts.n; i++)
+        if (imgb_ruleset_dict_load(rs, s->dicts.v[i], IMGB_DICT_APPEND) < 0)
+            return cli_fail("scan: --dict: %s", imgb_error_last());
     return 0;
 }
 
@@ -328,7 +343,7 @@ static int scan_record(scan_args *s, const imgb_scan_result *res)
     imgb_store *st = NULL;
     char id[33];
     if (imgb_store_open(&st, s->store) < 0 ||
-        imgb_store_record_job(st, res, &s->who, &s->report, s->job, s->worker, id) < 0) {
+        imgb_store_record_job(st, res, &s->who, s->report, s->job, s->worker, id) < 0) {
         imgb_store_close(st);
         return cli_fail("scan: --store: %s", imgb_error_last());
     }
@@ -338,20 +353,20 @@ static int scan_record(scan_args *s, const imgb_scan_result *res)
 }
 
 /* API formats with --store answer from the history: the same code as `serve`. */
-static int scan_from_history(scan_args *s, const imgb_scan_result *res,
-                             const imgb_report_format *fmt, imgb_buf *out)
+static int scan_from_history(scan_args *s, const imgb_scan_result *res, char **out,
+                             size_t *len)
 {
     imgb_store *st = NULL;
     /* DescribeImageBaselineCheckResult needs an ImageUuid: the scanned image by default. */
-    if (!strcmp(fmt->name, "aliyun-baseline-check-result") && !s->report.image_uuid && res) {
-        const char *id = res->image && res->image->image_id ? res->image->image_id : "";
-        if (*id && imgb_report_param_set(&s->report, "image_uuid", id) < 0)
+    if (!strcmp(s->format, "aliyun-baseline-check-result") && !s->image_uuid_set && res) {
+        const char *id = imgb_result_attr(res, IMGB_R_IMAGE_ID);
+        if (id && *id && imgb_report_request_set(s->report, "image_uuid", id) < 0)
             return IMGB_EINVAL;
     }
     int rc = imgb_store_open(&st, s->store);
     if (rc == 0)
-        rc = imgb_store_render(st, s->who.tenant ? s->who.tenant : IMGB_STORE_TENANT_DEFAULT,
-                               fmt, &s->report, NULL, out);
+        rc = imgb_store_report(st, s->who.tenant ? s->who.tenant : "default", s->format,
+                               s->report, out, len);
     imgb_store_close(st);
     return rc;
 }
@@ -362,7 +377,8 @@ int cmd_scan(int argc, char **argv)
     imgb_ruleset *rs = NULL;
     imgb_scan_result *res = NULL;
     imgb_ignore_list *ignore = NULL;
-    imgb_buf out = IMGB_BUF_INIT;
+    char *out = NULL;
+    size_t outlen = 0;
     cli_option params[SCAN_MAX_PARAMS + 1];
     char param_names[SCAN_MAX_PARAMS][64];
     const cli_option *tables[] = { scan_options, params };
@@ -371,7 +387,8 @@ int cmd_scan(int argc, char **argv)
     bool help;
     int status = CLI_EXIT_ERROR;
 
-    imgb_report_params_init(&s.report);
+    imgb_scan_options_init(&s.scan, IMGB_SCAN_OPTIONS_VERSION);
+    imgb_report_request_new(&s.report);
     scan_build_param_options(params, param_names);
     if (cli_parse(argc, argv, tables, 2, &s, &image, 1, &npos, &help) < 0)
         goto done;
@@ -387,25 +404,28 @@ int cmd_scan(int argc, char **argv)
     bool tty_out = !s.output && isatty(STDOUT_FILENO);
     if (!s.format)
         s.format = tty_out ? "table" : "json";
-    const imgb_report_format *fmt = NULL;
-    if (strcmp(s.format, "json") != 0 && !(fmt = imgb_report_format_find(s.format))) {
+    if (imgb_report_format_find(s.format) < 0 || strncmp(s.format, "inspect", 7) == 0) {
         cli_fail("scan: unknown format '%s' (see --help)", s.format);
         goto done;
     }
 
     if (!image) {
         /* --store without IMAGE: answer an API format from the history, scan nothing. */
-        if (!fmt || !fmt->api) {
+        if (!imgb_report_format_is_api((size_t)imgb_report_format_find(s.format))) {
             cli_fail("scan: without IMAGE, --store answers only the API formats (aliyun-*, "
                      "huawei-*)");
             goto done;
         }
-        if (scan_from_history(&s, NULL, fmt, &out) < 0 || scan_write(s.output, &out) != 0) {
-            if (imgb_error_last()[0])
-                cli_fail("%s", imgb_error_last());
+        if (scan_from_history(&s, NULL, &out, &outlen) < 0) {
+            cli_fail("%s", imgb_error_last());
             goto done;
         }
-        status = CLI_EXIT_OK;
+        if (scan_write(s.output, out, outlen) == 0)
+            status = CLI_EXIT_OK;
+        goto done;
+    }
+    if (s.job && (!s.store || !s.worker)) {
+        cli_fail("scan: --job needs --store and --worker");
         goto done;
     }
 
@@ -417,73 +437,51 @@ int cmd_scan(int argc, char **argv)
         cli_fail("%s", imgb_error_last());
         goto done;
     }
-    s.report.ignore = ignore;
-    s.report.color = tty_out && getenv("NO_COLOR") == NULL;
+    imgb_report_request_set_ignore(s.report, ignore);
+    imgb_report_request_set_color(s.report, tty_out && getenv("NO_COLOR") == NULL);
     if (s.exit_code_set && !s.fail_on_set) {
         s.fail_on = IMGB_SEV_LOW; /* --exit-code alone: any unignored failure */
         s.fail_on_set = true;
     }
 
-    if (cli_load_rules(&rs, (char *const *)s.rules_dirs.items, s.rules_dirs.len,
+    if (cli_load_rules(&rs, (char *const *)s.rules_dirs.v, s.rules_dirs.n,
                        s.no_default_rules) != 0)
         goto done;
-    /* The dictionary belongs to the ruleset: --dict-replace first, then every --dict. */
-    if (s.dict_replace && imgb_wp_dict_load_ruleset(rs, s.dict_replace, true) < 0) {
-        cli_fail("scan: --dict-replace: %s", imgb_error_last());
+    if (scan_load_dicts(rs, &s) != 0)
         goto done;
-    }
-    /* A rule's depth cuts the shipped (or replacing) list; --dict words were asked for. */
-    if (s.dicts.len)
-        rs->ndict_ranked = rs->ndict_words;
-    for (size_t i = 0; i < s.dicts.len; i++) {
-        if (imgb_wp_dict_load_ruleset(rs, s.dicts.items[i], false) < 0) {
-            cli_fail("scan: --dict: %s", imgb_error_last());
-            goto done;
-        }
-    }
     cli_progress(s.quiet, "scanning %s", image);
-    if (imgb_scan_run(&res, rs, image, &s.scan) < 0) {
+    if (imgb_scan(&res, rs, image, &s.scan) < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
     }
 
-    if (s.job && (!s.store || !s.worker)) {
-        cli_fail("scan: --job needs --store and --worker");
+    if (s.store && scan_record(&s, res) != 0) /* cli_fail() returns CLI_EXIT_ERROR */
         goto done;
-    }
-    if (s.store && scan_record(&s, res) < 0)
-        goto done;
-    int rc;
-    if (s.store && fmt && fmt->api)
-        rc = scan_from_history(&s, res, fmt, &out);
-    else
-        rc = fmt ? imgb_report_render(res, fmt, &s.report, &out)
-                 : imgb_report_native(res, s.lang, &out);
+    int fi = imgb_report_format_find(s.format);
+    int rc = s.store && imgb_report_format_is_api((size_t)fi)
+                 ? scan_from_history(&s, res, &out, &outlen)
+                 : imgb_report_render(res, s.format, s.report, &out, &outlen);
     if (rc < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
     }
-    if (scan_write(s.output, &out) != 0)
+    if (scan_write(s.output, out, outlen) != 0)
         goto done;
 
-    size_t nwarn = 0;
-    char **warns = imgb_report_ignore_warnings(res, &s.report, &nwarn);
-    for (size_t i = 0; i < nwarn; i++)
-        fprintf(stderr, "imgbaseline: warning: %s\n", warns[i]);
-    imgb_report_free_lines(warns, nwarn);
+    imgb_report_ignore_warnings(res, s.report, scan_print_warning, NULL);
 
     cli_progress(s.quiet, "scanned %s in %lld ms", image,
-                 (long long)(res->finished_ms - res->started_ms));
-    status = cli_exit_status(res, &s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
+                 (long long)(imgb_result_finished_ms(res) - imgb_result_started_ms(res)));
+    status = cli_exit_status(res, s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
                              s.quiet);
 
 done:
-    imgb_buf_dispose(&out);
+    imgb_free(out);
     imgb_scan_result_free(res);
     imgb_ruleset_free(rs);
     imgb_ignore_list_free(ignore);
-    imgb_report_params_dispose(&s.report);
-    imgb_ptrvec_dispose(&s.rules_dirs, NULL);
-    imgb_ptrvec_dispose(&s.dicts, NULL);
+    imgb_report_request_free(s.report);
+    cli_strvec_dispose(&s.rules_dirs);
+    cli_strvec_dispose(&s.dicts);
     return status;
 }

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "serve/jobrun.h"
-#include "util/mem.h"
+#include "sv_util.h"
 
 int cmd_worker(int argc, char **argv);
 
@@ -89,9 +89,9 @@ int cmd_worker(int argc, char **argv)
     sigaction(SIGTERM, &sig, NULL);
     char *self = realpath("/proc/self/exe", NULL);
     const char *scan_args[] = { "--weak-password-budget", a.budget, NULL };
-    sv_jobrun *runs = imgb_xcalloc((size_t)a.jobs, sizeof *runs);
-    pthread_t *th = imgb_xcalloc((size_t)a.jobs, sizeof *th);
-    char **names = imgb_xcalloc((size_t)a.jobs, sizeof *names);
+    sv_jobrun *runs = sv_xcalloc((size_t)a.jobs, sizeof *runs);
+    pthread_t *th = sv_xcalloc((size_t)a.jobs, sizeof *th);
+    char **names = sv_xcalloc((size_t)a.jobs, sizeof *names);
     for (long i = 0; i < a.jobs; i++) {
         char tag[32];
         snprintf(tag, sizeof tag, "worker%ld", i);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "util/mem.h"
 
 /*
  * The temporary file of a write in progress, removed by SIGINT/SIGTERM/SIGHUP before the
@@ -103,8 +102,8 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
         return write_in_place(path, data, len);
-    char *dcopy = imgb_xstrdup(path), *bcopy = imgb_xstrdup(path);
-    char *tmp = imgb_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
+    char *dcopy = cli_xstrdup(path), *bcopy = cli_xstrdup(path);
+    char *tmp = cli_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
     free(dcopy);
     free(bcopy);
     int fd = cli_tmp_create(tmp);
@@ -151,7 +150,7 @@ void cli_progress(bool quiet, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_exit_status(const imgb_scan_result *res, const imgb_report_params *p, int threshold,
+int cli_exit_status(const imgb_scan_result *res, const imgb_report_request *p, int threshold,
                     int code, bool quiet)
 {
     if (threshold < 0)

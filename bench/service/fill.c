@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     imgb_ruleset *rs = NULL;
     imgb_scan_result *res = NULL;
     imgb_store *s = NULL;
-    imgb_scan_options opts = { .weak_password_budget = 1 };
+    imgb_scan_config opts = { .weak_password_budget = 1 };
     if (imgb_ruleset_load(&rs, rules, 1, NULL, NULL) < 0 ||
         imgb_scan_run(&res, rs, argv[2], &opts) < 0 || imgb_store_open(&s, argv[1]) < 0) {
         fprintf(stderr, "fill: %s\n", imgb_error_last());

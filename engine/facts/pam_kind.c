@@ -231,14 +231,10 @@ static int pamk_model_params(const json_t *params, pam_compiled *c)
 
 static int pamk_compile(const json_t *params, void **compiled)
 {
-    static const char *const allowed[] = {IMGB_FK_CMP_KEYS, "stack", "file", "type", "module",
-                                          "present", "arg", "arg_absent", "reachable", "first",
-                                          "missing", "sequence", NULL};
     pam_compiled *c = imgb_xcalloc(1, sizeof *c);
     int rc;
 
-    if ((rc = imgb_fk_check_keys(params, allowed)) < 0 ||
-        (rc = pamk_stacks(params, c)) < 0 ||
+    if ((rc = pamk_stacks(params, c)) < 0 ||
         (rc = imgb_fk_string(params, "file", false, &c->file)) < 0 ||
         (rc = imgb_fk_string(params, "type", false, &c->type)) < 0 ||
         (rc = imgb_fk_string(params, "module", false, &c->module)) < 0 ||
@@ -664,8 +660,14 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const pamk_keys[] = {IMGB_FK_CMP_KEYS, "stack", "file", "type", "module",
+                                        "present", "arg", "arg_absent", "reachable", "first",
+                                        "missing", "sequence", NULL};
+
 const imgb_check_kind imgb_kind_pam = {
     .name = "pam",
+    .keys = pamk_keys,
     .compile = pamk_compile,
     .prepare = pamk_prepare,
     .evaluate = pamk_evaluate,

@@ -27,6 +27,11 @@ typedef struct imgb_read_options {
     uint64_t max_total_bytes;   /* 0: IMGB_MAX_TOTAL_BYTES */
     size_t max_entries_per_layer; /* 0: IMGB_MAX_ENTRIES_PER_LAYER */
     unsigned max_ratio;         /* 0: IMGB_MAX_COMPRESSION_RATIO */
+    /* Called on the merging thread after each layer is applied (progress, cancel): non-zero
+     * stops the read with IMGB_ECANCELED.  `bytes` counts the compressed blobs applied. */
+    int (*on_layer)(void *payload, size_t layer, size_t nlayers, uint64_t bytes,
+                    uint64_t total_bytes);
+    void *on_layer_payload;
 } imgb_read_options;
 
 typedef struct imgb_layer_info {
@@ -90,6 +95,7 @@ typedef struct imgb_image {
     imgb_history *history;
     size_t nhistory;
     bool verified;              /* false with --no-verify */
+    bool truncated;             /* a layer's tar stream ended early: the image is incomplete */
     char **warnings;            /* one line each, naming the layer; after read_layers also
                                    the view's warnings (skipped entries, content caps) */
     size_t nwarnings;

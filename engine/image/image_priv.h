@@ -161,6 +161,7 @@ typedef struct img_layer_job {
     const char *compression;
     uint64_t compressed_size, uncompressed_size;
     size_t tar_entries;
+    bool truncated;                 /* the tar stream ended early */
     int err;
     char *errmsg;
 } img_layer_job;

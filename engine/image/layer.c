@@ -381,6 +381,7 @@ static int parse_tar(layer_ctx *c, struct archive *tar)
         if (c->fail) {
             rc = c->fail;
         } else {
+            job->truncated = true;
             job_warn(job, imgb_xasprintf("layer %d (%s): truncated tar stream after %zu "
                                          "entries (%s); keeping the entries read in full",
                                          job->index, layer_name(job), job->nentries,

@@ -119,6 +119,19 @@ static int apply_job_timed(reader_ctx *r, img_layer_job *j)
             }
         }
     }
+    if (j->truncated)
+        img->truncated = true;
+    const imgb_read_options *o = &img->priv->opts;
+    if (rc == 0 && o->on_layer) {
+        uint64_t done = 0, total = 0;
+        for (size_t k = 0; k < img->nlayers; k++) {
+            total += img->layers[k].compressed_size;
+            done += (int)k <= j->index ? img->layers[k].compressed_size : 0;
+        }
+        if (o->on_layer(o->on_layer_payload, (size_t)j->index, img->nlayers, done, total))
+            rc = imgb_error_set(IMGB_ECANCELED, "%s: canceled after layer %d", img->path,
+                                j->index);
+    }
     for (size_t c = 0; c < r->nconsumers; c++) {
         imgb_consumer *k = r->consumers[c];
         if (k->layer_end && j->consumer_state) {

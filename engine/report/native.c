@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "facts/os.h"
+#include "report/report_priv.h"
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -301,8 +302,11 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     json_object_set_new(root, "tool", tool);
     json_object_set_new(root, "lang", json_string(zh ? "zh" : "en"));
     json_object_set_new(root, "image", nat_image(res->image));
-    json_object_set_new(root, "os", nat_os(res->os));
-    json_object_set_new(root, "sshd", nat_sshd(res->os));
+    /* A result that was never read to the end (a fixture) has no OS: report it unknown. */
+    static const imgb_os_info no_os = { .family = "other" };
+    const imgb_os_info *os = res->os ? res->os : &no_os;
+    json_object_set_new(root, "os", nat_os(os));
+    json_object_set_new(root, "sshd", nat_sshd(os));
     json_t *scan = json_object();
     json_object_set_new(scan, "started_ms", json_integer(res->started_ms));
     json_object_set_new(scan, "finished_ms", json_integer(res->finished_ms));
@@ -348,4 +352,9 @@ int imgb_report_native(const imgb_scan_result *res, const char *lang, imgb_buf *
     imgb_buf_putc(out, '\n');
     free(text);
     return 0;
+}
+
+int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
+{
+    return imgb_report_native(res, p->lang == IMGB_LANG_EN ? "en" : "zh", out);
 }

@@ -27,7 +27,6 @@
 
 #include <yaml.h>
 
-#include "checks/weak_password.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -463,6 +462,19 @@ static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
     }
 }
 
+/* "one of: a, b, c" or "no parameters" for a kind's accepted keys (static buffer: the
+ * loader is single-threaded per call and the message is copied at once). */
+static const char *ld_kind_keys(const imgb_check_kind *k)
+{
+    static _Thread_local char buf[512];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; k->keys && k->keys[i] && n + 2 < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "one of: ",
+                              k->keys[i]);
+    return n ? buf : "no parameters besides 'kind'";
+}
+
 /*
  * Warn about regular expressions that repeat a group holding an unbounded quantifier
  * (`(a+)+`): they backtrack exponentially on a near-miss, so on hostile bytes they end in
@@ -523,10 +535,29 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
     item->params = ld_json(ld, check, 0);
     if (!item->params)
         return false;
+    /* Every key of every kind is checked here, where its position is known. */
+    bool keys_ok = true;
+    for (yaml_node_pair_t *p = check->data.mapping.pairs.start; p < check->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *key = ld_node(ld, p->key);
+        const char *k = ld_scalar(key);
+        if (k && !imgb_check_kind_accepts(item->kind, k)) {
+            ld_err(ld, key, "%s: unknown parameter '%s' (expected %s)", kind, k,
+                   ld_kind_keys(item->kind));
+            keys_ok = false;
+        }
+    }
+    if (!keys_ok)
+        return false;
     json_object_set_new(item->params, "_rules_dir", json_string(ld->root));
 
     imgb_error_clear();
     if (item->kind->compile(item->params, &item->compiled) >= 0) {
+        json_t *copy = json_deep_copy(item->params);
+        json_object_del(copy, "_rules_dir");
+        item->check_json = json_dumps(copy, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        json_decref(copy);
+        item->references_json = json_dumps(item->references, JSON_PRESERVE_ORDER | JSON_COMPACT);
         ld_lint_patterns(ld, check, 0);
         return true;
     }
@@ -563,6 +594,8 @@ static void ld_item_free(imgb_item *it)
     ld_text_dispose(&it->description);
     ld_text_dispose(&it->advice);
     free(it->file);
+    free(it->check_json);
+    free(it->references_json);
     free(it);
 }
 
@@ -698,7 +731,28 @@ static void ld_baseline_free(imgb_baseline *b)
         ld_item_free(b->items[i]);
     free(b->items);
     free(b->file);
+    free(b->applies_text);
     free(b);
+}
+
+/* Where a baseline applies, for listings: "centos|rhel 7..8, requires openssh-server". */
+static char *ld_applies_text(const imgb_applies *a)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    if (a->any_os) {
+        imgb_buf_puts(&b, "every image");
+    } else if (a->generic) {
+        imgb_buf_puts(&b, "generic Linux (no OS-specific baseline of its class)");
+    } else {
+        for (size_t i = 0; i < a->nos_ids; i++)
+            imgb_buf_printf(&b, "%s%s", i ? "|" : "", a->os_ids[i]);
+        if (a->version_min || a->version_max)
+            imgb_buf_printf(&b, " %s..%s", a->version_min ? a->version_min : "",
+                            a->version_max ? a->version_max : "");
+    }
+    if (a->requires_package)
+        imgb_buf_printf(&b, ", requires %s", a->requires_package);
+    return imgb_buf_detach(&b);
 }
 
 static bool ld_applies(loader *ld, const yaml_node_t *n, imgb_applies *a)
@@ -783,6 +837,7 @@ static imgb_baseline *ld_baseline(loader *ld, yaml_node_t *root)
         ok = ld_applies(ld, ap, &b->applies) && ok;
     else
         b->applies.any_os = true;
+    b->applies_text = ld_applies_text(&b->applies);
     yaml_node_t *st = ld_get(ld, bn, "standards");
     if (st)
         ok = ld_string_list(ld, st, "baseline: standards", false, &b->standards,
@@ -1090,17 +1145,18 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
         rc = IMGB_EFORMAT;
         goto done;
     }
-    /* The weak-password dictionary of every rules directory, in order (duplicates dropped
-     * by the loader of engine/checks/wp_dict.c, which owns the format). */
-    for (size_t i = 0; i < npaths; i++) {
-        char *dict = imgb_xasprintf("%s/%s", paths[i], IMGB_WP_DICT_RELPATH);
-        struct stat st;
-        if (stat(dict, &st) == 0 && (rc = imgb_wp_dict_load_ruleset(rs, dict, false)) < 0) {
-            free(dict);
-            imgb_ruleset_free(rs);
-            goto done;
+    /* Data of the kinds that keep some per rules directory (the weak-password dictionary),
+     * in load order; the kind owns the format. */
+    for (const imgb_check_kind *const *k = imgb_check_kinds(); *k; k++) {
+        for (size_t i = 0; (*k)->load_dir && i < npaths; i++) {
+            struct stat st;
+            if (stat(paths[i], &st) != 0 || !S_ISDIR(st.st_mode))
+                continue;
+            if ((rc = (*k)->load_dir(imgb_ruleset_kind_slot(rs, *k), paths[i])) < 0) {
+                imgb_ruleset_free(rs);
+                goto done;
+            }
         }
-        free(dict);
     }
     *out = rs;
 
@@ -1116,9 +1172,29 @@ void imgb_ruleset_free(imgb_ruleset *rs)
     for (size_t i = 0; i < rs->nbaselines; i++)
         ld_baseline_free(rs->baselines[i]);
     free(rs->baselines);
-    ld_strings_free(rs->dict_words, rs->ndict_words);
-    free(rs->dict_source);
+    for (size_t i = 0; i < rs->nkind_data; i++)
+        if (rs->kind_data[i].kind->free_data)
+            rs->kind_data[i].kind->free_data(rs->kind_data[i].data);
+    free(rs->kind_data);
     free(rs);
+}
+
+void *imgb_ruleset_kind_data(const imgb_ruleset *rs, const imgb_check_kind *kind)
+{
+    for (size_t i = 0; rs && i < rs->nkind_data; i++)
+        if (rs->kind_data[i].kind == kind)
+            return rs->kind_data[i].data;
+    return NULL;
+}
+
+void **imgb_ruleset_kind_slot(imgb_ruleset *rs, const imgb_check_kind *kind)
+{
+    for (size_t i = 0; i < rs->nkind_data; i++)
+        if (rs->kind_data[i].kind == kind)
+            return &rs->kind_data[i].data;
+    rs->kind_data = imgb_xrealloc(rs->kind_data, (rs->nkind_data + 1) * sizeof *rs->kind_data);
+    rs->kind_data[rs->nkind_data] = (imgb_kind_data){ kind, NULL };
+    return &rs->kind_data[rs->nkind_data++].data;
 }
 
 const imgb_baseline *imgb_ruleset_find_baseline(const imgb_ruleset *rs, const char *key)

@@ -18,6 +18,15 @@ trap cleanup EXIT
 URL=$(bash "$SRC/tests/support/pg.sh" start "$PGDIR")
 sql() { "$PSQL" -X -q -t -A "$URL" -c "$1"; }
 bash "$SRC/tools/make-sample-image.sh" "$WORK/images" >/dev/null
+# A scan that lasts its whole weak-password budget (2 s): accounts with costly SHA-512 crypt
+# hashes (2,000,000 rounds a guess) that no dictionary word opens, so a kill lands mid-job.
+mkdir -p "$WORK/slow/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\na:x:1000:1000::/home/a:/bin/sh\nb:x:1001:1001::/home/b:/bin/sh\n' > "$WORK/slow/etc/passwd"
+h='$6$rounds=2000000$imgbslowsalt$0000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
+printf 'root:%s:19000:0:99999:7:::\na:%s:19000:0:99999:7:::\nb:%s:19000:0:99999:7:::\n' "$h" "$h" "$h" > "$WORK/slow/etc/shadow"
+printf 'ID=debian\nVERSION_ID="12"\n' > "$WORK/slow/etc/os-release"
+bash "$SRC/tests/support/build-image.sh" --out "$WORK/images/slow.tar" --ref test/slow:1 \
+    --layer "$WORK/slow" >/dev/null
 umask 077
 printf 'tenants:\n  - name: t\n    tokens: [tok]\n' > "$WORK/creds.yaml"
 
@@ -48,7 +57,7 @@ W2=$!; PIDS+=($W2)
 IDS=()
 for i in $(seq 20); do
     port=$P1; [ $((i % 2)) = 0 ] && port=$P2
-    img=sample-docker.tar; [ $((i % 3)) = 0 ] && img=sample-oci.tar
+    img=slow.tar; [ $((i % 5)) = 0 ] && img=sample-docker.tar; [ $((i % 7)) = 0 ] && img=sample-oci.tar
     resp=$(curl -sS -X POST -H 'X-Auth-Token: tok' -H 'Content-Type: application/json' \
         --data "{\"path\": \"$img\"}" -w ' %{http_code}' "http://127.0.0.1:$port/v1/scans")
     [ "${resp##* }" = 202 ] || { echo "submit $i: $resp" >&2; exit 1; }

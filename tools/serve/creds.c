@@ -11,8 +11,10 @@
 
 #include "creds.h"
 #include "sign.h"
-#include "util/error.h"
-#include "util/mem.h"
+
+#include <imgbaseline/imgbaseline.h>
+
+#include "sv_util.h"
 
 #define CREDS_MAX_BYTES (1 << 20)
 
@@ -23,7 +25,7 @@ typedef struct cparse {
 
 static int fail_at(const cparse *p, const yaml_node_t *n, const char *what)
 {
-    return imgb_error_set(IMGB_EFORMAT, "%s:%zu:%zu: %s", p->name,
+    return sv_error_set(IMGB_EFORMAT, "%s:%zu:%zu: %s", p->name,
                           n ? n->start_mark.line + 1 : 0, n ? n->start_mark.column + 1 : 0, what);
 }
 
@@ -35,14 +37,14 @@ static yaml_node_t *node(const cparse *p, int id)
 static int scalar(const cparse *p, yaml_node_t *n, const char *what, char **out)
 {
     if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.length == 0) {
-        char *m = imgb_xasprintf("%s must be a non-empty string", what);
+        char *m = sv_xasprintf("%s must be a non-empty string", what);
         int rc = fail_at(p, n, m);
         free(m);
         return rc;
     }
     if (memchr(n->data.scalar.value, '\0', n->data.scalar.length))
         return fail_at(p, n, "NUL byte in a string");
-    *out = imgb_xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
+    *out = sv_xstrndup((const char *)n->data.scalar.value, n->data.scalar.length);
     return 0;
 }
 
@@ -50,7 +52,7 @@ static int string_list(const cparse *p, yaml_node_t *n, const char *what, char *
                        size_t *count)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE) {
-        char *m = imgb_xasprintf("%s must be a list of strings", what);
+        char *m = sv_xasprintf("%s must be a list of strings", what);
         int rc = fail_at(p, n, m);
         free(m);
         return rc;
@@ -60,7 +62,7 @@ static int string_list(const cparse *p, yaml_node_t *n, const char *what, char *
         char *s;
         if (scalar(p, node(p, *it), what, &s) < 0)
             return IMGB_EFORMAT;
-        *out = imgb_xrealloc(*out, (*count + 1) * sizeof **out);
+        *out = sv_xrealloc(*out, (*count + 1) * sizeof **out);
         (*out)[(*count)++] = s;
     }
     return 0;
@@ -77,7 +79,7 @@ static int unknown_key(const cparse *p, yaml_node_pair_t *pair, const char *wher
                        const char *known)
 {
     yaml_node_t *kn = node(p, pair->key);
-    char *m = imgb_xasprintf("unknown key '%.64s' in %s (known: %s)",
+    char *m = sv_xasprintf("unknown key '%.64s' in %s (known: %s)",
                              kn && kn->type == YAML_SCALAR_NODE ? (char *)kn->data.scalar.value : "?",
                              where, known);
     int rc = fail_at(p, kn, m);
@@ -95,7 +97,7 @@ static int parse_keys(const cparse *p, yaml_node_t *n, bool huawei, sv_key **out
         yaml_node_t *m = node(p, *it);
         if (!m || m->type != YAML_MAPPING_NODE)
             return fail_at(p, m, "a key must be a mapping");
-        *out = imgb_xrealloc(*out, (*count + 1) * sizeof **out);
+        *out = sv_xrealloc(*out, (*count + 1) * sizeof **out);
         sv_key *k = &(*out)[(*count)++];
         memset(k, 0, sizeof *k);
         for (yaml_node_pair_t *pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top;
@@ -155,25 +157,25 @@ static int parse_tenant(const cparse *p, yaml_node_t *m, sv_tenant *t)
 /* No key id, token or tenant name twice: a lookup must have one answer. */
 static int check_unique(const sv_creds *c, const char *name)
 {
-    imgb_ptrvec seen = IMGB_PTRVEC_INIT;
+    sv_vec seen = SV_VEC_INIT;
     int rc = 0;
     for (size_t i = 0; i < c->ntenants && rc == 0; i++) {
         const sv_tenant *t = &c->tenants[i];
         for (size_t j = 0; j < i; j++)
             if (!strcmp(c->tenants[j].name, t->name))
-                rc = imgb_error_set(IMGB_EFORMAT, "%s: tenant '%s' appears twice", name, t->name);
+                rc = sv_error_set(IMGB_EFORMAT, "%s: tenant '%s' appears twice", name, t->name);
         for (size_t k = 0; k < t->naliyun + t->nhuawei + t->ntokens && rc == 0; k++) {
             const char *id = k < t->naliyun ? t->aliyun[k].id
                            : k < t->naliyun + t->nhuawei ? t->huawei[k - t->naliyun].id
                            : t->tokens[k - t->naliyun - t->nhuawei];
             for (size_t s = 0; s < seen.len; s++)
                 if (!strcmp(seen.items[s], id))
-                    rc = imgb_error_set(IMGB_EFORMAT, "%s: a key id or token appears twice "
+                    rc = sv_error_set(IMGB_EFORMAT, "%s: a key id or token appears twice "
                                         "(tenant '%s')", name, t->name);
-            imgb_ptrvec_push(&seen, (void *)id);
+            sv_vec_push(&seen, (void *)id);
         }
     }
-    imgb_ptrvec_dispose(&seen, NULL);
+    sv_vec_dispose(&seen);
     return rc;
 }
 
@@ -185,7 +187,7 @@ int sv_creds_parse(sv_creds *out, const char *text, size_t len, const char *name
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        int rc = imgb_error_set(IMGB_EFORMAT, "%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
+        int rc = sv_error_set(IMGB_EFORMAT, "%s:%zu:%zu: %s", name, parser.problem_mark.line + 1,
                                 parser.problem_mark.column + 1,
                                 parser.problem ? parser.problem : "invalid YAML");
         yaml_parser_delete(&parser);
@@ -210,7 +212,7 @@ int sv_creds_parse(sv_creds *out, const char *text, size_t len, const char *name
     }
     for (yaml_node_item_t *it = rc == 0 ? tenants->data.sequence.items.start : NULL;
          rc == 0 && it < tenants->data.sequence.items.top; it++) {
-        out->tenants = imgb_xrealloc(out->tenants, (out->ntenants + 1) * sizeof *out->tenants);
+        out->tenants = sv_xrealloc(out->tenants, (out->ntenants + 1) * sizeof *out->tenants);
         sv_tenant *t = &out->tenants[out->ntenants++];
         memset(t, 0, sizeof *t);
         rc = parse_tenant(&p, node(&p, *it), t);
@@ -229,24 +231,24 @@ int sv_creds_load(sv_creds *out, const char *path)
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return imgb_error_set(errno == ENOENT ? IMGB_ENOTFOUND : IMGB_ERROR,
+        return sv_error_set(errno == ENOENT ? IMGB_ENOTFOUND : IMGB_ERROR,
                               "credentials %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return imgb_error_set(IMGB_EFORMAT, "credentials %s: not a regular file", path);
+        return sv_error_set(IMGB_EFORMAT, "credentials %s: not a regular file", path);
     }
     if (st.st_mode & 077) {
         close(fd);
-        return imgb_error_set(IMGB_EINVAL, "credentials %s: mode %04o lets others read the "
+        return sv_error_set(IMGB_EINVAL, "credentials %s: mode %04o lets others read the "
                               "secrets; chmod 600 it", path, (unsigned)(st.st_mode & 07777));
     }
     if (st.st_size > CREDS_MAX_BYTES) {
         close(fd);
-        return imgb_error_set(IMGB_ELIMIT, "credentials %s: larger than %d bytes", path,
+        return sv_error_set(IMGB_ELIMIT, "credentials %s: larger than %d bytes", path,
                               CREDS_MAX_BYTES);
     }
-    char *buf = imgb_xcalloc((size_t)st.st_size + 1, 1);
+    char *buf = sv_xcalloc((size_t)st.st_size + 1, 1);
     size_t got = 0;
     while (got < (size_t)st.st_size) {
         ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);

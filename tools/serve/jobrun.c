@@ -14,13 +14,13 @@
 #include <imgbaseline/store.h>
 
 #include "jobrun.h"
-#include "util/mem.h"
+#include "sv_util.h"
 
 char *sv_worker_name(const char *tag)
 {
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
-    return imgb_xasprintf("%s:%ld:%s", host, (long)getpid(), tag);
+    return sv_xasprintf("%s:%ld:%s", host, (long)getpid(), tag);
 }
 
 static void sleep_ms(int64_t ms)

@@ -40,7 +40,7 @@
 #include "creds.h"
 #include "jobrun.h"
 #include "sign.h"
-#include "util/mem.h"
+#include "sv_util.h"
 
 #define SV_ALI_VERSION "2018-12-03"
 #define SV_SKEW_MS (15 * 60 * 1000)        /* Timestamp / x-acs-date / X-Sdk-Date window */
@@ -59,7 +59,7 @@ typedef struct sv_server {
     long threads, workers, timeout_s;
     long long max_body, max_upload;
     pthread_mutex_t stores_lock;
-    imgb_ptrvec stores;                /* every thread's handle, closed at exit */
+    sv_vec stores;                /* every thread's handle, closed at exit */
 } sv_server;
 
 static sv_server g;
@@ -75,7 +75,7 @@ typedef struct req {
     char *raw_uri;           /* as on the wire (not unescaped) */
     route route;
     bool started;
-    imgb_buf body;
+    sv_buf body;
     long long body_len;
     bool too_large;
     int upload_fd;           /* archive upload */
@@ -99,7 +99,7 @@ static void req_free(req *r)
     if (r->upload_path)
         unlink(r->upload_path); /* still ours: not handed to a job */
     free(r->upload_path);
-    imgb_buf_dispose(&r->body);
+    sv_buf_dispose(&r->body);
     free(r->raw_uri);
     free(r);
 }
@@ -117,7 +117,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     (void)cls;
     (void)conn;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = imgb_xcalloc(1, sizeof(conn_ctx));
+        *socket_context = sv_xcalloc(1, sizeof(conn_ctx));
     } else if (*socket_context) {
         conn_ctx *c = *socket_context;
         req_free(c->current);
@@ -129,8 +129,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    req *r = imgb_xcalloc(1, sizeof *r);
-    r->raw_uri = imgb_xstrdup(uri ? uri : "");
+    req *r = sv_xcalloc(1, sizeof *r);
+    r->raw_uri = sv_xstrdup(uri ? uri : "");
     r->upload_fd = -1;
     r->conn = conn;
     imgb_store_request_id(r->rid);
@@ -164,7 +164,7 @@ static imgb_store *store_get(void)
     if (imgb_store_open(&tl_store, g.store) < 0)
         return NULL;
     pthread_mutex_lock(&g.stores_lock);
-    imgb_ptrvec_push(&g.stores, tl_store);
+    sv_vec_push(&g.stores, tl_store);
     pthread_mutex_unlock(&g.stores_lock);
     return tl_store;
 }
@@ -323,12 +323,12 @@ static enum MHD_Result ali_answer(req *r, const sv_tenant *t, const char *action
                          "please check your url and method.");
     imgb_store_query *q = NULL;
     imgb_store_query_new(&q, a->format);
-    imgb_buf range = IMGB_BUF_INIT;
+    sv_buf range = SV_BUF_INIT;
     enum MHD_Result ret = MHD_NO;
     for (size_t i = 0; i < params->n; i++) {
         const char *k = params->items[i].key, *v = params->items[i].value;
         if (!strncmp(k, "ScanRange.", 10) || !strcmp(k, "ScanRange")) {
-            imgb_buf_printf(&range, "%s%s", range.len ? "," : "", v);
+            sv_buf_printf(&range, "%s%s", range.len ? "," : "", v);
             continue;
         }
         for (size_t m = 0; ali_params[m][0]; m++) {
@@ -360,7 +360,7 @@ static enum MHD_Result ali_answer(req *r, const sv_tenant *t, const char *action
     else
         ret = send_json(r, 200, body);
 out:
-    imgb_buf_dispose(&range);
+    sv_buf_dispose(&range);
     imgb_store_query_free(q);
     return ret;
 }
@@ -381,7 +381,7 @@ static bool parse_auth(const char *p, const char *id_field, char **ak, char **si
         if (!eq)
             break;
         size_t vl = strcspn(eq + 1, ",");
-        char *v = imgb_xstrndup(eq + 1, vl);
+        char *v = sv_xstrndup(eq + 1, vl);
         if (!strncmp(p, id_field, idl) && p[idl] == '=' && !*ak)
             *ak = v;
         else if (!strncmp(p, "SignedHeaders=", 14) && !*signed_h)
@@ -405,13 +405,13 @@ static bool parse_auth(const char *p, const char *id_field, char **ak, char **si
  * re-route a signed request (x-acs-action) or replay it elsewhere. */
 static bool acs3_headers_covered(req *r, const char *signed_h)
 {
-    char *list = imgb_xasprintf(";%s;", signed_h);
+    char *list = sv_xasprintf(";%s;", signed_h);
     bool ok = strstr(list, ";host;") && strstr(list, ";x-acs-date;") &&
               strstr(list, ";x-acs-signature-nonce;");
     static const char *const must[] = { "x-acs-action", "x-acs-version", "x-acs-content-sha256",
                                         "x-acs-security-token", NULL };
     for (size_t i = 0; ok && must[i]; i++) {
-        char *needle = imgb_xasprintf(";%s;", must[i]);
+        char *needle = sv_xasprintf(";%s;", must[i]);
         if (hdr(r->conn, must[i]) && !strstr(list, needle))
             ok = false;
         free(needle);
@@ -589,7 +589,7 @@ static enum MHD_Result handle_hw(req *r, const char *project_id)
         }
         key = sv_creds_huawei(&g.creds, ak, &tenant);
         const char *date = hdr(r->conn, "X-Sdk-Date");
-        char *list = imgb_xasprintf(";%s;", signed_h);
+        char *list = sv_xasprintf(";%s;", signed_h);
         bool covered = strstr(list, ";host;") && strstr(list, ";x-sdk-date;");
         free(list);
         if (!key || !date || !covered) {
@@ -600,7 +600,7 @@ static enum MHD_Result handle_hw(req *r, const char *project_id)
         const char *ph = hdr(r->conn, "X-Sdk-Content-Sha256");
         char body_hash[65];
         sv_sha256_hex(r->body.ptr ? r->body.ptr : "", r->body.len, body_hash);
-        char *lh = imgb_xasprintf(";%s;", signed_h);
+        char *lh = sv_xasprintf(";%s;", signed_h);
         bool ph_signed = ph && strstr(lh, ";x-sdk-content-sha256;");
         free(lh);
         /* UNSIGNED-PAYLOAD is the SDK's choice for non-JSON bodies; GETs here have none. */
@@ -701,7 +701,7 @@ static char *images_path(const char *rel, const char **why)
         while (*c == '/')
             c++;
     }
-    char *joined = imgb_xasprintf("%s/%s", g.images_dir, rel);
+    char *joined = sv_xasprintf("%s/%s", g.images_dir, rel);
     char *real = realpath(joined, NULL);
     free(joined);
     size_t dl = strlen(g.images_dir);
@@ -769,7 +769,7 @@ static enum MHD_Result handle_job_get(req *r, const sv_tenant *t)
 {
     const char *id = r->raw_uri + strlen("/v1/scans/");
     size_t n = raw_path_len(r) - strlen("/v1/scans/");
-    char *sid = imgb_xstrndup(id, n);
+    char *sid = sv_xstrndup(id, n);
     imgb_store *s = store_get();
     char *json = NULL;
     int rc = s ? imgb_store_job_json(s, t->name, sid, &json) : IMGB_ERROR;
@@ -801,7 +801,7 @@ static enum MHD_Result handle_risk_status(req *r, const sv_tenant *t)
         return hw_error(r, 400, "IMGB.400", "%s", imgb_error_last());
     if (n < 0)
         return hw_error(r, 500, "IMGB.500", "the store is unavailable");
-    char *b = imgb_xasprintf("{\"updated\":%d}", n);
+    char *b = sv_xasprintf("{\"updated\":%d}", n);
     return send_json(r, 200, b);
 }
 
@@ -835,7 +835,7 @@ static route find_route(const req *r, const char *method, char **project_id)
                  !strncmp(rest, "/image/baseline/statistic", rl))
             rt = R_HW_STAT;
         if (rt != R_NONE && n > 0 && n <= 64) {
-            *project_id = imgb_xstrndup(p, n);
+            *project_id = sv_xstrndup(p, n);
             return rt;
         }
     }
@@ -883,7 +883,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                 "with a token of the credentials file is required");
             const char *ct = hdr(conn, "Content-Type");
             if (!ct || strncasecmp(ct, "application/json", 16)) {
-                char *tmpl = imgb_xasprintf("%s/upload-XXXXXX", g.upload_dir);
+                char *tmpl = sv_xasprintf("%s/upload-XXXXXX", g.upload_dir);
                 r->upload_fd = mkostemp(tmpl, O_CLOEXEC);
                 if (r->upload_fd < 0) {
                     free(tmpl);
@@ -910,7 +910,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 off += (size_t)w;
             }
         } else {
-            imgb_buf_put(&r->body, upload_data, *upload_data_size);
+            sv_buf_put(&r->body, upload_data, *upload_data_size);
         }
         *upload_data_size = 0;
         return MHD_YES;
@@ -922,7 +922,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     enum MHD_Result ret;
     switch (r->route) {
     case R_HEALTH:
-        ret = send_json(r, 200, imgb_xstrdup("{\"status\":\"ok\"}"));
+        ret = send_json(r, 200, sv_xstrdup("{\"status\":\"ok\"}"));
         break;
     case R_ALI:
         ret = handle_ali(r, method);
@@ -1063,7 +1063,7 @@ int cmd_serve(int argc, char **argv)
     long port;
     if (!colon || cli_parse_int(colon + 1, 0, 65535, &port) < 0)
         return cli_fail("serve: --listen wants HOST:PORT, got '%s'", a.listen);
-    char *host = imgb_xstrndup(a.listen, (size_t)(colon - a.listen));
+    char *host = sv_xstrndup(a.listen, (size_t)(colon - a.listen));
 
     memset(&g, 0, sizeof g);
     pthread_mutex_init(&g.stores_lock, NULL);
@@ -1075,7 +1075,7 @@ int cmd_serve(int argc, char **argv)
     worker_thread *workers = NULL;
     char *images = NULL;
     if (sv_creds_load(&g.creds, a.credentials) < 0) {
-        cli_fail("serve: %s", imgb_error_last());
+        cli_fail("serve: %s", sv_error_last());
         goto done;
     }
     if (a.images_dir && !(images = realpath(a.images_dir, NULL))) {
@@ -1091,7 +1091,7 @@ int cmd_serve(int argc, char **argv)
     }
     imgb_store_close(probe);
     const char *tmp = getenv("TMPDIR");
-    g.upload_dir = imgb_xasprintf("%s/imgbaseline-uploads-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    g.upload_dir = sv_xasprintf("%s/imgbaseline-uploads-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(g.upload_dir)) {
         cli_fail("serve: cannot create an upload directory: %s", strerror(errno));
         free(g.upload_dir);
@@ -1135,7 +1135,7 @@ int cmd_serve(int argc, char **argv)
 
     char *self = realpath("/proc/self/exe", NULL);
     const char *scan_args[] = { "--weak-password-budget", a.budget, NULL };
-    workers = imgb_xcalloc((size_t)a.workers + 1, sizeof *workers);
+    workers = sv_xcalloc((size_t)a.workers + 1, sizeof *workers);
     for (long i = 0; i < a.workers; i++) {
         char tag[32];
         snprintf(tag, sizeof tag, "serve%ld", i);
@@ -1163,7 +1163,7 @@ done:
     free(workers);
     for (size_t i = 0; i < g.stores.len; i++)
         imgb_store_close(g.stores.items[i]);
-    imgb_ptrvec_dispose(&g.stores, NULL);
+    sv_vec_dispose(&g.stores);
     if (g.upload_dir) {
         rmdir(g.upload_dir);
         free(g.upload_dir);

@@ -13,10 +13,10 @@ void sv_kvs_add(sv_kvs *k, const char *key, size_t klen, const char *value, size
 {
     if (k->n == k->cap) {
         k->cap = k->cap ? k->cap * 2 : 16;
-        k->items = imgb_xrealloc(k->items, k->cap * sizeof *k->items);
+        k->items = sv_xrealloc(k->items, k->cap * sizeof *k->items);
     }
-    k->items[k->n].key = imgb_xstrndup(key, klen);
-    k->items[k->n].value = imgb_xstrndup(value, vlen);
+    k->items[k->n].key = sv_xstrndup(key, klen);
+    k->items[k->n].value = sv_xstrndup(value, vlen);
     k->n++;
 }
 
@@ -77,25 +77,25 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* Decode one component into `b`. */
-static int decode(const char *s, size_t len, imgb_buf *b)
+static int decode(const char *s, size_t len, sv_buf *b)
 {
-    imgb_buf_clear(b);
+    sv_buf_clear(b);
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (c == '+') {
-            imgb_buf_putc(b, ' ');
+            sv_buf_putc(b, ' ');
         } else if (c == '%') {
             if (i + 2 >= len)
                 return -1;
             int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return -1;
-            imgb_buf_putc(b, (char)(hi * 16 + lo));
+            sv_buf_putc(b, (char)(hi * 16 + lo));
             i += 2;
         } else if (c == '\0') {
             return -1;
         } else {
-            imgb_buf_putc(b, c);
+            sv_buf_putc(b, c);
         }
     }
     return utf8_valid((const unsigned char *)(b->ptr ? b->ptr : ""), b->len) ? 0 : -3;
@@ -103,7 +103,7 @@ static int decode(const char *s, size_t len, imgb_buf *b)
 
 int sv_parse_form(const char *s, size_t len, size_t max, sv_kvs *out)
 {
-    imgb_buf k = IMGB_BUF_INIT, v = IMGB_BUF_INIT;
+    sv_buf k = SV_BUF_INIT, v = SV_BUF_INIT;
     int rc = 0;
     size_t i = 0;
     while (i < len && rc == 0) {
@@ -126,27 +126,27 @@ int sv_parse_form(const char *s, size_t len, size_t max, sv_kvs *out)
         }
         i = j + 1;
     }
-    imgb_buf_dispose(&k);
-    imgb_buf_dispose(&v);
+    sv_buf_dispose(&k);
+    sv_buf_dispose(&v);
     return rc;
 }
 
-void sv_pct_encode(imgb_buf *out, const char *s, size_t len)
+void sv_pct_encode(sv_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~') {
-            imgb_buf_putc(out, (char)c);
+            sv_buf_putc(out, (char)c);
         } else {
             char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-            imgb_buf_put(out, e, 3);
+            sv_buf_put(out, e, 3);
         }
     }
 }
 
-static void pct(imgb_buf *out, const char *s)
+static void pct(sv_buf *out, const char *s)
 {
     sv_pct_encode(out, s, strlen(s));
 }
@@ -174,7 +174,7 @@ static char *hmac_sha256_hex(const char *key, const char *msg, size_t len)
     unsigned char d[32];
     unsigned int n = 0;
     HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, len, d, &n);
-    char *out = imgb_xcalloc(65, 1);
+    char *out = sv_xcalloc(65, 1);
     hex_of(d, 32, out);
     return out;
 }
@@ -197,7 +197,7 @@ static int kv_cmp(const void *x, const void *y)
 
 static const sv_kv **sorted(const sv_kvs *k)
 {
-    const sv_kv **v = imgb_xcalloc(k->n + 1, sizeof *v);
+    const sv_kv **v = sv_xcalloc(k->n + 1, sizeof *v);
     for (size_t i = 0; i < k->n; i++)
         v[i] = &k->items[i];
     qsort(v, k->n, sizeof *v, kv_cmp);
@@ -207,52 +207,52 @@ static const sv_kv **sorted(const sv_kvs *k)
 char *sv_v1_signature(const char *method, const sv_kvs *params, const char *secret)
 {
     const sv_kv **v = sorted(params);
-    imgb_buf canon = IMGB_BUF_INIT, sts = IMGB_BUF_INIT;
+    sv_buf canon = SV_BUF_INIT, sts = SV_BUF_INIT;
     for (size_t i = 0; i < params->n; i++) {
         if (i)
-            imgb_buf_putc(&canon, '&');
+            sv_buf_putc(&canon, '&');
         pct(&canon, v[i]->key);
-        imgb_buf_putc(&canon, '=');
+        sv_buf_putc(&canon, '=');
         pct(&canon, v[i]->value);
     }
-    imgb_buf_printf(&sts, "%s&%%2F&", method);
+    sv_buf_printf(&sts, "%s&%%2F&", method);
     sv_pct_encode(&sts, canon.ptr ? canon.ptr : "", canon.len);
-    char *key = imgb_xasprintf("%s&", secret);
+    char *key = sv_xasprintf("%s&", secret);
     unsigned char d[20];
     unsigned int n = 0;
     HMAC(EVP_sha1(), key, (int)strlen(key), (const unsigned char *)sts.ptr, sts.len, d, &n);
-    char *out = imgb_xcalloc(32, 1);
+    char *out = sv_xcalloc(32, 1);
     EVP_EncodeBlock((unsigned char *)out, d, 20);
     free(key);
     free(v);
-    imgb_buf_dispose(&canon);
-    imgb_buf_dispose(&sts);
+    sv_buf_dispose(&canon);
+    sv_buf_dispose(&sts);
     return out;
 }
 
 /* Sorted "k=v" pairs joined by '&', values RFC 3986-encoded; keys too when `enc_keys`
  * (Huawei encodes them, the Alibaba ACS3 client leaves them as they are). */
-static void canonical_query(imgb_buf *out, const sv_kvs *query, bool enc_keys)
+static void canonical_query(sv_buf *out, const sv_kvs *query, bool enc_keys)
 {
     const sv_kv **v = sorted(query);
     for (size_t i = 0; i < query->n; i++) {
         if (i)
-            imgb_buf_putc(out, '&');
+            sv_buf_putc(out, '&');
         if (enc_keys)
             pct(out, v[i]->key);
         else
-            imgb_buf_puts(out, v[i]->key);
-        imgb_buf_putc(out, '=');
+            sv_buf_puts(out, v[i]->key);
+        sv_buf_putc(out, '=');
         pct(out, v[i]->value);
     }
     free(v);
 }
 
 /* "name:value\n" for every signed header (lower-case names, `trim` values) and the list. */
-static void canonical_headers(imgb_buf *out, const char *signed_headers, sv_header_fn header,
+static void canonical_headers(sv_buf *out, const char *signed_headers, sv_header_fn header,
                               void *hctx, bool trim)
 {
-    char *list = imgb_xstrdup(signed_headers);
+    char *list = sv_xstrdup(signed_headers);
     for (char *save = NULL, *h = strtok_r(list, ";", &save); h; h = strtok_r(NULL, ";", &save)) {
         const char *v = header(hctx, h);
         if (!v)
@@ -267,7 +267,7 @@ static void canonical_headers(imgb_buf *out, const char *signed_headers, sv_head
         for (char *c = h; *c; c++)
             if (*c >= 'A' && *c <= 'Z')
                 *c = (char)(*c - 'A' + 'a');
-        imgb_buf_printf(out, "%s:%.*s\n", h, (int)n, v);
+        sv_buf_printf(out, "%s:%.*s\n", h, (int)n, v);
     }
     free(list);
 }
@@ -276,18 +276,18 @@ char *sv_acs3_signature(const char *method, const char *path, const sv_kvs *quer
                         sv_header_fn header, void *hctx, const char *signed_headers,
                         const char *body_sha256_hex, const char *secret)
 {
-    imgb_buf c = IMGB_BUF_INIT;
-    imgb_buf_printf(&c, "%s\n%s\n", method, path);
+    sv_buf c = SV_BUF_INIT;
+    sv_buf_printf(&c, "%s\n%s\n", method, path);
     canonical_query(&c, query, false);
-    imgb_buf_putc(&c, '\n');
+    sv_buf_putc(&c, '\n');
     canonical_headers(&c, signed_headers, header, hctx, true);
-    imgb_buf_printf(&c, "\n%s\n%s", signed_headers, body_sha256_hex);
+    sv_buf_printf(&c, "\n%s\n%s", signed_headers, body_sha256_hex);
     char h[65];
     sv_sha256_hex(c.ptr, c.len, h);
-    char *sts = imgb_xasprintf("ACS3-HMAC-SHA256\n%s", h);
+    char *sts = sv_xasprintf("ACS3-HMAC-SHA256\n%s", h);
     char *sig = hmac_sha256_hex(secret, sts, strlen(sts));
     free(sts);
-    imgb_buf_dispose(&c);
+    sv_buf_dispose(&c);
     return sig;
 }
 
@@ -295,8 +295,8 @@ char *sv_hw_signature(const char *method, const char *raw_path, const sv_kvs *qu
                       sv_header_fn header, void *hctx, const char *signed_headers,
                       const char *payload_hash, const char *sdk_date, const char *sk)
 {
-    imgb_buf c = IMGB_BUF_INIT;
-    imgb_buf_printf(&c, "%s\n", method);
+    sv_buf c = SV_BUF_INIT;
+    sv_buf_printf(&c, "%s\n", method);
     /* Each segment of the path as the SDK saw it (the wire form), encoded again. */
     const char *p = raw_path;
     const char *qm = strchr(p, '?');
@@ -308,21 +308,21 @@ char *sv_hw_signature(const char *method, const char *raw_path, const sv_kvs *qu
             j++;
         sv_pct_encode(&c, p + i, j - i);
         if (j < plen)
-            imgb_buf_putc(&c, '/');
+            sv_buf_putc(&c, '/');
         i = j + 1;
     }
     if (c.ptr[c.len - 1] != '/')
-        imgb_buf_putc(&c, '/');
-    imgb_buf_putc(&c, '\n');
+        sv_buf_putc(&c, '/');
+    sv_buf_putc(&c, '\n');
     canonical_query(&c, query, true);
-    imgb_buf_putc(&c, '\n');
+    sv_buf_putc(&c, '\n');
     canonical_headers(&c, signed_headers, header, hctx, false);
-    imgb_buf_printf(&c, "\n%s\n%s", signed_headers, payload_hash);
+    sv_buf_printf(&c, "\n%s\n%s", signed_headers, payload_hash);
     char h[65];
     sv_sha256_hex(c.ptr, c.len, h);
-    char *sts = imgb_xasprintf("SDK-HMAC-SHA256\n%s\n%s", sdk_date, h);
+    char *sts = sv_xasprintf("SDK-HMAC-SHA256\n%s\n%s", sdk_date, h);
     char *sig = hmac_sha256_hex(sk, sts, strlen(sts));
     free(sts);
-    imgb_buf_dispose(&c);
+    sv_buf_dispose(&c);
     return sig;
 }

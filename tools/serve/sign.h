@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "util/mem.h"
+#include "sv_util.h"
 
 typedef struct sv_kv {
     char *key;
@@ -49,7 +49,7 @@ const char *sv_kvs_get(const sv_kvs *k, const char *key);
 int sv_parse_form(const char *s, size_t len, size_t max, sv_kvs *out);
 
 /** Append the RFC 3986 encoding of `s` to `out`. */
-void sv_pct_encode(imgb_buf *out, const char *s, size_t len);
+void sv_pct_encode(sv_buf *out, const char *s, size_t len);
 
 /** A header of the request by (case-insensitive) name, or NULL. */
 typedef const char *(*sv_header_fn)(void *ctx, const char *name);
