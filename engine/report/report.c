@@ -296,7 +296,11 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     int rc = imgb_report_params_check(p, fmt, res);
     if (rc < 0)
         return rc;
-    return fmt->render(res, p, out);
+    /* the one place where a report gets its language: every format renders the same copy */
+    imgb_scan_result *loc = imgb_report_localize(res, p->lang);
+    rc = fmt->render(loc ? loc : res, p, out);
+    imgb_report_localized_free(loc);
+    return rc;
 }
 
 /* ---- exit code and warnings ------------------------------------------------------------ */
