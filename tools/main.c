@@ -13,6 +13,8 @@
 int cmd_inspect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
@@ -23,6 +25,8 @@ static const cli_command commands[] = {
     { "scan", "check an image against the baselines and report (native JSON or an API format)",
       cmd_scan },
     { "rules", "list, show and validate rule files", cmd_rules },
+    { "serve", "answer the cloud APIs from a scan history; scan jobs (tools/serve/)", cmd_serve },
+    { "worker", "run scan jobs from a PostgreSQL store's queue", cmd_worker },
     { "help", "help on a command: imgbaseline help scan", cmd_help },
     { "version", "the versions of the program, the library, the rules and the dictionary",
       cmd_version },

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "report/report_priv.h"
+#include "rules/i18n.h"
 #include "util/error.h"
 #include "util/limits.h"
 
@@ -347,11 +348,17 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     int rc = imgb_report_params_check(p, fmt, res);
     if (rc < 0)
         return rc;
-    if (!p->severity_mask || p->severity_mask == 7u)
-        return fmt->render(res, p, out);
-    imgb_scan_result *v = report_view(res, p);
-    rc = fmt->render(v, p, out);
-    report_view_free(v);
+    /* the severity filter first (a view of the items shown), then the one place where a
+     * report gets its language: every format renders the same copy */
+    imgb_scan_result *view = NULL;
+    const imgb_scan_result *src = res;
+    if (p->severity_mask && p->severity_mask != 7u)
+        src = view = report_view(res, p);
+    imgb_scan_result *loc = imgb_report_localize(src, p->lang);
+    rc = fmt->render(loc ? loc : src, p, out);
+    imgb_report_localized_free(loc);
+    if (view)
+        report_view_free(view);
     return rc;
 }
 
@@ -398,20 +405,27 @@ char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_p
     if (p->ignore) {
         for (size_t i = 0; i < p->ignore->nentries; i++) {
             const imgb_ignore_entry *e = &p->ignore->entries[i];
+            char *line;
             if (imgb_ignore_entry_expired(e, now))
-                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry for '%s' expired on "
-                                                    "%s; it no longer applies",
-                                                    p->ignore->file, e->line, e->id,
-                                                    e->expires));
-            else if (!imgb_report_ruleset_names(res, e->id))
-                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry '%s' names no item of "
-                                                    "the rules (use an item id or key, see "
-                                                    "`imgbaseline rules list`)",
-                                                    p->ignore->file, e->line, e->id));
-            else if (!imgb_report_entry_matches_any(res, e))
-                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry for '%s' matched no "
-                                                    "finding of this image",
-                                                    p->ignore->file, e->line, e->id));
+                line = imgb_xasprintf("%s:%d: ignore entry for '%s' expired on %s; it no "
+                                      "longer applies", p->ignore->file, e->line, e->id,
+                                      e->expires);
+            else if (res && !imgb_report_ruleset_names(res, e->id))
+                line = imgb_xasprintf("%s:%d: ignore entry '%s' names no item of the rules (use "
+                                      "an item id or key, see `imgbaseline rules list`)",
+                                      p->ignore->file, e->line, e->id);
+            else if (res && !imgb_report_entry_matches_any(res, e))
+                line = imgb_xasprintf("%s:%d: ignore entry for '%s' matched no finding of this "
+                                      "image", p->ignore->file, e->line, e->id);
+            else
+                continue;
+            /* in the report's language, like the scan's own warnings (localize.c) */
+            if (p->lang != IMGB_LANG_EN && res && res->ruleset) {
+                char *t = imgb_catalog_translate(res->ruleset->catalog, line, NULL, NULL);
+                free(line);
+                line = t;
+            }
+            imgb_ptrvec_push(&v, line);
         }
     }
     *count = v.len;

@@ -97,6 +97,8 @@ typedef struct imgb_ruleset {
     imgb_kind_data *kind_data;
     size_t nkind_data;
     char version[16];         /* first 12 hex digits of the sha256 of the rule files */
+    struct imgb_catalog *catalog; /* the zh message catalog (rules/i18n/zh.yaml of every
+                                     rules directory, in order; rules/i18n.h) */
 } imgb_ruleset;
 
 /* ---- evidence and results ------------------------------------------------------------ */
