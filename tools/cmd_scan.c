@@ -41,6 +41,7 @@ typedef struct scan_args {
     const char *dict_replace;     /* --dict-replace FILE: instead of the shipped dictionary */
     bool no_default_rules;
     imgb_scan_options scan;
+    bool lang_set;                /* --lang given */
     const char *output;
     const char *ignore_file;
     bool fail_on_set;
@@ -137,6 +138,7 @@ static int opt_lang(void *a, const cli_option *opt, const char *v)
     scan_args *s = a;
     if (imgb_report_request_set(s->report, "lang", v) < 0)
         return cli_fail("scan: --lang must be zh or en, not '%s'", v), -1;
+    s->lang_set = true;
     return 0;
 }
 
@@ -272,7 +274,8 @@ static const cli_option scan_options[] = {
     { "quiet", 'q', NULL, "nothing on stderr but errors (no progress, no warnings)", opt_quiet,
       NULL },
     { "lang", 0, "zh|en", "language of the report (default: zh for a zh_* locale in LC_ALL, "
-      "LC_MESSAGES or LANG, else en)", opt_lang, NULL },
+      "LC_MESSAGES or LANG, else en; the cloud API formats: zh, their APIs' default)",
+      opt_lang, NULL },
     { "severity", 's', "LIST", "show and count only these severities, e.g. HIGH or "
       "MEDIUM,HIGH (every format and the exit status)", opt_severity, NULL },
     { "show-passed", 0, NULL, "table: list passed and not-applicable items too", opt_flag,
@@ -551,7 +554,7 @@ int cmd_scan(int argc, char **argv)
 
     imgb_scan_options_init(&s.scan, IMGB_SCAN_OPTIONS_VERSION);
     imgb_report_request_new(&s.report);
-    imgb_report_request_set(s.report, "lang", cli_default_lang());
+
     scan_build_param_options(params, param_names);
     if (cli_parse(argc, argv, tables, 2, &s, &image, 1, &npos, &help) < 0)
         goto done;
@@ -567,6 +570,10 @@ int cmd_scan(int argc, char **argv)
     bool tty_out = !s.output && isatty(STDOUT_FILENO);
     if (scan_check_early(&s, tty_out) != 0)
         goto done;
+    /* The language: --lang, else the locale's for the human formats; the cloud API formats
+     * keep their APIs' documented default (zh), so a response equals the service's. */
+    if (!s.lang_set && !imgb_report_format_is_api((size_t)imgb_report_format_find(s.format)))
+        imgb_report_request_set(s.report, "lang", cli_default_lang());
 
     if (!image) {
         /* --store without IMAGE: answer an API format from the history, scan nothing. */
