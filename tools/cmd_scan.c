@@ -118,6 +118,42 @@ static int opt_platform(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+/* Registry transport (docker://): the same flags as skopeo. */
+static int opt_creds(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (!strchr(v, ':') || v[0] == ':')
+        return cli_fail("scan: --creds wants USER:PASSWORD"), -1;
+    ((scan_args *)a)->scan.read.creds = v;
+    return 0;
+}
+
+static int opt_authfile(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.read.auth_file = v;
+    return 0;
+}
+
+static int opt_tls_verify(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (strcmp(v, "true") && strcmp(v, "false"))
+        return cli_fail("scan: --tls-verify wants true or false"), -1;
+    ((scan_args *)a)->scan.read.tls_no_verify = strcmp(v, "false") == 0;
+    return 0;
+}
+
+static int opt_timeout(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 3600, &n) < 0)
+        return cli_fail("scan: --registry-timeout wants seconds from 1 to 3600"), -1;
+    ((scan_args *)a)->scan.read.net_timeout = (double)n;
+    return 0;
+}
+
 static int opt_lang(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
@@ -202,6 +238,14 @@ static const cli_option scan_options[] = {
     { "image", 0, "REF", "pick one image of a multi-image archive", opt_image, NULL },
     { "platform", 0, "OS/ARCH[/VAR]", "pick a platform of a multi-platform image", opt_platform, NULL },
     { "no-verify", 0, NULL, "skip digest verification (reported as unverified)", opt_no_verify, NULL },
+    { "creds", 0, "USER:PASSWORD", "registry credentials (docker://; default: the auth files)",
+      opt_creds, NULL },
+    { "authfile", 0, "FILE", "registry auth file (default $REGISTRY_AUTH_FILE, "
+      "$XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json)", opt_authfile, NULL },
+    { "tls-verify", 0, "true|false", "false: accept any certificate and plain-HTTP registries",
+      opt_tls_verify, NULL },
+    { "registry-timeout", 0, "SECONDS", "a registry transfer without progress for this long "
+      "fails (default 30)", opt_timeout, NULL },
     { "jobs", 'j', "N", "parallel layer decompression and password cracking", opt_jobs, NULL },
     { "weak-password-budget", 0, "SECONDS", "cracking time per image (default 30)", opt_budget, NULL },
     { "dict", 0, "FILE", "add FILE's words (one a line) after the weak-password dictionary "

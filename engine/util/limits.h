@@ -13,6 +13,7 @@
 #define IMGB_RATIO_GRACE_BYTES      (64ull << 20)             /* ratio checked only past this size */
 #define IMGB_MAX_JSON_BYTES         (16u << 20)               /* manifest, index, config blobs */
 #define IMGB_MAX_LAYERS             1024
+#define IMGB_MAX_SPILL_BYTES        (64ull << 30)             /* temporary file of a piped archive */
 #define IMGB_KEEP_FILE_MAX          (4u << 20)                /* content kept per file */
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
