@@ -735,8 +735,8 @@ static int check_transport(imgb_image *img, const char *transport)
             : !strncmp(img->format, "docker-archive", 14);
     if (ok)
         return 0;
-    return imgb_error_set(IMGB_EFORMAT, "%s: %s: but this is an %s", img->path, transport,
-                          img->format);
+    return imgb_error_set(IMGB_EFORMAT, "%s: the %s transport was asked for but the image is "
+                          "a %s", img->path, transport, img->format);
 }
 
 static int open_common(imgb_image **out, imgb_image *img, const char *transport)

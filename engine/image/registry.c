@@ -729,9 +729,10 @@ static int final_error(xfer *x)
             rc = imgb_error_set(IMGB_ENOTFOUND, "%s: no repository '%s' on %s (HTTP 404)",
                                 g->ref, g->repository, g->registry);
         else
-            rc = imgb_error_set(IMGB_ENOTFOUND, "%s: the %s is not in %s/%s (HTTP 404%s%s)",
+            rc = imgb_error_set(IMGB_ENOTFOUND, "%s: no %s in %s/%s (HTTP 404%s%s%s)",
                                 g->ref, x->what, g->registry, g->repository, code ? ", " : "",
-                                code ? code : "");
+                                code ? code : "", x->manifest ? ": no such repository or tag"
+                                                              : "");
         break;
     default:
         rc = imgb_error_set(IMGB_ERROR, "%s: HTTP %ld for the %s from %s%s%s (after %d "
@@ -860,7 +861,7 @@ static xfer *xfer_new(img_registry *g, bool manifest, const char *ref_or_digest,
     x->expect = expect;
     x->path = imgb_xasprintf("/v2/%s/%s/%s", g->repository, manifest ? "manifests" : "blobs",
                              ref_or_digest);
-    x->what = imgb_xasprintf("%s %s", manifest ? "manifest" : "blob", ref_or_digest);
+    x->what = imgb_xasprintf("%s '%s'", manifest ? "manifest" : "blob", ref_or_digest);
     return x;
 }
 

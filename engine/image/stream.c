@@ -80,8 +80,9 @@ static int corrupt(img_source *src)
 {
     img_fdsrc *f = src->fd;
     const char *why = archive_error_string(f->a);
-    return imgb_error_set(IMGB_EFORMAT, "%s: %s archive after %zu entries: %s", f->name,
-                          src->nmembers ? "truncated or corrupt" : "not an image",
+    return imgb_error_set(IMGB_EFORMAT, "%s: %s after %zu archive entries: %s", f->name,
+                          src->nmembers ? "the input is truncated or corrupt"
+                                        : "not an image archive",
                           src->nmembers, why ? why : "unexpected end of data");
 }
 
