@@ -266,7 +266,8 @@ void imgb_report_image_ref(const imgb_scan_result *res, imgb_image_ref *out)
         *colon = '\0';
         out->tag = imgb_xstrdup(colon + 1);
     } else {
-        out->tag = imgb_xstrdup("latest");
+        /* pinned by digest only: no tag (not "latest") */
+        out->tag = imgb_xstrdup(at ? "" : "latest");
     }
     char *path = s;
     char *first = strchr(s, '/');
