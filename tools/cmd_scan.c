@@ -24,6 +24,7 @@
 #include "report_cli.h"
 #include "rules/loader.h"
 #include "scan.h"
+#include "scan_many.h"
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -46,6 +47,8 @@ typedef struct scan_args {
     bool exit_code_set;
     bool quiet;
     imgb_report_params report;
+    imgb_ptrvec images_from;      /* --images-from FILE (borrowed) */
+    int parallel;                 /* --parallel N: images scanned at once */
 } scan_args;
 
 /* ---- the scan's own options ----------------------------------------------------------- */
@@ -154,6 +157,23 @@ static int opt_timeout(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+static int opt_images_from(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    imgb_ptrvec_push(&((scan_args *)a)->images_from, (void *)(uintptr_t)v);
+    return 0;
+}
+
+static int opt_parallel(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 64, &n) < 0)
+        return cli_fail("scan: --parallel wants a number of images from 1 to 64"), -1;
+    ((scan_args *)a)->parallel = (int)n;
+    return 0;
+}
+
 static int opt_lang(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
@@ -238,6 +258,10 @@ static const cli_option scan_options[] = {
     { "image", 0, "REF", "pick one image of a multi-image archive", opt_image, NULL },
     { "platform", 0, "OS/ARCH[/VAR]", "pick a platform of a multi-platform image", opt_platform, NULL },
     { "no-verify", 0, NULL, "skip digest verification (reported as unverified)", opt_no_verify, NULL },
+    { "images-from", 0, "FILE", "also scan the images listed in FILE, one a line (- for stdin)",
+      opt_images_from, NULL },
+    { "parallel", 0, "N", "images scanned at once when several are given (default 2)",
+      opt_parallel, NULL },
     { "creds", 0, "USER:PASSWORD", "registry credentials (docker://; default: the auth files)",
       opt_creds, NULL },
     { "authfile", 0, "FILE", "registry auth file (default $REGISTRY_AUTH_FILE, "
@@ -264,6 +288,7 @@ static const cli_option scan_options[] = {
 /* ---- report request parameters as options ------------------------------------------------ */
 
 #define SCAN_MAX_PARAMS 64
+#define SCAN_MAX_IMAGES 1024            /* images on the command line */
 
 static int opt_report_param(void *a, const cli_option *opt, const char *v)
 {
@@ -304,7 +329,13 @@ static void scan_build_param_options(cli_option *rows, char (*names)[64])
 
 static void scan_usage(FILE *f, const cli_option *params)
 {
-    fputs("usage: imgbaseline scan IMAGE [options]\n\noptions:\n", f);
+    fputs("usage: imgbaseline scan IMAGE... [options]\n\n"
+          "IMAGE: an archive or OCI layout, - (an archive on stdin), "
+          "docker://HOST[:PORT]/REPO[:TAG|@DIGEST],\n"
+          "       oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF]\n"
+          "Several images: the native output is JSON Lines (one report per image), the API "
+          "formats\ncombine the images; the exit status is the worst image's.\n\n"
+          "options:\n", f);
     cli_print_options(f, scan_options);
     fputs("\nformats:\n  json                             the native report (every item, "
           "evidence, counts)\n", f);
@@ -338,14 +369,29 @@ int cmd_scan(int argc, char **argv)
     char param_names[SCAN_MAX_PARAMS][64];
     const cli_option *tables[] = { scan_options, params };
     char *image = NULL;
+    char *posv[SCAN_MAX_IMAGES];
+    imgb_ptrvec listed = IMGB_PTRVEC_INIT;
     size_t npos;
     bool help;
     int status = CLI_EXIT_ERROR;
 
     imgb_report_params_init(&s.report);
     scan_build_param_options(params, param_names);
-    if (cli_parse(argc, argv, tables, 2, &s, &image, 1, &npos, &help) < 0)
+    if (cli_parse(argc, argv, tables, 2, &s, posv, SCAN_MAX_IMAGES, &npos, &help) < 0)
         goto done;
+    for (size_t i = 0; i < s.images_from.len; i++)
+        if (cli_read_image_list(s.images_from.items[i], &listed) < 0)
+            goto done;
+    image = npos ? posv[0] : listed.len ? listed.items[0] : NULL;
+    size_t nstdin = 0;
+    for (size_t i = 0; i < npos; i++)
+        nstdin += strcmp(posv[i], "-") == 0;
+    for (size_t i = 0; i < s.images_from.len; i++)
+        nstdin += strcmp(s.images_from.items[i], "-") == 0;
+    if (nstdin > 1) {
+        cli_fail("scan: stdin (-) can be read only once");
+        goto done;
+    }
     if (help) {
         scan_usage(stdout, params);
         status = CLI_EXIT_OK;
@@ -396,6 +442,20 @@ int cmd_scan(int argc, char **argv)
             goto done;
         }
     }
+    if (npos + listed.len > 1) {
+        char **all = imgb_xcalloc(npos + listed.len, sizeof *all);
+        memcpy(all, posv, npos * sizeof *all);
+        memcpy(all + npos, listed.items, listed.len * sizeof *all);
+        many_args m = { .rs = rs, .scan = &s.scan, .fmt = fmt, .lang = s.lang,
+                        .report = &s.report, .parallel = s.parallel,
+                        .threshold = s.fail_on_set ? (int)s.fail_on : -1,
+                        .exit_code = s.exit_code, .quiet = s.quiet };
+        status = cli_scan_many(all, npos + listed.len, &m, &out);
+        free(all);
+        if (scan_write(s.output, &out) != 0)
+            status = CLI_EXIT_ERROR;
+        goto done;
+    }
     cli_progress(s.quiet, "scanning %s", image);
     if (imgb_scan_run(&res, rs, image, &s.scan) < 0) {
         cli_fail("%s", imgb_error_last());
@@ -430,5 +490,7 @@ done:
     imgb_report_params_dispose(&s.report);
     imgb_ptrvec_dispose(&s.rules_dirs, NULL);
     imgb_ptrvec_dispose(&s.dicts, NULL);
+    imgb_ptrvec_dispose(&s.images_from, NULL);
+    imgb_ptrvec_dispose(&listed, free);
     return status;
 }

@@ -131,6 +131,17 @@ const imgb_report_format *imgb_report_format_find(const char *name);
 int imgb_report_render(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out);
 
+/**
+ * Render several scanned images as one response (engine/report/many.c): the images' rows
+ * combined as the APIs answer a query over many images (build-risk images listed, Huawei
+ * rows and statistics summed per check, SARIF runs), paging over the whole;
+ * aliyun-baseline-check-result, a per-image API, gives one compact response a line.
+ * With image_uuid, only the images it names (none: the single-image error).
+ */
+int imgb_report_render_many(const imgb_scan_result *const *res, size_t n,
+                            const imgb_report_format *fmt, const imgb_report_params *p,
+                            imgb_buf *out);
+
 /** Parse "high"/"medium"/"low" (case-insensitive).  @return 0 or IMGB_EINVAL. */
 int imgb_severity_parse(const char *s, imgb_severity *out);
 

@@ -266,8 +266,7 @@ void imgb_report_image_ref(const imgb_scan_result *res, imgb_image_ref *out)
         *colon = '\0';
         out->tag = imgb_xstrdup(colon + 1);
     } else {
-        /* pinned by digest only: no tag (not "latest") */
-        out->tag = imgb_xstrdup(at ? "" : "latest");
+        out->tag = imgb_xstrdup("latest");
     }
     char *path = s;
     char *first = strchr(s, '/');
