@@ -74,6 +74,21 @@ static const ld_case ld_cases[] = {
     {"", "ENCRYPT_METHOD", "DES"},
     {"MD5_CRYPT_ENAB yes\n", "ENCRYPT_METHOD", "MD5"},
     {"", "NO_SUCH_KEY", "(none)"},
+    /* shadow lib/salt.c SHA_get_salt_rounds:
+     *   "if (-1 == min && -1 == max) rounds = SHA_ROUNDS_DEFAULT;" (5000) */
+    {"", "SHA_CRYPT_MIN_ROUNDS", "5000"},
+    {"", "SHA_CRYPT_MAX_ROUNDS", "5000"},
+    {"SHA_CRYPT_MIN_ROUNDS -1\n", "SHA_CRYPT_MIN_ROUNDS", "5000"}, /* -1 is "not set" */
+    /*   "if (-1 == min) min = max;" / "if (-1 == max) max = min;" */
+    {"SHA_CRYPT_MAX_ROUNDS 3000\n", "SHA_CRYPT_MIN_ROUNDS", "3000"},
+    {"SHA_CRYPT_MIN_ROUNDS 20000\n", "SHA_CRYPT_MAX_ROUNDS", "20000"},
+    /*   "if (min > max) max = min;" */
+    {"SHA_CRYPT_MIN_ROUNDS 9000\nSHA_CRYPT_MAX_ROUNDS 6000\n", "SHA_CRYPT_MAX_ROUNDS", "9000"},
+    {"SHA_CRYPT_MIN_ROUNDS 6000\nSHA_CRYPT_MAX_ROUNDS 9000\n", "SHA_CRYPT_MIN_ROUNDS", "6000"},
+    /*   "if (rounds < SHA_ROUNDS_MIN) rounds = SHA_ROUNDS_MIN;" (1000), getdef_long of a bad
+     *   number is the default -1 */
+    {"SHA_CRYPT_MIN_ROUNDS 10\n", "SHA_CRYPT_MIN_ROUNDS", "1000"},
+    {"SHA_CRYPT_MIN_ROUNDS many\nSHA_CRYPT_MAX_ROUNDS 8000\n", "SHA_CRYPT_MIN_ROUNDS", "8000"},
 };
 
 START_TEST(logindefs_semantics)
@@ -197,6 +212,26 @@ START_TEST(kind_last_wins_and_defaults)
     ck_assert_int_eq(ld_kind("", "{\"kind\":\"login_defs\",\"key\":\"PASS_MIN_LEN\","
                                  "\"op\":\"ge\",\"value\":5,\"default\":\"8\"}"),
                      IMGB_V_PASS);
+}
+END_TEST
+
+START_TEST(kind_sha_crypt_rounds)
+{
+    const char *min5000 = "{\"kind\":\"login_defs\",\"key\":\"SHA_CRYPT_MIN_ROUNDS\","
+                          "\"op\":\"ge\",\"value\":5000}";
+    ck_assert_int_eq(ld_kind("# nothing\n", min5000), IMGB_V_PASS); /* 5000 built in */
+    ck_assert_int_eq(ld_kind("SHA_CRYPT_MAX_ROUNDS 4000\n", min5000), IMGB_V_FAIL);
+    ck_assert_int_eq(ld_kind("SHA_CRYPT_MAX_ROUNDS 4000\nSHA_CRYPT_MIN_ROUNDS 5000\n", min5000),
+                     IMGB_V_PASS);
+    factview_file f[] = {{"/etc/login.defs", "SHA_CRYPT_MAX_ROUNDS 4000\n", IMGB_FT_REG, NULL,
+                          0, 0}};
+    factview fv;
+    imgb_item_result r;
+    factview_init(&fv, f, 1, "debian");
+    factview_eval(&fv, min5000, &r);
+    ck_assert_ptr_nonnull(factview_find_evidence(&r, "SHA_CRYPT_MAX_ROUNDS 4000 is used for both"));
+    imgb_item_result_dispose(&r);
+    factview_dispose(&fv);
 }
 END_TEST
 
@@ -408,6 +443,7 @@ static Suite *logindefs_suite(void)
     tc = tcase_create("kind");
     tcase_add_test(tc, kind_last_wins_and_defaults);
     tcase_add_test(tc, kind_octal_umask);
+    tcase_add_test(tc, kind_sha_crypt_rounds);
     tcase_add_test(tc, kind_case_sensitive_string);
     tcase_add_test(tc, kind_evidence);
     tcase_add_test(tc, kind_unreadable_is_error);

@@ -3,7 +3,12 @@
  * syntax (comments, continuations, [..] controls, -type), include/substack/@include with
  * loops and limits, the stack files per family, nullok vs nullok_secure, pwquality
  * resolution order (defaults, pwquality.conf.d only on libpwquality >= 1.3, pwquality.conf,
- * module arguments), pam_cracklib, faillock/tally2 deny and unlock_time.
+ * module arguments), pam_cracklib, faillock/tally2 deny and unlock_time; the versions of
+ * libpwquality / Linux-PAM from the package database; libpwquality's value rules (minlen floor,
+ * disabled repeat checks, enforcing=0, reads that stop); the stack model (control values,
+ * jumps, substacks, the success path) and the pam kind's reachable/first/missing/sequence;
+ * faillock's preauth+authfail pairing and root_unlock_time; pwhistory.conf by release.
+ * Each rule's test cites the source line it follows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +17,7 @@
 #include <check.h>
 
 #include "facts/pam.h"
+#include "facts/pkgver.h"
 #include "facts/pwquality.h"
 #include "factview.h"
 
@@ -319,7 +325,8 @@ START_TEST(kind_faillock_args_conf_defaults)
     ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, FAILLOCK("deny", "le", "2"), NULL),
                      IMGB_V_FAIL);
     /* unlock_time=0: never unlocked automatically, satisfies a lower bound */
-    f[0].content = "auth required pam_faillock.so preauth deny=3 unlock_time=0\n";
+    f[0].content = "auth required pam_faillock.so preauth deny=3 unlock_time=0\n"
+                   "auth [default=die] pam_faillock.so authfail deny=3 unlock_time=0\n";
     ck_assert_int_eq(eval_on(f, 1, "rhel", id_rocky, ver_9,
                              FAILLOCK("unlock_time", "ge", "900"), NULL), IMGB_V_PASS);
     /* no faillock at all */
@@ -513,6 +520,412 @@ START_TEST(pwq_module_absent_fails_no_pam_na)
 }
 END_TEST
 
+/* ---- component versions (pkgver.c) ------------------------------------------------------------- */
+
+static const char deb12_status[] =
+    "Package: libpam-modules\nStatus: install ok installed\nVersion: 1.5.2-6+deb12u1\n\n"
+    "Package: libpwquality1\nStatus: install ok installed\nVersion: 1.4.5-1+b1\n\n"
+    "Package: login\nStatus: install ok installed\nVersion: 1:4.13+dfsg1-1+b1\n";
+
+START_TEST(pkgver_dpkg_rpm_table)
+{
+    factview_file f[] = {{"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0}};
+    factview fv;
+    factview_init(&fv, f, 1, "debian");
+    const imgb_component_version *v = imgb_component_get(&fv.ctx, IMGB_COMP_LIBPWQUALITY);
+    ck_assert_str_eq(v->version, "1.4.5");
+    ck_assert(v->known);
+    ck_assert_ptr_nonnull(strstr(v->source, "libpwquality1 1.4.5-1+b1"));
+    ck_assert_str_eq(imgb_component_get(&fv.ctx, IMGB_COMP_LINUX_PAM)->version, "1.5.2");
+    ck_assert_str_eq(imgb_component_get(&fv.ctx, IMGB_COMP_SHADOW)->version, "4.13+dfsg1");
+    factview_dispose(&fv);
+
+    /* rpm: "pam\0" must not match the end of "libpam\0" (the NUL before the name counts) */
+    static const char rpmdb[] = "xx\0libpam\0" "9.9\0" "1\0pam\0" "1.1.8\0" "25.el7\0"
+                                "libpwquality\0" "1.2.3\0" "5.el7\0";
+    factview_init(&fv, f, 0, "rhel");
+    /* factview files are C strings: apply the NUL-separated blob to the view directly */
+    imgb_entry e;
+    memset(&e, 0, sizeof e);
+    e.path = "var/lib/rpm/Packages";
+    e.type = IMGB_FT_REG;
+    e.mode = 0644;
+    e.content = (const unsigned char *)rpmdb;
+    e.content_len = e.size = sizeof rpmdb - 1;
+    ck_assert_int_eq(imgb_view_apply(fv.view, 0, &e), 0);
+    ck_assert_str_eq(imgb_component_get(&fv.ctx, IMGB_COMP_LINUX_PAM)->version, "1.1.8");
+    ck_assert_str_eq(imgb_component_get(&fv.ctx, IMGB_COMP_LIBPWQUALITY)->version, "1.2.3");
+    factview_dispose(&fv);
+
+    /* no record: the distro table, then an assumption that says so */
+    factview_init(&fv, f, 0, "rhel");
+    fv.os.id = id_centos;
+    fv.os.version_id = ver_7;
+    v = imgb_component_get(&fv.ctx, IMGB_COMP_LIBPWQUALITY);
+    ck_assert_str_eq(v->version, "1.2.3");
+    ck_assert_ptr_nonnull(strstr(v->source, "distro table: CentOS 7"));
+    factview_dispose(&fv);
+    factview_init(&fv, f, 0, "other");
+    ck_assert(!imgb_component_get(&fv.ctx, IMGB_COMP_LINUX_PAM)->known);
+    factview_dispose(&fv);
+}
+END_TEST
+
+/* ---- libpwquality value rules -------------------------------------------------------------------- */
+
+#define DEB12_PWQ_PASSWORD "password requisite pam_pwquality.so retry=3\n" DEB_COMMON_PASSWORD
+
+START_TEST(pwq_defaults_by_release)
+{
+    /* src/pwqprivate.h, tag libpwquality-1.3.0 and later: PWQ_DEFAULT_MIN_LENGTH 8,
+     * PWQ_DEFAULT_*_CREDIT 0, PWQ_DEFAULT_DIFF_OK 1; tag libpwquality-1.2.3: 9, 1, 5 */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/pwquality.conf", "# minlen = 8\n# dcredit = 0\n", IMGB_FT_REG, NULL, 0,
+         0},
+        {"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "ge", "9"), &msg),
+                     IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "minlen=8"));
+    ck_assert_ptr_nonnull(strstr(msg, "libpwquality 1.4.5"));
+    free(msg);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("dcredit", "eq", "0"), NULL),
+                     IMGB_V_PASS);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("difok", "eq", "1"), NULL),
+                     IMGB_V_PASS);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("enforcing", "eq", "1"), NULL),
+                     IMGB_V_PASS);
+    /* the same stack on EL7 (1.2.3 from the distro table) */
+    f[0].path = "/etc/pam.d/system-auth";
+    ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, PWQ("minlen", "eq", "9"), NULL),
+                     IMGB_V_PASS);
+    ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, PWQ("dcredit", "eq", "1"), NULL),
+                     IMGB_V_PASS);
+}
+END_TEST
+
+START_TEST(pwq_minlen_floor_and_minclass_cap)
+{
+    /* settings.c pwquality_set_int_value: "if (value < PWQ_BASE_MIN_LENGTH) value =
+     * PWQ_BASE_MIN_LENGTH;" (6); "if (value > PWQ_NUM_CLASSES) value = PWQ_NUM_CLASSES;" */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/pwquality.conf", "minlen = -1\nminclass = 7\n", IMGB_FT_REG, NULL, 0, 0},
+        {"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "ge", "6"), &msg),
+                     IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "minlen=6"));
+    ck_assert_ptr_nonnull(strstr(msg, "minlen -1 raised to 6"));
+    free(msg);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "ge", "7"), NULL),
+                     IMGB_V_FAIL);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minclass", "eq", "4"), NULL),
+                     IMGB_V_PASS);
+    /* pam_cracklib.c: "if (... opt->min_length < CO_MIN_LENGTH_BASE) ... = CO_MIN_LENGTH_BASE" */
+    f[0].content = "password requisite pam_cracklib.so minlen=2\n" DEB_COMMON_PASSWORD;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "eq", "5"), NULL),
+                     IMGB_V_PASS);
+}
+END_TEST
+
+START_TEST(pwq_disabled_repeat_checks)
+{
+    /* check.c (<= 1.4.5): "if (pwq->max_class_repeat > 1 && sameclass > pwq->max_class_repeat)"
+     * -- maxclassrepeat=1 never rejects; "if (pwq->max_repeat > 0 && ...)" likewise for 0 */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/pwquality.conf", "maxclassrepeat = 1\nmaxrepeat = 0\n", IMGB_FT_REG,
+         NULL, 0, 0},
+        {"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("maxclassrepeat", "le", "4"), &msg),
+                     IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "disables the check"));
+    free(msg);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("maxrepeat", "le", "3"), NULL),
+                     IMGB_V_FAIL);
+    /* 2 limits: passes an upper bound of 4 */
+    f[1].content = "maxclassrepeat = 2\nmaxrepeat = 3\n";
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("maxclassrepeat", "le", "4"), NULL),
+                     IMGB_V_PASS);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("maxrepeat", "le", "3"), NULL),
+                     IMGB_V_PASS);
+}
+END_TEST
+
+START_TEST(pwq_enforcing_zero_enforces_nothing)
+{
+    /* pam_pwquality.c: with enforcing=0 a failed check is only a warning ("enforcing" in
+     * settings.c s_map since 1.3.0) */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/pwquality.conf", "minlen = 14\nenforcing = 0\n", IMGB_FT_REG, NULL, 0,
+         0},
+        {"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "ge", "8"), &msg),
+                     IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "enforcing=0"));
+    free(msg);
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("enforcing", "eq", "1"), NULL),
+                     IMGB_V_FAIL);
+    /* a module argument overrides the conf: enforcing=1 on the line enforces again */
+    f[0].content = "password requisite pam_pwquality.so enforcing=1\n" DEB_COMMON_PASSWORD;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "ge", "8"), NULL),
+                     IMGB_V_PASS);
+}
+END_TEST
+
+START_TEST(pwq_conf_read_stops_at_bad_line)
+{
+    /* settings.c read_config_file: "if ((rv=set_name_value(pwq, name, ptr)) != 0) { ...
+     * break; }" -- an unknown name or a bad integer ends the read of the file */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/pwquality.conf", "minlen=12\nMinClass = 2\nbogus = 1\nminclass = 3\n",
+         IMGB_FT_REG, NULL, 0, 0},
+        {"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "eq", "12"), NULL),
+                     IMGB_V_PASS); /* the name ends at '=' */
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minclass", "eq", "2"), &msg),
+                     IMGB_V_PASS); /* strcasecmp names; line 4 is never read */
+    ck_assert_ptr_nonnull(strstr(msg, "stopped reading /etc/security/pwquality.conf at line 3"));
+    free(msg);
+}
+END_TEST
+
+START_TEST(pwq_module_jumped_over_enforces_nothing)
+{
+    factview_file f[] = {
+        {"/etc/pam.d/common-password",
+         "password [success=2 default=ignore] pam_unix.so obscure sha512\n"
+         "password requisite pam_pwquality.so minlen=14\n"
+         "password requisite pam_deny.so\n"
+         "password required pam_permit.so\n",
+         IMGB_FT_REG, NULL, 0, 0},
+        {"/var/lib/dpkg/status", deb12_status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 2, "debian", NULL, NULL, PWQ("minlen", "ge", "14"), &msg),
+                     IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "not on the success path"));
+    free(msg);
+}
+END_TEST
+
+/* ---- the stack model ------------------------------------------------------------------------------ */
+
+START_TEST(model_debian_success_path)
+{
+    /* pam_dispatch.c: "[success=1 default=ignore]" skips the next module on success */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL, 0, 0},
+    };
+    factview fv;
+    factview_init(&fv, f, 1, "debian");
+    imgb_pam_stack *s = imgb_pam_load(fv.view, "/etc/pam.d/common-password");
+    ck_assert_uint_eq(s->nlines, 4);
+    ck_assert(s->lines[0].on_success_path && s->lines[1].on_success_path);
+    ck_assert(!s->lines[2].on_success_path); /* pam_deny */
+    ck_assert(s->lines[2].reachable);        /* when pam_unix fails */
+    ck_assert_ptr_nonnull(strstr(s->lines[2].skipped_by, "pam_unix.so"));
+    ck_assert(s->lines[3].on_success_path);
+    ck_assert_int_eq(s->lines[0].pos, 1);
+    ck_assert_int_eq(s->lines[3].pos, 4);
+    imgb_pam_stack_free(s);
+    factview_dispose(&fv);
+}
+END_TEST
+
+START_TEST(model_jumps_substack_done)
+{
+    /* a jump counts a substack as one module; done inside a substack ends only the substack */
+    factview_file f[] = {
+        {"/etc/pam.d/svc",
+         "auth [success=1 default=ignore] pam_a.so\n"
+         "auth substack sub\n"
+         "auth required pam_after.so\n"
+         "auth requisite pam_deny.so\n"
+         "auth required pam_last.so\n",
+         IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/pam.d/sub", "auth sufficient pam_s1.so\nauth required pam_s2.so\n", IMGB_FT_REG,
+         NULL, 0, 0},
+    };
+    factview fv;
+    factview_init(&fv, f, 2, "rhel");
+    imgb_pam_stack *s = imgb_pam_load(fv.view, "/etc/pam.d/svc");
+    ck_assert_uint_eq(s->nlines, 6);
+    ck_assert_int_eq(s->lines[1].level, 1);
+    ck_assert(!s->lines[1].on_success_path && !s->lines[2].on_success_path); /* jumped */
+    ck_assert(s->lines[1].reachable);           /* when pam_a fails */
+    ck_assert(s->lines[2].reachable);           /* pam_s2: when pam_a and pam_s1 fail */
+    ck_assert(s->lines[3].on_success_path);     /* pam_after */
+    ck_assert(s->lines[4].on_success_path);     /* pam_deny runs, fails: requisite dies */
+    ck_assert(!s->lines[5].on_success_path && !s->lines[5].reachable); /* after requisite deny */
+    ck_assert_ptr_nonnull(strstr(s->lines[5].skipped_by, "ends the stack on failure"));
+    imgb_pam_stack_free(s);
+    factview_dispose(&fv);
+
+    /* sufficient pam_s1 success (done) inside the substack: the parent goes on */
+    f[0].content = "auth substack sub\nauth required pam_after.so\n";
+    factview_init(&fv, f, 2, "rhel");
+    s = imgb_pam_load(fv.view, "/etc/pam.d/svc");
+    ck_assert(s->lines[0].on_success_path && !s->lines[1].on_success_path);
+    ck_assert(s->lines[2].on_success_path);
+    imgb_pam_stack_free(s);
+    factview_dispose(&fv);
+}
+END_TEST
+
+START_TEST(kind_jumped_line_does_not_count)
+{
+    /* baselines.md 1.3: "a second pam_unix line placed after a success=2 line may never run" */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password",
+         "password [success=2 default=ignore] pam_unix.so obscure use_authtok\n"
+         "password [success=1 default=ignore] pam_unix.so sha512\n"
+         "password requisite pam_deny.so\n"
+         "password required pam_permit.so\n",
+         IMGB_FT_REG, NULL, 0, 0},
+    };
+    const char *sha = "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_unix.so\","
+                      "\"arg\":\"sha512\"}";
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, sha, NULL), IMGB_V_FAIL);
+    /* the other way round: the line that runs has sha512, the jumped one does not count */
+    f[0].content = "password [success=2 default=ignore] pam_unix.so sha512\n"
+                   "password [success=1 default=ignore] pam_unix.so md5\n"
+                   "password requisite pam_deny.so\n"
+                   "password required pam_permit.so\n";
+    imgb_item_result r;
+    factview fv;
+    factview_init(&fv, f, 1, "debian");
+    factview_eval(&fv, sha, &r);
+    ck_assert_int_eq(r.verdict, IMGB_V_PASS);
+    ck_assert_ptr_nonnull(factview_find_evidence(&r, "does not count: not on the success path"));
+    imgb_item_result_dispose(&r);
+    factview_dispose(&fv);
+    /* reachable: all restores the line-by-line view */
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL,
+                             "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_unix.so\","
+                             "\"arg\":\"sha512\",\"reachable\":\"all\"}", NULL), IMGB_V_FAIL);
+}
+END_TEST
+
+START_TEST(kind_first_and_missing)
+{
+    /* the first password module prompts itself; every later one needs use_authtok */
+    const char *later = "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_unix.so\","
+                        "\"first\":false,\"arg\":\"use_authtok\",\"missing\":\"pass\"}";
+    factview_file f[] = {{"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL,
+                          0, 0}};
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, later, NULL), IMGB_V_FAIL);
+    f[0].content = "password requisite pam_pwquality.so\n"
+                   "password [success=1 default=ignore] pam_unix.so use_authtok sha512\n"
+                   "password requisite pam_deny.so\npassword required pam_permit.so\n";
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, later, NULL), IMGB_V_PASS);
+    f[0].content = DEB_COMMON_PASSWORD; /* pam_unix first: nothing to require */
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, later, NULL), IMGB_V_PASS);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"stack\":\"auth\",\"module\":\"x\","
+                                         "\"reachable\":\"sometimes\"}"), 0);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"stack\":\"auth\",\"module\":\"x\","
+                                         "\"first\":\"yes\"}"), 0);
+}
+END_TEST
+
+#define FAILLOCK_SEQ                                                                        \
+    "{\"kind\":\"pam\",\"sequence\":[{\"type\":\"auth\",\"module\":\"pam_faillock.so\","  \
+    "\"arg\":\"preauth\"},{\"type\":\"auth\",\"module\":\"pam_faillock.so\",\"arg\":"      \
+    "\"authfail\"},{\"type\":\"account\",\"module\":\"pam_faillock.so\"}]}"
+
+START_TEST(kind_sequence_faillock)
+{
+    factview_file f[] = {
+        {"/etc/pam.d/common-auth",
+         "auth required pam_faillock.so preauth\n"
+         "auth [success=1 default=ignore] pam_unix.so nullok\n"
+         "auth [default=die] pam_faillock.so authfail\n"
+         "auth requisite pam_deny.so\n"
+         "auth required pam_permit.so\n",
+         IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/pam.d/common-account", "account required pam_unix.so\n"
+                                      "account required pam_faillock.so\n",
+         IMGB_FT_REG, NULL, 0, 0},
+    };
+    ck_assert_int_eq(eval_on(f, 2, "debian", NULL, NULL, FAILLOCK_SEQ, NULL), IMGB_V_PASS);
+    /* authfail before preauth: not in order */
+    f[0].content = "auth [default=die] pam_faillock.so authfail\n"
+                   "auth required pam_faillock.so preauth\n"
+                   "auth sufficient pam_unix.so\n";
+    ck_assert_int_eq(eval_on(f, 2, "debian", NULL, NULL, FAILLOCK_SEQ, NULL), IMGB_V_FAIL);
+    /* preauth alone records nothing (pam_faillock.c: only the authfail call writes a record):
+     * the deny item fails too */
+    f[0].content = "auth required pam_faillock.so preauth deny=3\nauth sufficient pam_unix.so\n";
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 2, "debian", NULL, NULL, FAILLOCK_SEQ, NULL), IMGB_V_FAIL);
+    ck_assert_int_eq(eval_on(f, 2, "debian", NULL, NULL, FAILLOCK("deny", "le", "5"), &msg),
+                     IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "failures are never recorded"));
+    free(msg);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"sequence\":[{\"type\":\"auth\"}]}"),
+                     0);
+}
+END_TEST
+
+START_TEST(kind_faillock_root_unlock_time)
+{
+    /* pam_faillock.c: root_unlock_time not configured -> "opts->root_unlock_time =
+     * opts->unlock_time" */
+    factview_file f[] = {
+        {"/etc/pam.d/system-auth",
+         "auth required pam_faillock.so preauth even_deny_root unlock_time=900\n"
+         "auth sufficient pam_unix.so\n"
+         "auth [default=die] pam_faillock.so authfail even_deny_root unlock_time=900\n",
+         IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 1, "rhel", id_rocky, ver_9,
+                             FAILLOCK("root_unlock_time", "ge", "60"), &msg), IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "root_unlock_time=900"));
+    ck_assert_ptr_nonnull(strstr(msg, "unlock_time applies"));
+    free(msg);
+}
+END_TEST
+
+START_TEST(kind_pwhistory_conf_from_153)
+{
+    /* pwhistory.conf (modules/pam_pwhistory/pwhistory_config.c) exists from Linux-PAM 1.5.3;
+     * pam_pwhistory.c default remember = 10 */
+    char status[256];
+    snprintf(status, sizeof status, "Package: libpam-modules\nStatus: install ok installed\n"
+                                    "Version: 1.5.2-6+deb12u1\n");
+    factview_file f[] = {
+        {"/etc/pam.d/common-password",
+         "password requisite pam_pwhistory.so use_authtok\n" DEB_COMMON_PASSWORD, IMGB_FT_REG,
+         NULL, 0, 0},
+        {"/etc/security/pwhistory.conf", "remember = 24\n", IMGB_FT_REG, NULL, 0, 0},
+        {"/var/lib/dpkg/status", status, IMGB_FT_REG, NULL, 0, 0},
+    };
+    const char *rem = "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_pwhistory.so\","
+                      "\"arg\":\"remember\",\"op\":\"ge\",\"value\":24}";
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, rem, &msg), IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "remember=10"));
+    ck_assert_ptr_nonnull(strstr(msg, "only since Linux-PAM 1.5.3"));
+    free(msg);
+    snprintf(status, sizeof status, "Package: libpam-modules\nStatus: install ok installed\n"
+                                    "Version: 1.5.3-5\n");
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, rem, NULL), IMGB_V_PASS);
+}
+END_TEST
+
 static Suite *pam_suite(void)
 {
     Suite *s = suite_create("pam");
@@ -540,6 +953,20 @@ static Suite *pam_suite(void)
     tcase_add_test(tc, pwq_retry_in_conf_only_since_141);
     tcase_add_test(tc, pwq_cracklib_ignores_pwquality_conf);
     tcase_add_test(tc, pwq_module_absent_fails_no_pam_na);
+    tcase_add_test(tc, pkgver_dpkg_rpm_table);
+    tcase_add_test(tc, pwq_defaults_by_release);
+    tcase_add_test(tc, pwq_minlen_floor_and_minclass_cap);
+    tcase_add_test(tc, pwq_disabled_repeat_checks);
+    tcase_add_test(tc, pwq_enforcing_zero_enforces_nothing);
+    tcase_add_test(tc, pwq_conf_read_stops_at_bad_line);
+    tcase_add_test(tc, pwq_module_jumped_over_enforces_nothing);
+    tcase_add_test(tc, model_debian_success_path);
+    tcase_add_test(tc, model_jumps_substack_done);
+    tcase_add_test(tc, kind_jumped_line_does_not_count);
+    tcase_add_test(tc, kind_first_and_missing);
+    tcase_add_test(tc, kind_sequence_faillock);
+    tcase_add_test(tc, kind_faillock_root_unlock_time);
+    tcase_add_test(tc, kind_pwhistory_conf_from_153);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -242,9 +242,83 @@ static bool defs_parse_typed(imgb_defs_type type, const char *s, long long *out)
     return true;
 }
 
+/* getdef_long(key, -1) of shadow: absent or unparsable -> -1. */
+static long long defs_getdef_long(const imgb_defs *d, const char *key, int *line)
+{
+    const imgb_defs_entry *e = imgb_defs_find(d, key);
+    long long v;
+    *line = e ? e->line : 0;
+    return e && imgb_defs_getlong(e->value, &v) ? v : -1;
+}
+
+#define SHA_ROUNDS_DEFAULT 5000
+#define SHA_ROUNDS_MIN 1000
+#define SHA_ROUNDS_MAX 999999999
+
+/* lib/salt.c SHA_get_salt_rounds: the lower (min) or upper bound of the rounds used. */
+static void defs_sha_rounds(const imgb_defs *d, bool want_min, imgb_defs_value *out)
+{
+    int lmin, lmax;
+    long long min = defs_getdef_long(d, "SHA_CRYPT_MIN_ROUNDS", &lmin);
+    long long max = defs_getdef_long(d, "SHA_CRYPT_MAX_ROUNDS", &lmax);
+    imgb_buf note = IMGB_BUF_INIT;
+    long long v;
+    out->numeric = true;
+    out->has_value = true;
+    if (min == -1 && max == -1) {
+        v = SHA_ROUNDS_DEFAULT;
+        out->is_default = true;
+        out->source = imgb_xstrdup("built-in default of shadow (lib/salt.c SHA_get_salt_rounds: "
+                                   "neither SHA_CRYPT_MIN_ROUNDS nor SHA_CRYPT_MAX_ROUNDS set, "
+                                   "SHA_ROUNDS_DEFAULT 5000)");
+    } else {
+        if (min == -1) {
+            min = max;
+            imgb_buf_printf(&note, "SHA_CRYPT_MIN_ROUNDS not set: SHA_CRYPT_MAX_ROUNDS %lld is "
+                            "used for both (lib/salt.c)", max);
+        }
+        if (max == -1) {
+            max = min;
+            imgb_buf_printf(&note, "SHA_CRYPT_MAX_ROUNDS not set: SHA_CRYPT_MIN_ROUNDS %lld is "
+                            "used for both (lib/salt.c)", min);
+        }
+        if (min > max) {
+            imgb_buf_printf(&note, "%sSHA_CRYPT_MIN_ROUNDS %lld > SHA_CRYPT_MAX_ROUNDS %lld: the "
+                            "maximum is raised to the minimum (lib/salt.c)",
+                            note.len ? "; " : "", min, max);
+            max = min;
+        }
+        v = want_min ? min : max;
+        int line = want_min ? (lmin ? lmin : lmax) : (lmax ? lmax : lmin);
+        out->source = imgb_xasprintf("%s:%d", d->path, line);
+        if ((want_min && lmin == 0) || (!want_min && lmax == 0))
+            out->is_default = true;
+    }
+    if (v < SHA_ROUNDS_MIN || v > SHA_ROUNDS_MAX) {
+        long long c = v < SHA_ROUNDS_MIN ? SHA_ROUNDS_MIN : SHA_ROUNDS_MAX;
+        imgb_buf_printf(&note, "%s%lld rounds clamped to %lld (lib/salt.c SHA_ROUNDS_%s)",
+                        note.len ? "; " : "", v, c, v < SHA_ROUNDS_MIN ? "MIN" : "MAX");
+        v = c;
+    }
+    out->num = v;
+    out->text = imgb_xasprintf("%lld", v);
+    out->note = note.len ? imgb_buf_detach(&note) : NULL;
+    imgb_buf_dispose(&note);
+}
+
 void imgb_defs_resolve(const imgb_defs *d, imgb_defs_format fmt, const char *key,
                        const char *fallback, bool force_numeric, imgb_defs_value *out)
 {
+    if (fmt == IMGB_DEFS_LOGIN_DEFS && !fallback &&
+        (strcmp(key, "SHA_CRYPT_MIN_ROUNDS") == 0 || strcmp(key, "SHA_CRYPT_MAX_ROUNDS") == 0)) {
+        memset(out, 0, sizeof *out);
+        out->entry = imgb_defs_find(d, key);
+        long long ignored;
+        out->unparsable = out->entry && !imgb_defs_getlong(out->entry->value, &ignored);
+        defs_sha_rounds(d, strcmp(key, "SHA_CRYPT_MIN_ROUNDS") == 0, out);
+        return;
+    }
+
     const imgb_defs_known *k = imgb_defs_known_key(fmt, key);
     imgb_defs_type type = k ? k->type : IMGB_DEFS_STRING;
     if (type == IMGB_DEFS_STRING && force_numeric)
@@ -311,7 +385,8 @@ void imgb_defs_value_dispose(imgb_defs_value *v)
 {
     free(v->text);
     free(v->source);
-    v->text = v->source = NULL;
+    free(v->note);
+    v->text = v->source = v->note = NULL;
 }
 
 /* ---- per-scan memoisation ------------------------------------------------------------------ */

@@ -12,6 +12,10 @@
  *   - numbers: strtol base 0 (leading 0 octal, 0x hex), the whole value must parse, else the
  *     tool's built-in default is used; an inline "# comment" is part of the value and so
  *     makes a number unparsable.
+ * SHA_CRYPT_MIN_ROUNDS / SHA_CRYPT_MAX_ROUNDS resolve to the bounds of the rounds shadow
+ * really uses (lib/salt.c SHA_get_salt_rounds, shadow 4.6 .. 4.13): getdef_long(KEY, -1);
+ * neither set: SHA_ROUNDS_DEFAULT 5000 for both; one set: that one for both; min > max: max
+ * = min; then each clamped to SHA_ROUNDS_MIN 1000 .. SHA_ROUNDS_MAX 999999999.
  * /etc/default/useradd (src/useradd.c get_defaults): "KEY=value" lines, key compared
  * exactly up to '=', value up to the end of the line, last occurrence wins, INACTIVE parsed
  * with getlong (unparsable or < -1: -1).
@@ -94,6 +98,8 @@ typedef struct imgb_defs_value {
     long long num;                /* numeric value when numeric && has_value */
     char *text;                   /* effective text (number in decimal); NULL if !has_value */
     char *source;                 /* "/etc/login.defs:12" or the default's citation */
+    char *note;                   /* how the tool derived the value, when it is not simply
+                                     the assignment or the default (SHA_CRYPT_*_ROUNDS) */
 } imgb_defs_value;
 
 /**

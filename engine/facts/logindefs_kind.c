@@ -121,7 +121,8 @@ static int ld_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *sca
 
     out->verdict = ok ? IMGB_V_PASS : IMGB_V_FAIL;
     const char *shown = value ? value : "(not set)";
-    const char *note = unlimited ? " (no limit)" : "";
+    char *note = imgb_xasprintf("%s%s%s", unlimited ? " (no limit)" : "", v.note ? "; " : "",
+                                v.note ? v.note : "");
     if (v.entry && !v.unparsable) {
         imgb_fk_evidence(out, out->verdict, d->path, v.entry->line, NULL, shown, v.source,
                          expected, "%s is %s%s (last occurrence, %s:%d)", c->key, shown, note,
@@ -136,6 +137,7 @@ static int ld_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *sca
                          d->status == IMGB_ENOTFOUND ? " (file absent)" : "",
                          v.has_value ? shown : "no default applies", note);
     }
+    free(note);
     free(value);
     free(expected);
     imgb_defs_value_dispose(&v);

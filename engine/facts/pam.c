@@ -11,11 +11,10 @@
 #include <strings.h>
 
 #include "facts/os.h"
+#include "facts/pkgver.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
-
-#define PAM_FAILLOCK_CONF "/etc/security/faillock.conf"
 
 /* ---- building the stack ------------------------------------------------------------------ */
 
@@ -107,6 +106,9 @@ typedef struct pam_ctx {
     imgb_pam_stack *s;
     const char *chain[IMGB_PAM_MAX_INCLUDE_DEPTH + 1];
     bool full;
+    int level;                                   /* current substack nesting */
+    int frames[IMGB_PAM_MAX_INCLUDE_DEPTH + 2];  /* frame id per level */
+    int next_frame;
 } pam_ctx;
 
 static void pam_parse_file(pam_ctx *pc, const char *path, const char *type_filter,
@@ -163,7 +165,13 @@ static void pam_parse_line(pam_ctx *pc, const char *path, char *text, int line,
                      strcasecmp(control, "substack") == 0)) {
         char *target = pam_include_path(module);
         char *here = imgb_xasprintf("%s:%d", path, line);
+        /* a substack is its own frame: jumps and done/die inside it stay inside it */
+        bool sub = strcasecmp(control, "substack") == 0 && pc->level <= IMGB_PAM_MAX_INCLUDE_DEPTH;
+        if (sub)
+            pc->frames[++pc->level] = ++pc->next_frame;
         pam_parse_file(pc, target, ltype, here, depth + 1);
+        if (sub)
+            pc->level--;
         free(here);
         free(target);
         free(ltype);
@@ -186,6 +194,8 @@ static void pam_parse_line(pam_ctx *pc, const char *path, char *text, int line,
     l->file = imgb_xstrdup(path);
     l->line = line;
     l->via = NULL;
+    l->level = pc->level;
+    memcpy(l->frames, pc->frames, sizeof l->frames);
     imgb_ptrvec args = IMGB_PTRVEC_INIT;
     char *arg;
     while ((arg = pam_token(&cur, NULL)))
@@ -294,6 +304,195 @@ static void pam_parse_file(pam_ctx *pc, const char *path, const char *type_filte
     }
 }
 
+/* ---- the stack model ---------------------------------------------------------------------- */
+
+enum {
+    ACT_OK = -1,              /* ok, ignore, bad, reset: go on with the next line */
+    ACT_END = -2,             /* done, die: end the (sub)stack */
+};
+
+/* One action word: a jump count (> 0), ACT_OK or ACT_END. */
+static int pam_action_word(const char *a)
+{
+    if (strcasecmp(a, "done") == 0 || strcasecmp(a, "die") == 0)
+        return ACT_END;
+    char *end;
+    long n = strtol(a, &end, 10);
+    if (end != a && *end == '\0' && n > 0 && n < 1000000)
+        return (int)n;
+    return ACT_OK; /* ok, ignore, bad, reset; an invalid word is "bad" in Linux-PAM */
+}
+
+/*
+ * The actions of line `l` for a successful outcome (success) or for any other return value
+ * (every listed non-success value and the default).  Returns how many were written.
+ */
+static size_t pam_actions(const imgb_pam_line *l, bool success, int out[16])
+{
+    if (!l->bracket) {
+        const char *c = l->control;
+        bool required = strcasecmp(c, "required") == 0, requisite = strcasecmp(c, "requisite") == 0;
+        bool sufficient = strcasecmp(c, "sufficient") == 0;
+        if (success)
+            out[0] = sufficient ? ACT_END : ACT_OK;
+        else
+            out[0] = requisite ? ACT_END : ACT_OK;
+        (void)required;
+        return 1;
+    }
+    size_t n = 0;
+    bool has_default = false, has_success = false;
+    int dflt = ACT_OK;
+    char *copy = imgb_xstrdup(l->control);
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        int a = pam_action_word(eq + 1);
+        if (strcasecmp(tok, "default") == 0) {
+            has_default = true;
+            dflt = a;
+        } else if (strcasecmp(tok, "success") == 0) {
+            has_success = true;
+            if (success)
+                out[n++] = a;
+        } else if (!success && n < 15) {
+            out[n++] = a;
+        }
+    }
+    free(copy);
+    if (success && !has_success)
+        out[n++] = has_default ? dflt : ACT_OK;
+    if (!success)
+        out[n++] = has_default ? dflt : ACT_OK;
+    return n;
+}
+
+/* Index (into idx[]) after skipping `jumps` units of line k's level, from k + 1. */
+static size_t pam_jump_target(const imgb_pam_stack *s, const size_t *idx, size_t n, size_t k,
+                              int jumps)
+{
+    const imgb_pam_line *from = &s->lines[idx[k]];
+    int lvl = from->level;
+    size_t j = k + 1;
+    for (int u = 0; u < jumps && j < n; u++) {
+        const imgb_pam_line *l = &s->lines[idx[j]];
+        if (l->level < lvl || l->frames[lvl] != from->frames[lvl])
+            return j; /* the frame ended: a jump past its end ends the frame */
+        if (l->level == lvl) {
+            j++;
+            continue;
+        }
+        int id = l->frames[lvl + 1]; /* a nested substack is one unit */
+        while (j < n && s->lines[idx[j]].level > lvl && s->lines[idx[j]].frames[lvl + 1] == id)
+            j++;
+    }
+    return j;
+}
+
+/* First index after line k's frame (done/die inside a substack resume the parent there). */
+static size_t pam_frame_end(const imgb_pam_stack *s, const size_t *idx, size_t n, size_t k)
+{
+    const imgb_pam_line *from = &s->lines[idx[k]];
+    if (from->level == 0)
+        return n;
+    size_t j = k + 1;
+    while (j < n && s->lines[idx[j]].level >= from->level &&
+           s->lines[idx[j]].frames[from->level] == from->frames[from->level])
+        j++;
+    return j;
+}
+
+static size_t pam_successor(const imgb_pam_stack *s, const size_t *idx, size_t n, size_t k,
+                            int action)
+{
+    if (action == ACT_END)
+        return pam_frame_end(s, idx, n, k);
+    if (action > 0)
+        return pam_jump_target(s, idx, n, k, action);
+    return k + 1;
+}
+
+static void pam_model_type(imgb_pam_stack *s, const char *type)
+{
+    size_t *idx = imgb_xmalloc((s->nlines + 1) * sizeof *idx);
+    size_t n = 0;
+    for (size_t i = 0; i < s->nlines; i++)
+        if (strcmp(s->lines[i].type, type) == 0)
+            idx[n++] = i;
+    if (n == 0) {
+        free(idx);
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        s->lines[idx[k]].pos = (int)k + 1;
+
+    /* any path: successors only go forward, so one pass in order suffices */
+    s->lines[idx[0]].reachable = true;
+    for (size_t k = 0; k < n; k++) {
+        imgb_pam_line *l = &s->lines[idx[k]];
+        if (!l->reachable)
+            continue;
+        const char *base = imgb_pam_module_base(l->module);
+        bool may_succeed = strcmp(base, "pam_deny.so") != 0;
+        bool may_fail = strcmp(base, "pam_permit.so") != 0;
+        int acts[16];
+        for (int o = 0; o < 2; o++) {
+            if ((o == 0 && !may_succeed) || (o == 1 && !may_fail))
+                continue;
+            size_t na = pam_actions(l, o == 0, acts);
+            for (size_t a = 0; a < na; a++) {
+                size_t t = pam_successor(s, idx, n, k, acts[a]);
+                if (t < n)
+                    s->lines[idx[t]].reachable = true;
+            }
+        }
+    }
+
+    /* the success path: every module succeeds, pam_deny fails */
+    size_t k = 0;
+    while (k < n) {
+        imgb_pam_line *l = &s->lines[idx[k]];
+        l->on_success_path = true;
+        bool deny = strcmp(imgb_pam_module_base(l->module), "pam_deny.so") == 0;
+        int acts[16];
+        size_t na = pam_actions(l, !deny, acts);
+        int act = acts[na - 1]; /* the default for a failure, the success action otherwise */
+        size_t t = pam_successor(s, idx, n, k, act);
+        for (size_t j = k + 1; j < t && j < n; j++) {
+            imgb_pam_line *sk = &s->lines[idx[j]];
+            if (!sk->skipped_by)
+                sk->skipped_by = imgb_xasprintf(
+                    "%s at %s:%d [%s] %s on %s", imgb_pam_module_base(l->module), l->file,
+                    l->line, l->control, act == ACT_END ? "ends the stack" : "jumps over it",
+                    deny ? "failure" : "success");
+        }
+        k = t;
+    }
+    free(idx);
+}
+
+/* Reachability and the success path per module type (see pam.h). */
+static void pam_model(imgb_pam_stack *s)
+{
+    static const char *const types[] = {"auth", "account", "password", "session"};
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        pam_model_type(s, types[i]);
+    for (size_t i = 0; i < s->nlines; i++)
+        if (s->lines[i].on_success_path) {
+            free(s->lines[i].skipped_by);
+            s->lines[i].skipped_by = NULL;
+        }
+}
+
+char *imgb_pam_line_where(const imgb_pam_line *l)
+{
+    return l->via ? imgb_xasprintf("%s:%d (included from %s)", l->file, l->line, l->via)
+                  : imgb_xasprintf("%s:%d", l->file, l->line);
+}
+
 imgb_pam_stack *imgb_pam_load(const imgb_view *view, const char *path)
 {
     imgb_pam_stack *s = imgb_xcalloc(1, sizeof *s);
@@ -304,6 +503,7 @@ imgb_pam_stack *imgb_pam_load(const imgb_view *view, const char *path)
     pc.s = s;
     s->path = imgb_xstrdup(path);
     pam_parse_file(&pc, s->path, NULL, NULL, 0);
+    pam_model(s);
     return s;
 }
 
@@ -321,6 +521,7 @@ void imgb_pam_stack_free(imgb_pam_stack *s)
         free(l->args);
         free(l->file);
         free(l->via);
+        free(l->skipped_by);
     }
     for (size_t i = 0; i < s->nissues; i++) {
         free(s->issues[i].file);
@@ -406,7 +607,7 @@ const char *imgb_pam_arg(const imgb_pam_line *l, const char *name, size_t *index
     return found;
 }
 
-/* ---- lockout settings --------------------------------------------------------------------- */
+/* ---- module settings ------------------------------------------------------------------------ */
 
 typedef struct pam_default {
     const char *module;
@@ -416,40 +617,53 @@ typedef struct pam_default {
 } pam_default;
 
 static const pam_default pam_defaults[] = {
-    {"pam_faillock.so", "deny", "3", "compiled-in default of pam_faillock (deny=3)"},
+    {"pam_faillock.so", "deny", "3",
+     "compiled-in default of pam_faillock (deny=3; modules/pam_faillock/pam_faillock.c "
+     "DEFAULT_DENY)"},
     {"pam_faillock.so", "unlock_time", "600",
-     "compiled-in default of pam_faillock (unlock_time=600)"},
+     "compiled-in default of pam_faillock (unlock_time=600; pam_faillock.c DEFAULT_UNLOCK_TIME)"},
     {"pam_faillock.so", "fail_interval", "900",
-     "compiled-in default of pam_faillock (fail_interval=900)"},
-    {"pam_tally2.so", "deny", "0", "compiled-in default of pam_tally2 (deny=0: never locks)"},
+     "compiled-in default of pam_faillock (fail_interval=900; pam_faillock.c "
+     "DEFAULT_FAIL_INTERVAL)"},
+    {"pam_tally2.so", "deny", "0",
+     "compiled-in default of pam_tally2 (deny=0: never locks; pam_tally2.c)"},
     {"pam_tally2.so", "unlock_time", "0",
-     "compiled-in default of pam_tally2 (no unlock_time: a locked account stays locked)"},
-    {"pam_pwhistory.so", "remember", "10", "compiled-in default of pam_pwhistory (remember=10)"},
-    {"pam_unix.so", "remember", "0", "compiled-in default of pam_unix (remember=0: no history)"},
+     "compiled-in default of pam_tally2 (no unlock_time: a locked account stays locked; "
+     "pam_tally2.c)"},
+    {"pam_pwhistory.so", "remember", "10",
+     "compiled-in default of pam_pwhistory (remember=10; modules/pam_pwhistory/pam_pwhistory.c)"},
+    {"pam_pwhistory.so", "retry", "1",
+     "compiled-in default of pam_pwhistory (retry=1; pam_pwhistory.c)"},
+    {"pam_unix.so", "remember", "0",
+     "compiled-in default of pam_unix (remember=0: no history; modules/pam_unix/support.c)"},
 };
 
-/* EL7 and EulerOS 2 ship Linux-PAM 1.1.8, whose pam_faillock has no faillock.conf. */
-static bool pam_reads_faillock_conf(const imgb_scan_ctx *ctx)
-{
-    const imgb_os_info *os = ctx->os;
-    if (!os || !os->version_id || !os->family || strcmp(os->family, "rhel") != 0)
-        return true;
-    if (os->id && (strcmp(os->id, "euleros") == 0))
-        return false;
-    return imgb_version_cmp(os->version_id, "8") >= 0 ||
-           (os->id && strcasecmp(os->id, "openeuler") == 0);
-}
+/* The configuration file a module reads and the first Linux-PAM release that reads it. */
+static const struct {
+    const char *module, *conf, *since, *cite;
+} pam_confs[] = {
+    {"pam_faillock.so", "/etc/security/faillock.conf", "1.4.0",
+     "faillock.conf is read since Linux-PAM 1.4.0"},
+    {"pam_pwhistory.so", "/etc/security/pwhistory.conf", "1.5.3",
+     "pwhistory.conf is read only since Linux-PAM 1.5.3 (pwhistory_config.c)"},
+};
 
-/* Last `name` in faillock.conf ("name = value" or a bare flag; '#' comments). */
-static bool pam_faillock_conf(const imgb_view *view, const char *name, imgb_pam_setting *out)
+/*
+ * Last `name` in a module's conf file (faillock_config.c / pwhistory_config.c read_config_file:
+ * '#' comments, the name ends at a space or '=', "name = value" or a bare flag).
+ */
+static bool pam_module_conf(const imgb_view *view, const char *path, const char *name,
+                            imgb_pam_setting *out)
 {
     const unsigned char *data;
     size_t len, pos = 0;
     int line = 0;
     bool found = false;
 
-    if (imgb_view_read(view, PAM_FAILLOCK_CONF, &data, &len) < 0)
+    if (imgb_view_read(view, path, &data, &len) < 0) {
+        imgb_error_clear();
         return false;
+    }
     while (pos < len) {
         const char *p = (const char *)data + pos;
         const char *nl = memchr(p, '\n', len - pos);
@@ -476,8 +690,8 @@ static bool pam_faillock_conf(const imgb_view *view, const char *name, imgb_pam_
             free(out->source);
             free(out->file);
             out->value = imgb_xstrndup(v, vlen);
-            out->source = imgb_xasprintf("%s:%d", PAM_FAILLOCK_CONF, line);
-            out->file = imgb_xstrdup(PAM_FAILLOCK_CONF);
+            out->source = imgb_xasprintf("%s:%d", path, line);
+            out->file = imgb_xstrdup(path);
             out->line = line;
             found = true;
         }
@@ -486,12 +700,10 @@ static bool pam_faillock_conf(const imgb_view *view, const char *name, imgb_pam_
     return found;
 }
 
-void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
+/* Argument, then conf file (when this Linux-PAM reads it), then compiled default. */
+static void pam_setting_chain(const imgb_scan_ctx *ctx, const imgb_pam_line *l, const char *base,
                               const char *name, imgb_pam_setting *out)
 {
-    const char *base = imgb_pam_module_base(l->module);
-    memset(out, 0, sizeof *out);
-
     const char *v = imgb_pam_arg(l, name, NULL);
     if (v) {
         out->value = imgb_xstrdup(v);
@@ -500,9 +712,19 @@ void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
         out->line = l->line;
         return;
     }
-    if (strcmp(base, "pam_faillock.so") == 0 && pam_reads_faillock_conf(ctx) &&
-        pam_faillock_conf(ctx->view, name, out))
-        return;
+    for (size_t i = 0; i < sizeof pam_confs / sizeof *pam_confs; i++) {
+        if (strcmp(pam_confs[i].module, base) != 0)
+            continue;
+        const imgb_component_version *pv = imgb_component_get(ctx, IMGB_COMP_LINUX_PAM);
+        if (imgb_version_cmp(pv->version, pam_confs[i].since) < 0) {
+            free(out->note);
+            out->note = imgb_xasprintf("%s not read: Linux-PAM %s from %s (%s)",
+                                       pam_confs[i].conf, pv->version, pv->source,
+                                       pam_confs[i].cite);
+        } else if (pam_module_conf(ctx->view, pam_confs[i].conf, name, out)) {
+            return;
+        }
+    }
     for (size_t i = 0; i < sizeof pam_defaults / sizeof pam_defaults[0]; i++) {
         if (strcmp(pam_defaults[i].module, base) == 0 &&
             strcmp(pam_defaults[i].name, name) == 0) {
@@ -513,8 +735,32 @@ void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
     }
 }
 
+void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
+                              const char *name, imgb_pam_setting *out)
+{
+    const char *base = imgb_pam_module_base(l->module);
+    memset(out, 0, sizeof *out);
+    pam_setting_chain(ctx, l, base, name, out);
+    if (!out->value && !out->source && strcmp(base, "pam_faillock.so") == 0 &&
+        strcmp(name, "root_unlock_time") == 0) {
+        /* pam_faillock.c: root_unlock_time not configured -> root_unlock_time = unlock_time */
+        imgb_pam_setting u;
+        memset(&u, 0, sizeof u);
+        pam_setting_chain(ctx, l, base, "unlock_time", &u);
+        out->value = u.value;
+        out->file = u.file;
+        out->line = u.line;
+        out->source = imgb_xasprintf("root_unlock_time not set: unlock_time applies "
+                                     "(pam_faillock.c), unlock_time from %s", u.source);
+        free(u.source);
+        free(out->note);
+        out->note = u.note;
+    }
+}
+
 void imgb_pam_setting_dispose(imgb_pam_setting *s)
 {
+    free(s->note);
     free(s->value);
     free(s->source);
     free(s->file);

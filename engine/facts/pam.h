@@ -15,10 +15,34 @@
  * The stack files checked per OS family (rules/README.md `pam` kind): rhel (EL, EulerOS,
  * openEuler): system-auth and password-auth; debian/suse: common-<stack>.
  *
- * pam_faillock/pam_tally2 lockout settings: module arguments override
- * /etc/security/faillock.conf (read by pam_faillock since Linux-PAM 1.4.0), which overrides
- * the compiled defaults (faillock deny=3 unlock_time=600 fail_interval=900; tally2 deny=0,
- * i.e. never lock, and no unlock_time, i.e. a locked account stays locked).
+ * The stack model (libpam/pam_handlers.c _pam_parse_control, libpam/pam_dispatch.c
+ * _pam_dispatch_aux), computed per module type on the flattened lines:
+ *   - control keywords are bracket shorthands: required = [success=ok default=bad],
+ *     requisite = [success=ok default=die], sufficient = [success=done default=ignore],
+ *     optional = [success=ok default=ignore]; in "[...]" a return value without an action
+ *     and no "default" is bad;
+ *   - ok/ignore/bad/reset go on with the next line; done/die end the stack (inside a
+ *     substack only the substack); a number N skips the next N lines of the same stack level
+ *     (a substack counts as one);
+ *   - include and @include splice the lines in place (jumps count them); substack nests;
+ *   - outcomes: pam_permit.so only succeeds, pam_deny.so only fails, any other module may do
+ *     either.  A line is `reachable` when some combination of outcomes before it leads there;
+ *     it is `on_success_path` when the run where every module succeeds (pam_deny failing)
+ *     executes it.  A line jumped over on that run records who jumped (`skipped_by`).
+ *
+ * Module settings with their compiled-in defaults (each cited to its source file) and the
+ * files the module reads (imgb_pam_setting_resolve): module arguments override
+ *   - pam_faillock: /etc/security/faillock.conf (Linux-PAM >= 1.4.0,
+ *     modules/pam_faillock/faillock_config.c), then deny=3 unlock_time=600 fail_interval=900
+ *     (faillock_config.c DEFAULT_DENY/DEFAULT_UNLOCK_TIME/DEFAULT_FAIL_INTERVAL);
+ *     root_unlock_time unset falls back to unlock_time (pam_faillock.c:
+ *     "opts->root_unlock_time = opts->unlock_time" when not configured);
+ *   - pam_pwhistory: /etc/security/pwhistory.conf only from Linux-PAM 1.5.3
+ *     (modules/pam_pwhistory/pwhistory_config.c appeared in 1.5.3), then remember=10 retry=1
+ *     (pam_pwhistory.c: options.remember = 10, options.tries = 1);
+ *   - pam_tally2: deny=0 (never lock), no unlock_time (a locked account stays locked);
+ *   - pam_unix: remember=0 (no history; pam_unix/support.c), rounds unset (crypt default).
+ * The Linux-PAM version comes from the package database, else the distro table (pkgver.h).
  *
  * Tests: tests/test_pam.c.
  */
@@ -47,6 +71,13 @@ typedef struct imgb_pam_line {
     char *file;               /* file the line is in */
     int line;                 /* its first physical line */
     char *via;                /* "/etc/pam.d/system-auth:4" when reached through an include */
+    /* the stack model (computed per type after parsing) */
+    int level;                /* substack nesting: 0 at the top (include does not nest) */
+    int frames[IMGB_PAM_MAX_INCLUDE_DEPTH + 2]; /* frames[k]: id of its level-k substack */
+    int pos;                  /* 1-based position among the lines of its type */
+    bool reachable;           /* some outcome of the lines before it leads here */
+    bool on_success_path;     /* executed when every module succeeds (pam_deny fails) */
+    char *skipped_by;         /* why the success path does not execute it, else NULL */
 } imgb_pam_line;
 
 typedef struct imgb_pam_issue {
@@ -80,6 +111,7 @@ const imgb_pam_stack *imgb_pam_get(const imgb_scan_ctx *ctx, const char *path);
 size_t imgb_pam_stack_files(const char *family, const char *stack, const char *out[4]);
 
 /** "pam_unix.so" for "/lib64/security/pam_unix.so" (borrowed pointer into `module`). */
+/* (module names compare by this base name everywhere) */
 const char *imgb_pam_module_base(const char *module);
 
 /**
@@ -96,16 +128,21 @@ typedef struct imgb_pam_setting {
                                  "compiled-in default of pam_faillock (deny=3)" */
     char *file;               /* file the value came from (NULL for a compiled default) */
     int line;
+    char *note;               /* e.g. why a conf file was not read (NULL: nothing to add) */
 } imgb_pam_setting;
 
 /**
  * Resolve `name` for module line `l` of pam_faillock / pam_tally2 / pam_pwhistory / pam_unix:
- * the argument if present, else (pam_faillock) faillock.conf from `view`, else the compiled
- * default.  Other modules: the argument or nothing.  Dispose with imgb_pam_setting_dispose.
+ * the argument if present, else the module's conf file when the image's Linux-PAM reads it,
+ * else the compiled default (root_unlock_time: unlock_time's value).  Other modules: the
+ * argument or nothing.  Dispose with imgb_pam_setting_dispose.
  */
 void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
                               const char *name, imgb_pam_setting *out);
 void imgb_pam_setting_dispose(imgb_pam_setting *s);
+
+/** "file:line" or "file:line (included from X)" of a line (malloc'd). */
+char *imgb_pam_line_where(const imgb_pam_line *l);
 
 /** Register /etc/pam.d and /etc/security as kept paths. */
 void imgb_pam_register_keeps(imgb_view *view);

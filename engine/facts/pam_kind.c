@@ -12,6 +12,22 @@
  *   arg_absent: nullok                     no matching line carries that exact argument
  *                                          ("nullok_secure" is another argument; SSG's
  *                                          \bnullok\b agrees, as \b fails before '_').
+ *   reachable: success | any | all         which lines count (the stack model, pam.h): on the
+ *                                          success path, reachable on some path, or every
+ *                                          line; default success for password lines (what
+ *                                          runs when a password is set) and any otherwise
+ *                                          (pam_faillock's authfail line runs on failure);
+ *   first: true | false                    only the first module line of its type / only the
+ *                                          later ones (use_authtok is for the later ones);
+ *   missing: fail | pass | not_applicable  verdict when no line matches (default fail);
+ *   sequence: [{type, module, arg}, ...]   every entry has a reachable line, in this order
+ *                                          within a type (pam_faillock preauth, authfail,
+ *                                          account); each stack of the layout is checked
+ *                                          (EL: system-auth, password-auth; Debian: the
+ *                                          common-<type> file of each entry).
+ * pam_faillock settings of an auth line count only when the stack has both a reachable
+ * `preauth` and a reachable `authfail` line: a preauth line alone records no failure and an
+ * authfail line alone locks nobody out (pam_faillock.c).
  * Every stack file that exists is evaluated on its own (system-auth and password-auth serve
  * different services); none existing means PAM is not configured: not applicable.  An
  * unreadable stack file is an error.  unlock_time 0 of pam_faillock/pam_tally2 means "never
@@ -19,6 +35,7 @@
  *
  * Tests: tests/test_pam.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +46,18 @@
 #include "util/mem.h"
 
 #define PAMK_MAX_STACKS 4
+#define PAMK_MAX_SEQ 8
+
+typedef enum pamk_reach {
+    PAMK_REACH_DEFAULT = 0,   /* success for password lines, any otherwise */
+    PAMK_REACH_SUCCESS,
+    PAMK_REACH_ANY,
+    PAMK_REACH_ALL,
+} pamk_reach;
+
+typedef struct pamk_seq {
+    char *type, *module, *arg;
+} pamk_seq;
 
 typedef struct pam_compiled {
     char *stacks[PAMK_MAX_STACKS]; /* `stack:` one name or a list; none when `file` is given */
@@ -42,6 +71,11 @@ typedef struct pam_compiled {
     bool has_cmp;
     imgb_cmp cmp;
     char *arg_absent;
+    pamk_reach reach;
+    int first;                /* -1: any position, 0: not first, 1: first */
+    imgb_verdict missing;
+    pamk_seq seq[PAMK_MAX_SEQ];
+    size_t nseq;
 } pam_compiled;
 
 static void pamk_free(void *compiled)
@@ -56,6 +90,11 @@ static void pamk_free(void *compiled)
     free(c->module);
     free(c->arg);
     free(c->arg_absent);
+    for (size_t i = 0; i < c->nseq; i++) {
+        free(c->seq[i].type);
+        free(c->seq[i].module);
+        free(c->seq[i].arg);
+    }
     imgb_cmp_dispose(&c->cmp);
     free(c);
 }
@@ -91,10 +130,91 @@ static int pamk_stacks(const json_t *params, pam_compiled *c)
     return 0;
 }
 
+/* `reachable`, `first`, `missing` and `sequence`. */
+static int pamk_model_params(const json_t *params, pam_compiled *c)
+{
+    char *reach = NULL, *missing = NULL;
+    int rc;
+    c->first = -1;
+    c->missing = IMGB_V_FAIL;
+    if ((rc = imgb_fk_string(params, "reachable", false, &reach)) < 0 ||
+        (rc = imgb_fk_string(params, "missing", false, &missing)) < 0)
+        goto out;
+    if (reach) {
+        if (strcmp(reach, "success") == 0)
+            c->reach = PAMK_REACH_SUCCESS;
+        else if (strcmp(reach, "any") == 0)
+            c->reach = PAMK_REACH_ANY;
+        else if (strcmp(reach, "all") == 0)
+            c->reach = PAMK_REACH_ALL;
+        else {
+            rc = imgb_error_set(IMGB_EINVAL, "pam: 'reachable' must be success, any or all, "
+                                "not '%s'", reach);
+            goto out;
+        }
+    }
+    if (missing) {
+        if (strcmp(missing, "fail") == 0)
+            c->missing = IMGB_V_FAIL;
+        else if (strcmp(missing, "pass") == 0)
+            c->missing = IMGB_V_PASS;
+        else if (strcmp(missing, "not_applicable") == 0)
+            c->missing = IMGB_V_NOT_APPLICABLE;
+        else {
+            rc = imgb_error_set(IMGB_EINVAL, "pam: 'missing' must be fail, pass or "
+                                "not_applicable, not '%s'", missing);
+            goto out;
+        }
+    }
+    const json_t *f = json_object_get(params, "first");
+    if (f) {
+        if (!json_is_boolean(f)) {
+            rc = imgb_error_set(IMGB_EINVAL, "pam: 'first' must be true or false");
+            goto out;
+        }
+        c->first = json_is_true(f) ? 1 : 0;
+    }
+    const json_t *seq = json_object_get(params, "sequence");
+    if (seq) {
+        if (!json_is_array(seq) || json_array_size(seq) < 1 ||
+            json_array_size(seq) > PAMK_MAX_SEQ) {
+            rc = imgb_error_set(IMGB_EINVAL, "pam: 'sequence' must be a list of 1 to %d "
+                                "{type, module, arg} entries", PAMK_MAX_SEQ);
+            goto out;
+        }
+        static const char *const keys[] = {"type", "module", "arg", NULL};
+        size_t i;
+        const json_t *e;
+        json_array_foreach(seq, i, e) {
+            pamk_seq *q = &c->seq[c->nseq++];
+            if ((rc = imgb_fk_check_keys(e, keys)) < 0 ||
+                (rc = imgb_fk_string(e, "type", true, &q->type)) < 0 ||
+                (rc = imgb_fk_string(e, "module", true, &q->module)) < 0 ||
+                (rc = imgb_fk_string(e, "arg", false, &q->arg)) < 0) {
+                rc = imgb_error_set(IMGB_EINVAL, "pam: sequence entry %zu: %s", i + 1,
+                                    imgb_error_last());
+                goto out;
+            }
+            if (!pamk_valid_type(q->type)) {
+                rc = imgb_error_set(IMGB_EINVAL, "pam: sequence entry %zu: 'type' must be "
+                                    "auth, account, password or session, not '%s'", i + 1,
+                                    q->type);
+                goto out;
+            }
+        }
+    }
+    rc = 0;
+out:
+    free(reach);
+    free(missing);
+    return rc;
+}
+
 static int pamk_compile(const json_t *params, void **compiled)
 {
     static const char *const allowed[] = {IMGB_FK_CMP_KEYS, "stack", "file", "type", "module",
-                                          "present", "arg", "arg_absent", NULL};
+                                          "present", "arg", "arg_absent", "reachable", "first",
+                                          "missing", "sequence", NULL};
     pam_compiled *c = imgb_xcalloc(1, sizeof *c);
     int rc;
 
@@ -105,10 +225,13 @@ static int pamk_compile(const json_t *params, void **compiled)
         (rc = imgb_fk_string(params, "module", false, &c->module)) < 0 ||
         (rc = imgb_fk_bool(params, "present", true, &c->present)) < 0 ||
         (rc = imgb_fk_string(params, "arg", false, &c->arg)) < 0 ||
-        (rc = imgb_fk_string(params, "arg_absent", false, &c->arg_absent)) < 0)
+        (rc = imgb_fk_string(params, "arg_absent", false, &c->arg_absent)) < 0 ||
+        (rc = pamk_model_params(params, c)) < 0)
         goto fail;
-    if (!c->stack == !c->file) {
-        rc = imgb_error_set(IMGB_EINVAL, "pam: exactly one of 'stack' or 'file' is needed");
+    if (c->nseq ? (c->stack && c->file) : !c->stack == !c->file) {
+        rc = imgb_error_set(IMGB_EINVAL, "pam: exactly one of 'stack' or 'file' is needed "
+                            "('sequence' takes the stack files of its entries' types, or "
+                            "'file')");
         goto fail;
     }
     for (size_t i = 0; i < c->nstacks; i++) {
@@ -123,8 +246,14 @@ static int pamk_compile(const json_t *params, void **compiled)
                             "session, not '%s'", c->type);
         goto fail;
     }
-    if (!c->module && !c->arg_absent) {
-        rc = imgb_error_set(IMGB_EINVAL, "pam: 'module' is needed (unless only 'arg_absent')");
+    if (c->nseq && (c->module || c->arg || c->arg_absent || c->type)) {
+        rc = imgb_error_set(IMGB_EINVAL, "pam: 'sequence' excludes 'module', 'type', 'arg' and "
+                            "'arg_absent' (each entry names its own)");
+        goto fail;
+    }
+    if (!c->module && !c->arg_absent && !c->nseq) {
+        rc = imgb_error_set(IMGB_EINVAL, "pam: 'module' is needed (unless only 'arg_absent' "
+                            "or 'sequence')");
         goto fail;
     }
     c->has_cmp = imgb_fk_has_cmp(params);
@@ -139,7 +268,7 @@ static int pamk_compile(const json_t *params, void **compiled)
     if (c->has_cmp && (rc = imgb_cmp_parse(params, &c->cmp)) < 0)
         goto fail;
     /* one stack: its own lines; arg_absent over several files: every line of them */
-    if (!c->type && c->nstacks == 1 && !c->arg_absent)
+    if (!c->type && c->nstacks == 1 && !c->arg_absent && !c->nseq)
         c->type = imgb_xstrdup(c->stack);
     *compiled = c;
     return 0;
@@ -161,7 +290,64 @@ static bool pamk_matches(const pam_compiled *c, const imgb_pam_line *l)
         return false;
     if (c->module && strcmp(imgb_pam_module_base(l->module), imgb_pam_module_base(c->module)))
         return false;
+    if (c->first >= 0 && (l->pos == 1) != (c->first == 1))
+        return false;
     return true;
+}
+
+/* Does line l count under the reachability the rule asks for? */
+static bool pamk_counts(pamk_reach reach, const imgb_pam_line *l)
+{
+    if (reach == PAMK_REACH_DEFAULT)
+        reach = strcmp(l->type, "password") == 0 ? PAMK_REACH_SUCCESS : PAMK_REACH_ANY;
+    switch (reach) {
+    case PAMK_REACH_SUCCESS:
+        return l->on_success_path;
+    case PAMK_REACH_ANY:
+        return l->reachable;
+    default:
+        return true;
+    }
+}
+
+/* Why a matching line does not count (malloc'd). */
+static char *pamk_not_counted(const imgb_pam_line *l)
+{
+    if (!l->reachable)
+        return imgb_xasprintf("never reached%s%s", l->skipped_by ? ": " : "",
+                              l->skipped_by ? l->skipped_by : "");
+    return imgb_xasprintf("not on the success path: %s",
+                          l->skipped_by ? l->skipped_by : "reached only after a failure");
+}
+
+/* First line of `s` at or after index `from` matching (type, module, arg); SIZE_MAX if none. */
+static size_t pamk_find(const imgb_pam_stack *s, size_t from, const char *type,
+                        const char *module, const char *arg)
+{
+    for (size_t i = from; i < s->nlines; i++) {
+        const imgb_pam_line *l = &s->lines[i];
+        if (strcmp(l->type, type) == 0 && l->reachable &&
+            strcmp(imgb_pam_module_base(l->module), imgb_pam_module_base(module)) == 0 &&
+            (!arg || imgb_pam_arg(l, arg, NULL)))
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/*
+ * pam_faillock counts failures only with a reachable preauth AND a reachable authfail line in
+ * the auth stack; returns NULL when both exist, else why not (malloc'd).
+ */
+static char *pamk_faillock_incomplete(const imgb_pam_stack *s)
+{
+    bool pre = pamk_find(s, 0, "auth", "pam_faillock.so", "preauth") != (size_t)-1;
+    bool fail = pamk_find(s, 0, "auth", "pam_faillock.so", "authfail") != (size_t)-1;
+    if (pre && fail)
+        return NULL;
+    return imgb_xasprintf("%s has no reachable pam_faillock %s line: %s (pam_faillock.c)",
+                          s->path, pre ? "authfail" : fail ? "preauth" : "preauth or authfail",
+                          pre ? "failures are never recorded"
+                              : "a locked account can still log in");
 }
 
 static char *pamk_expected(const pam_compiled *c)
@@ -200,18 +386,31 @@ static bool pamk_unlock_never(const imgb_pam_line *l, const char *arg, const cha
 /* Evaluate one stack file; returns the number of failing evidences added. */
 static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
                              const imgb_pam_stack *s, const char *expected,
-                             imgb_item_result *out)
+                             imgb_item_result *out, bool *none)
 {
     size_t fails = 0, matches = 0;
 
+    size_t skipped = 0;
+    char *faillock_gap = NULL;
+    if (c->arg && c->module && strcmp(imgb_pam_module_base(c->module), "pam_faillock.so") == 0 &&
+        (!c->type || strcmp(c->type, "auth") == 0))
+        faillock_gap = pamk_faillock_incomplete(s);
     for (size_t i = 0; i < s->nlines; i++) {
         const imgb_pam_line *l = &s->lines[i];
         if (!pamk_matches(c, l))
             continue;
+        char *where = imgb_pam_line_where(l);
+        if (!pamk_counts(c->reach, l)) {
+            char *why = pamk_not_counted(l);
+            imgb_fk_evidence(out, IMGB_V_NOT_APPLICABLE, l->file, l->line, NULL, l->module,
+                             where, expected, "%s %s %s does not count: %s", l->type,
+                             l->control, imgb_pam_module_base(l->module), why);
+            free(why);
+            free(where);
+            skipped++;
+            continue;
+        }
         matches++;
-        char *where = l->via ? imgb_xasprintf("%s:%d (included from %s)", l->file, l->line,
-                                              l->via)
-                             : imgb_xasprintf("%s:%d", l->file, l->line);
         if (c->arg_absent) {
             size_t idx;
             if (imgb_pam_arg(l, c->arg_absent, &idx)) {
@@ -239,14 +438,21 @@ static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
             } else {
                 ok = set.value != NULL;
             }
+            if (faillock_gap && strcmp(l->type, "auth") == 0) {
+                ok = false;
+                note = "";
+            }
             fails += !ok;
             imgb_fk_evidence(out, ok ? IMGB_V_PASS : IMGB_V_FAIL, set.file ? set.file : l->file,
                              set.file ? set.line : l->line, NULL, set.value,
                              set.source ? set.source : where, expected,
-                             "%s %s %s=%s%s from %s (line %s)", l->type,
+                             "%s %s %s=%s%s from %s (line %s)%s%s%s%s", l->type,
                              imgb_pam_module_base(l->module), c->arg,
                              set.value ? set.value : "(not set)", note,
-                             set.source ? set.source : "nowhere", where);
+                             set.source ? set.source : "nowhere", where,
+                             set.note ? "; " : "", set.note ? set.note : "",
+                             faillock_gap && strcmp(l->type, "auth") == 0 ? "; not enforced: " : "",
+                             faillock_gap && strcmp(l->type, "auth") == 0 ? faillock_gap : "");
             imgb_pam_setting_dispose(&set);
         } else {
             imgb_fk_evidence(out, IMGB_V_PASS, l->file, l->line, NULL, l->module, where,
@@ -255,11 +461,13 @@ static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
         }
         free(where);
     }
+    free(faillock_gap);
+    *none = matches == 0;
     if (c->present && !c->arg_absent && matches == 0) {
-        fails++;
-        imgb_fk_evidence(out, IMGB_V_FAIL, s->path, 0, NULL, NULL, s->path, expected,
-                         "no %s%s%s line in %s", c->type ? c->type : "", c->type ? " " : "",
-                         c->module, s->path);
+        fails += c->missing == IMGB_V_FAIL;
+        imgb_fk_evidence(out, c->missing, s->path, 0, NULL, NULL, s->path, expected,
+                         "no %s%s%s line%s in %s", c->type ? c->type : "", c->type ? " " : "",
+                         c->module, skipped ? " that counts" : "", s->path);
     }
     if (!fails && (c->arg_absent || !c->present))
         imgb_fk_evidence(out, IMGB_V_PASS, s->path, 0, NULL, NULL, s->path, expected,
@@ -271,6 +479,83 @@ static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
     return fails;
 }
 
+/* The stack file holding `type` lines in the group of `primary` (EL files hold every type). */
+static const char *pamk_group_file(const char *primary, const char *type, char buf[64])
+{
+    if (strncmp(primary, IMGB_PAM_DIR "/common-", strlen(IMGB_PAM_DIR "/common-")) != 0)
+        return primary;
+    snprintf(buf, 64, "%s/common-%s", IMGB_PAM_DIR, type);
+    return buf;
+}
+
+/* `sequence`: every entry reachable, in order within a type, in each stack group. */
+static int pamk_evaluate_sequence(const pam_compiled *c, const imgb_scan_ctx *ctx,
+                                  imgb_item_result *out)
+{
+    const char *prim[4];
+    size_t np = 0;
+    if (c->file)
+        prim[np++] = c->file;
+    else
+        np = imgb_pam_stack_files(ctx->os ? ctx->os->family : NULL, c->seq[0].type, prim);
+    imgb_buf exp = IMGB_BUF_INIT;
+    imgb_buf_puts(&exp, "in order:");
+    for (size_t i = 0; i < c->nseq; i++)
+        imgb_buf_printf(&exp, "%s %s %s%s%s", i ? "," : "", c->seq[i].type, c->seq[i].module,
+                        c->seq[i].arg ? " " : "", c->seq[i].arg ? c->seq[i].arg : "");
+    size_t present = 0, fails = 0;
+    bool error = false;
+    for (size_t g = 0; g < np; g++) {
+        const imgb_pam_stack *s0 = imgb_pam_get(ctx, prim[g]);
+        if (s0->status == IMGB_ENOTFOUND)
+            continue;
+        present++;
+        size_t from = 0;
+        const char *prev_file = NULL, *prev_type = NULL;
+        for (size_t i = 0; i < c->nseq; i++) {
+            char buf[64];
+            const pamk_seq *q = &c->seq[i];
+            const char *f = pamk_group_file(prim[g], q->type, buf);
+            const imgb_pam_stack *s = imgb_pam_get(ctx, f);
+            if (s->status < 0 && s->status != IMGB_ENOTFOUND) {
+                error = true;
+                imgb_fk_evidence(out, IMGB_V_ERROR, f, 0, NULL, NULL, NULL, exp.ptr,
+                                 "cannot read %s: %s", f, s->message ? s->message : "error");
+                break;
+            }
+            if (!prev_file || strcmp(prev_file, s->path) != 0 || strcmp(prev_type, q->type) != 0)
+                from = 0;
+            size_t hit = pamk_find(s, from, q->type, q->module, q->arg);
+            if (hit == (size_t)-1) {
+                fails++;
+                imgb_fk_evidence(out, IMGB_V_FAIL, s->path, 0, NULL, NULL, s->path, exp.ptr,
+                                 "no reachable %s %s%s%s line%s in %s", q->type, q->module,
+                                 q->arg ? " " : "", q->arg ? q->arg : "",
+                                 from ? " after the previous entry" : "", s->path);
+                break;
+            }
+            const imgb_pam_line *l = &s->lines[hit];
+            char *where = imgb_pam_line_where(l);
+            imgb_fk_evidence(out, IMGB_V_PASS, l->file, l->line, NULL, l->module, where, exp.ptr,
+                             "%s %s %s found at %s", l->type, l->control,
+                             imgb_pam_module_base(l->module), where);
+            free(where);
+            from = hit + 1;
+            prev_file = s->path;
+            prev_type = q->type;
+        }
+    }
+    if (present == 0) {
+        out->verdict = IMGB_V_NOT_APPLICABLE;
+        imgb_fk_evidence(out, IMGB_V_NOT_APPLICABLE, prim[0], 0, NULL, NULL, NULL, exp.ptr,
+                         "no PAM stack file in the image (%s): PAM is not configured", prim[0]);
+    } else {
+        out->verdict = error ? IMGB_V_ERROR : fails ? IMGB_V_FAIL : IMGB_V_PASS;
+    }
+    imgb_buf_dispose(&exp);
+    return 0;
+}
+
 static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *scan_state,
                          imgb_item_result *out)
 {
@@ -278,6 +563,9 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
     const char *files[4 * PAMK_MAX_STACKS];
     size_t nfiles = 0;
     (void)scan_state;
+
+    if (c->nseq)
+        return pamk_evaluate_sequence(c, ctx, out);
 
     if (c->file)
         files[nfiles++] = c->file;
@@ -294,7 +582,7 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
         }
     }
     char *expected = pamk_expected(c);
-    size_t present = 0, fails = 0;
+    size_t present = 0, fails = 0, nomatch = 0;
     bool error = false;
     out->verdict = IMGB_V_PASS;
     for (size_t i = 0; i < nfiles; i++) {
@@ -309,7 +597,9 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
                              s->message ? s->message : "unknown error");
             continue;
         }
-        fails += pamk_eval_file(c, ctx, s, expected, out);
+        bool none = false;
+        fails += pamk_eval_file(c, ctx, s, expected, out, &none);
+        nomatch += none;
     }
     if (present == 0) {
         out->verdict = IMGB_V_NOT_APPLICABLE;
@@ -322,6 +612,10 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
         imgb_buf_dispose(&names);
     } else {
         out->verdict = error ? IMGB_V_ERROR : fails ? IMGB_V_FAIL : IMGB_V_PASS;
+        /* `missing: not_applicable` and no stack has a matching line */
+        if (out->verdict == IMGB_V_PASS && c->present && !c->arg_absent &&
+            c->missing == IMGB_V_NOT_APPLICABLE && nomatch == present)
+            out->verdict = IMGB_V_NOT_APPLICABLE;
     }
     free(expected);
     return 0;

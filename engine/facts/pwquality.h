@@ -2,16 +2,30 @@
  * The effective password-quality settings of one PAM password stack, resolved as
  * pam_pwquality / pam_cracklib would apply them:
  *
- *   compiled-in default of libpwquality (pwqprivate.h; 1.2.3 on EL7: difok=5 minlen=9
- *   d/u/l/ocredit=+1 minclass=maxrepeat=maxclassrepeat=gecoscheck=0; pam_pwquality retry=1)
- *   < /etc/security/pwquality.conf.d/[*].conf in sorted order (libpwquality >= 1.3.0 only)
+ *   compiled-in default of the image's libpwquality (src/pwqprivate.h PWQ_DEFAULT_*):
+ *     1.2.x (EL7 1.2.3): difok=5 minlen=9 d/u/l/ocredit=+1, the rest 0 (settings.c
+ *       pwquality_default_settings, calloc); pam_pwquality's own retry=1;
+ *     1.3.0 and later (Debian 10 1.4.0, Debian 12 1.4.5): difok=1 minlen=8 credits 0,
+ *       dictcheck=1 usercheck=1 enforcing=1 retry=1 enforce_for_root=0 local_users_only=0;
+ *   < /etc/security/pwquality.conf.d/[*].conf in strcmp order (1.3.0+; settings.c
+ *     pwquality_read_config reads the .d files first)
  *   < /etc/security/pwquality.conf
  *   < the module's arguments on its line in the password stack (left to right).
- * pam_cracklib reads no pwquality.conf: only its compiled defaults (the same values) and its
- * arguments count.  retry / enforce_for_root / local_users_only are read from the conf files
- * only since libpwquality 1.4.1 (its NEWS).  Config lines: '#' starts a comment, "name =
- * value" with integers parsed whole in base 10; a bad value leaves the previous one.
- * The libpwquality version comes from dpkg's status file, else the distro table below.
+ * Config files (settings.c read_config_file): '#' starts a comment, the name ends at a space
+ * or '=', names compare case-insensitively (strcasecmp), integers are strtol base 10 over the
+ * whole value; an unknown name or a bad integer STOPS the read of that file (and of every
+ * later file: pwquality_read_config returns before the main file), pam_pwquality only logs
+ * it and keeps what was read.  Names a release does not know are unknown to it: dictcheck,
+ * usercheck, enforcing from 1.3.0; retry, enforce_for_root, local_users_only from 1.4.1 (NEWS).
+ * Value rules of pwquality_set_int_value (settings.c) and check.c, applied with the evidence
+ * naming them: minlen below 6 becomes 6 (PWQ_BASE_MIN_LENGTH; pam_cracklib: 5,
+ * CO_MIN_LENGTH_BASE), minclass above 4 becomes 4; maxrepeat / maxsequence <= 0 and
+ * maxclassrepeat <= 1 (check.c "max_class_repeat > 1", up to 1.4.5) disable their check (no
+ * limit: no upper bound is met); enforcing=0 makes pam_pwquality only warn, so no option is
+ * enforced.  pam_cracklib reads no pwquality.conf: only its compiled defaults (the 1.2.x
+ * values) and its arguments count.  A pam_pwquality line that is not on the success path of
+ * the password stack (jumped over) enforces nothing.
+ * The libpwquality version comes from the package database, else the distro table (pkgver.h).
  *
  * Tests: tests/test_pam.c.
  */
@@ -36,7 +50,13 @@ typedef struct imgb_pwq_value {
     char *file;               /* file of the value, NULL for a default */
     int line;
     char *version;            /* libpwquality version assumed ("1.2.3") */
-    char *version_source;     /* "/var/lib/dpkg/status" or "distro table: CentOS 7" */
+    char *version_source;     /* "/var/lib/dpkg/status (...)" or "distro table: CentOS 7" */
+    char *rule;               /* the value rule that changed or qualifies the value, e.g.
+                                 "minlen -1 raised to 6 (settings.c PWQ_BASE_MIN_LENGTH)" */
+    bool unlimited;           /* the check is disabled: no upper bound is satisfied */
+    bool not_enforced;        /* enforcing=0 or the module line is jumped over */
+    char *not_enforced_why;
+    char *stopped;            /* a config read stopped early: where and why (else NULL) */
 } imgb_pwq_value;
 
 /** Is `option` one we resolve (minlen, dcredit, ..., enforce_for_root)? */

@@ -3,6 +3,11 @@
  * (compiled default < pwquality.conf.d < pwquality.conf < pam_pwquality/pam_cracklib
  * arguments; see pwquality.h), compared with the rule's condition.
  *
+ * The value rules of libpwquality (pwquality.h) apply: a disabled check (maxrepeat 0,
+ * maxclassrepeat 1 up to 1.4.5) meets no upper bound; with enforcing=0, or a pam_pwquality
+ * line jumped over on the success path, nothing is enforced and every option fails; the
+ * evidence names the rule that applied.
+ *
  * Each password stack file of the family is evaluated (EL: system-auth and password-auth,
  * Debian: common-password).  No pam_pwquality / pam_cracklib line in a stack means nothing
  * enforces the option there: fail, as the reference has it for CIS minlen on Debian images
@@ -48,7 +53,7 @@ static int pwqk_compile(const json_t *params, void **compiled)
         rc = imgb_error_set(IMGB_EINVAL, "pwquality: unknown option '%s' (expected minlen, "
                             "dcredit, ucredit, lcredit, ocredit, minclass, difok, maxrepeat, "
                             "maxclassrepeat, maxsequence, gecoscheck, dictcheck, usercheck, "
-                            "retry, enforce_for_root, local_users_only)", c->option);
+                            "enforcing, retry, enforce_for_root, local_users_only)", c->option);
         goto fail;
     }
     if (!imgb_fk_has_cmp(params)) {
@@ -105,13 +110,29 @@ static int pwqk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
                              s->path, c->option);
         } else {
             bool ok = imgb_cmp_eval(&c->cmp, v.value);
+            /* a disabled check has no limit: no upper bound is met (check.c) */
+            if (ok && v.unlimited &&
+                (c->cmp.op == IMGB_CMP_LE || c->cmp.op == IMGB_CMP_LT ||
+                 c->cmp.op == IMGB_CMP_RANGE))
+                ok = false;
+            if (v.not_enforced)
+                ok = false;
             fails += !ok;
+            imgb_buf extra = IMGB_BUF_INIT;
+            if (v.rule)
+                imgb_buf_printf(&extra, "; %s", v.rule);
+            if (v.not_enforced)
+                imgb_buf_printf(&extra, "; not enforced: %s", v.not_enforced_why);
+            if (v.stopped)
+                imgb_buf_printf(&extra, "; %s", v.stopped);
             imgb_fk_evidence(out, ok ? IMGB_V_PASS : IMGB_V_FAIL,
                              v.file ? v.file : v.module_file, v.file ? v.line : v.module_line,
                              NULL, v.value, v.source, expected,
-                             "%s=%s for %s (%s:%d; libpwquality %s from %s)", c->option,
+                             "%s=%s for %s (%s:%d; libpwquality %s from %s)%s", c->option,
                              v.value ? v.value : "(not set)", v.module, v.module_file,
-                             v.module_line, v.version, v.version_source);
+                             v.module_line, v.version, v.version_source,
+                             extra.ptr ? extra.ptr : "");
+            imgb_buf_dispose(&extra);
         }
         imgb_pwq_value_dispose(&v);
     }
