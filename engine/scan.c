@@ -395,8 +395,23 @@ static void scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **
 
 /* ---- the scan ---------------------------------------------------------------------------- */
 
+static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path, int fd,
+                    const imgb_scan_options *opts);
+
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
                   const imgb_scan_options *opts)
+{
+    return scan_run(out, rs, path, -1, opts);
+}
+
+int imgb_scan_run_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
+                     const imgb_scan_options *opts)
+{
+    return scan_run(out, rs, name, fd, opts);
+}
+
+static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path, int fd,
+                    const imgb_scan_options *opts)
 {
     static const imgb_scan_options defaults = { 0 };
     imgb_scan_result *res = imgb_xcalloc(1, sizeof *res);
@@ -416,7 +431,8 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
     res->ruleset = rs;
     res->started_ms = scan_now_ms();
 
-    if ((rc = imgb_image_open(&res->image, path, &opts->read)) < 0)
+    if ((rc = fd >= 0 ? imgb_image_open_fd(&res->image, fd, path, &opts->read)
+                      : imgb_image_open(&res->image, path, &opts->read)) < 0)
         goto fail;
     imgb_view_limits limits = { opts->keep_file_max ? opts->keep_file_max : IMGB_KEEP_FILE_MAX,
                                 opts->keep_total_max ? opts->keep_total_max

@@ -59,6 +59,10 @@ typedef struct imgb_baseline_skip {
 /** Scan `path` against `rs`.  Free the result with imgb_scan_result_free(). */
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
                   const imgb_scan_options *opts);
+/** Scan an archive read once from `fd` (a pipe; see imgb_image_open_fd); `name` stands for
+ *  it in messages and reports. */
+int imgb_scan_run_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
+                     const imgb_scan_options *opts);
 void imgb_scan_result_free(imgb_scan_result *res);
 
 /** The applied baseline `key` of `res`, or NULL (borrowed from `res`). */

@@ -559,6 +559,8 @@ static int fetch_token(img_registry *g, const char *challenge, char **header)
     for (int attempt = 0; attempt < g->retries; attempt++) {
         if (attempt)
             usleep((useconds_t)(250000u << (attempt - 1 > 4 ? 4 : attempt - 1)));
+        free(body.ptr); /* an earlier attempt's answer */
+        body.ptr = NULL;
         body.len = 0;
         curl_easy_reset(c);
         curl_easy_setopt(c, CURLOPT_URL, url.ptr);

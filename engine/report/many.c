@@ -57,11 +57,7 @@ static void combined_id(json_t *const *docs, size_t n, const char *key, char out
     }
     EVP_DigestFinal_ex(md, h, &hl);
     EVP_MD_CTX_free(md);
-    h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);
-    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-             h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
-             h[13], h[14], h[15]);
+    imgb_report_uuid_of_hash(h, out);
 }
 
 /* Rows [from, from + count) of `rows` (stolen) as a new array. */
