@@ -325,6 +325,7 @@ static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, vo
                           ? imgb_xasprintf("no finding (%s)", it->kind->name)
                           : imgb_xasprintf("%s check gave no detail", it->kind->name);
     }
+    imgb_item_result_finish(r);
 }
 
 static void scan_count(imgb_baseline_result *br, const imgb_item_result *r)

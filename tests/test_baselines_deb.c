@@ -251,6 +251,24 @@ static imgb_ruleset *shipped_rules(void)
     return rs;
 }
 
+/* A ruleset of the test's own: `yaml` written to DIR/rules/test.yaml and loaded. */
+static imgb_ruleset *test_rules(const char *dir, const char *yaml)
+{
+    char *rules_dir = imgbuild_path(dir, "rules");
+    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
+    char *rules_file = imgbuild_path(rules_dir, "test.yaml");
+    FILE *fp = fopen(rules_file, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(yaml, fp);
+    fclose(fp);
+    imgb_ruleset *rs = NULL;
+    const char *paths[] = { rules_dir };
+    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    free(rules_file);
+    free(rules_dir);
+    return rs;
+}
+
 static const char *verdict_of(const imgb_scan_result *res, const char *id)
 {
     const imgb_item_result *r = imgb_scan_result_item(res, id);
@@ -548,16 +566,7 @@ static const char dropin_rules[] =
 START_TEST(debian12_dropins_opaque_symlink)
 {
     char *dir = imgbuild_tmpdir("debian12-dropins");
-    char *rules_dir = imgbuild_path(dir, "rules");
-    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
-    char *rules_file = imgbuild_path(rules_dir, "dropins.yaml");
-    FILE *fp = fopen(rules_file, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(dropin_rules, fp);
-    fclose(fp);
-    imgb_ruleset *rs = NULL;
-    const char *paths[] = { rules_dir };
-    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    imgb_ruleset *rs = test_rules(dir, dropin_rules);
 
     char *img = build_fixture("debian12-dropins", dir, NULL, 0);
     imgb_scan_result *res = NULL;
@@ -611,8 +620,110 @@ START_TEST(debian12_dropins_opaque_symlink)
 
     imgb_ruleset_free(rs);
     free(img);
-    free(rules_file);
-    free(rules_dir);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/*
+ * libpwquality by release on real Debian root filesystems: Debian 10 + libpam-pwquality 1.4.0
+ * (testdata/os/debian10-pwquality: debian10's layer plus the package's files) and a stock
+ * Debian 12 with libpam-pwquality 1.4.5 (testdata/os/debian12), both with the shipped
+ * pwquality.conf (all commented): the 1.3.0+ defaults of src/pwqprivate.h, minlen 8,
+ * credits 0, difok 1 (CentOS 7's 1.2.3 gives 9, +1, 5: tests/test_baselines_rhel.c).  Then
+ * a pwquality.conf with "retry = 3" before "minlen = 14": 1.4.0 does not know retry in the
+ * config (settings.c s_map gained it in 1.4.1), so read_config_file stops there and minlen
+ * stays 8; 1.4.5 reads on to 14.  The faillock lines Debian 12 (Linux-PAM 1.5.2) reads from
+ * faillock.conf; Linux-PAM 1.3.1 on Debian 10 has no pam_faillock at all.
+ */
+#define PWQ_RULE(id, opt, val)                                                             \
+    "  - id: " id "\n"                                                                     \
+    "    title: {zh: t, en: t}\n"                                                          \
+    "    description: {zh: d, en: d}\n"                                                    \
+    "    advice: {zh: a, en: a}\n"                                                         \
+    "    severity: medium\n"                                                               \
+    "    bucket: pwd_policy\n"                                                             \
+    "    check: {kind: pwquality, option: " opt ", op: eq, value: " val "}\n"
+
+static const char pwq_rules[] =
+    "baseline:\n"
+    "  key: pwq_release\n"
+    "  class: pwq_release\n"
+    "  alias: {zh: p, en: p}\n"
+    "  class_alias: {zh: p, en: p}\n"
+    "items:\n"
+    PWQ_RULE("p.minlen8", "minlen", "8")
+    PWQ_RULE("p.minlen14", "minlen", "14")
+    PWQ_RULE("p.dcredit0", "dcredit", "0")
+    PWQ_RULE("p.difok1", "difok", "1")
+    PWQ_RULE("p.retry3", "retry", "3")
+    "  - id: p.sha_rounds\n"
+    "    title: {zh: t, en: t}\n"
+    "    description: {zh: d, en: d}\n"
+    "    advice: {zh: a, en: a}\n"
+    "    severity: medium\n"
+    "    bucket: pwd_policy\n"
+    "    check: {kind: login_defs, key: SHA_CRYPT_MIN_ROUNDS, op: eq, value: 5000}\n";
+
+static imgb_scan_result *scan_with(imgb_ruleset *rs, const char *os, const char *dir,
+                                   const imgbuild_file *extra, size_t nextra)
+{
+    char *img = build_fixture(os, dir, extra, nextra);
+    imgb_scan_result *res = NULL;
+    ck_assert_msg(imgb_scan_run(&res, rs, img, &scan_opts) == 0, "%s", imgb_error_last());
+    free(img);
+    return res;
+}
+
+START_TEST(pwquality_by_release)
+{
+    char *dir = imgbuild_tmpdir("pwq-release");
+    imgb_ruleset *rs = test_rules(dir, pwq_rules);
+
+    static const struct {
+        const char *os, *version;
+    } rel[] = { { "debian10-pwquality", "libpwquality 1.4.0" },
+                { "debian12", "libpwquality 1.4.5" } };
+    static const imgbuild_file conf[] = {
+        { .path = "etc/security/pwquality.conf", .type = IMGBUILD_FILE,
+          .content = "retry = 3\nminlen = 14\n", .content_len = 22 },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        imgb_scan_result *res = scan_with(rs, rel[i].os, dir, NULL, 0);
+        ck_assert_msg(strcmp(verdict_of(res, "p.minlen8"), "pass") == 0, "%s minlen: %s",
+                      rel[i].os, verdict_of(res, "p.minlen8"));
+        const imgb_evidence *ev = value_evidence(res, "p.minlen8");
+        ck_assert_ptr_nonnull(strstr(ev->source, rel[i].version));
+        ck_assert_ptr_nonnull(strstr(ev->message, "/var/lib/dpkg/status (libpwquality1"));
+        ck_assert_str_eq(verdict_of(res, "p.dcredit0"), "pass");
+        ck_assert_str_eq(verdict_of(res, "p.difok1"), "pass");
+        ck_assert_str_eq(verdict_of(res, "p.retry3"), "pass"); /* the retry=3 argument */
+        ck_assert_str_eq(verdict_of(res, "p.sha_rounds"), "pass"); /* lib/salt.c 5000 */
+        imgb_scan_result_free(res);
+
+        res = scan_with(rs, rel[i].os, dir, conf, 1);
+        const char *want14 = i == 0 ? "fail" : "pass";
+        ck_assert_msg(strcmp(verdict_of(res, "p.minlen14"), want14) == 0, "%s minlen 14: %s",
+                      rel[i].os, verdict_of(res, "p.minlen14"));
+        if (i == 0) {
+            ev = value_evidence(res, "p.minlen14");
+            ck_assert_str_eq(ev->value, "8");
+            ck_assert_ptr_nonnull(strstr(ev->message, "stopped reading "
+                                                      "/etc/security/pwquality.conf at line 1"));
+        }
+        imgb_scan_result_free(res);
+    }
+    imgb_ruleset_free(rs);
+
+    /* the shipped generic baseline on the stock Debian 12 */
+    imgb_ruleset *shipped = shipped_rules();
+    imgb_scan_result *res = scan_with(shipped, "debian12", dir, NULL, 0);
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.minlen"), "fail"); /* 8 < 14 */
+    ck_assert_str_eq(value_evidence(res, "generic.pwd.minlen")->value, "8");
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.lockout_records"), "fail"); /* no faillock */
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.sha_crypt_rounds"), "pass"); /* 5000 */
+    imgb_scan_result_free(res);
+    imgb_ruleset_free(shipped);
     imgbuild_rmtree(dir);
     free(dir);
 }
@@ -627,6 +738,7 @@ int main(void)
     tcase_add_test(tc, ubuntu1604_defaults);
     tcase_add_test(tc, debian10_without_openssh_server);
     tcase_add_test(tc, debian12_dropins_opaque_symlink);
+    tcase_add_test(tc, pwquality_by_release);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -114,25 +114,29 @@ static void load_fixture(fixture *fx, const char *os, bool with_sshd)
     snprintf(pk, sizeof pk, "%s/testdata/os/%s/PACKAGES", src, os);
     FILE *pf = fopen(pk, "r");
     if (pf && with_sshd) {
+        /* every record in one blob: the header strings an rpmdb holds, name NUL version NUL
+         * release NUL, one header after the other */
         char line[512], name[128], ver[128], rel[128];
+        char *blob = malloc(4096);
+        int bl = snprintf(blob, 4096, "RPMDB%c", 0);
         while (fgets(line, sizeof line, pf))
             if (line[0] != '#' && sscanf(line, "%127s %127s %127s", name, ver, rel) == 3) {
-                /* the header-blob strings an rpmdb holds: name NUL version NUL release NUL */
-                char *blob = malloc(512);
-                int bl = snprintf(blob, 512, "RPMDB%c%s%c%s%c%s%c", 0, name, 0, ver, 0, rel, 0);
-                ck_assert_uint_lt(fx->n + 3, MAX_FILES);
-                fx->paths[fx->n] = strdup("var/");
-                fx->files[fx->n].path = fx->paths[fx->n];
-                fx->files[fx->n++].type = IMGBUILD_DIR;
-                fx->paths[fx->n] = strdup("var/lib/rpm/");
-                fx->files[fx->n].path = fx->paths[fx->n];
-                fx->files[fx->n++].type = IMGBUILD_DIR;
-                fx->paths[fx->n] = strdup("var/lib/rpm/Packages");
-                fx->contents[fx->n] = blob;
-                fx->files[fx->n].path = fx->paths[fx->n];
-                fx->files[fx->n].content = blob;
-                fx->files[fx->n++].content_len = (size_t)bl;
+                ck_assert_int_lt(bl + 400, 4096);
+                bl += snprintf(blob + bl, (size_t)(4096 - bl), "%s%c%s%c%s%c", name, 0, ver, 0,
+                               rel, 0);
             }
+        ck_assert_uint_lt(fx->n + 3, MAX_FILES);
+        fx->paths[fx->n] = strdup("var/");
+        fx->files[fx->n].path = fx->paths[fx->n];
+        fx->files[fx->n++].type = IMGBUILD_DIR;
+        fx->paths[fx->n] = strdup("var/lib/rpm/");
+        fx->files[fx->n].path = fx->paths[fx->n];
+        fx->files[fx->n++].type = IMGBUILD_DIR;
+        fx->paths[fx->n] = strdup("var/lib/rpm/Packages");
+        fx->contents[fx->n] = blob;
+        fx->files[fx->n].path = fx->paths[fx->n];
+        fx->files[fx->n].content = blob;
+        fx->files[fx->n++].content_len = (size_t)bl;
     }
     if (pf)
         fclose(pf);
@@ -247,6 +251,14 @@ START_TEST(centos7_defaults)
     VERDICT(r, "centos7.pwd.encrypt_method", "pass");
     VERDICT(r, "centos7.pwd.inactive", "fail");               /* -1 */
     VERDICT(r, "centos7.pwd.minlen", "fail");                 /* compiled 9 */
+    /* libpwquality 1.2.3 from the rpmdb: src/pwqprivate.h of 1.2.x, PWQ_DEFAULT_MIN_LENGTH 9
+     * (Debian 10 / 12 get 8 from 1.3.0+: tests/test_baselines_deb.c pwquality_by_release) */
+    const imgb_item_result *ml = imgb_scan_result_item(r, "centos7.pwd.minlen");
+    ck_assert_uint_ge(ml->nevidence, 1);
+    ck_assert_str_eq(ml->evidence[0].value, "9");
+    ck_assert_ptr_nonnull(strstr(ml->evidence[0].source, "libpwquality 1.2.3"));
+    ck_assert_ptr_nonnull(strstr(ml->evidence[0].message, "/var/lib/rpm/Packages (libpwquality "
+                                                          "1.2.3-5.el7)"));
     VERDICT(r, "centos7.pwd.minclass", "fail");               /* 0 */
     VERDICT(r, "centos7.pwd.retry", "pass");                  /* retry=3 */
     VERDICT(r, "centos7.pwd.remember", "fail");
@@ -355,6 +367,8 @@ START_TEST(alpine_generic)
     VERDICT(r, "generic.acct.shadowed", "pass");
     VERDICT(r, "generic.acct.groups_exist", "pass");
     VERDICT(r, "generic.pwd.pass_max_days", "fail");          /* no login.defs: no maximum */
+    VERDICT(r, "generic.pwd.sha_crypt_rounds", "pass");       /* lib/salt.c: 5000 */
+    VERDICT(r, "generic.pwd.lockout_records", "not_applicable"); /* no PAM stack */
     scanned_dispose(&s);
 }
 END_TEST

@@ -112,6 +112,72 @@ static const rule_check rule_checks[] = {
     { "file_permissions_sshd_config", "file_meta",
       "{\"path\":\"/etc/ssh/sshd_config\",\"mode_max\":\"0600\",\"missing\":\"pass\"}", NULL,
       false },
+    /* password policy: the kinds of rules/generic/password_policy.yaml with SSG's variables
+     * (libpwquality / Linux-PAM / shadow semantics: rules/README.md) */
+    { "accounts_password_pam_minlen", "pwquality",
+      "{\"option\":\"minlen\",\"op\":\"ge\",\"value\":\"@T@\"}", "var_password_pam_minlen",
+      false },
+    { "accounts_password_pam_minclass", "pwquality",
+      "{\"option\":\"minclass\",\"op\":\"ge\",\"value\":\"@T@\"}", "var_password_pam_minclass",
+      false },
+    { "accounts_password_pam_difok", "pwquality",
+      "{\"option\":\"difok\",\"op\":\"ge\",\"value\":\"@T@\"}", "var_password_pam_difok",
+      false },
+    { "accounts_password_pam_dcredit", "pwquality",
+      "{\"option\":\"dcredit\",\"op\":\"le\",\"value\":\"@T@\"}", "var_password_pam_dcredit",
+      false },
+    { "accounts_password_pam_ucredit", "pwquality",
+      "{\"option\":\"ucredit\",\"op\":\"le\",\"value\":\"@T@\"}", "var_password_pam_ucredit",
+      false },
+    { "accounts_password_pam_lcredit", "pwquality",
+      "{\"option\":\"lcredit\",\"op\":\"le\",\"value\":\"@T@\"}", "var_password_pam_lcredit",
+      false },
+    { "accounts_password_pam_ocredit", "pwquality",
+      "{\"option\":\"ocredit\",\"op\":\"le\",\"value\":\"@T@\"}", "var_password_pam_ocredit",
+      false },
+    { "accounts_password_pam_maxrepeat", "pwquality",
+      "{\"option\":\"maxrepeat\",\"op\":\"le\",\"value\":\"@T@\"}",
+      "var_password_pam_maxrepeat", false },
+    { "accounts_password_pam_maxclassrepeat", "pwquality",
+      "{\"option\":\"maxclassrepeat\",\"op\":\"le\",\"value\":\"@T@\"}",
+      "var_password_pam_maxclassrepeat", false },
+    { "accounts_password_pam_retry", "pwquality",
+      "{\"option\":\"retry\",\"op\":\"le\",\"value\":\"@T@\"}", "var_password_pam_retry",
+      false },
+    { "accounts_password_pam_dictcheck", "pwquality",
+      "{\"option\":\"dictcheck\",\"op\":\"eq\",\"value\":\"@T@\"}",
+      "var_password_pam_dictcheck", false },
+    { "accounts_password_pam_enforce_root", "pwquality",
+      "{\"option\":\"enforce_for_root\",\"op\":\"present\"}", NULL, false },
+    { "accounts_passwords_pam_faillock_deny", "pam",
+      "{\"stack\":\"auth\",\"module\":\"pam_faillock.so\",\"arg\":\"deny\",\"op\":\"range\","
+      "\"min\":\"1\",\"max\":\"@T@\"}", "var_accounts_passwords_pam_faillock_deny", false },
+    { "accounts_passwords_pam_faillock_unlock_time", "pam",
+      "{\"stack\":\"auth\",\"module\":\"pam_faillock.so\",\"arg\":\"unlock_time\","
+      "\"op\":\"ge\",\"value\":\"@T@\"}", "var_accounts_passwords_pam_faillock_unlock_time",
+      false },
+    { "accounts_passwords_pam_faillock_interval", "pam",
+      "{\"stack\":\"auth\",\"module\":\"pam_faillock.so\",\"arg\":\"fail_interval\","
+      "\"op\":\"ge\",\"value\":\"@T@\"}", "var_accounts_passwords_pam_faillock_fail_interval",
+      false },
+    { "accounts_passwords_pam_faillock_root_unlock_time", "pam",
+      "{\"stack\":\"auth\",\"module\":\"pam_faillock.so\",\"arg\":\"root_unlock_time\","
+      "\"op\":\"ge\",\"value\":\"@T@\"}",
+      "var_accounts_passwords_pam_faillock_root_unlock_time", false },
+    { "accounts_passwords_pam_faillock_deny_root", "pam",
+      "{\"stack\":\"auth\",\"module\":\"pam_faillock.so\",\"arg\":\"even_deny_root\"}", NULL,
+      false },
+    { "accounts_password_pam_pwhistory_remember", "pam",
+      "{\"stack\":\"password\",\"module\":\"pam_pwhistory.so\",\"arg\":\"remember\","
+      "\"op\":\"ge\",\"value\":\"@T@\"}", "var_password_pam_remember", false },
+    { "accounts_password_pam_unix_remember", "pam",
+      "{\"stack\":\"password\",\"module\":\"pam_unix.so\",\"arg\":\"remember\","
+      "\"op\":\"ge\",\"value\":\"@T@\"}", "var_password_pam_unix_remember", false },
+    { "set_password_hashing_min_rounds_logindefs", "login_defs",
+      "{\"key\":\"SHA_CRYPT_MIN_ROUNDS\",\"op\":\"ge\",\"value\":\"@T@\"}",
+      "var_password_hashing_min_rounds_login_defs", false },
+    { "no_empty_passwords", "pam",
+      "{\"stack\":[\"auth\",\"password\"],\"arg_absent\":\"nullok\"}", NULL, false },
 };
 
 /* Build the kind name and params for a case; NULL when the rule is not in the table. */
@@ -134,6 +200,9 @@ static json_t *case_params(const json_t *expect, const char **kind)
         char *t = NULL;
         if (rc->threshold_key) {
             const json_t *tv = json_object_get(thr, rc->threshold_key);
+            /* one SSG variable under another name: it is still the threshold */
+            if (!tv && json_object_size(thr) == 1)
+                tv = json_object_iter_value(json_object_iter((json_t *)thr));
             t = json_is_integer(tv) ? imgb_xasprintf("%lld", (long long)json_integer_value(tv))
                                     : imgb_xstrdup(json_string_value(tv) ? json_string_value(tv)
                                                                          : "");

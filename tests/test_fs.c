@@ -627,6 +627,19 @@ START_TEST(keep_per_file_cap_truncates_content)
     ck_assert_int_eq(memcmp(info.content, "0123", 4), 0);
     ck_assert_int_eq(imgb_view_lookup(v, "small", false, &info), 0);
     ck_assert(!info.content_truncated);
+    /* a cut file is never handed out as whole; the prefix only on request, flagged */
+    const unsigned char *d;
+    size_t n;
+    bool cut = false;
+    ck_assert_int_eq(imgb_view_read(v, "big", &d, &n), IMGB_ELIMIT);
+    ck_assert_str_eq(imgb_error_last(), "/big: 10 bytes, larger than the per-file content cap "
+                                        "(4 bytes kept); not judged on a part");
+    ck_assert_int_eq(imgb_view_read_prefix(v, "big", &d, &n, &cut), 0);
+    ck_assert(cut);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_int_eq(imgb_view_read_prefix(v, "small", &d, &n, &cut), 0);
+    ck_assert(!cut);
+    ck_assert_int_eq(imgb_view_read(v, "small", &d, &n), 0);
     imgb_view_free(v);
 }
 END_TEST

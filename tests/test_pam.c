@@ -575,6 +575,24 @@ END_TEST
 
 #define DEB12_PWQ_PASSWORD "password requisite pam_pwquality.so retry=3\n" DEB_COMMON_PASSWORD
 
+/* Expected verdicts of pwquality options on one image. */
+typedef struct pwq_expect {
+    const char *option, *op, *value;
+    imgb_verdict verdict;
+} pwq_expect;
+
+static void check_pwq(const factview_file *f, size_t n, const char *family, char *id, char *ver,
+                      const pwq_expect *e, size_t ne)
+{
+    for (size_t i = 0; i < ne; i++) {
+        char json[256];
+        snprintf(json, sizeof json, PWQ("%s", "%s", "%s"), e[i].option, e[i].op, e[i].value);
+        ck_assert_msg(eval_on(f, n, family, id, ver, json, NULL) == e[i].verdict,
+                      "%s %s %s on %s: expected %s", e[i].option, e[i].op, e[i].value, family,
+                      imgb_verdict_name(e[i].verdict));
+    }
+}
+
 START_TEST(pwq_defaults_by_release)
 {
     /* src/pwqprivate.h, tag libpwquality-1.3.0 and later: PWQ_DEFAULT_MIN_LENGTH 8,
@@ -591,18 +609,20 @@ START_TEST(pwq_defaults_by_release)
     ck_assert_ptr_nonnull(strstr(msg, "minlen=8"));
     ck_assert_ptr_nonnull(strstr(msg, "libpwquality 1.4.5"));
     free(msg);
-    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("dcredit", "eq", "0"), NULL),
-                     IMGB_V_PASS);
-    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("difok", "eq", "1"), NULL),
-                     IMGB_V_PASS);
-    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("enforcing", "eq", "1"), NULL),
-                     IMGB_V_PASS);
+    static const pwq_expect deb12[] = {
+        {"dcredit", "eq", "0", IMGB_V_PASS},
+        {"difok", "eq", "1", IMGB_V_PASS},
+        {"enforcing", "eq", "1", IMGB_V_PASS},
+    };
+    check_pwq(f, 3, "debian", NULL, NULL, deb12, 3);
     /* the same stack on EL7 (1.2.3 from the distro table) */
     f[0].path = "/etc/pam.d/system-auth";
-    ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, PWQ("minlen", "eq", "9"), NULL),
-                     IMGB_V_PASS);
-    ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, PWQ("dcredit", "eq", "1"), NULL),
-                     IMGB_V_PASS);
+    static const pwq_expect el7[] = {
+        {"minlen", "eq", "9", IMGB_V_PASS},
+        {"dcredit", "eq", "1", IMGB_V_PASS},
+        {"difok", "eq", "5", IMGB_V_PASS},
+    };
+    check_pwq(f, 2, "rhel", id_centos, ver_7, el7, 3);
 }
 END_TEST
 
@@ -876,6 +896,7 @@ START_TEST(kind_sequence_faillock)
     free(msg);
     ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"sequence\":[{\"type\":\"auth\"}]}"),
                      0);
+    ck_assert_str_eq(imgb_error_last(), "pam: sequence entry 1: missing parameter 'module'");
 }
 END_TEST
 
@@ -895,6 +916,15 @@ START_TEST(kind_faillock_root_unlock_time)
                              FAILLOCK("root_unlock_time", "ge", "60"), &msg), IMGB_V_PASS);
     ck_assert_ptr_nonnull(strstr(msg, "root_unlock_time=900"));
     ck_assert_ptr_nonnull(strstr(msg, "unlock_time applies"));
+    free(msg);
+    /* pam_faillock(8): "The value 0 has the same meaning as value never" -- never unlocked
+     * satisfies any lower bound */
+    f[0].content = "auth required pam_faillock.so preauth even_deny_root unlock_time=never\n"
+                   "auth sufficient pam_unix.so\n"
+                   "auth [default=die] pam_faillock.so authfail unlock_time=never\n";
+    ck_assert_int_eq(eval_on(f, 1, "rhel", id_rocky, ver_9,
+                             FAILLOCK("root_unlock_time", "ge", "900"), &msg), IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "root_unlock_time=0"));
     free(msg);
 }
 END_TEST

@@ -12,7 +12,9 @@
 #include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
+#include "util/limits.h"
 #include "util/mem.h"
+#include "util/regex.h"
 
 /* ---- comparisons ----------------------------------------------------------------------- */
 
@@ -228,6 +230,37 @@ static void cache_destroy_int(void *obj)
     destroys++;
     free(obj);
 }
+
+/* 25,000 offenders: 1000 stored, the rest counted, one closing entry with the exact count;
+ * an over-long message is cut on a UTF-8 boundary. */
+START_TEST(result_evidence_is_capped_with_exact_count)
+{
+    imgb_item_result r = { .verdict = IMGB_V_FAIL };
+    for (int i = 0; i < 25000; i++) {
+        imgb_evidence *ev = imgb_result_add_evidence(&r);
+        ck_assert_ptr_null(ev->message);
+        ev->message = imgb_xasprintf("offender %d", i);
+    }
+    imgb_result_add_more(&r, 5);
+    ck_assert_uint_eq(r.nevidence, IMGB_MAX_EVIDENCE_PER_ITEM);
+    ck_assert_str_eq(r.evidence[999].message, "offender 999");
+    imgb_buf big = IMGB_BUF_INIT;
+    for (int i = 0; i < 3000; i++)
+        imgb_buf_puts(&big, "\xc3\xa9"); /* 2-byte character: 6000 bytes */
+    imgb_evidence_clear(&r.evidence[0]);
+    r.evidence[0].message = imgb_buf_detach(&big);
+    imgb_item_result_finish(&r);
+    ck_assert_uint_eq(r.nevidence, IMGB_MAX_EVIDENCE_PER_ITEM + 1);
+    ck_assert_str_eq(r.evidence[1000].message,
+                     "and 24005 more not listed (at most 1000 evidence entries per item)");
+    ck_assert_uint_eq(r.nmore, 24005);
+    size_t n = strlen(r.evidence[0].message);
+    ck_assert_uint_le(n, IMGB_MAX_EVIDENCE_FIELD);
+    ck_assert_str_eq(r.evidence[0].message + n - 5, "\xc3\xa9...");
+    imgb_item_result_dispose(&r);
+    ck_assert_uint_eq(r.nmore, 0);
+}
+END_TEST
 
 START_TEST(cache_builds_once_per_key)
 {
@@ -548,6 +581,26 @@ START_TEST(loader_text_compiles_fact_kinds)
     ck_assert_ptr_null(rs);
     ck_assert_str_eq(imgb_error_last(), "mem.yaml:2:1: invalid YAML: did not find expected node "
                                         "content (while parsing a flow node)");
+}
+END_TEST
+
+START_TEST(loader_warns_about_nested_quantifiers)
+{
+    static const char text[] = BASELINE_HEAD
+        "  - id: t.evil\n" ITEM_TEXTS
+        "    severity: low\n    bucket: security_check\n"
+        "    check: {kind: file_regex, path: /etc/x, pattern: '^(a+)+$', must: not_match}\n";
+    diag_log log = { IMGB_BUF_INIT, "", 0, 0 };
+    imgb_ruleset *rs = NULL;
+    int rc = imgb_ruleset_load_text(&rs, "mem.yaml", text, strlen(text), diag_collect, &log);
+    ck_assert_int_eq(rc, 0); /* a warning: the rule still loads */
+    ck_assert_int_eq(log.warnings, 1);
+    ck_assert_str_eq(log.text.ptr, "mem.yaml:13:54: warning: pattern: nested quantifier at "
+                                   "offset 5 (a repeated group that itself repeats backtracks "
+                                   "exponentially; the match limit then makes the item an "
+                                   "error)\n");
+    imgb_ruleset_free(rs);
+    imgb_buf_dispose(&log.text);
 }
 END_TEST
 
@@ -902,6 +955,112 @@ START_TEST(kind_file_regex_content_not_kept_is_error)
 }
 END_TEST
 
+/* A view of `n` (path, content) regular files under a kept /etc/ssh, plus /etc/passwd kept
+ * only when `passwd_kept`. */
+static void small_env_init(kind_env *env, const char *const (*files)[2], size_t n,
+                           bool passwd_kept)
+{
+    memset(env, 0, sizeof *env);
+    env->view = imgb_view_new(NULL);
+    imgb_view_keep(env->view, "/etc/ssh/**");
+    if (passwd_kept)
+        imgb_accounts_register_keeps(env->view);
+    imgb_entry dirs[] = { { .path = "etc", .type = IMGB_FT_DIR, .mode = 0755 },
+                          { .path = "etc/ssh", .type = IMGB_FT_DIR, .mode = 0755 } };
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_int_eq(imgb_view_apply(env->view, 0, &dirs[i]), 0);
+    for (size_t i = 0; i < n; i++) {
+        imgb_entry e = { .path = files[i][0], .type = IMGB_FT_REG, .mode = 0644,
+                         .size = strlen(files[i][1]) };
+        if (imgb_view_wants(env->view, files[i][0])) {
+            e.content = (const unsigned char *)files[i][1];
+            e.content_len = strlen(files[i][1]);
+        }
+        ck_assert_int_eq(imgb_view_apply(env->view, 0, &e), 0);
+    }
+    env->ctx.view = env->view;
+    env->ctx.cache = imgb_ctx_cache_new();
+}
+
+#define EVIL_LINE "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n"
+
+/* (a+)+$ on 40 a's and a b hits the match limit: an error naming pattern, file and line,
+ * never "no match"; a later line that matches still fails a not_match item. */
+START_TEST(kind_file_regex_engine_error_is_an_error)
+{
+    static const char *const files[][2] = { { "etc/ssh/one", EVIL_LINE },
+                                            { "etc/ssh/two", EVIL_LINE "aaa\n" } };
+    kind_env env;
+    imgb_item_result r;
+    small_env_init(&env, files, 2, true);
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/ssh/one\",\"pattern\":\"^(a+)+$\","
+                              "\"must\":\"not_match\"}", &r), IMGB_V_ERROR);
+    ck_assert_uint_eq(r.nevidence, 1);
+    ck_assert_int_eq(r.evidence[0].verdict, IMGB_V_ERROR);
+    ck_assert_int_eq(r.evidence[0].line, 1);
+    ck_assert_str_eq(r.evidence[0].message, "pattern /^(a+)+$/ could not be matched from "
+                                            "/etc/ssh/one:1 on: match limit exceeded");
+    imgb_item_result_dispose(&r);
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/ssh/two\",\"pattern\":\"^(a+)+$\","
+                              "\"must\":\"not_match\"}", &r), IMGB_V_FAIL);
+    ck_assert_int_eq(r.evidence[0].verdict, IMGB_V_ERROR);
+    ck_assert_int_eq(r.evidence[1].verdict, IMGB_V_FAIL);
+    ck_assert_int_eq(r.evidence[1].line, 2);
+    imgb_item_result_dispose(&r);
+    /* must: match with no hit and an error: not a fail either, an error */
+    ck_assert_int_eq(run_kind(&env, "file_regex",
+                              "{\"path\":\"/etc/ssh/one\",\"pattern\":\"^(a+)+$\","
+                              "\"must\":\"match\"}", &r), IMGB_V_ERROR);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+/* Owner "root" with /etc/passwd present but not readable: unknown, not "uid 0 is not root". */
+START_TEST(kind_file_meta_unreadable_passwd_is_an_error)
+{
+    static const char *const files[][2] = { { "etc/passwd", "root:x:0:0::/root:/bin/sh\n" },
+                                            { "etc/ssh/sshd_config", "Port 22\n" } };
+    kind_env env;
+    imgb_item_result r;
+    small_env_init(&env, files, 2, false);
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/ssh/sshd_config\",\"owner\":\"root\"}", &r),
+                     IMGB_V_ERROR);
+    ck_assert_ptr_nonnull(strstr(r.evidence[0].message, "owner 'root' cannot be resolved: "));
+    ck_assert_ptr_null(strstr(r.evidence[0].message, "is not root"));
+    imgb_item_result_dispose(&r);
+    /* a numeric owner needs no passwd */
+    ck_assert_int_eq(run_kind(&env, "file_meta",
+                              "{\"path\":\"/etc/ssh/sshd_config\",\"owner\":\"0\"}", &r),
+                     IMGB_V_PASS);
+    imgb_item_result_dispose(&r);
+    kind_env_dispose(&env);
+}
+END_TEST
+
+START_TEST(regex_nested_quantifier_lint)
+{
+    static const char *const bad[] = { "(a+)+$", "^(\\w+\\s?)*$", "(a|b*){2,}", "((ab)*c?)+",
+                                       "(?:x*)*", "(a?a+)+" };
+    static const char *const good[] = { "^ADD\\s+(?:--(?!checksum)\\S+\\s+)*https?://",
+                                        "(ab)+", "a+b*", "(a{2})+", "[(a+)+]", "\\(a+\\)+",
+                                        "(?:[^,\\n]*,)*?x", "\\Q(a+)+\\E", "(a+){1}" };
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(imgb_regex_nested_quantifier(bad[i], &at), "missed %s", bad[i]);
+    ck_assert(imgb_regex_nested_quantifier("x(a+)+", &at));
+    ck_assert_uint_eq(at, 5);
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        ck_assert_msg(!imgb_regex_nested_quantifier(good[i], &at), "flagged %s", good[i]);
+    /* unbalanced or truncated input never reads past the end */
+    ck_assert(!imgb_regex_nested_quantifier("((((\\", &at));
+    ck_assert(!imgb_regex_nested_quantifier("[a", &at));
+}
+END_TEST
+
 START_TEST(kind_file_exists_both_ways)
 {
     kind_env env;
@@ -1055,6 +1214,7 @@ static Suite *rules_suite(void)
 
     tc = tcase_create("result");
     tcase_add_test(tc, result_evidence_starts_blank_and_grows);
+    tcase_add_test(tc, result_evidence_is_capped_with_exact_count);
     tcase_add_test(tc, cache_builds_once_per_key);
     tcase_add_test(tc, cache_memoises_failure_and_message);
     suite_add_tcase(s, tc);
@@ -1067,6 +1227,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, loader_duplicate_ids_across_files);
     tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
     tcase_add_test(tc, loader_missing_directory_is_enotfound);
+    tcase_add_test(tc, loader_warns_about_nested_quantifiers);
     tcase_add_test(tc, loader_text_compiles_fact_kinds);
     tcase_add_test(tc, loader_refuses_deep_nesting_early);
     tcase_add_test(tc, loader_alias_expansion_is_bounded);
@@ -1082,6 +1243,9 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, kind_file_meta_unowned_without_passwd_is_error);
     tcase_add_test(tc, kind_file_regex_match_and_not_match);
     tcase_add_test(tc, kind_file_regex_content_not_kept_is_error);
+    tcase_add_test(tc, kind_file_regex_engine_error_is_an_error);
+    tcase_add_test(tc, kind_file_meta_unreadable_passwd_is_an_error);
+    tcase_add_test(tc, regex_nested_quantifier_lint);
     tcase_add_test(tc, kind_file_exists_both_ways);
     tcase_add_loop_test(tc, kind_file_compile_errors, 0,
                         sizeof kind_error_cases / sizeof kind_error_cases[0]);

@@ -536,6 +536,105 @@ START_TEST(scan_reads_config_behind_symlinks)
 }
 END_TEST
 
+/* ---- a file cut at the content cap is never judged whole -------------------------------- */
+
+static const char cap_rules[] =
+    HEAD("t_cap", "ssh")
+    "items:\n"
+    "  - id: t.cap.empty_pw\n" TEXTS
+    "    severity: high\n"
+    "    bucket: security_check\n"
+    "    check: {kind: sshd_option, keyword: PermitEmptyPasswords, op: eq, value: \"no\"}\n"
+    "  - id: t.cap.max_days\n" TEXTS
+    "    severity: medium\n"
+    "    bucket: pwd_policy\n"
+    "    check: {kind: login_defs, key: PASS_MAX_DAYS, op: range, min: 1, max: 365}\n"
+    "  - id: t.cap.regex\n" TEXTS
+    "    severity: low\n"
+    "    bucket: security_check\n"
+    "    check: {kind: file_regex, path: /etc/login.defs, pattern: '^PASS_MAX_DAYS\\s+99999',\n"
+    "            must: not_match}\n";
+
+/*
+ * sshd_config and login.defs whose offending last line follows 8 KiB of comments: scanned
+ * with a 4 KiB cap every item that reads them is an error naming the file and the cap (the
+ * setting is hidden, a pass would be a lie); with the default cap the same image fails.
+ */
+START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
+{
+    char *dir = imgbuild_tmpdir("scan-cap");
+    char *rules = imgbuild_path(dir, "rules");
+    imgbuild_sh("mkdir -p '%s'", rules);
+    char *rf = imgbuild_path(rules, "cap.yaml");
+    FILE *fp = fopen(rf, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(cap_rules, fp);
+    fclose(fp);
+    imgb_ruleset *rs = NULL;
+    const char *paths[] = { rules };
+    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+
+    imgb_buf pad = IMGB_BUF_INIT;
+    for (int i = 0; i < 128; i++)
+        imgb_buf_puts(&pad, "# padding padding padding padding padding padding padding pad\n");
+    char *sshd = imgb_xasprintf("%sPermitEmptyPasswords yes\n", pad.ptr);
+    char *defs = imgb_xasprintf("%sPASS_MAX_DAYS 99999\n", pad.ptr);
+    imgbuild_file files[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = DEBIAN10 },
+        { .path = "etc/passwd", .content = PASSWD },
+        { .path = "etc/login.defs", .content = defs },
+        { .path = "etc/ssh/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/sshd_config", .content = sshd },
+        { .path = "var/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/status", .content = dpkg_status_ssh },
+    };
+    imgbuild_layer layer;
+    imgbuild_layer_write(&layer, dir, files, sizeof files / sizeof *files, IMGBUILD_GZIP);
+    imgbuild_image img = { .layers = &layer, .nlayers = 1, .ref = "test/cap:1" };
+    char *image = imgbuild_path(dir, "cap.tar");
+    imgbuild_image_write(image, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
+
+    static const char *const ids[] = { "t.cap.empty_pw", "t.cap.max_days", "t.cap.regex" };
+    static const char *const files_named[] = { "/etc/ssh/sshd_config", "/etc/login.defs",
+                                               "/etc/login.defs" };
+    for (int cut = 1; cut >= 0; cut--) {
+        imgb_scan_result *res = NULL;
+        imgb_scan_options opts = { .read = { .jobs = 1 }, .keep_file_max = cut ? 4096 : 0 };
+        ck_assert_msg(imgb_scan_run(&res, rs, image, &opts) == 0, "%s", imgb_error_last());
+        const imgb_baseline_result *b = find_result(res, "t_cap");
+        ck_assert_ptr_nonnull(b);
+        for (size_t i = 0; i < 3; i++) {
+            const imgb_item_result *it = find_item(b, ids[i]);
+            ck_assert_ptr_nonnull(it);
+            ck_assert_msg(it->verdict == (cut ? IMGB_V_ERROR : IMGB_V_FAIL), "%s (cut %d): %s",
+                          ids[i], cut, imgb_verdict_name(it->verdict));
+            if (!cut)
+                continue;
+            bool named = false;
+            for (size_t k = 0; k < it->nevidence; k++) {
+                const char *m = it->evidence[k].message;
+                named |= m && strstr(m, files_named[i]) && strstr(m, "content cap");
+            }
+            ck_assert_msg(named, "%s: no evidence names %s and the cap", ids[i], files_named[i]);
+        }
+        imgb_scan_result_free(res);
+    }
+    imgbuild_layer_dispose(&layer);
+    imgb_ruleset_free(rs);
+    imgb_buf_dispose(&pad);
+    free(sshd);
+    free(defs);
+    free(image);
+    free(rf);
+    free(rules);
+    imgbuild_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- the CLI ------------------------------------------------------------------------------ */
 
 static json_t *load_json_file(const char *path)
@@ -671,6 +770,7 @@ static Suite *scan_suite(void)
     tc = tcase_create("report");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, native_report_has_every_section);
+    tcase_add_test(tc, scan_file_cut_at_the_cap_is_an_error_not_a_pass);
     tcase_add_loop_test(tc, scan_reads_config_behind_symlinks, 0,
                         (int)(sizeof symlinked_variants / sizeof symlinked_variants[0]));
     suite_add_tcase(s, tc);

@@ -355,6 +355,37 @@ START_TEST(include_depth_loop)
 }
 END_TEST
 
+/* 3,000 files that each include all of them: the fan-out stops at a bound with one error
+ * problem, every count stays bounded (was 3.5 million evidence entries at 10,000). */
+START_TEST(include_fan_out_is_bounded)
+{
+    enum { N = 3000 };
+    tfile *files = imgb_xcalloc(N + 4, sizeof *files);
+    char **names = imgb_xcalloc(N, sizeof *names);
+    files[0] = (tfile){ "etc/", NULL, NULL };
+    files[1] = (tfile){ "etc/ssh/", NULL, NULL };
+    files[2] = (tfile){ "etc/ssh/inc/", NULL, NULL };
+    files[3] = (tfile){ "etc/ssh/sshd_config", "Include /etc/ssh/inc/*\n", NULL };
+    for (int i = 0; i < N; i++) {
+        names[i] = imgb_xasprintf("etc/ssh/inc/f%04d", i);
+        files[4 + i] = (tfile){ names[i], "Include /etc/ssh/inc/*\nNoSuchKeyword x\n", NULL };
+    }
+    imgb_view *v = view_of(files, N + 4);
+    imgb_sshd_config *cfg;
+    ck_assert_int_eq(imgb_sshd_parse(v, "9.2p1", NULL, NULL, &cfg), 0);
+    ck_assert(!imgb_sshd_accepted(cfg));
+    ck_assert(has_problem(cfg, "Include expands to more than"));
+    ck_assert_uint_le(imgb_sshd_file_count(cfg), 1024);
+    ck_assert_uint_le(imgb_sshd_problem_count(cfg), IMGB_MAX_EVIDENCE_PER_ITEM);
+    imgb_sshd_config_free(cfg);
+    imgb_view_free(v);
+    for (int i = 0; i < N; i++)
+        free(names[i]);
+    free(names);
+    free(files);
+}
+END_TEST
+
 START_TEST(include_before_82_is_config_error)
 {
     tfile files[] = {
@@ -790,6 +821,54 @@ START_TEST(kind_config_error)
 }
 END_TEST
 
+/* 5,000 bad lines: listed once by the config_valid item (1,000 and an exact "and 4000
+ * more"); an sshd_option item of the same baseline carries one entry referring to it. */
+START_TEST(kind_problems_listed_once_and_referenced)
+{
+    imgb_buf text = IMGB_BUF_INIT;
+    for (int i = 0; i < 5000; i++)
+        imgb_buf_printf(&text, "NoSuchKeyword%d yes\n", i);
+    imgb_view *v = view_text(text.ptr);
+    imgb_buf_dispose(&text);
+    char valid_id[] = "t.ssh.config_valid", root_id[] = "t.ssh.root", key[] = "t";
+    imgb_item valid = { .id = valid_id, .kind = &imgb_kind_sshd_config_error };
+    imgb_item root = { .id = root_id, .kind = &imgb_kind_sshd_option };
+    imgb_item *items[] = { &valid, &root };
+    imgb_baseline b = { .key = key, .items = items, .nitems = 2 };
+    imgb_os_info os = { 0 };
+    os.has_openssh_server = true;
+    os.openssh_version = (char *)"9.2p1";
+    imgb_scan_ctx ctx = { .view = v, .os = &os, .baseline = &b };
+    ctx.cache = imgb_ctx_cache_new();
+
+    imgb_item_result r = { 0 };
+    ck_assert_int_eq(imgb_kind_sshd_config_error.evaluate(NULL, &ctx, NULL, &r), 0);
+    imgb_item_result_finish(&r);
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, IMGB_MAX_EVIDENCE_PER_ITEM + 1);
+    ck_assert_str_eq(r.evidence[IMGB_MAX_EVIDENCE_PER_ITEM].message,
+                     "and 4000 more not listed (at most 1000 evidence entries per item)");
+    imgb_item_result_dispose(&r);
+
+    json_t *params = json_loads("{\"keyword\":\"PermitRootLogin\",\"op\":\"eq\",\"value\":\"no\"}",
+                                0, NULL);
+    void *compiled = NULL;
+    ck_assert_int_eq(imgb_kind_sshd_option.compile(params, &compiled), 0);
+    memset(&r, 0, sizeof r);
+    ck_assert_int_eq(imgb_kind_sshd_option.evaluate(compiled, &ctx, NULL, &r), 0);
+    ck_assert_int_eq(r.verdict, IMGB_V_FAIL);
+    ck_assert_uint_eq(r.nevidence, 1);
+    ck_assert_int_eq(r.evidence[0].line, 1);
+    ck_assert_ptr_nonnull(strstr(r.evidence[0].message, "5000 problems in all, listed by item "
+                                                        "t.ssh.config_valid"));
+    imgb_item_result_dispose(&r);
+    imgb_kind_sshd_option.free(compiled);
+    json_decref(params);
+    imgb_ctx_cache_free(ctx.cache);
+    imgb_view_free(v);
+}
+END_TEST
+
 START_TEST(kind_compile_errors)
 {
     const char *bad[] = {
@@ -832,6 +911,7 @@ static Suite *sshd_suite(void)
     tcase_add_test(tc, include_sorted_in_place_relative);
     tcase_add_test(tc, include_absolute_and_missing);
     tcase_add_test(tc, include_depth_loop);
+    tcase_add_test(tc, include_fan_out_is_bounded);
     tcase_add_test(tc, include_before_82_is_config_error);
     tcase_add_test(tc, include_target_not_kept_is_unreadable);
     tcase_add_test(tc, match_override_reported);
@@ -850,6 +930,7 @@ static Suite *sshd_suite(void)
     tcase_add_test(tk, kind_option_time_nonzero_maxstartups);
     tcase_add_test(tk, kind_option_subset_and_countmax);
     tcase_add_test(tk, kind_config_error);
+    tcase_add_test(tk, kind_problems_listed_once_and_referenced);
     tcase_add_test(tk, kind_compile_errors);
     suite_add_tcase(s, tk);
     return s;

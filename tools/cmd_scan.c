@@ -25,6 +25,7 @@
 #include "rules/loader.h"
 #include "scan.h"
 #include "scan_many.h"
+#include "store/store.h"
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -49,6 +50,8 @@ typedef struct scan_args {
     imgb_report_params report;
     imgb_ptrvec images_from;      /* --images-from FILE (borrowed) */
     int parallel;                 /* --parallel N: images scanned at once */
+    const char *store;            /* --store PATH|URL: record, answer API formats from history */
+    imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
 } scan_args;
 
 /* ---- the scan's own options ----------------------------------------------------------- */
@@ -245,6 +248,25 @@ static int opt_quiet(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+static int opt_store(void *a, const cli_option *opt, const char *v)
+{
+    scan_args *s = a;
+    const char *k = opt->name;
+    if (!strcmp(k, "store"))
+        s->store = v;
+    else if (!strcmp(k, "tenant"))
+        s->who.tenant = v;
+    else if (!strcmp(k, "repo-namespace"))
+        s->who.repo_namespace = v;
+    else if (!strcmp(k, "repo-name"))
+        s->who.repo_name = v;
+    else if (!strcmp(k, "tag"))
+        s->who.tag = v;
+    else if (cli_parse_int(v, 1, 1000000, &s->who.retention) < 0)
+        return cli_fail("scan: --retention wants a number of scans from 1 to 1000000"), -1;
+    return 0;
+}
+
 static const cli_option scan_options[] = {
     { "format", 'f', "FORMAT", "json (native report) or a report format, see below (default: "
       "table on a terminal, else json)", opt_format, NULL },
@@ -282,6 +304,16 @@ static const cli_option scan_options[] = {
       "above fails", opt_fail_on, NULL },
     { "exit-code", 0, "N", "exit status for findings (default 1); alone: any unignored failure",
       opt_exit_code, NULL },
+    { "store", 0, "PATH|URL", "record the scan in a history (SQLite file, or postgresql://...); "
+      "API formats then answer from the history", opt_store, NULL },
+    { "tenant", 0, "NAME", "tenant of the recorded scan (default: default)", opt_store, NULL },
+    { "repo-namespace", 0, "NS", "repository namespace to record (default: from the image)",
+      opt_store, NULL },
+    { "repo-name", 0, "NAME", "repository name to record (default: from the image)", opt_store,
+      NULL },
+    { "tag", 0, "TAG", "tag to record (default: from the image)", opt_store, NULL },
+    { "retention", 0, "N", "keep the last N scans of this image in the history", opt_store,
+      NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -356,6 +388,50 @@ static int scan_write(const char *path, const imgb_buf *out)
     if (n != out->len || fflush(stdout) != 0)
         return cli_fail("scan: write error on stdout");
     return 0;
+}
+
+/* --store: record the result in the history (one transaction). */
+static int scan_record(scan_args *s, const imgb_scan_result *res)
+{
+    imgb_store *st = NULL;
+    char id[33];
+    if (imgb_store_open(&st, s->store) < 0 ||
+        imgb_store_record(st, res, &s->who, &s->report, id) < 0) {
+        imgb_store_close(st);
+        return cli_fail("scan: --store: %s", imgb_error_last());
+    }
+    imgb_store_close(st);
+    cli_progress(s->quiet, "recorded scan %s", id);
+    return 0;
+}
+
+/* API formats with --store answer from the history: the same code as `serve`. */
+static int scan_from_history(scan_args *s, const imgb_scan_result *res,
+                             const imgb_report_format *fmt, imgb_buf *out)
+{
+    imgb_store *st = NULL;
+    /* DescribeImageBaselineCheckResult needs an ImageUuid: the scanned image by default. */
+    if (res && !strcmp(fmt->name, "aliyun-baseline-check-result") && !s->report.image_uuid) {
+        const char *id = res->image && res->image->image_id ? res->image->image_id : "";
+        if (*id && imgb_report_param_set(&s->report, "image_uuid", id) < 0)
+            return IMGB_EINVAL;
+    }
+    int rc = imgb_store_open(&st, s->store);
+    if (rc == 0)
+        rc = imgb_store_render(st, s->who.tenant ? s->who.tenant : IMGB_STORE_TENANT_DEFAULT,
+                               fmt, &s->report, NULL, out);
+    imgb_store_close(st);
+    return rc;
+}
+
+static int many_record(void *ctx, const imgb_scan_result *res)
+{
+    return scan_record(ctx, res);
+}
+
+static int many_answer(void *ctx, const imgb_report_format *fmt, imgb_buf *out)
+{
+    return scan_from_history(ctx, NULL, fmt, out);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -449,7 +525,15 @@ int cmd_scan(int argc, char **argv)
         many_args m = { .rs = rs, .scan = &s.scan, .fmt = fmt, .lang = s.lang,
                         .report = &s.report, .parallel = s.parallel,
                         .threshold = s.fail_on_set ? (int)s.fail_on : -1,
-                        .exit_code = s.exit_code, .quiet = s.quiet };
+                        .exit_code = s.exit_code, .quiet = s.quiet,
+                        .record = s.store ? many_record : NULL,
+                        .answer = s.store ? many_answer : NULL, .ctx = &s };
+        if (s.store && (s.who.repo_namespace || s.who.repo_name || s.who.tag)) {
+            free(all);
+            cli_fail("scan: --repo-namespace, --repo-name and --tag name one image; with "
+                     "several images each is recorded under its own reference");
+            goto done;
+        }
         status = cli_scan_many(all, npos + listed.len, &m, &out);
         free(all);
         if (scan_write(s.output, &out) != 0)
@@ -462,7 +546,13 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
 
-    int rc = fmt ? imgb_report_render(res, fmt, &s.report, &out)
+    if (s.store && scan_record(&s, res) < 0)
+        goto done;
+    int rc;
+    if (s.store && fmt && fmt->api)
+        rc = scan_from_history(&s, res, fmt, &out);
+    else
+        rc = fmt ? imgb_report_render(res, fmt, &s.report, &out)
                  : imgb_report_native(res, s.lang, &out);
     if (rc < 0) {
         cli_fail("%s", imgb_error_last());

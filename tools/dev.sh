@@ -9,7 +9,8 @@ ROOT=$PWD
 
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
-      python3-jsonschema libcurl4-openssl-dev docker-registry)
+      python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs
+      libcurl4-openssl-dev docker-registry openssl)
 
 install_deps() {
     local missing=()

@@ -6,7 +6,8 @@
  * stderr (one line naming it) and in the output, and the others are still scanned.
  * Output: the native format is JSON Lines, one report per image in the order given (an
  * image that failed is {"image": {"path": REF}, "error": MESSAGE}); the API formats are
- * combined over the images that were scanned (engine/report/many.c).
+ * combined over the images that were scanned (engine/report/many.c), or with --store
+ * recorded and answered from the history, as `serve` answers.
  * Exit status: the worst image's: 2 when any image failed, else the findings code when any
  * image has an unignored failure at or above the threshold, else 0.
  */
@@ -166,7 +167,17 @@ int cli_scan_many(char *const *refs, size_t n, const many_args *a, imgb_buf *out
             failed = true;
         }
     }
-    if (a->fmt && nok && imgb_report_render_many(ok, nok, a->fmt, a->report, out) < 0) {
+    for (size_t i = 0; i < nok && a->record; i++)
+        if (a->record(a->ctx, ok[i]) < 0)
+            failed = true;
+    /* a per-image API stays per image; the others answer from the history when there is one */
+    bool history = a->answer && a->fmt && a->fmt->api &&
+                   strcmp(a->fmt->name, "aliyun-baseline-check-result") != 0;
+    if (history && nok && a->answer(a->ctx, a->fmt, out) < 0) {
+        cli_fail("%s", imgb_error_last());
+        failed = true;
+    } else if (!history && a->fmt && nok &&
+               imgb_report_render_many(ok, nok, a->fmt, a->report, out) < 0) {
         cli_fail("%s", imgb_error_last());
         failed = true;
     }

@@ -19,6 +19,11 @@ typedef struct many_args {
     int threshold;                  /* exit-code severity threshold, < 0: none */
     int exit_code;
     bool quiet;
+    /* --store: record each scanned image (NULL: none), and answer the API formats from the
+     * history, which then holds every image (NULL: combine the results here) */
+    int (*record)(void *ctx, const imgb_scan_result *res);
+    int (*answer)(void *ctx, const imgb_report_format *fmt, imgb_buf *out);
+    void *ctx;
 } many_args;
 
 /** Append the non-empty, non-'#' lines of FILE ("-": stdin) to `out` (malloc'd strings).

@@ -216,14 +216,15 @@ static int br_regex(const json_t *params, const char *key, const char *def, pcre
     return 0;
 }
 
-static bool br_match(const pcre2_code *re, const char *s)
+/* 1: match, 0: none (or no pattern), <0: a PCRE2 error (limit ...): never "no match". */
+static int br_match(const pcre2_code *re, const char *s)
 {
     if (!re || !s)
-        return false;
+        return 0;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    int rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+    int rc = imgb_regex_match(re, (const unsigned char *)s, strlen(s), 0, 0, md);
     pcre2_match_data_free(md);
-    return rc >= 0;
+    return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
 }
 
 /* The secret-name patterns shared by build_config Env and build_history secret_args. */
@@ -273,9 +274,10 @@ static bool br_is_secret(const br_secret_rules *sr, const char *assign, size_t *
     *name_len = (size_t)(eq - assign);
     char *name = imgb_xstrndup(assign, *name_len);
     const char *value = eq + 1;
-    bool by_name = br_match(sr->names, name) && !br_match(sr->allow, name) &&
+    /* an engine error counts as a secret-like name or shape and never as allowed: flagged */
+    bool by_name = br_match(sr->names, name) != 0 && br_match(sr->allow, name) <= 0 &&
                    !br_trivial_value(value);
-    bool by_shape = br_match(sr->shapes, value);
+    bool by_shape = br_match(sr->shapes, value) != 0;
     free(name);
     return by_name || by_shape;
 }
@@ -729,9 +731,24 @@ static int br_history_evaluate(const void *compiled, const imgb_scan_ctx *ctx, v
         if (c->secret_args)
             br_history_secrets(c, img, hi, &cmd, out);
         char *norm = imgb_build_cmd_normalized(&cmd);
-        if (c->pattern &&
-            pcre2_match(c->pattern, (PCRE2_SPTR)norm, strlen(norm), 0, 0, md, NULL) >= 0 &&
-            !br_match(c->not_pattern, norm)) {
+        int hit = c->pattern ? imgb_regex_match(c->pattern, (const unsigned char *)norm,
+                                                strlen(norm), 0, 0, md)
+                             : PCRE2_ERROR_NOMATCH;
+        int excluded = hit >= 0 ? br_match(c->not_pattern, norm) : 0;
+        int rc = hit < 0 && hit != PCRE2_ERROR_NOMATCH ? hit : excluded < 0 ? excluded : 0;
+        if (rc < 0) {
+            /* this command is unjudged: an error unless another command already fails */
+            if (out->verdict != IMGB_V_FAIL)
+                out->verdict = IMGB_V_ERROR;
+            char *why = imgb_regex_error(rc);
+            imgb_evidence *ev = imgb_result_add_evidence(out);
+            br_history_evidence(ev, img, hi, NULL);
+            ev->verdict = IMGB_V_ERROR;
+            ev->source = imgb_xasprintf("history[%zu]", hi);
+            ev->message = imgb_xasprintf("history[%zu]: pattern could not be matched: %s", hi,
+                                         why);
+            free(why);
+        } else if (hit >= 0 && !excluded) {
             out->verdict = IMGB_V_FAIL;
             imgb_evidence *ev = imgb_result_add_evidence(out);
             br_history_evidence(ev, img, hi, NULL);

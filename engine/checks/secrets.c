@@ -103,6 +103,7 @@ struct imgb_secret_stream {
     imgb_secret_finding *found;
     size_t nfound, capfound;
     size_t truncated_files, dropped;
+    size_t regex_errors;             /* matches stopped by a PCRE2 limit (text unjudged) */
     uint64_t bytes, files;
 };
 
@@ -755,8 +756,11 @@ static void run_pattern(imgb_secret_stream *s, const sview *v, size_t pi, size_t
     PCRE2_SIZE off = 0;
     while (off <= we - ws) {
         int rc = pcre2_match(p->re, v->p + ws, we - ws, off, 0, s->md, s->r->mctx);
-        if (rc < 0)
+        if (rc < 0) {
+            if (rc != PCRE2_ERROR_NOMATCH)
+                s->regex_errors++; /* this window is unjudged: the item cannot pass */
             break;
+        }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         PCRE2_SIZE a = ov[0], b = ov[1];
         if ((uint32_t)rc > (uint32_t)p->group && ov[2 * p->group] != PCRE2_UNSET) {
@@ -1023,6 +1027,11 @@ imgb_secret_finding *imgb_secret_stream_take(imgb_secret_stream *s, size_t *n)
 size_t imgb_secret_stream_truncated_files(const imgb_secret_stream *s)
 {
     return s->truncated_files;
+}
+
+size_t imgb_secret_stream_regex_errors(const imgb_secret_stream *s)
+{
+    return s->regex_errors;
 }
 
 size_t imgb_secret_stream_dropped(const imgb_secret_stream *s)

@@ -70,6 +70,8 @@ imgb_secret_finding *imgb_secret_stream_take(imgb_secret_stream *s, size_t *n);
 /** Files cut at the per-file limit and findings dropped at the finding limit. */
 size_t imgb_secret_stream_truncated_files(const imgb_secret_stream *s);
 size_t imgb_secret_stream_dropped(const imgb_secret_stream *s);
+/** Pattern runs stopped by a PCRE2 error (match limit ...): that text was not judged. */
+size_t imgb_secret_stream_regex_errors(const imgb_secret_stream *s);
 /** Bytes fed so far (all files) and files begun (not excluded by the path filters). */
 uint64_t imgb_secret_stream_bytes(const imgb_secret_stream *s);
 uint64_t imgb_secret_stream_files(const imgb_secret_stream *s);

@@ -22,7 +22,7 @@ typedef struct secret_scan {
     imgb_ptrvec live;                /* layer states begun and not yet ended */
     imgb_secret_finding *found;
     size_t nfound, capfound;
-    size_t truncated_files, dropped;
+    size_t truncated_files, dropped, regex_errors;
     uint64_t files, bytes;
     int layers;
 } secret_scan;
@@ -109,6 +109,7 @@ static int secret_layer_end(void *payload, void *layer_state, int layer)
     sc->bytes += imgb_secret_stream_bytes(ls->stream);
     sc->layers++;
     sc->dropped += imgb_secret_stream_dropped(ls->stream);
+    sc->regex_errors += imgb_secret_stream_regex_errors(ls->stream);
     for (size_t i = 0; i < sc->live.len; i++)
         if (sc->live.items[i] == ls) {
             sc->live.items[i] = sc->live.items[--sc->live.len];
@@ -228,6 +229,16 @@ static int kind_secret_evaluate(const void *compiled, const imgb_scan_ctx *ctx, 
                                      (unsigned long long)imgb_secret_rules_max_file_bytes(sc->rules));
         ev->verdict = sc->dropped ? IMGB_V_FAIL : IMGB_V_INCOMPLETE;
     }
+    if (sc->regex_errors) {
+        imgb_evidence *ev = imgb_result_add_evidence(out);
+        ev->message = imgb_xasprintf("%zu pattern runs stopped at the PCRE2 match limit: that "
+                                     "text was not judged", sc->regex_errors);
+        ev->verdict = IMGB_V_ERROR;
+    }
+    /* nothing found is no pass when a pattern stopped unjudged (files past the scan limit
+     * stay a noted pass: large binaries are common and scanned up to 256 MiB) */
+    if (!sc->nfound && sc->regex_errors)
+        out->verdict = IMGB_V_ERROR;
     return 0;
 }
 

@@ -165,6 +165,7 @@ static bool wp_usable(const char *hash)
 
 typedef struct wp_fact {
     imgb_accounts *backup;    /* /etc/shadow- (its entries' strings are borrowed by e) */
+    char *backup_error;       /* /etc/shadow- exists but could not be read whole */
     wp_entry *e;              /* the crackable accounts */
     imgb_wp_result *r;
     size_t n;
@@ -180,9 +181,45 @@ static void wp_fact_free(void *obj)
         return;
     free(f->e);
     free(f->r);
+    free(f->backup_error);
     if (f->backup)
         imgb_accounts_free(f->backup);
     free(f);
+}
+
+static int wp_cmp_name_hash(const void *a, const void *b, void *base)
+{
+    const wp_entry *e = base;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(e[x].name, e[y].name);
+    c = c ? c : strcmp(e[x].hash, e[y].hash);
+    return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * Drop every entry at or after `first` whose name and hash an earlier entry already has
+ * (a backup line repeated, or repeating another backup line): sorted, so O(n log n) where
+ * comparing each with all before it was quadratic in a 100,000-line backup.
+ */
+static void wp_drop_repeats(wp_fact *f, size_t first)
+{
+    if (f->n - first == 0)
+        return;
+    size_t *idx = imgb_xcalloc(f->n, sizeof *idx);
+    bool *drop = imgb_xcalloc(f->n, sizeof *drop);
+    for (size_t i = 0; i < f->n; i++)
+        idx[i] = i;
+    qsort_r(idx, f->n, sizeof *idx, wp_cmp_name_hash, f->e);
+    for (size_t i = 1; i < f->n; i++)
+        drop[idx[i]] = idx[i] >= first && strcmp(f->e[idx[i]].name, f->e[idx[i - 1]].name) == 0 &&
+                       strcmp(f->e[idx[i]].hash, f->e[idx[i - 1]].hash) == 0;
+    size_t k = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (!drop[i])
+            f->e[k++] = f->e[i];
+    f->n = k;
+    free(drop);
+    free(idx);
 }
 
 /* The backup shadow file: shadow(8) tools leave the previous /etc/shadow there. */
@@ -200,12 +237,20 @@ static imgb_accounts *wp_backup_entries(const imgb_scan_ctx *ctx, const imgb_acc
 {
     const unsigned char *data;
     size_t len;
-    if (!ctx->view || imgb_view_read(ctx->view, WP_SHADOW_BACKUP, &data, &len) < 0)
+    int rc = ctx->view ? imgb_view_read(ctx->view, WP_SHADOW_BACKUP, &data, &len)
+                       : IMGB_ENOTFOUND;
+    if (rc < 0) {
+        /* a backup that exists but cannot be read whole may hold an old weak hash */
+        if (rc != IMGB_ENOTFOUND)
+            f->backup_error = imgb_xstrdup(imgb_error_last());
+        imgb_error_clear();
         return NULL;
+    }
     imgb_accounts *b = imgb_accounts_new();
     imgb_accounts_parse(b, IMGB_ACCT_SHADOW, (const char *)data, len);
     imgb_accounts_finish(b);
     f->e = imgb_xrealloc(f->e, (f->n + b->nsp + 1) * sizeof *f->e);
+    size_t first_backup = f->n;
     for (size_t i = 0; i < b->nsp; i++) {
         const imgb_shadow_ent *sp = &b->sp[i];
         if (sp->nis || !wp_usable(sp->hash))
@@ -213,14 +258,10 @@ static imgb_accounts *wp_backup_entries(const imgb_scan_ctx *ctx, const imgb_acc
         const imgb_shadow_ent *cur = imgb_accounts_find_shadow(acc, sp->name);
         if (cur && strcmp(cur->hash, sp->hash) == 0)
             continue; /* the same hash as today: cracked once, from /etc/shadow */
-        bool dup = false;
-        for (size_t k = 0; k < f->n && !dup; k++)
-            dup = strcmp(f->e[k].name, sp->name) == 0 && strcmp(f->e[k].hash, sp->hash) == 0;
-        if (dup)
-            continue;
         f->e[f->n++] = (wp_entry){ sp->name, sp->hash, WP_SHADOW_BACKUP, sp->line,
                                    imgb_accounts_find_passwd(acc, sp->name) };
     }
+    wp_drop_repeats(f, first_backup);
     return b;
 }
 
@@ -351,6 +392,13 @@ static int wp_eval_crack(const wp_compiled *c, const imgb_scan_ctx *ctx, imgb_it
         if (f->dict_source && !c->user_name_only)
             ev->source = imgb_xasprintf("dictionary %s", f->dict_source);
     }
+    if (f->backup_error) {
+        imgb_evidence *ev = imgb_result_add_evidence(out);
+        ev->file = imgb_xstrdup(WP_SHADOW_BACKUP);
+        ev->verdict = IMGB_V_ERROR;
+        ev->message = imgb_xstrdup(f->backup_error);
+        wp_raise(out, IMGB_V_ERROR);
+    }
     free(expected);
     return 0;
 }
@@ -367,26 +415,71 @@ static int wp_eval_empty(const wp_entry *e, size_t n, imgb_item_result *out)
     return 0;
 }
 
+/* Index order of `e` by hash, then by position (so each group lists in file order). */
+static int wp_cmp_hash(const void *a, const void *b, void *base)
+{
+    const wp_entry *e = base;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(e[x].hash, e[y].hash);
+    return c ? c : (x > y) - (x < y);
+}
+
+static int wp_cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Accounts named in one group's message; the count always says how many share it. */
+#define WP_GROUP_NAMES 20
+
+/*
+ * One evidence per group of accounts sharing a hash (not one per account naming all the
+ * others: 10,000 accounts on one hash made that 10^8 names).  Sorting makes it O(n log n).
+ * The evidence points at the group's first account; groups come in file order.
+ */
 static int wp_eval_duplicate(const wp_entry *e, size_t n, imgb_item_result *out)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (!wp_usable(e[i].hash))
-            continue;
-        imgb_buf others = IMGB_BUF_INIT;
-        for (size_t j = 0; j < n; j++) {
-            if (j != i && strcmp(e[i].hash, e[j].hash) == 0) {
-                if (others.len)
-                    imgb_buf_puts(&others, ", ");
-                imgb_buf_puts(&others, e[j].name);
-            }
+    size_t *idx = imgb_xcalloc(n ? n : 1, sizeof *idx);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (wp_usable(e[i].hash))
+            idx[k++] = i;
+    qsort_r(idx, k, sizeof *idx, wp_cmp_hash, (void *)e);
+    size_t *firsts = imgb_xcalloc(k ? k : 1, sizeof *firsts), *sizes = NULL, ngroups = 0;
+    sizes = imgb_xcalloc(k ? k : 1, sizeof *sizes);
+    for (size_t i = 0; i < k;) {
+        size_t j = i + 1;
+        while (j < k && strcmp(e[idx[i]].hash, e[idx[j]].hash) == 0)
+            j++;
+        if (j - i > 1) {
+            firsts[ngroups] = i; /* position in idx; idx[i] is the group's first account */
+            sizes[ngroups++] = j - i;
         }
-        if (others.len) {
-            imgb_evidence *ev = wp_evidence(out, &e[i], IMGB_V_FAIL);
-            ev->message = imgb_xasprintf("shares its password hash with %s", others.ptr);
-            ev->expected = imgb_xstrdup("no two accounts with the same password hash");
-        }
-        imgb_buf_dispose(&others);
+        i = j;
     }
+    /* file order of the groups: by their first account */
+    size_t *order = imgb_xcalloc(ngroups ? ngroups : 1, sizeof *order);
+    for (size_t g = 0; g < ngroups; g++)
+        order[g] = idx[firsts[g]] * (k + 1) + g; /* first account, then group: unique keys */
+    qsort(order, ngroups, sizeof *order, wp_cmp_size);
+    for (size_t o = 0; o < ngroups; o++) {
+        size_t g = order[o] % (k + 1), at = firsts[g], size = sizes[g];
+        imgb_evidence *ev = wp_evidence(out, &e[idx[at]], IMGB_V_FAIL);
+        imgb_buf names = IMGB_BUF_INIT;
+        for (size_t m = 0; m < size && m < WP_GROUP_NAMES; m++)
+            imgb_buf_printf(&names, "%s%s", m ? ", " : "", e[idx[at + m]].name);
+        if (size > WP_GROUP_NAMES)
+            imgb_buf_printf(&names, " and %zu more", size - WP_GROUP_NAMES);
+        ev->message = imgb_xasprintf("%zu accounts share one password hash: %s", size, names.ptr);
+        ev->value = imgb_xasprintf("%zu", size);
+        ev->expected = imgb_xstrdup("no two accounts with the same password hash");
+        imgb_buf_dispose(&names);
+    }
+    free(order);
+    free(sizes);
+    free(firsts);
+    free(idx);
     return 0;
 }
 

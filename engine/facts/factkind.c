@@ -98,14 +98,9 @@ imgb_evidence *imgb_fk_evidence(imgb_item_result *r, imgb_verdict v, const char 
                                 const char *account, const char *value, const char *source,
                                 const char *expected, const char *msg_fmt, ...)
 {
-    if (r->nevidence >= IMGB_FK_MAX_EVIDENCE) {
-        imgb_evidence *last = &r->evidence[r->nevidence - 1];
-        if (last->file || !last->message) {
-            imgb_evidence_clear(last);
-            last->verdict = v;
-            last->message = imgb_xasprintf("further entries not listed (at most %d per item)",
-                                           IMGB_FK_MAX_EVIDENCE);
-        }
+    if (imgb_result_evidence_full(r)) {
+        /* counted exactly; the scan closes the item with "and M more" */
+        imgb_result_add_more(r, 1);
         return NULL;
     }
     imgb_evidence *ev = imgb_result_add_evidence(r);

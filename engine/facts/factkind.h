@@ -43,12 +43,9 @@ bool imgb_fk_has_cmp(const json_t *params);
 /** Is `op` one that compares numbers (le, lt, ge, gt, range)? */
 bool imgb_fk_cmp_numeric(const imgb_cmp *cmp);
 
-/* Evidence entries per item: past this, one closing entry says how many were left out. */
-#define IMGB_FK_MAX_EVIDENCE 1000
-
 /**
- * Add an evidence with its own verdict `v` (NULL once IMGB_FK_MAX_EVIDENCE is reached: the
- * last entry then says that more were left out).  Strings are copied; NULL leaves a field unset.
+ * Add an evidence with its own verdict `v` (NULL once IMGB_MAX_EVIDENCE_PER_ITEM is reached:
+ * the entry is counted and the scan's closing entry says exactly how many were left out).  Strings are copied; NULL leaves a field unset.
  * `msg_fmt` is printf-style (the message is a one-liner, never a password).
  */
 imgb_evidence *imgb_fk_evidence(imgb_item_result *r, imgb_verdict v, const char *file, int line,

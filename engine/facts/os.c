@@ -423,7 +423,8 @@ static void detect_openssh(imgb_os_info *os, const imgb_view *v)
     for (size_t i = 0; i < 3 && !done; i++) {
         const unsigned char *data;
         size_t len;
-        if (imgb_view_read(v, rpmdbs[i], &data, &len) == 0)
+        bool cut; /* a package found in a cut database is still installed */
+        if (imgb_view_read_prefix(v, rpmdbs[i], &data, &len, &cut) == 0)
             done = rpm_scan(os, data, len, rpmdbs[i]);
         imgb_error_clear();
     }

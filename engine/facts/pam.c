@@ -285,7 +285,7 @@ static void pam_parse_file(pam_ctx *pc, const char *path, const char *type_filte
     size_t len;
     int rc = imgb_view_read(pc->view, path, &data, &len);
     if (rc < 0) {
-        if (depth == 0) {
+        if (depth == 0 || rc == IMGB_ELIMIT) { /* a cut include: the stack is not known */
             s->status = rc;
             s->message = imgb_xstrdup(imgb_error_last());
         } else {
@@ -660,9 +660,19 @@ static bool pam_module_conf(const imgb_view *view, const char *path, const char 
     int line = 0;
     bool found = false;
 
-    if (imgb_view_read(view, path, &data, &len) < 0) {
+    int rc = imgb_view_read(view, path, &data, &len);
+    if (rc == IMGB_ENOTFOUND) {
         imgb_error_clear();
         return false;
+    }
+    if (rc < 0) {
+        /* present but unreadable (cut at the content cap, ...): the default would be a guess */
+        free(out->source);
+        free(out->file);
+        out->status = rc;
+        out->file = imgb_xstrdup(path);
+        out->source = imgb_xstrdup(imgb_error_last());
+        return true;
     }
     while (pos < len) {
         const char *p = (const char *)data + pos;
@@ -755,6 +765,12 @@ void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
         free(u.source);
         free(out->note);
         out->note = u.note;
+    }
+    /* pam_faillock.c: unlock_time/root_unlock_time "never" is 0 (never unlocked) */
+    if (out->value && strcmp(out->value, "never") == 0 && strcmp(base, "pam_faillock.so") == 0 &&
+        (strcmp(name, "unlock_time") == 0 || strcmp(name, "root_unlock_time") == 0)) {
+        free(out->value);
+        out->value = imgb_xstrdup("0");
     }
 }
 

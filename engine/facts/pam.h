@@ -129,6 +129,8 @@ typedef struct imgb_pam_setting {
     char *file;               /* file the value came from (NULL for a compiled default) */
     int line;
     char *note;               /* e.g. why a conf file was not read (NULL: nothing to add) */
+    int status;               /* <0: the module's conf file exists but cannot be read whole
+                                 (cut at the content cap, ...); `source` says why, value NULL */
 } imgb_pam_setting;
 
 /**

@@ -130,47 +130,45 @@ static int pamk_stacks(const json_t *params, pam_compiled *c)
     return 0;
 }
 
+/* A string parameter that names one of `names` (NULL-terminated): its index in *out. */
+static int pamk_choice(const json_t *params, const char *key, const char *const *names, int *out)
+{
+    char *v = NULL;
+    int rc = imgb_fk_string(params, key, false, &v);
+    if (rc < 0 || !v)
+        return rc;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *out = i;
+            free(v);
+            return 0;
+        }
+    rc = imgb_error_set(IMGB_EINVAL, "pam: '%s' must be %s, %s or %s, not '%s'", key, names[0],
+                        names[1], names[2], v);
+    free(v);
+    return rc;
+}
+
 /* `reachable`, `first`, `missing` and `sequence`. */
 static int pamk_model_params(const json_t *params, pam_compiled *c)
 {
-    char *reach = NULL, *missing = NULL;
+    static const char *const reaches[] = {"success", "any", "all", NULL};
+    static const char *const missings[] = {"fail", "pass", "not_applicable", NULL};
+    static const pamk_reach reach_of[] = {PAMK_REACH_SUCCESS, PAMK_REACH_ANY, PAMK_REACH_ALL};
+    static const imgb_verdict missing_of[] = {IMGB_V_FAIL, IMGB_V_PASS, IMGB_V_NOT_APPLICABLE};
+    int reach = -1, missing = 0;
     int rc;
     c->first = -1;
-    c->missing = IMGB_V_FAIL;
-    if ((rc = imgb_fk_string(params, "reachable", false, &reach)) < 0 ||
-        (rc = imgb_fk_string(params, "missing", false, &missing)) < 0)
-        goto out;
-    if (reach) {
-        if (strcmp(reach, "success") == 0)
-            c->reach = PAMK_REACH_SUCCESS;
-        else if (strcmp(reach, "any") == 0)
-            c->reach = PAMK_REACH_ANY;
-        else if (strcmp(reach, "all") == 0)
-            c->reach = PAMK_REACH_ALL;
-        else {
-            rc = imgb_error_set(IMGB_EINVAL, "pam: 'reachable' must be success, any or all, "
-                                "not '%s'", reach);
-            goto out;
-        }
-    }
-    if (missing) {
-        if (strcmp(missing, "fail") == 0)
-            c->missing = IMGB_V_FAIL;
-        else if (strcmp(missing, "pass") == 0)
-            c->missing = IMGB_V_PASS;
-        else if (strcmp(missing, "not_applicable") == 0)
-            c->missing = IMGB_V_NOT_APPLICABLE;
-        else {
-            rc = imgb_error_set(IMGB_EINVAL, "pam: 'missing' must be fail, pass or "
-                                "not_applicable, not '%s'", missing);
-            goto out;
-        }
-    }
+    if ((rc = pamk_choice(params, "reachable", reaches, &reach)) < 0 ||
+        (rc = pamk_choice(params, "missing", missings, &missing)) < 0)
+        return rc;
+    c->reach = reach < 0 ? PAMK_REACH_DEFAULT : reach_of[reach];
+    c->missing = missing_of[missing];
     const json_t *f = json_object_get(params, "first");
     if (f) {
         if (!json_is_boolean(f)) {
             rc = imgb_error_set(IMGB_EINVAL, "pam: 'first' must be true or false");
-            goto out;
+            return rc;
         }
         c->first = json_is_true(f) ? 1 : 0;
     }
@@ -180,7 +178,7 @@ static int pamk_model_params(const json_t *params, pam_compiled *c)
             json_array_size(seq) > PAMK_MAX_SEQ) {
             rc = imgb_error_set(IMGB_EINVAL, "pam: 'sequence' must be a list of 1 to %d "
                                 "{type, module, arg} entries", PAMK_MAX_SEQ);
-            goto out;
+            return rc;
         }
         static const char *const keys[] = {"type", "module", "arg", NULL};
         size_t i;
@@ -191,23 +189,18 @@ static int pamk_model_params(const json_t *params, pam_compiled *c)
                 (rc = imgb_fk_string(e, "type", true, &q->type)) < 0 ||
                 (rc = imgb_fk_string(e, "module", true, &q->module)) < 0 ||
                 (rc = imgb_fk_string(e, "arg", false, &q->arg)) < 0) {
-                rc = imgb_error_set(IMGB_EINVAL, "pam: sequence entry %zu: %s", i + 1,
-                                    imgb_error_last());
-                goto out;
+                imgb_error_prefix("pam: sequence entry %zu", i + 1);
+                return rc;
             }
             if (!pamk_valid_type(q->type)) {
                 rc = imgb_error_set(IMGB_EINVAL, "pam: sequence entry %zu: 'type' must be "
                                     "auth, account, password or session, not '%s'", i + 1,
                                     q->type);
-                goto out;
+                return rc;
             }
         }
     }
-    rc = 0;
-out:
-    free(reach);
-    free(missing);
-    return rc;
+    return 0;
 }
 
 static int pamk_compile(const json_t *params, void **compiled)
@@ -379,14 +372,16 @@ static bool pamk_unlock_never(const imgb_pam_line *l, const char *arg, const cha
 {
     const char *base = imgb_pam_module_base(l->module);
     return (strcmp(base, "pam_faillock.so") == 0 || strcmp(base, "pam_tally2.so") == 0) &&
-           strcmp(arg, "unlock_time") == 0 && value && strcmp(value, "0") == 0 &&
+           (strcmp(arg, "unlock_time") == 0 || strcmp(arg, "root_unlock_time") == 0) && value &&
+           strcmp(value, "0") == 0 &&
            (cmp->op == IMGB_CMP_GE || cmp->op == IMGB_CMP_GT);
 }
 
-/* Evaluate one stack file; returns the number of failing evidences added. */
+/* Evaluate one stack file; returns the number of failing evidences added (*error: a setting
+ * could not be read). */
 static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
                              const imgb_pam_stack *s, const char *expected,
-                             imgb_item_result *out, bool *none)
+                             imgb_item_result *out, bool *none, bool *error)
 {
     size_t fails = 0, matches = 0;
 
@@ -427,6 +422,14 @@ static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
         } else if (c->arg) {
             imgb_pam_setting set;
             imgb_pam_setting_resolve(ctx, l, c->arg, &set);
+            if (set.status < 0) {
+                *error = true;
+                imgb_fk_evidence(out, IMGB_V_ERROR, set.file, 0, NULL, NULL, where, expected,
+                                 "%s", set.source);
+                imgb_pam_setting_dispose(&set);
+                free(where);
+                continue;
+            }
             bool ok;
             const char *note = "";
             if (c->has_cmp) {
@@ -598,7 +601,7 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
             continue;
         }
         bool none = false;
-        fails += pamk_eval_file(c, ctx, s, expected, out, &none);
+        fails += pamk_eval_file(c, ctx, s, expected, out, &none, &error);
         nomatch += none;
     }
     if (present == 0) {

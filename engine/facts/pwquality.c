@@ -103,6 +103,7 @@ static void pwq_set(imgb_pwq_value *out, const pwq_option *o, const char *value,
     out->source = imgb_xasprintf("%s:%d", file, line);
     out->file = imgb_xstrdup(file);
     out->line = line;
+    out->status = 0; /* a later setting overrides whatever an unreadable file held */
 }
 
 /*
@@ -118,9 +119,22 @@ static bool pwq_read_conf(const imgb_view *view, const char *path, const pwq_opt
     int line = 0;
     bool ok = true;
 
-    if (imgb_view_read(view, path, &data, &len) < 0) {
+    int rc = imgb_view_read(view, path, &data, &len);
+    if (rc == IMGB_ENOTFOUND) {
         imgb_error_clear();
         return true; /* a missing file is skipped */
+    }
+    if (rc < 0) {
+        /* present but not readable whole: what it sets is unknown, never the default */
+        free(out->value);
+        free(out->source);
+        free(out->file);
+        out->value = NULL;
+        out->source = imgb_xstrdup(imgb_error_last());
+        out->file = imgb_xstrdup(path);
+        out->line = 0;
+        out->status = rc;
+        return false; /* the files after it are not read either: the result is unknown */
     }
     while (pos < len && ok) {
         const char *p = (const char *)data + pos;

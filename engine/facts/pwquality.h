@@ -49,6 +49,9 @@ typedef struct imgb_pwq_value {
     char *source;             /* where it came from (file:line or the compiled default) */
     char *file;               /* file of the value, NULL for a default */
     int line;
+    int status;               /* <0: a config file that could set it cannot be read whole
+                                 (cut at the content cap, ...) and nothing later overrides
+                                 it; `source` says why, value is NULL */
     char *version;            /* libpwquality version assumed ("1.2.3") */
     char *version_source;     /* "/var/lib/dpkg/status (...)" or "distro table: CentOS 7" */
     char *rule;               /* the value rule that changed or qualifies the value, e.g.

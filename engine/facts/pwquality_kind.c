@@ -102,7 +102,11 @@ static int pwqk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
         }
         imgb_pwq_value v;
         imgb_pwq_resolve(ctx, files[i], c->option, &v);
-        if (!v.module_present) {
+        if (v.module_present && v.status < 0) {
+            error = true;
+            imgb_fk_evidence(out, IMGB_V_ERROR, v.file, 0, NULL, NULL, NULL, expected, "%s",
+                             v.source);
+        } else if (!v.module_present) {
             fails++;
             imgb_fk_evidence(out, IMGB_V_FAIL, s->path, 0, NULL, NULL, s->path, expected,
                              "no pam_pwquality.so or pam_cracklib.so in the password stack of "

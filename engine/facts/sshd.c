@@ -31,6 +31,8 @@
 #define SSHD_MAX_ARGS   256    /* words on one line (beyond: config error) */
 #define SSHD_MAX_VALUE  (64 * 1024) /* accumulated list value */
 #define SSHD_MAX_FILES  1024   /* files read through Include */
+#define SSHD_MAX_INCLUDE_MATCHES (16 * SSHD_MAX_FILES) /* glob matches, all Includes together */
+#define SSHD_MAX_PROBLEMS IMGB_MAX_EVIDENCE_PER_ITEM /* kept; the rest counted */
 
 /* ---- version compare -------------------------------------------------------------------- */
 
@@ -663,6 +665,9 @@ struct imgb_sshd_config {
     size_t nproblems, cap_problems;
     imgb_ptrvec files;
     size_t nbad;       /* config errors (sshd: "terminating, %d bad configuration options") */
+    size_t problems_omitted; /* past SSHD_MAX_PROBLEMS: counted, not kept */
+    size_t include_matches;  /* Include glob matches so far (fan-out bound) */
+    bool expand_stopped;     /* a fan-out bound was hit: no further Include is followed */
     bool rekey_interval_set;
 };
 
@@ -685,6 +690,13 @@ static void add_problem(imgb_sshd_config *cfg, const char *file, int line, bool 
 static void add_problem(imgb_sshd_config *cfg, const char *file, int line, bool unreadable,
                         const char *fmt, ...)
 {
+    if (!unreadable)
+        cfg->nbad++;
+    if (cfg->nproblems >= SSHD_MAX_PROBLEMS) {
+        /* a file of a million bad lines costs a counter, not a million messages */
+        cfg->problems_omitted++;
+        return;
+    }
     if (cfg->nproblems == cfg->cap_problems) {
         cfg->cap_problems = cfg->cap_problems ? cfg->cap_problems * 2 : 8;
         cfg->problems = imgb_xrealloc(cfg->problems, cfg->cap_problems * sizeof(*cfg->problems));
@@ -699,8 +711,6 @@ static void add_problem(imgb_sshd_config *cfg, const char *file, int line, bool 
     p->line = line;
     p->message = imgb_xstrdup(msg);
     p->unreadable = unreadable;
-    if (!unreadable)
-        cfg->nbad++;
 }
 
 /* ---- value parsing ---------------------------------------------------------------------- */
@@ -951,8 +961,11 @@ static void parse_path(pstate *ps, const char *path, int depth)
 {
     imgb_sshd_config *cfg = ps->cfg;
     if (cfg->files.len >= SSHD_MAX_FILES) {
-        add_problem(cfg, path, 0, false, "too many configuration files (limit %d)",
-                    SSHD_MAX_FILES);
+        /* once: every later Include would otherwise add the same line again */
+        if (!cfg->expand_stopped)
+            add_problem(cfg, path, 0, true, "more than %d configuration files through "
+                        "Include: the rest is not read", SSHD_MAX_FILES);
+        cfg->expand_stopped = true;
         return;
     }
     const unsigned char *data;
@@ -969,6 +982,7 @@ static void parse_path(pstate *ps, const char *path, int depth)
         add_problem(cfg, path, 0, true, "%s: %s", path,
                     rc == IMGB_ELOOP      ? "symlink loop"
                     : rc == IMGB_ENOTFOUND ? "no such file"
+                    : rc == IMGB_ELIMIT    ? imgb_error_last() /* cut at the cap: names the cap */
                                            : "content not available (not kept or not a file)");
         return;
     }
@@ -1323,10 +1337,18 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
                         "%s line %d: Too many recursive configuration includes", file, linenum);
             return;
         }
-        for (int i = 0; i < ac; i++) {
+        for (int i = 0; i < ac && !cfg->expand_stopped; i++) {
             imgb_ptrvec paths = IMGB_PTRVEC_INIT;
             include_glob(ps, av[i], &paths);
-            for (size_t j = 0; j < paths.len; j++) {
+            cfg->include_matches += paths.len;
+            if (cfg->include_matches > SSHD_MAX_INCLUDE_MATCHES) {
+                /* Include fan-out (10,000 files each including them all) stays linear */
+                add_problem(cfg, file, linenum, true, "%s line %d: Include expands to more than "
+                            "%d files in all: the rest is not read", file, linenum,
+                            SSHD_MAX_INCLUDE_MATCHES);
+                cfg->expand_stopped = true;
+            }
+            for (size_t j = 0; j < paths.len && !cfg->expand_stopped; j++) {
                 /* the included file inherits the Match state but cannot clobber it */
                 pstate sub = *ps;
                 sub.nevermatch = ps->nevermatch || !ps->active;
@@ -1384,6 +1406,8 @@ int imgb_sshd_parse(const imgb_view *view, const char *openssh_version, const ch
     const unsigned char *data;
     size_t len;
     int rc = imgb_view_read(view, main_path, &data, &len);
+    if (rc == IMGB_ELIMIT)
+        return rc; /* the message names the file, its size and the cap */
     if (rc < 0)
         return imgb_error_set(rc, "%s: %s", main_path,
                               rc == IMGB_ELOOP      ? "symlink loop"
@@ -1491,6 +1515,11 @@ size_t imgb_sshd_problem_count(const imgb_sshd_config *cfg)
 const imgb_sshd_problem *imgb_sshd_problem_at(const imgb_sshd_config *cfg, size_t i)
 {
     return i < cfg->nproblems ? &cfg->problems[i] : NULL;
+}
+
+size_t imgb_sshd_problems_omitted(const imgb_sshd_config *cfg)
+{
+    return cfg->problems_omitted;
 }
 
 bool imgb_sshd_accepted(const imgb_sshd_config *cfg)

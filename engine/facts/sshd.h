@@ -103,9 +103,11 @@ void imgb_sshd_config_free(imgb_sshd_config *cfg);
  */
 int imgb_sshd_get(const imgb_sshd_config *cfg, const char *keyword, imgb_sshd_value *out);
 
-/** Config errors and unreadable files, in the order sshd would meet them. */
+/** Config errors and unreadable files, in the order sshd would meet them: the first
+ *  IMGB_MAX_EVIDENCE_PER_ITEM are kept, the others only counted (problems_omitted). */
 size_t imgb_sshd_problem_count(const imgb_sshd_config *cfg);
 const imgb_sshd_problem *imgb_sshd_problem_at(const imgb_sshd_config *cfg, size_t i);
+size_t imgb_sshd_problems_omitted(const imgb_sshd_config *cfg);
 /** True when sshd would start with this configuration (no config error, all files read). */
 bool imgb_sshd_accepted(const imgb_sshd_config *cfg);
 

@@ -11,7 +11,10 @@
  * main file, symlink loop, Include target not kept); fail when sshd would refuse to start
  * (a rejected value is a failing configuration, whatever the keyword); else the comparison.
  * Evidence: where the effective value comes from, plus one entry per Match block that sets
- * the keyword (with that block's own verdict).
+ * the keyword (with that block's own verdict).  Configuration problems are listed once, by
+ * the baseline's sshd_config_error item; every sshd_option item of a refused configuration
+ * carries one entry naming the first problem, the count and that item (a config of a
+ * million bad lines must not be copied into every item).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,9 @@
 #include "rules/rules.h"
 #include "util/error.h"
 #include "util/mem.h"
+
+/* Files named in config_valid's passing evidence (the count covers the rest). */
+#define SSHD_KIND_FILES_NAMED 20
 
 typedef struct sshd_check {
     char *keyword;
@@ -195,10 +201,63 @@ static char *describe(const sshd_check *c)
     return imgb_buf_detach(&b);
 }
 
+/* The id of the baseline's sshd_config_error item (where problems are listed), or NULL. */
+static const char *config_valid_item(const imgb_scan_ctx *ctx)
+{
+    const imgb_baseline *b = ctx->baseline;
+    for (size_t i = 0; b && i < b->nitems; i++)
+        if (b->items[i]->kind == &imgb_kind_sshd_config_error)
+            return b->items[i]->id;
+    return NULL;
+}
+
+static const char *problem_text(const imgb_sshd_problem *p)
+{
+    return p->unreadable ? "cannot read an sshd configuration file" : "would refuse to start";
+}
+
+/* Every problem, one evidence each (the item's evidence cap counts the rest exactly). */
+static void add_problems(const imgb_sshd_config *cfg, imgb_item_result *out,
+                         const char *expected)
+{
+    for (size_t i = 0; i < imgb_sshd_problem_count(cfg); i++) {
+        const imgb_sshd_problem *p = imgb_sshd_problem_at(cfg, i);
+        imgb_evidence *ev = imgb_result_add_evidence(out);
+        ev->file = imgb_xstrdup(p->file);
+        ev->line = p->line;
+        ev->message = p->unreadable
+                          ? imgb_xasprintf("%s: %s", problem_text(p), p->message)
+                          : imgb_xasprintf("sshd (OpenSSH %s) %s: %s", imgb_sshd_version(cfg),
+                                           problem_text(p), p->message);
+        ev->expected = expected ? imgb_xstrdup(expected) : NULL;
+        ev->verdict = p->unreadable ? IMGB_V_ERROR : IMGB_V_FAIL;
+    }
+    imgb_result_add_more(out, imgb_sshd_problems_omitted(cfg));
+}
+
+/* One evidence: the first problem, how many there are, and the item that lists them. */
+static void refer_to_problems(const imgb_sshd_config *cfg, imgb_item_result *out,
+                              const char *expected, const char *valid_id)
+{
+    const imgb_sshd_problem *p = imgb_sshd_problem_at(cfg, 0);
+    size_t n = imgb_sshd_problem_count(cfg) + imgb_sshd_problems_omitted(cfg);
+    imgb_evidence *ev = imgb_result_add_evidence(out);
+    ev->file = imgb_xstrdup(p->file);
+    ev->line = p->line;
+    ev->expected = expected ? imgb_xstrdup(expected) : NULL;
+    ev->verdict = out->verdict;
+    ev->source = imgb_xasprintf("item %s", valid_id);
+    ev->message = imgb_xasprintf("the sshd configuration is not usable (OpenSSH %s %s: %s); "
+                                 "%zu problem%s in all, listed by item %s",
+                                 imgb_sshd_version(cfg), problem_text(p), p->message, n,
+                                 n == 1 ? "" : "s", valid_id);
+}
+
 /* Common preamble: n/a without sshd, error when unreadable, fail when sshd would refuse.
- * Returns the config to evaluate, or NULL when the verdict is already decided. */
+ * Returns the config to evaluate, or NULL when the verdict is already decided.
+ * `list_problems`: this is the config_valid item itself, which lists every problem. */
 static const imgb_sshd_config *config_or_verdict(const imgb_scan_ctx *ctx, imgb_item_result *out,
-                                                 const char *expected)
+                                                 const char *expected, bool list_problems)
 {
     if (!ctx->os || !ctx->os->has_openssh_server) {
         out->verdict = IMGB_V_NOT_APPLICABLE;
@@ -216,24 +275,17 @@ static const imgb_sshd_config *config_or_verdict(const imgb_scan_ctx *ctx, imgb_
         ev->expected = expected ? imgb_xstrdup(expected) : NULL;
         return NULL;
     }
-    bool unreadable = false;
-    for (size_t i = 0; i < imgb_sshd_problem_count(cfg); i++)
-        unreadable |= imgb_sshd_problem_at(cfg, i)->unreadable;
     if (!imgb_sshd_accepted(cfg)) {
+        bool unreadable = false;
+        for (size_t i = 0; i < imgb_sshd_problem_count(cfg); i++)
+            unreadable |= imgb_sshd_problem_at(cfg, i)->unreadable;
         out->verdict = unreadable ? IMGB_V_ERROR : IMGB_V_FAIL;
-        for (size_t i = 0; i < imgb_sshd_problem_count(cfg); i++) {
-            const imgb_sshd_problem *p = imgb_sshd_problem_at(cfg, i);
-            imgb_evidence *ev = imgb_result_add_evidence(out);
-            ev->file = imgb_xstrdup(p->file);
-            ev->line = p->line;
-            ev->message = p->unreadable
-                              ? imgb_xasprintf("cannot read an sshd configuration file: %s",
-                                               p->message)
-                              : imgb_xasprintf("sshd (OpenSSH %s) would refuse to start: %s",
-                                               imgb_sshd_version(cfg), p->message);
-            ev->expected = expected ? imgb_xstrdup(expected) : NULL;
-            ev->verdict = p->unreadable ? IMGB_V_ERROR : IMGB_V_FAIL;
-        }
+        /* the problems are listed once, by the config_valid item; this one refers to it */
+        const char *valid = config_valid_item(ctx);
+        if (!valid || list_problems)
+            add_problems(cfg, out, expected);
+        else
+            refer_to_problems(cfg, out, expected, valid);
         return NULL;
     }
     return cfg;
@@ -245,7 +297,7 @@ static int option_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void 
     (void)scan_state;
     const sshd_check *c = compiled;
     char *expected = describe(c);
-    const imgb_sshd_config *cfg = config_or_verdict(ctx, out, expected);
+    const imgb_sshd_config *cfg = config_or_verdict(ctx, out, expected, false);
     if (!cfg) {
         free(expected);
         return 0;
@@ -308,13 +360,16 @@ static int error_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *
     (void)compiled;
     (void)scan_state;
     static const char expected[] = "sshd accepts the configuration";
-    const imgb_sshd_config *cfg = config_or_verdict(ctx, out, expected);
+    const imgb_sshd_config *cfg = config_or_verdict(ctx, out, expected, true);
     if (!cfg)
         return 0;
     out->verdict = IMGB_V_PASS;
     imgb_buf files = IMGB_BUF_INIT;
-    for (size_t i = 0; i < imgb_sshd_file_count(cfg); i++)
+    size_t nfiles = imgb_sshd_file_count(cfg);
+    for (size_t i = 0; i < nfiles && i < SSHD_KIND_FILES_NAMED; i++)
         imgb_buf_printf(&files, "%s%s", i ? ", " : "", imgb_sshd_file_at(cfg, i));
+    if (nfiles > SSHD_KIND_FILES_NAMED)
+        imgb_buf_printf(&files, " and %zu more files", nfiles - SSHD_KIND_FILES_NAMED);
     imgb_evidence *ev = imgb_result_add_evidence(out);
     ev->file = imgb_xstrdup(imgb_sshd_file_at(cfg, 0));
     ev->expected = imgb_xstrdup(expected);

@@ -933,8 +933,8 @@ int imgb_view_lookup(const imgb_view *v, const char *path, bool follow, imgb_nod
     return 0;
 }
 
-int imgb_view_read(const imgb_view *v, const char *path, const unsigned char **data,
-                   size_t *len)
+/* The kept content of the regular file at `path` (symlinks followed), whole or cut. */
+static int view_read_node(const imgb_view *v, const char *path, const view_node **out)
 {
     view_node *n;
     int rc = view_resolve(v, path, true, &n);
@@ -945,6 +945,36 @@ int imgb_view_read(const imgb_view *v, const char *path, const unsigned char **d
     if (!n->content)
         return imgb_error_set(IMGB_ERROR, "'%s': content not kept (no keep pattern matched "
                               "or the total cap was reached)", path);
+    *out = n;
+    return 0;
+}
+
+int imgb_view_read_prefix(const imgb_view *v, const char *path, const unsigned char **data,
+                          size_t *len, bool *truncated)
+{
+    const view_node *n = NULL;
+    int rc = view_read_node(v, path, &n);
+    if (rc != 0)
+        return rc;
+    *data = n->content->bytes;
+    *len = n->content->len;
+    *truncated = n->truncated;
+    return 0;
+}
+
+int imgb_view_read(const imgb_view *v, const char *path, const unsigned char **data,
+                   size_t *len)
+{
+    const view_node *n = NULL;
+    int rc = view_read_node(v, path, &n);
+    if (rc != 0)
+        return rc;
+    if (n->truncated)
+        /* a prefix judged as the whole file hides whatever was padded in past the cap */
+        return imgb_error_set(IMGB_ELIMIT, "%s%s: %llu bytes, larger than the per-file content "
+                              "cap (%zu bytes kept); not judged on a part",
+                              path[0] == '/' ? "" : "/", path, (unsigned long long)n->size,
+                              n->content->len);
     *data = n->content->bytes;
     *len = n->content->len;
     return 0;

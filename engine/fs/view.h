@@ -132,12 +132,19 @@ size_t imgb_view_whiteouts(const imgb_view *view);
 int imgb_view_lookup(const imgb_view *view, const char *path, bool follow, imgb_node_info *out);
 
 /**
- * Content of the file at `path` (following symlinks).  Returns 0 with `*data`/`*len`
- * borrowed from the view, IMGB_ENOTFOUND, IMGB_ELOOP, or IMGB_ERROR if the path is not a
- * regular file or its content was not kept.
+ * Content of the whole file at `path` (following symlinks).  Returns 0 with `*data`/`*len`
+ * borrowed from the view, IMGB_ENOTFOUND, IMGB_ELOOP, IMGB_ERROR if the path is not a
+ * regular file or its content was not kept, or IMGB_ELIMIT when the file is larger than the
+ * per-file content cap (the message names the file, its size and the cap): a parser must
+ * never judge a prefix as if it were the file, or padding would hide a setting.
  */
 int imgb_view_read(const imgb_view *view, const char *path, const unsigned char **data,
                    size_t *len);
+
+/** As imgb_view_read, but a file cut at the cap gives its prefix with `*truncated` set: for
+ *  readers that can use a part soundly (a match found in it is a match). */
+int imgb_view_read_prefix(const imgb_view *view, const char *path, const unsigned char **data,
+                          size_t *len, bool *truncated);
 
 /**
  * Call `cb` for every path matching the fnmatch(3) `pattern` (with leading "/"; FNM_PATHNAME,

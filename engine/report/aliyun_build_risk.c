@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "report/report_priv.h"
+#include "report/rows.h"
 
 static bool criteria_match(const imgb_image_ref *ref, const imgb_report_params *p)
 {
@@ -30,6 +31,76 @@ static bool criteria_match(const imgb_image_ref *ref, const imgb_report_params *
         return imgb_report_contains_ci(ref->name, p->criteria);
     return imgb_report_contains_ci(ref->namespace_name, p->criteria) ||
            imgb_report_contains_ci(ref->name, p->criteria);
+}
+
+int imgb_report_build_images_emit(const imgb_build_image_row *rows, size_t n, long long total,
+                                  const imgb_report_params *p, const char *request_id,
+                                  imgb_buf *out)
+{
+    long long size = imgb_report_page_size(p), page = imgb_report_current_page(p);
+    json_t *list = json_array();
+    for (size_t k = 0; k < n; k++) {
+        const imgb_build_image_row *r = &rows[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "Uuid", imgb_report_jstr(r->uuid));
+        json_object_set_new(o, "RegionId",
+                            imgb_report_jstr(p->region_id ? p->region_id : IMGB_ALI_REGION_DEFAULT));
+        json_object_set_new(o, "InstanceId", imgb_report_jstr(p->instance_id ? p->instance_id
+                                                         : IMGB_ALI_INSTANCE_DEFAULT));
+        json_object_set_new(o, "RepoNamespace", imgb_report_jstr(r->namespace_name));
+        json_object_set_new(o, "RepoName", imgb_report_jstr(r->name));
+        json_object_set_new(o, "Digest", imgb_report_jstr(r->digest));
+        json_object_set_new(o, "Tag", imgb_report_jstr(r->tag));
+        json_object_set_new(o, "FirstScanTime", json_integer(r->first_ms));
+        json_object_set_new(o, "LastScanTime", json_integer(r->last_ms));
+        json_object_set_new(o, "RiskLevel",
+                            json_string(imgb_severity_name((imgb_severity)r->level)));
+        json_object_set_new(o, "Status", json_integer(r->status));
+        json_array_append_new(list, o);
+    }
+
+    json_t *root = json_object();
+    json_t *data = json_object();
+    json_object_set_new(data, "List", list);
+    json_t *pi = json_object();
+    json_object_set_new(pi, "CurrentPage", json_integer(page));
+    json_object_set_new(pi, "PageSize", json_integer(size));
+    json_object_set_new(pi, "TotalCount", json_integer(total));
+    json_object_set_new(data, "PageInfo", pi);
+    json_object_set_new(root, "Data", data);
+    json_object_set_new(root, "Success", json_true());
+    json_object_set_new(root, "Code", json_string("200"));
+    json_object_set_new(root, "Message", json_string("successful"));
+    json_object_set_new(root, "RequestId", json_string(request_id));
+    return imgb_report_emit_json(root, out);
+}
+
+size_t imgb_report_build_risk_rows(const imgb_scan_result *res, const imgb_report_params *p,
+                                   imgb_build_risk_row **rows_out)
+{
+    imgb_report_triage *t = imgb_report_triage_new(res, p);
+    imgb_build_risk_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        const imgb_baseline_result *br = &res->baselines[b];
+        for (size_t i = 0; i < br->nitems; i++) {
+            const imgb_item_result *r = &br->items[i];
+            const imgb_item *it = r->item;
+            if (r->verdict != IMGB_V_FAIL || !imgb_report_is_build_risk(br->baseline, it))
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                rows = imgb_xrealloc(rows, cap * sizeof *rows);
+            }
+            rows[n++] = (imgb_build_risk_row){ .key = it->key ? it->key : it->id, .id = it->id,
+                                               .severity = (int)it->severity,
+                                               .status = (int)imgb_report_item_status(t, b, i,
+                                                                                      NULL) };
+        }
+    }
+    imgb_report_triage_free(t);
+    *rows_out = rows;
+    return n;
 }
 
 int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report_params *p,
@@ -63,46 +134,18 @@ int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report
         }
     }
     size_t total = level >= 0 && criteria_match(&ref, p) ? 1 : 0;
-
-    long long size = imgb_report_page_size(p), page = imgb_report_current_page(p);
-    long long start = (page - 1) * size;
-    json_t *list = json_array();
-    if (total && start == 0) {
-        json_t *o = json_object();
-        json_object_set_new(o, "Uuid", json_string(imgb_report_image_id(res)));
-        json_object_set_new(o, "RegionId",
-                            imgb_report_jstr(p->region_id ? p->region_id : IMGB_ALI_REGION_DEFAULT));
-        json_object_set_new(o, "InstanceId", imgb_report_jstr(p->instance_id ? p->instance_id
-                                                         : IMGB_ALI_INSTANCE_DEFAULT));
-        json_object_set_new(o, "RepoNamespace", imgb_report_jstr(ref.namespace_name));
-        json_object_set_new(o, "RepoName", imgb_report_jstr(ref.name));
-        json_object_set_new(o, "Digest", imgb_report_jstr(ref.digest));
-        json_object_set_new(o, "Tag", imgb_report_jstr(ref.tag));
-        json_object_set_new(o, "FirstScanTime", json_integer(imgb_report_first_scan_ms(res)));
-        json_object_set_new(o, "LastScanTime", json_integer(imgb_report_last_scan_ms(res)));
-        json_object_set_new(o, "RiskLevel",
-                            json_string(imgb_severity_name((imgb_severity)level)));
-        json_object_set_new(o, "Status", json_integer(status));
-        json_array_append_new(list, o);
-    }
-
+    long long start = (imgb_report_current_page(p) - 1) * imgb_report_page_size(p);
+    imgb_build_image_row row = {
+        .uuid = imgb_report_image_id(res), .namespace_name = ref.namespace_name,
+        .name = ref.name, .digest = ref.digest, .tag = ref.tag,
+        .first_ms = imgb_report_first_scan_ms(res), .last_ms = imgb_report_last_scan_ms(res),
+        .level = level, .status = status,
+    };
     char rid[37];
     imgb_report_request_id(res, "aliyun-build-risk-images", p, rid);
-    json_t *root = json_object();
-    json_t *data = json_object();
-    json_object_set_new(data, "List", list);
-    json_t *pi = json_object();
-    json_object_set_new(pi, "CurrentPage", json_integer(page));
-    json_object_set_new(pi, "PageSize", json_integer(size));
-    json_object_set_new(pi, "TotalCount", json_integer((json_int_t)total));
-    json_object_set_new(data, "PageInfo", pi);
-    json_object_set_new(root, "Data", data);
-    json_object_set_new(root, "Success", json_true());
-    json_object_set_new(root, "Code", json_string("200"));
-    json_object_set_new(root, "Message", json_string("successful"));
-    json_object_set_new(root, "RequestId", json_string(rid));
-
+    int rc = imgb_report_build_images_emit(&row, total && start == 0 ? 1 : 0, (long long)total,
+                                           p, rid, out);
     imgb_report_image_ref_dispose(&ref);
     imgb_report_triage_free(t);
-    return imgb_report_emit_json(root, out);
+    return rc;
 }

@@ -23,50 +23,43 @@
 #include <string.h>
 
 #include "report/report_priv.h"
-
-typedef struct check_row {
-    size_t b;
-    int status;
-    size_t counts[3];
-    imgb_severity level;
-    size_t nitems;
-    size_t order;
-} check_row;
+#include "report/rows.h"
 
 static int row_cmp(const void *a, const void *b)
 {
-    const check_row *x = a, *y = b;
+    const imgb_check_row *x = a, *y = b;
     if (x->status != y->status)
         return x->status - y->status;
     if (x->level != y->level)
-        return (int)y->level - (int)x->level;
+        return y->level - x->level;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static bool criteria_match(const imgb_baseline *bl, const imgb_report_params *p)
+static bool criteria_match(const imgb_check_row *r, const imgb_report_params *p)
 {
     if (!p->criteria || !*p->criteria)
         return true;
     bool by_class = p->criteria_type && !strcmp(p->criteria_type, "BaselineClassAlias");
-    const imgb_text *alias = by_class ? &bl->class_alias : &bl->alias;
-    const char *key = by_class ? bl->class_key : bl->key;
+    const imgb_text *alias = by_class ? &r->class_alias : &r->alias;
+    const char *key = by_class ? r->class_key : r->key;
     return imgb_report_contains_ci(alias->zh, p->criteria) ||
            imgb_report_contains_ci(alias->en, p->criteria) ||
            imgb_report_contains_ci(key, p->criteria);
 }
 
-int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_report_params *p,
-                                    imgb_buf *out)
+size_t imgb_report_check_rows(const imgb_scan_result *res, const imgb_report_params *p,
+                              imgb_check_row *rows)
 {
     imgb_report_triage *t = imgb_report_triage_new(res, p);
-    check_row *rows = imgb_xcalloc(res->nbaselines, sizeof *rows);
     size_t nrows = 0;
-    bool image_in_range = p->scan_range == 0 || (p->scan_range & 1u);
-
-    for (size_t b = 0; b < res->nbaselines && image_in_range; b++) {
+    for (size_t b = 0; b < res->nbaselines; b++) {
         const imgb_baseline_result *br = &res->baselines[b];
         const imgb_baseline *bl = br->baseline;
-        check_row r = { .b = b, .status = 1, .order = b };
+        imgb_check_row r = { .key = bl->key ? bl->key : "", .alias = bl->alias,
+                             .class_key = bl->class_key, .class_alias = bl->class_alias,
+                             .status = 1, .order = b,
+                             .first_ms = imgb_report_first_scan_ms(res),
+                             .last_ms = imgb_report_last_scan_ms(res) };
         int failed_level = -1;
         imgb_severity max_level = IMGB_SEV_LOW;
         for (size_t i = 0; i < br->nitems; i++) {
@@ -85,12 +78,24 @@ int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_repo
         }
         if (r.nitems == 0)
             continue;
-        r.level = failed_level >= 0 ? (imgb_severity)failed_level : max_level;
-        if (p->risk_levels && !(p->risk_levels & (1u << r.level)))
-            continue;
-        if (!criteria_match(bl, p))
-            continue;
+        r.level = failed_level >= 0 ? failed_level : (int)max_level;
         rows[nrows++] = r;
+    }
+    imgb_report_triage_free(t);
+    return nrows;
+}
+
+int imgb_report_check_emit(imgb_check_row *rows, size_t n, const imgb_report_params *p,
+                           const char *request_id, imgb_buf *out)
+{
+    bool image_in_range = p->scan_range == 0 || (p->scan_range & 1u);
+    size_t nrows = 0;
+    for (size_t k = 0; k < n && image_in_range; k++) {
+        if (p->risk_levels && !(p->risk_levels & (1u << rows[k].level)))
+            continue;
+        if (!criteria_match(&rows[k], p))
+            continue;
+        rows[nrows++] = rows[k];
     }
     qsort(rows, nrows, sizeof *rows, row_cmp);
 
@@ -98,32 +103,27 @@ int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_repo
     long long start = (page - 1) * size;
     json_t *list = json_array();
     for (long long k = start; k >= 0 && k < (long long)nrows && k < start + size; k++) {
-        const check_row *r = &rows[k];
-        const imgb_baseline *bl = res->baselines[r->b].baseline;
+        const imgb_check_row *r = &rows[k];
         json_t *o = json_object();
         json_object_set_new(o, "Status", json_integer(r->status));
-        json_object_set_new(o, "LowRiskItemCount",
-                            json_integer((json_int_t)r->counts[IMGB_SEV_LOW]));
-        json_object_set_new(o, "BaselineNameLevel", json_string(imgb_severity_name(r->level)));
-        json_object_set_new(o, "LastScanTime", json_integer(imgb_report_last_scan_ms(res)));
-        json_object_set_new(o, "MiddleRiskItemCount",
-                            json_integer((json_int_t)r->counts[IMGB_SEV_MEDIUM]));
-        json_object_set_new(o, "BaselineNameKey", json_string(bl->key ? bl->key : ""));
-        json_object_set_new(o, "BaselineItemCount", json_integer((json_int_t)r->nitems));
+        json_object_set_new(o, "LowRiskItemCount", json_integer(r->counts[IMGB_SEV_LOW]));
+        json_object_set_new(o, "BaselineNameLevel",
+                            json_string(imgb_severity_name((imgb_severity)r->level)));
+        json_object_set_new(o, "LastScanTime", json_integer(r->last_ms));
+        json_object_set_new(o, "MiddleRiskItemCount", json_integer(r->counts[IMGB_SEV_MEDIUM]));
+        json_object_set_new(o, "BaselineNameKey", imgb_report_jstr(r->key));
+        json_object_set_new(o, "BaselineItemCount", json_integer(r->nitems));
         json_object_set_new(o, "BaselineNameAlias",
-                            json_string(imgb_report_text(&bl->alias, p->lang)));
+                            imgb_report_jstr(imgb_report_text(&r->alias, p->lang)));
         json_object_set_new(o, "BaselineClassAlias",
-                            json_string(imgb_report_text(&bl->class_alias, p->lang)));
-        json_object_set_new(o, "FirstScanTime", json_integer(imgb_report_first_scan_ms(res)));
-        json_object_set_new(o, "HighRiskItemCount",
-                            json_integer((json_int_t)r->counts[IMGB_SEV_HIGH]));
+                            imgb_report_jstr(imgb_report_text(&r->class_alias, p->lang)));
+        json_object_set_new(o, "FirstScanTime", json_integer(r->first_ms));
+        json_object_set_new(o, "HighRiskItemCount", json_integer(r->counts[IMGB_SEV_HIGH]));
         json_array_append_new(list, o);
     }
 
-    char rid[37];
-    imgb_report_request_id(res, "aliyun-baseline-check-result", p, rid);
     json_t *root = json_object();
-    json_object_set_new(root, "RequestId", json_string(rid));
+    json_object_set_new(root, "RequestId", json_string(request_id));
     json_t *pi = json_object();
     json_object_set_new(pi, "CurrentPage", json_integer(page));
     json_object_set_new(pi, "PageSize", json_integer(size));
@@ -131,8 +131,17 @@ int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_repo
     json_object_set_new(pi, "Count", json_integer((json_int_t)json_array_size(list)));
     json_object_set_new(root, "PageInfo", pi);
     json_object_set_new(root, "BaselineResult", list);
-
-    free(rows);
-    imgb_report_triage_free(t);
     return imgb_report_emit_json(root, out);
+}
+
+int imgb_render_aliyun_check_result(const imgb_scan_result *res, const imgb_report_params *p,
+                                    imgb_buf *out)
+{
+    imgb_check_row *rows = imgb_xcalloc(res->nbaselines ? res->nbaselines : 1, sizeof *rows);
+    size_t n = imgb_report_check_rows(res, p, rows);
+    char rid[37];
+    imgb_report_request_id(res, "aliyun-baseline-check-result", p, rid);
+    int rc = imgb_report_check_emit(rows, n, p, rid, out);
+    free(rows);
+    return rc;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "report/report_priv.h"
+#include "report/rows.h"
 
 static bool seen_account(imgb_ptrvec *seen, const char *account)
 {
@@ -29,15 +30,14 @@ static bool seen_account(imgb_ptrvec *seen, const char *account)
     return false;
 }
 
-int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_params *p,
-                                 imgb_buf *out)
+void imgb_report_hw_stat_counts(const imgb_scan_result *res, const imgb_report_params *p,
+                                imgb_hw_stat *out)
 {
     imgb_report_triage *t = imgb_report_triage_new(res, p);
-    json_int_t weak = 0, policy = 0, check = 0;
+    long long weak = 0, policy = 0, check = 0;
     imgb_ptrvec seen = IMGB_PTRVEC_INIT;
-    bool selected = imgb_report_hw_image_selected(res, p);
 
-    for (size_t b = 0; b < res->nbaselines && selected; b++) {
+    for (size_t b = 0; b < res->nbaselines; b++) {
         const imgb_baseline_result *br = &res->baselines[b];
         for (size_t i = 0; i < br->nitems; i++) {
             const imgb_item_result *r = &br->items[i];
@@ -65,10 +65,23 @@ int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_
     }
     imgb_ptrvec_dispose(&seen, NULL);
     imgb_report_triage_free(t);
+    *out = (imgb_hw_stat){ weak, policy, check };
+}
 
+int imgb_report_hw_stat_emit(const imgb_hw_stat *s, imgb_buf *out)
+{
     json_t *root = json_object();
-    json_object_set_new(root, "image_weak_pwd", json_integer(weak));
-    json_object_set_new(root, "pwd_policy", json_integer(policy));
-    json_object_set_new(root, "security_check", json_integer(check));
+    json_object_set_new(root, "image_weak_pwd", json_integer(s->weak));
+    json_object_set_new(root, "pwd_policy", json_integer(s->policy));
+    json_object_set_new(root, "security_check", json_integer(s->check));
     return imgb_report_emit_json(root, out);
+}
+
+int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_params *p,
+                                 imgb_buf *out)
+{
+    imgb_hw_stat s = { 0, 0, 0 };
+    if (imgb_report_hw_image_selected(res, p))
+        imgb_report_hw_stat_counts(res, p, &s);
+    return imgb_report_hw_stat_emit(&s, out);
 }

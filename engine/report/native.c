@@ -12,7 +12,7 @@
  *    "baselines": [{key, class, alias, class_alias, file, reason, applies, standards, huawei,
  *                   counts: {...as summary}, items: [{id, key, title, description, advice,
  *                   severity, bucket, references, kind, file, line, verdict,
- *                   evidence: [...]}]}],
+ *                   evidence: [...], evidence_omitted}]}],
  *    "baselines_not_applied": [{key, reason}],
  *    "warnings": [...]}
  *
@@ -175,6 +175,8 @@ static json_t *nat_item(const imgb_item_result *r, bool zh)
     for (size_t i = 0; i < r->nevidence; i++)
         json_array_append_new(evs, nat_evidence(&r->evidence[i]));
     json_object_set_new(o, "evidence", evs);
+    /* machine-readable twin of the closing "and M more" entry */
+    json_object_set_new(o, "evidence_omitted", json_integer((json_int_t)r->nmore));
     return o;
 }
 

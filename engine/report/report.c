@@ -271,7 +271,7 @@ int imgb_report_params_check(const imgb_report_params *p, const imgb_report_form
         return imgb_error_set(IMGB_EINVAL, "missing required parameter image_type "
                               "(private_image, shared_image, local_image, instance_image, "
                               "registry, local)");
-    if (p->image_uuid && ali_check) {
+    if (p->image_uuid && ali_check && res) {
         const char *id = imgb_report_image_id(res);
         const char *u = p->image_uuid;
         if (!strncmp(u, "sha256:", 7))

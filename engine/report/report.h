@@ -113,7 +113,8 @@ const char *const *imgb_report_param_names(void);
 
 /**
  * Check the parameters that depend on the format (CriteriaType values, required
- * image_type, ImageUuid against the scanned image).  Called by imgb_report_render().
+ * image_type, ImageUuid against the scanned image; `res` NULL: a history, where the store
+ * resolves ImageUuid).  Called by imgb_report_render().
  * @return 0 or IMGB_EINVAL with a message.
  */
 int imgb_report_params_check(const imgb_report_params *p, const imgb_report_format *fmt,

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "report/report.h"
+#include "report/rows.h"
 
 /*
  * Status of every failed item and of its failing evidence after applying the ignore list.
@@ -53,20 +54,7 @@ int imgb_report_baseline_failed_level(const imgb_report_triage *t, const imgb_sc
 /** Highest severity of all items of baseline `bl` (LOW for an empty baseline). */
 imgb_severity imgb_report_baseline_max_level(const imgb_baseline *bl);
 
-/* The image reference split the way registries name repositories. */
-typedef struct imgb_image_ref {
-    char *registry;   /* "" when the reference has none */
-    char *namespace_name; /* everything between registry and name ("library" for docker.io) */
-    char *name;       /* repository name */
-    char *tag;        /* "" when there is no reference at all, "latest" when untagged */
-    char *digest;     /* manifest digest, hex without "sha256:" ("" if unknown) */
-} imgb_image_ref;
 
-void imgb_report_image_ref(const imgb_scan_result *res, imgb_image_ref *out);
-void imgb_report_image_ref_dispose(imgb_image_ref *r);
-
-/** The scanned image's id (hex config digest) or "". */
-const char *imgb_report_image_id(const imgb_scan_result *res);
 
 /**
  * RequestId: a UUID-shaped id (RFC 9562 version 8, upper case like the documents' examples)
@@ -86,6 +74,8 @@ int64_t imgb_report_now_ms(const imgb_report_params *p);
 int64_t imgb_report_first_scan_ms(const imgb_scan_result *res);
 int64_t imgb_report_last_scan_ms(const imgb_scan_result *res);
 
+int imgb_report_emit_json(json_t *j, imgb_buf *out);
+
 /** Case-insensitive (ASCII) substring test; a NULL or empty needle matches. */
 bool imgb_report_contains_ci(const char *hay, const char *needle);
 
@@ -97,13 +87,6 @@ bool imgb_report_contains_ci(const char *hay, const char *needle);
 json_t *imgb_report_jstr(const char *s);
 
 /** Dump `j` (stolen) into `out` with two-space indentation and a final newline. */
-int imgb_report_emit_json(json_t *j, imgb_buf *out);
-
-/** Effective paging values (defaults applied). */
-long long imgb_report_page_size(const imgb_report_params *p);
-long long imgb_report_current_page(const imgb_report_params *p);
-long long imgb_report_hw_offset(const imgb_report_params *p);
-long long imgb_report_hw_limit(const imgb_report_params *p);
 
 /**
  * Whether the scanned image passes the Huawei image filters of `p` (image_type in range,

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "report/report_priv.h"
+#include "report/rows.h"
 #include "util/error.h"
 
 /* ---- triage ------------------------------------------------------------------------------ */
@@ -453,17 +454,21 @@ long long imgb_report_hw_limit(const imgb_report_params *p)
     return p->limit > 0 ? p->limit : IMGB_HW_LIMIT_DEFAULT;
 }
 
-bool imgb_report_hw_image_selected(const imgb_scan_result *res, const imgb_report_params *p)
+bool imgb_report_hw_image_type_ok(const imgb_report_params *p)
 {
     /* "The value must be within the specified range. Otherwise, an empty result will be
      * returned."  `cicd` appears in the document's own example request. */
     static const char *const types[] = { "private_image", "shared_image", "local_image",
                                          "instance_image", "registry", "local", "cicd", NULL };
-    bool ok = false;
     for (size_t i = 0; types[i]; i++)
         if (p->image_type && !strcmp(p->image_type, types[i]))
-            ok = true;
-    if (!ok)
+            return true;
+    return false;
+}
+
+bool imgb_report_hw_image_selected(const imgb_scan_result *res, const imgb_report_params *p)
+{
+    if (!imgb_report_hw_image_type_ok(p))
         return false;
 
     imgb_image_ref ref;

@@ -142,12 +142,10 @@ static int kf_collect(const imgb_node_info *info, void *payload)
     return 0;
 }
 
-static void kf_note_more(imgb_item_result *out, size_t more, const char *what)
+/* Offenders a kind stopped listing itself join the item's closing "and M more". */
+static void kf_note_more(imgb_item_result *out, size_t more)
 {
-    if (more == 0)
-        return;
-    imgb_evidence *ev = imgb_result_add_evidence(out);
-    ev->message = imgb_xasprintf("%zu more %s not listed", more, what);
+    imgb_result_add_more(out, more);
 }
 
 /* ---- numeric owner/group from names --------------------------------------------------------- */
@@ -351,15 +349,33 @@ static char *kf_describe_meta(const kf_meta *m)
     return imgb_buf_detach(&b);
 }
 
-static bool kf_id_allowed(const imgb_accounts *a, char *const *specs, size_t n, uint32_t id,
-                          bool is_group)
+/* 1: `id` is one of `specs`; 0: it is not; -1: a name could not be resolved because the
+ * accounts file that defines it exists but cannot be read (a guess would be a false fail). */
+static int kf_id_allowed(const imgb_accounts *a, char *const *specs, size_t n, uint32_t id,
+                         bool is_group)
 {
+    bool unknown = false;
+    const imgb_acct_source *src = &a->src[is_group ? IMGB_ACCT_GROUP : IMGB_ACCT_PASSWD];
     for (size_t i = 0; i < n; i++) {
         long long want;
-        if (kf_resolve_id(a, specs[i], is_group, &want) && want == (long long)id)
-            return true;
+        if (kf_resolve_id(a, specs[i], is_group, &want)) {
+            if (want == (long long)id)
+                return 1;
+        } else if (src->status < 0 && src->status != IMGB_ENOTFOUND) {
+            unknown = true;
+        }
     }
-    return false;
+    return unknown ? -1 : 0;
+}
+
+/* The error evidence message when an owner/group name could not be resolved. */
+static imgb_verdict kf_unresolved(const imgb_accounts *a, bool is_group, const char *spec,
+                                  imgb_evidence *ev)
+{
+    const imgb_acct_source *src = &a->src[is_group ? IMGB_ACCT_GROUP : IMGB_ACCT_PASSWD];
+    ev->message = imgb_xasprintf("%s '%s' cannot be resolved: %s", is_group ? "group" : "owner",
+                                 spec, src->message ? src->message : src->path);
+    return IMGB_V_ERROR;
 }
 
 /* Check one file; fills the evidence and returns its verdict. */
@@ -391,10 +407,17 @@ static imgb_verdict kf_meta_one(const kf_meta *m, const imgb_scan_ctx *ctx,
     if (m->has_mode && (info.mode & 07777 & ~m->mode_max))
         imgb_buf_printf(&why, "%smode %04o has bits outside %04o", why.len ? "; " : "",
                         info.mode & 07777, m->mode_max);
-    if (m->nowners && !kf_id_allowed(a, m->owners, m->nowners, info.uid, false))
+    int own = m->nowners ? kf_id_allowed(a, m->owners, m->nowners, info.uid, false) : 1;
+    int grp = m->ngroups ? kf_id_allowed(a, m->groups, m->ngroups, info.gid, true) : 1;
+    if (own < 0 || grp < 0) {
+        imgb_buf_dispose(&why);
+        return own < 0 ? kf_unresolved(a, false, m->owners[0], ev)
+                       : kf_unresolved(a, true, m->groups[0], ev);
+    }
+    if (!own)
         imgb_buf_printf(&why, "%sowner uid %u is not %s%s", why.len ? "; " : "", info.uid,
                         m->nowners > 1 ? "one of " : "", m->owners[0]);
-    if (m->ngroups && !kf_id_allowed(a, m->groups, m->ngroups, info.gid, true))
+    if (!grp)
         imgb_buf_printf(&why, "%sgroup gid %u is not %s%s", why.len ? "; " : "", info.gid,
                         m->ngroups > 1 ? "one of " : "", m->groups[0]);
     if (why.len) {
@@ -513,7 +536,7 @@ static int kf_meta_walk(const kf_meta *m, const imgb_scan_ctx *ctx, const imgb_a
         return rc;
     out->verdict = w.offenders ? IMGB_V_FAIL : IMGB_V_PASS;
     if (w.offenders > IMGB_MAX_EVIDENCE_PER_ITEM)
-        kf_note_more(out, w.offenders - IMGB_MAX_EVIDENCE_PER_ITEM, "files");
+        kf_note_more(out, w.offenders - IMGB_MAX_EVIDENCE_PER_ITEM);
     if (!w.offenders) {
         imgb_evidence *ev = imgb_result_add_evidence(out);
         ev->file = imgb_xstrdup(m->under ? m->under : "/");
@@ -573,7 +596,7 @@ static int kf_meta_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void
         *ev = scratch;
         listed++;
     }
-    kf_note_more(out, more, "files");
+    kf_note_more(out, more);
     out->verdict = verdict;
     free(expected);
     free(nodes.v);
@@ -641,8 +664,10 @@ static int kf_regex_compile(const json_t *params, void **compiled)
 
     int err;
     PCRE2_SIZE off;
-    r->code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE | PCRE2_UTF,
-                            &err, &off, NULL);
+    /* MATCH_INVALID_UTF: a Latin-1 comment in a config never matches and never errors */
+    r->code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                            PCRE2_MULTILINE | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off,
+                            NULL);
     if (!r->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
@@ -666,21 +691,34 @@ static void kf_regex_prepare(const void *compiled, imgb_scan_setup *setup, void 
         imgb_view_keep(setup->view, r->paths[i]);
 }
 
-/* Line number (1-based) of byte `off` and a copy of that line, bounded. */
-static int kf_line_of(const unsigned char *data, size_t len, size_t off, char **line)
+/* Engine errors (match limit ...) tolerated per item before the search stops: each costs up
+ * to IMGB_REGEX_MATCH_LIMIT steps. */
+#define KF_MAX_REGEX_ERRORS 16
+
+/* Line numbers of offsets met in increasing order: counting resumes where the last stopped,
+ * so listing every hit of a large file stays linear (restarting at 0 made it quadratic). */
+typedef struct kf_lines {
+    size_t off;               /* bytes counted so far */
+    size_t start;             /* start of the line holding `off` */
+    int line;                 /* 1-based line of `off` */
+} kf_lines;
+
+/* Line number of byte `off` (>= the last asked) and a bounded copy of that line. */
+static int kf_line_of(kf_lines *lc, const unsigned char *data, size_t len, size_t off,
+                      char **line)
 {
-    int n = 1;
-    size_t start = 0;
-    for (size_t i = 0; i < off && i < len; i++)
-        if (data[i] == '\n') {
-            n++;
-            start = i + 1;
+    for (; lc->off < off && lc->off < len; lc->off++)
+        if (data[lc->off] == '\n') {
+            lc->line++;
+            lc->start = lc->off + 1;
         }
-    size_t end = start;
-    while (end < len && data[end] != '\n' && end - start < IMGB_MAX_EVIDENCE_TEXT)
-        end++;
-    *line = imgb_xstrndup((const char *)data + start, end - start);
-    return n;
+    if (line) {
+        size_t end = lc->start;
+        while (end < len && data[end] != '\n' && end - lc->start < IMGB_MAX_EVIDENCE_TEXT)
+            end++;
+        *line = imgb_xstrndup((const char *)data + lc->start, end - lc->start);
+    }
+    return lc->line;
 }
 
 static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *scan_state,
@@ -699,7 +737,8 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
     char *expected = imgb_xasprintf("%s %s /%s/", r->path,
                                     r->must_match ? "matches" : "does not match", r->pattern);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code, NULL);
-    size_t hits = 0, files = 0, errors = 0, truncated = 0;
+    size_t hits = 0, files = 0, errors = 0, truncated = 0, regex_errors = 0, truncated_kept = 0;
+    const char *truncated_path = NULL;
 
     for (size_t i = 0; i < nodes.len; i++) {
         const imgb_node_info *info = &nodes.v[i];
@@ -708,7 +747,8 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
         files++;
         const unsigned char *data;
         size_t len;
-        if (imgb_view_read(ctx->view, info->path, &data, &len) < 0) {
+        bool cut;
+        if (imgb_view_read_prefix(ctx->view, info->path, &data, &len, &cut) < 0) {
             imgb_evidence *ev = imgb_result_add_evidence(out);
             ev->file = imgb_xasprintf("/%s", info->path);
             ev->message = imgb_xstrdup(imgb_error_last());
@@ -716,23 +756,42 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
             errors++;
             continue;
         }
-        imgb_node_info real;
-        if (imgb_view_lookup(ctx->view, info->path, true, &real) == 0 && real.content_truncated)
-            truncated++;
+        /* a hit in the prefix is a hit; no hit in a prefix says nothing (below) */
+        if (cut && truncated++ == 0) {
+            truncated_path = info->path;
+            truncated_kept = len;
+        }
         PCRE2_SIZE start = 0;
+        kf_lines lc = { 0, 0, 1 };
         while (start <= len) {
-            int m = pcre2_match(r->code, data, len, start, PCRE2_NO_UTF_CHECK, md, NULL);
-            if (m == PCRE2_ERROR_BADUTFOFFSET || m == PCRE2_ERROR_UTF8_ERR1 || m < -1) {
-                /* invalid UTF-8 in the file: retry without the check being skipped */
-                m = pcre2_match(r->code, data, len, start, 0, md, NULL);
-            }
-            if (m < 0)
+            int m = imgb_regex_match(r->code, data, len, start, 0, md);
+            if (m == PCRE2_ERROR_NOMATCH)
                 break;
+            if (m < 0) {
+                /* a limit or engine error: the rest of this file is unjudged, never "clean" */
+                char *why = imgb_regex_error(m);
+                imgb_evidence *ev = imgb_result_add_evidence(out);
+                ev->file = imgb_xasprintf("/%s", info->path);
+                ev->line = kf_line_of(&lc, data, len, start, NULL);
+                ev->verdict = IMGB_V_ERROR;
+                ev->expected = imgb_xstrdup(expected);
+                ev->message = imgb_xasprintf("pattern /%s/ could not be matched from /%s:%d on: "
+                                             "%s", r->pattern, info->path, ev->line, why);
+                free(why);
+                /* go on from the next line (a hit there still decides), but a pattern that
+                 * fails everywhere must not cost the match limit on every line */
+                if (++regex_errors >= KF_MAX_REGEX_ERRORS)
+                    break;
+                while (start < len && data[start] != '\n')
+                    start++;
+                start++;
+                continue;
+            }
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
             if (hits++ < IMGB_MAX_EVIDENCE_PER_ITEM) {
                 imgb_evidence *ev = imgb_result_add_evidence(out);
                 ev->file = imgb_xasprintf("/%s", info->path);
-                ev->line = kf_line_of(data, len, ov[0], &ev->value);
+                ev->line = kf_line_of(&lc, data, len, ov[0], &ev->value);
                 ev->layer = info->layer;
                 ev->expected = imgb_xstrdup(expected);
                 ev->verdict = r->must_match ? IMGB_V_PASS : IMGB_V_FAIL;
@@ -756,16 +815,21 @@ static int kf_regex_evaluate(const void *compiled, const imgb_scan_ctx *ctx, voi
         ev->expected = imgb_xstrdup(expected);
         ev->message = imgb_xasprintf("%s does not exist", r->path);
     } else if (hits) {
+        /* a hit decides either way; only "none anywhere" needs every byte matched cleanly */
         out->verdict = r->must_match ? IMGB_V_PASS : IMGB_V_FAIL;
         kf_note_more(out, hits > IMGB_MAX_EVIDENCE_PER_ITEM ? hits - IMGB_MAX_EVIDENCE_PER_ITEM
-                                                            : 0, "matches");
-    } else if (errors || truncated) {
+                                                            : 0);
+    } else if (errors || truncated || regex_errors) {
         /* no hit, but part of the text was not seen: neither verdict is known */
         out->verdict = IMGB_V_ERROR;
         if (truncated) {
             imgb_evidence *ev = imgb_result_add_evidence(out);
-            ev->file = imgb_xstrdup(r->path);
-            ev->message = imgb_xasprintf("content kept only up to the per-file cap");
+            ev->file = imgb_xasprintf("/%s", truncated_path);
+            ev->verdict = IMGB_V_ERROR;
+            ev->message = imgb_xasprintf("/%s%s larger than the per-file content cap (%zu "
+                                         "bytes kept): no match in that part, the rest unseen",
+                                         truncated_path, truncated > 1 ? " and others are" : " is",
+                                         truncated_kept);
         }
     } else {
         out->verdict = r->must_match ? IMGB_V_FAIL : IMGB_V_PASS;
@@ -853,7 +917,7 @@ static int kf_exists_evaluate(const void *compiled, const imgb_scan_ctx *ctx, vo
         ev->message = imgb_xasprintf("/%s exists", nodes.v[i].path);
     }
     if (nodes.len > IMGB_MAX_EVIDENCE_PER_ITEM)
-        kf_note_more(out, nodes.len - IMGB_MAX_EVIDENCE_PER_ITEM, "files");
+        kf_note_more(out, nodes.len - IMGB_MAX_EVIDENCE_PER_ITEM);
     if (!found) {
         imgb_evidence *ev = imgb_result_add_evidence(out);
         ev->file = imgb_xstrdup(e->paths[0]);

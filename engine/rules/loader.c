@@ -31,6 +31,7 @@
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/regex.h"
 
 typedef struct ld_id {
     char *id;                 /* copies: the item may be dropped, the id stays taken */
@@ -363,6 +364,43 @@ static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
 }
 
 /*
+ * Warn about regular expressions that repeat a group holding an unbounded quantifier
+ * (`(a+)+`): they backtrack exponentially on a near-miss, so on hostile bytes they end in
+ * the match limit and an error verdict instead of a result.  Every scalar under a key that
+ * the schema defines as a PCRE2 pattern (rules/README.md) is looked at, in any kind.
+ */
+static void ld_lint_patterns(loader *ld, yaml_node_t *n, int depth)
+{
+    static const char *const regex_keys[] = { "pattern", "not_pattern", "regex" };
+    if (!n || depth > IMGB_MAX_YAML_DEPTH)
+        return;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             it < n->data.sequence.items.top; it++)
+            ld_lint_patterns(ld, ld_node(ld, *it), depth + 1);
+        return;
+    }
+    if (n->type != YAML_MAPPING_NODE)
+        return;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        const char *k = ld_scalar(ld_node(ld, p->key));
+        yaml_node_t *v = ld_node(ld, p->value);
+        const char *pat = ld_scalar(v);
+        bool is_regex = false;
+        for (size_t i = 0; k && i < sizeof regex_keys / sizeof *regex_keys; i++)
+            is_regex |= strcmp(k, regex_keys[i]) == 0;
+        size_t at;
+        if (is_regex && pat && imgb_regex_nested_quantifier(pat, &at))
+            ld_warn(ld, v, "%s: nested quantifier at offset %zu (a repeated group that itself "
+                    "repeats backtracks exponentially; the match limit then makes the item an "
+                    "error)", k, at);
+        else
+            ld_lint_patterns(ld, v, depth + 1);
+    }
+}
+
+
+/*
  * Compile `check:` with its kind.  A kind's message that starts with one of the check's
  * keys ("pattern: invalid PCRE2 ...") is reported at that key's value, else at `check:`.
  */
@@ -387,8 +425,10 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
     json_object_set_new(item->params, "_rules_dir", json_string(ld->root));
 
     imgb_error_clear();
-    if (item->kind->compile(item->params, &item->compiled) >= 0)
+    if (item->kind->compile(item->params, &item->compiled) >= 0) {
+        ld_lint_patterns(ld, check, 0);
         return true;
+    }
     item->compiled = NULL;
 
     const char *msg = imgb_error_last();

@@ -13,6 +13,7 @@
 
 #include "rules/rules.h"
 #include "util/error.h"
+#include "util/limits.h"
 #include "util/mem.h"
 
 const char *imgb_severity_name(imgb_severity s)
@@ -58,20 +59,50 @@ const char *imgb_bucket_name(imgb_bucket b)
     return "unknown";
 }
 
-imgb_evidence *imgb_result_add_evidence(imgb_item_result *r)
+static void evidence_blank(imgb_evidence *ev, imgb_verdict v);
+
+/* Append without looking at the cap (the closing count itself goes past it). */
+static imgb_evidence *imgb_result_append_evidence(imgb_item_result *r)
 {
     if (r->nevidence == r->cap_evidence) {
         r->cap_evidence = r->cap_evidence ? r->cap_evidence * 2 : 4;
         r->evidence = imgb_xrealloc(r->evidence, r->cap_evidence * sizeof *r->evidence);
     }
     imgb_evidence *ev = &r->evidence[r->nevidence++];
+    evidence_blank(ev, r->verdict);
+    return ev;
+}
+
+static void evidence_blank(imgb_evidence *ev, imgb_verdict v)
+{
     memset(ev, 0, sizeof *ev);
     ev->offset = -1;
     ev->layer = -1;
     ev->layer_removed = -1;
     ev->history_index = -1;
-    ev->verdict = r->verdict;
-    return ev;
+    ev->verdict = v;
+}
+
+bool imgb_result_evidence_full(const imgb_item_result *r)
+{
+    return r->nevidence >= IMGB_MAX_EVIDENCE_PER_ITEM;
+}
+
+void imgb_result_add_more(imgb_item_result *r, size_t n)
+{
+    r->nmore += n;
+}
+
+imgb_evidence *imgb_result_add_evidence(imgb_item_result *r)
+{
+    if (imgb_result_evidence_full(r)) {
+        /* counted, not kept: the kind fills a scratch entry that the next add recycles */
+        imgb_evidence_clear(&r->spill);
+        evidence_blank(&r->spill, r->verdict);
+        r->nmore++;
+        return &r->spill;
+    }
+    return imgb_result_append_evidence(r);
 }
 
 void imgb_evidence_clear(imgb_evidence *ev)
@@ -98,8 +129,37 @@ void imgb_item_result_dispose(imgb_item_result *r)
     for (size_t i = 0; i < r->nevidence; i++)
         imgb_evidence_clear(&r->evidence[i]);
     free(r->evidence);
+    imgb_evidence_clear(&r->spill);
     r->evidence = NULL;
-    r->nevidence = r->cap_evidence = 0;
+    r->nevidence = r->cap_evidence = r->nmore = 0;
+}
+
+/* Cut `*s` to at most `max` bytes, ending on a UTF-8 character boundary, marked "...". */
+static void field_bound(char **s, size_t max)
+{
+    if (!*s || strlen(*s) <= max)
+        return;
+    size_t keep = max - 3;
+    while (keep > 0 && ((unsigned char)(*s)[keep] & 0xC0) == 0x80)
+        keep--;
+    memcpy(*s + keep, "...", 4);
+}
+
+void imgb_item_result_finish(imgb_item_result *r)
+{
+    imgb_evidence_clear(&r->spill);
+    for (size_t i = 0; i < r->nevidence; i++) {
+        imgb_evidence *ev = &r->evidence[i];
+        char **fields[] = { &ev->file,    &ev->value,   &ev->source,       &ev->expected,
+                            &ev->message, &ev->account, &ev->layer_digest, &ev->layer_cmd };
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+            field_bound(fields[f], IMGB_MAX_EVIDENCE_FIELD);
+    }
+    if (r->nmore == 0)
+        return;
+    imgb_evidence *ev = imgb_result_append_evidence(r);
+    ev->message = imgb_xasprintf("and %zu more not listed (at most %d evidence entries per item)",
+                                 r->nmore, IMGB_MAX_EVIDENCE_PER_ITEM);
 }
 
 /* ---- the per-scan fact cache ---------------------------------------------------------- */

@@ -127,8 +127,10 @@ typedef struct imgb_item_result {
     const imgb_item *item;
     imgb_verdict verdict;
     imgb_evidence *evidence;
-    size_t nevidence;
+    size_t nevidence;         /* at most IMGB_MAX_EVIDENCE_PER_ITEM, plus the closing count */
     size_t cap_evidence;
+    size_t nmore;             /* evidence counted but not stored (past the cap) */
+    imgb_evidence spill;      /* scratch handed out past the cap, cleared on every add */
 } imgb_item_result;
 
 /** Stable lower-case names: "high", "fail", "security_check", ... (static strings). */
@@ -136,9 +138,27 @@ const char *imgb_severity_name(imgb_severity s);
 const char *imgb_verdict_name(imgb_verdict v);
 const char *imgb_bucket_name(imgb_bucket b);
 
-/** Append a blank evidence (layer fields -1, offset -1, verdict = r->verdict) and return it
- *  for filling.  The pointer is valid until the next add. */
+/**
+ * Append a blank evidence (layer fields -1, offset -1, verdict = r->verdict) and return it
+ * for filling.  The pointer is valid until the next add.  Past IMGB_MAX_EVIDENCE_PER_ITEM
+ * entries the evidence is only counted (r->nmore): the pointer is then a scratch entry that
+ * the next add clears, so a kind never has to check, and a hostile image with a million
+ * offenders costs a counter, not a million entries.  The verdict is the kind's to set
+ * (out->verdict), never derived from the stored entries.
+ */
 imgb_evidence *imgb_result_add_evidence(imgb_item_result *r);
+/** True when the next imgb_result_add_evidence() would only be counted. */
+bool imgb_result_evidence_full(const imgb_item_result *r);
+/** Count `n` more offenders that a kind left out itself (e.g. a parser that stopped storing
+ *  problems at the same cap); they join the closing "and M more". */
+void imgb_result_add_more(imgb_item_result *r, size_t n);
+/**
+ * Close an evaluated result (the scan calls it once per item): every string field is cut to
+ * IMGB_MAX_EVIDENCE_FIELD bytes (at a UTF-8 boundary, marked with "..."), and when evidence
+ * was left out one last entry says exactly how many ("and 98000 more not listed (at most
+ * 1000 evidence entries per item)").
+ */
+void imgb_item_result_finish(imgb_item_result *r);
 /** Free every string of `ev` and reset it to blank. */
 void imgb_evidence_clear(imgb_evidence *ev);
 /** Free the evidence array of `r` (not r itself, not r->item). */

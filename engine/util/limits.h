@@ -14,7 +14,11 @@
 #define IMGB_MAX_JSON_BYTES         (16u << 20)               /* manifest, index, config blobs */
 #define IMGB_MAX_LAYERS             1024
 #define IMGB_MAX_SPILL_BYTES        (64ull << 30)             /* temporary file of a piped archive */
-#define IMGB_KEEP_FILE_MAX          (4u << 20)                /* content kept per file */
+/* Content kept per file.  The files checks parse whole must fit: /etc/shadow and /etc/passwd
+ * of 100,000 accounts (~13 MB), dpkg status and rpmdb.sqlite of large images (10-60 MB).
+ * A file past it is an error for every check that reads it (imgb_view_read), never judged
+ * on its prefix; the total below bounds the sum. */
+#define IMGB_KEEP_FILE_MAX          (64u << 20)
 #define IMGB_KEEP_TOTAL_MAX         (256ull << 20)            /* content kept, whole image */
 #define IMGB_MAX_CONFIG_LINE        (16 * 1024)               /* sshd_config, login.defs, PAM lines */
 #define IMGB_MAX_INCLUDE_DEPTH      16                        /* sshd Include nesting */
@@ -29,6 +33,12 @@
 #define IMGB_MAX_YAML_NODES         100000                    /* nodes converted per file (aliases) */
 #define IMGB_MAX_EVIDENCE_PER_ITEM  1000                      /* offenders listed per item (then a count) */
 #define IMGB_MAX_EVIDENCE_TEXT      512                       /* bytes of a matched line quoted as evidence */
+#define IMGB_MAX_EVIDENCE_FIELD     4096                      /* bytes of any evidence string (message, value...) */
+/* PCRE2 limits for rule patterns on image bytes (util/regex.h); a real pattern on a real line
+ * stays orders of magnitude below them, (a+)+$ on 30 'a's and a 'b' reaches them at once. */
+#define IMGB_REGEX_MATCH_LIMIT      1000000                   /* backtracking steps per match call */
+#define IMGB_REGEX_DEPTH_LIMIT      10000                     /* nested backtracking frames */
+#define IMGB_REGEX_HEAP_LIMIT       (20u * 1024)              /* KiB of backtracking heap */
 
 /* Weak-password engine (engine/checks/weak_password.h). */
 #define IMGB_WP_DEFAULT_BUDGET      30.0                      /* seconds of cracking per image */

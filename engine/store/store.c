@@ -1,0 +1,810 @@
+/*
+ * The store: schema and migrations, recording a scan, and answering the four cloud API
+ * formats from the history with the emitters of engine/report/rows.h (the same code that
+ * renders one scan), so the shapes live in one place.
+ *
+ * Tables (per tenant; an asset is "namespace/name:tag" or "@<image id>"):
+ *   assets        current state of every asset: identity, first/last scan, statistic counts
+ *   tenant_stats  the statistic summed over a tenant's assets, kept in the record
+ *                 transaction, so the unfiltered statistic does not grow with the images
+ *   scans         one row per recorded scan with its native JSON report (every item,
+ *                 verdict and evidence); retention trims it per asset
+ *   baselines     DescribeImageBaselineCheckResult rows with their history (first failure,
+ *                 fixed status)
+ *   hw_rows       ListImageRiskConfigs rows of the latest scan
+ *   build_risks   failed build risks with their handling status (kept across rescans)
+ *   nonces        used request nonces (Alibaba V1 SignatureNonce), shared by every server
+ *   jobs          the scan job queue (engine/store/jobs.c)
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "report/native.h"
+#include "report/rows.h"
+#include "store/store.h"
+#include "util/error.h"
+#include "util/mem.h"
+
+struct imgb_store {
+    imgb_db *db;
+    int version;
+};
+
+struct imgb_store_query {
+    const imgb_report_format *fmt;
+    imgb_report_params p;
+};
+
+/* ---- migrations ---------------------------------------------------------------------- */
+
+/* Append-only: a released migration never changes; a new schema is a new row. */
+static const char *const migrations[] = {
+    /* 1: history */
+    "CREATE TABLE assets (tenant TEXT NOT NULL, asset TEXT NOT NULL, namespace TEXT NOT NULL,"
+    " name TEXT NOT NULL, tag TEXT NOT NULL, image_id TEXT NOT NULL, digest TEXT NOT NULL,"
+    " first_scan_ms BIGINT NOT NULL, last_scan_ms BIGINT NOT NULL, last_scan_id TEXT NOT NULL,"
+    " weak BIGINT NOT NULL, policy BIGINT NOT NULL, checks BIGINT NOT NULL,"
+    " PRIMARY KEY (tenant, asset));"
+    "CREATE INDEX assets_image ON assets (tenant, image_id);"
+    "CREATE INDEX assets_last ON assets (tenant, last_scan_ms);"
+    "CREATE TABLE tenant_stats (tenant TEXT PRIMARY KEY, weak BIGINT NOT NULL,"
+    " policy BIGINT NOT NULL, checks BIGINT NOT NULL);"
+    "CREATE TABLE scans (tenant TEXT NOT NULL, scan_id TEXT NOT NULL, asset TEXT NOT NULL,"
+    " image_id TEXT NOT NULL, started_ms BIGINT NOT NULL, finished_ms BIGINT NOT NULL,"
+    " report TEXT NOT NULL, PRIMARY KEY (tenant, scan_id));"
+    "CREATE INDEX scans_asset ON scans (tenant, asset, finished_ms);"
+    "CREATE TABLE baselines (tenant TEXT NOT NULL, asset TEXT NOT NULL,"
+    " baseline_key TEXT NOT NULL, ord INTEGER NOT NULL, alias_zh TEXT, alias_en TEXT,"
+    " class_key TEXT, class_alias_zh TEXT, class_alias_en TEXT, status INTEGER NOT NULL,"
+    " high BIGINT NOT NULL, middle BIGINT NOT NULL, low BIGINT NOT NULL,"
+    " level INTEGER NOT NULL, nitems BIGINT NOT NULL, first_scan_ms BIGINT NOT NULL,"
+    " first_fail_ms BIGINT, last_scan_ms BIGINT NOT NULL,"
+    " PRIMARY KEY (tenant, asset, baseline_key));"
+    "CREATE TABLE hw_rows (tenant TEXT NOT NULL, asset TEXT NOT NULL, ord INTEGER NOT NULL,"
+    " severity TEXT NOT NULL, check_name TEXT NOT NULL, check_type TEXT NOT NULL,"
+    " standard TEXT NOT NULL, nrules BIGINT NOT NULL, nfailed BIGINT NOT NULL,"
+    " desc_zh TEXT, desc_en TEXT, PRIMARY KEY (tenant, asset, ord));"
+    "CREATE TABLE build_risks (tenant TEXT NOT NULL, asset TEXT NOT NULL,"
+    " risk_key TEXT NOT NULL, risk_id TEXT NOT NULL, severity INTEGER NOT NULL,"
+    " status INTEGER NOT NULL, failing INTEGER NOT NULL, first_scan_ms BIGINT NOT NULL,"
+    " last_scan_ms BIGINT NOT NULL, PRIMARY KEY (tenant, asset, risk_key));"
+    "CREATE TABLE nonces (access_key TEXT NOT NULL, nonce TEXT NOT NULL,"
+    " expires_ms BIGINT NOT NULL, PRIMARY KEY (access_key, nonce));"
+    "CREATE INDEX nonces_expiry ON nonces (expires_ms);",
+    /* 2: job queue */
+    "CREATE TABLE jobs (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, state TEXT NOT NULL,"
+    " path TEXT NOT NULL, remove_after INTEGER NOT NULL, created_ms BIGINT NOT NULL,"
+    " started_ms BIGINT, finished_ms BIGINT, lease_until_ms BIGINT, worker TEXT,"
+    " attempts INTEGER NOT NULL, scan_id TEXT, summary TEXT, error TEXT,"
+    " repo_namespace TEXT, repo_name TEXT, tag TEXT);"
+    "CREATE INDEX jobs_state ON jobs (state, created_ms);",
+};
+#define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+
+static int store_migrate(imgb_store *s)
+{
+    imgb_db *db = s->db;
+    if (imgb_db_script(db, "CREATE TABLE IF NOT EXISTS imgb_schema (version INTEGER NOT NULL)") < 0)
+        return IMGB_ERROR;
+    if (imgb_db_begin(db) < 0)
+        return IMGB_ERROR;
+    /* Two processes opening a new PostgreSQL store at once: one migrates, the other waits. */
+    if (imgb_db_kind_of(db) == IMGB_DB_POSTGRES &&
+        imgb_db_query(db, "SELECT pg_advisory_xact_lock(73461)", NULL, 0, NULL) < 0)
+        goto fail;
+    imgb_db_rows r;
+    if (imgb_db_query(db, "SELECT MAX(version) FROM imgb_schema", NULL, 0, &r) < 0)
+        goto fail;
+    int v = (int)imgb_db_int(&r, 0, 0);
+    imgb_db_rows_dispose(&r);
+    if (v > NMIGRATIONS) {
+        imgb_error_set(IMGB_EUNSUPPORTED, "store: schema version %d is newer than this "
+                       "imgbaseline knows (%d): upgrade imgbaseline", v, NMIGRATIONS);
+        goto fail;
+    }
+    for (int m = v; m < NMIGRATIONS; m++) {
+        if (imgb_db_script(db, migrations[m]) < 0) {
+            imgb_error_prefix("store: migration %d", m + 1);
+            goto fail;
+        }
+        char ver[16];
+        snprintf(ver, sizeof ver, "%d", m + 1);
+        const char *pv[] = { ver };
+        if (imgb_db_query(db, "INSERT INTO imgb_schema (version) VALUES ($1)", pv, 1, NULL) < 0)
+            goto fail;
+    }
+    if (imgb_db_commit(db) < 0)
+        goto fail;
+    s->version = NMIGRATIONS;
+    return 0;
+fail:
+    imgb_db_rollback(db);
+    return IMGB_ERROR;
+}
+
+int imgb_store_open(imgb_store **out, const char *where)
+{
+    *out = NULL;
+    if (!where || !*where)
+        return imgb_error_set(IMGB_EINVAL, "store: empty store path");
+    imgb_store *s = imgb_xcalloc(1, sizeof *s);
+    if (imgb_db_open(&s->db, where) < 0 || store_migrate(s) < 0) {
+        imgb_store_close(s);
+        return IMGB_ERROR;
+    }
+    *out = s;
+    return 0;
+}
+
+void imgb_store_close(imgb_store *s)
+{
+    if (!s)
+        return;
+    imgb_db_close(s->db);
+    free(s);
+}
+
+int imgb_store_schema_version(imgb_store *s)
+{
+    return s->version;
+}
+
+imgb_db *imgb_store_db(imgb_store *s)
+{
+    return s->db;
+}
+
+/* ---- recording ----------------------------------------------------------------------- */
+
+static char *lld(long long v)
+{
+    return imgb_xasprintf("%lld", v);
+}
+
+static int q(imgb_db *db, const char *sql, const char *const *pv, size_t n)
+{
+    return imgb_db_query(db, sql, pv, n, NULL);
+}
+
+static void random_hex(char *out, size_t nbytes)
+{
+    unsigned char b[32];
+    if (nbytes > sizeof b || RAND_bytes(b, (int)nbytes) != 1)
+        abort();
+    for (size_t i = 0; i < nbytes; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Every string argument is freed after the statement (a small arena for one statement). */
+#define FREE_ALL(arr) do { for (size_t k_ = 0; k_ < sizeof arr / sizeof arr[0]; k_++) \
+                               free(arr[k_]); } while (0)
+
+static int record_baselines(imgb_db *db, const char *tenant, const char *asset,
+                            const imgb_scan_result *res, const imgb_report_params *p,
+                            const char *started, const char *now)
+{
+    const char *pv0[] = { tenant, asset, now };
+    if (q(db, "UPDATE baselines SET status = 1, high = 0, middle = 0, low = 0,"
+              " last_scan_ms = $3 WHERE tenant = $1 AND asset = $2", pv0, 3) < 0)
+        return IMGB_ERROR;
+    imgb_check_row *rows = imgb_xcalloc(res->nbaselines ? res->nbaselines : 1, sizeof *rows);
+    size_t n = imgb_report_check_rows(res, p, rows);
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const imgb_check_row *r = &rows[k];
+        char *nums[] = { lld((long long)r->order), lld(r->status), lld(r->counts[2]),
+                         lld(r->counts[1]), lld(r->counts[0]), lld(r->level), lld(r->nitems) };
+        const char *pv[] = { tenant, asset, r->key, nums[0], r->alias.zh, r->alias.en,
+                             r->class_key, r->class_alias.zh, r->class_alias.en, nums[1],
+                             nums[2], nums[3], nums[4], nums[5], nums[6], started,
+                             r->status == 0 ? started : NULL, now };
+        rc = q(db, "INSERT INTO baselines (tenant, asset, baseline_key, ord, alias_zh, alias_en,"
+                   " class_key, class_alias_zh, class_alias_en, status, high, middle, low, level,"
+                   " nitems, first_scan_ms, first_fail_ms, last_scan_ms) VALUES ($1, $2, $3, $4,"
+                   " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+                   " ON CONFLICT (tenant, asset, baseline_key) DO UPDATE SET ord = excluded.ord,"
+                   " alias_zh = excluded.alias_zh, alias_en = excluded.alias_en,"
+                   " class_key = excluded.class_key, class_alias_zh = excluded.class_alias_zh,"
+                   " class_alias_en = excluded.class_alias_en, status = excluded.status,"
+                   " high = excluded.high, middle = excluded.middle, low = excluded.low,"
+                   " level = excluded.level, nitems = excluded.nitems,"
+                   " first_fail_ms = COALESCE(baselines.first_fail_ms, excluded.first_fail_ms),"
+                   " last_scan_ms = excluded.last_scan_ms", pv, 18);
+        FREE_ALL(nums);
+    }
+    free(rows);
+    return rc;
+}
+
+static int record_hw_rows(imgb_db *db, const char *tenant, const char *asset,
+                          const imgb_scan_result *res, const imgb_report_params *p)
+{
+    const char *pv0[] = { tenant, asset };
+    if (q(db, "DELETE FROM hw_rows WHERE tenant = $1 AND asset = $2", pv0, 2) < 0)
+        return IMGB_ERROR;
+    imgb_hw_row *rows = NULL;
+    size_t n = imgb_report_hw_rows(res, p, &rows);
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const imgb_hw_row *r = &rows[k];
+        char *nums[] = { lld((long long)k), lld(r->nrules), lld(r->nfailed) };
+        const char *pv[] = { tenant, asset, nums[0], r->severity, r->check_name, r->check_type,
+                             r->standard, nums[1], nums[2], r->desc.zh, r->desc.en };
+        rc = q(db, "INSERT INTO hw_rows (tenant, asset, ord, severity, check_name, check_type,"
+                   " standard, nrules, nfailed, desc_zh, desc_en) VALUES ($1, $2, $3, $4, $5,"
+                   " $6, $7, $8, $9, $10, $11)", pv, 11);
+        FREE_ALL(nums);
+    }
+    free(rows);
+    return rc;
+}
+
+static int record_build_risks(imgb_db *db, const char *tenant, const char *asset,
+                              const imgb_scan_result *res, const imgb_report_params *p,
+                              const char *started, const char *now)
+{
+    const char *pv0[] = { tenant, asset };
+    if (q(db, "UPDATE build_risks SET failing = 0 WHERE tenant = $1 AND asset = $2", pv0, 2) < 0)
+        return IMGB_ERROR;
+    imgb_build_risk_row *rows = NULL;
+    size_t n = imgb_report_build_risk_rows(res, p, &rows);
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const imgb_build_risk_row *r = &rows[k];
+        char *nums[] = { lld(r->severity), lld(r->status) };
+        const char *pv[] = { tenant, asset, r->key, r->id, nums[0], nums[1], started, now };
+        /* The handling status is the user's decision: a rescan keeps it. */
+        rc = q(db, "INSERT INTO build_risks (tenant, asset, risk_key, risk_id, severity, status,"
+                   " failing, first_scan_ms, last_scan_ms) VALUES ($1, $2, $3, $4, $5, $6, 1,"
+                   " $7, $8) ON CONFLICT (tenant, asset, risk_key) DO UPDATE SET failing = 1,"
+                   " severity = excluded.severity, risk_id = excluded.risk_id,"
+                   " last_scan_ms = excluded.last_scan_ms", pv, 8);
+        FREE_ALL(nums);
+    }
+    free(rows);
+    return rc;
+}
+
+static int record_asset(imgb_db *db, const char *tenant, const char *asset,
+                        const imgb_image_ref_view *ref, const imgb_hw_stat *st,
+                        const char *started, const char *finished, const char *scan_id)
+{
+    /* The tenant statistic moves by the asset's change: read the old counts first. */
+    const char *pk[] = { tenant, asset };
+    imgb_db_rows old;
+    if (imgb_db_query(db, "SELECT weak, policy, checks FROM assets WHERE tenant = $1 AND"
+                          " asset = $2", pk, 2, &old) < 0)
+        return IMGB_ERROR;
+    long long dw = st->weak, dp = st->policy, dc = st->check;
+    if (old.nrows) {
+        dw -= imgb_db_int(&old, 0, 0);
+        dp -= imgb_db_int(&old, 0, 1);
+        dc -= imgb_db_int(&old, 0, 2);
+    }
+    imgb_db_rows_dispose(&old);
+
+    char *nums[] = { lld(st->weak), lld(st->policy), lld(st->check), lld(dw), lld(dp), lld(dc) };
+    const char *pv[] = { tenant, asset, ref->namespace_name, ref->name, ref->tag, ref->image_id,
+                         ref->digest, started, finished, scan_id, nums[0], nums[1], nums[2] };
+    int rc = q(db, "INSERT INTO assets (tenant, asset, namespace, name, tag, image_id, digest,"
+                   " first_scan_ms, last_scan_ms, last_scan_id, weak, policy, checks) VALUES ($1,"
+                   " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (tenant,"
+                   " asset) DO UPDATE SET image_id = excluded.image_id, digest = excluded.digest,"
+                   " last_scan_ms = excluded.last_scan_ms, last_scan_id = excluded.last_scan_id,"
+                   " weak = excluded.weak, policy = excluded.policy, checks = excluded.checks",
+               pv, 13);
+    if (rc == 0) {
+        const char *ps[] = { tenant, nums[3], nums[4], nums[5] };
+        rc = q(db, "INSERT INTO tenant_stats (tenant, weak, policy, checks) VALUES ($1, $2, $3,"
+                   " $4) ON CONFLICT (tenant) DO UPDATE SET weak = tenant_stats.weak +"
+                   " excluded.weak, policy = tenant_stats.policy + excluded.policy,"
+                   " checks = tenant_stats.checks + excluded.checks", ps, 4);
+    }
+    FREE_ALL(nums);
+    return rc;
+}
+
+static int record_scan(imgb_db *db, const char *tenant, const char *asset, const char *image_id,
+                       const char *scan_id, const char *started, const char *finished,
+                       const imgb_scan_result *res, long retention)
+{
+    imgb_buf rep = IMGB_BUF_INIT;
+    if (imgb_report_native(res, "en", &rep) < 0)
+        return IMGB_ERROR;
+    const char *pv[] = { tenant, scan_id, asset, image_id, started, finished,
+                         rep.ptr ? rep.ptr : "" };
+    int rc = q(db, "INSERT INTO scans (tenant, scan_id, asset, image_id, started_ms,"
+                   " finished_ms, report) VALUES ($1, $2, $3, $4, $5, $6, $7)", pv, 7);
+    imgb_buf_dispose(&rep);
+    if (rc == 0 && retention > 0) {
+        char *keep = lld(retention);
+        const char *pr[] = { tenant, asset, keep };
+        rc = q(db, "DELETE FROM scans WHERE tenant = $1 AND asset = $2 AND scan_id NOT IN"
+                   " (SELECT scan_id FROM scans WHERE tenant = $1 AND asset = $2"
+                   " ORDER BY finished_ms DESC, scan_id DESC LIMIT $3)", pr, 3);
+        free(keep);
+    }
+    return rc;
+}
+
+static int check_tenant(const char *tenant)
+{
+    size_t n = strlen(tenant);
+    if (n == 0 || n > IMGB_STORE_TENANT_MAX)
+        return imgb_error_set(IMGB_EINVAL, "store: tenant name must have 1 to %d characters",
+                              IMGB_STORE_TENANT_MAX);
+    for (const char *c = tenant; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return imgb_error_set(IMGB_EINVAL, "store: tenant name has a control character");
+    return 0;
+}
+
+int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
+                      const imgb_store_identity *who, const imgb_report_params *p,
+                      char scan_id_out[33])
+{
+    imgb_report_params none;
+    imgb_report_params_init(&none);
+    if (!p)
+        p = &none;
+    const char *tenant = who && who->tenant ? who->tenant : IMGB_STORE_TENANT_DEFAULT;
+    if (check_tenant(tenant) < 0)
+        return IMGB_EINVAL;
+
+    imgb_image_ref ref;
+    imgb_report_image_ref(res, &ref);
+    imgb_image_ref_view view = {
+        .namespace_name = who && who->repo_namespace ? who->repo_namespace : ref.namespace_name,
+        .name = who && who->repo_name ? who->repo_name : ref.name,
+        .tag = who && who->tag ? who->tag : ref.tag,
+        .digest = ref.digest, .image_id = imgb_report_image_id(res),
+    };
+    if (who && (who->repo_name || who->repo_namespace) && !who->tag && !*view.tag)
+        view.tag = "latest";
+    char *asset = *view.name ? imgb_xasprintf("%s/%s:%s", view.namespace_name, view.name, view.tag)
+                             : imgb_xasprintf("@%s", view.image_id);
+    char scan_id[33];
+    random_hex(scan_id, 16);
+    char *started = lld(res->started_ms), *finished = lld(res->finished_ms);
+    imgb_hw_stat st;
+    imgb_report_hw_stat_counts(res, p, &st);
+
+    imgb_db *db = s->db;
+    int rc = imgb_db_begin(db);
+    if (rc == 0) {
+        rc = record_asset(db, tenant, asset, &view, &st, started, finished, scan_id);
+        if (rc == 0)
+            rc = record_baselines(db, tenant, asset, res, p, started, finished);
+        if (rc == 0)
+            rc = record_hw_rows(db, tenant, asset, res, p);
+        if (rc == 0)
+            rc = record_build_risks(db, tenant, asset, res, p, started, finished);
+        if (rc == 0)
+            rc = record_scan(db, tenant, asset, view.image_id, scan_id, started, finished, res,
+                             who ? who->retention : 0);
+        if (rc == 0)
+            rc = imgb_db_commit(db);
+        if (rc < 0)
+            imgb_db_rollback(db);
+    }
+    if (rc == 0 && scan_id_out)
+        memcpy(scan_id_out, scan_id, 33);
+    free(started);
+    free(finished);
+    free(asset);
+    imgb_report_image_ref_dispose(&ref);
+    imgb_report_params_dispose(&none);
+    return rc < 0 ? IMGB_ERROR : 0;
+}
+
+/* ---- answering from the history ------------------------------------------------------ */
+
+/* A statement built clause by clause; qb_arg() returns the placeholder of a new argument. */
+typedef struct qbuild {
+    imgb_buf sql;
+    imgb_ptrvec args;   /* char*, owned */
+} qbuild;
+
+static const char *qb_arg(qbuild *b, const char *value)
+{
+    static _Thread_local char ph[24];
+    imgb_ptrvec_push(&b->args, value ? imgb_xstrdup(value) : NULL);
+    snprintf(ph, sizeof ph, "$%zu", b->args.len);
+    return ph;
+}
+
+static void qb_dispose(qbuild *b)
+{
+    imgb_buf_dispose(&b->sql);
+    for (size_t i = 0; i < b->args.len; i++)
+        free(b->args.items[i]);
+    imgb_ptrvec_dispose(&b->args, NULL);
+}
+
+static int qb_run(imgb_db *db, qbuild *b, imgb_db_rows *out)
+{
+    return imgb_db_query(db, b->sql.ptr, (const char *const *)b->args.items, b->args.len, out);
+}
+
+static bool hex_only(const char *s)
+{
+    for (; *s; s++)
+        if (!isxdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* An image id or uuid as asked ("sha256:" optional, any case) -> lower hex, or NULL if it
+ * cannot name an image (fewer than 12 or non-hex digits). */
+static char *image_id_prefix(const char *want)
+{
+    if (!strncmp(want, "sha256:", 7))
+        want += 7;
+    if (strlen(want) < 12 || strlen(want) > 64 || !hex_only(want))
+        return NULL;
+    char *r = imgb_xstrdup(want);
+    for (char *c = r; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return r;
+}
+
+static int answer_check_result(imgb_db *db, const char *tenant, const imgb_report_params *p,
+                               const char *rid, imgb_buf *out)
+{
+    /* The asset: the latest scanned one whose image id starts with ImageUuid. */
+    char *prefix = p->image_uuid ? image_id_prefix(p->image_uuid) : NULL;
+    imgb_db_rows rows = { 0 };
+    int rc = 0;
+    if (prefix) {
+        char *like = imgb_xasprintf("%s%%", prefix);
+        const char *pv[] = { tenant, like };
+        rc = imgb_db_query(db, "SELECT b.baseline_key, b.ord, b.alias_zh, b.alias_en, b.class_key,"
+                           " b.class_alias_zh, b.class_alias_en, b.status, b.high, b.middle, b.low,"
+                           " b.level, b.nitems, COALESCE(b.first_fail_ms, b.first_scan_ms),"
+                           " b.last_scan_ms FROM baselines b WHERE b.tenant = $1 AND b.asset ="
+                           " (SELECT a.asset FROM assets a WHERE a.tenant = $1 AND a.image_id LIKE"
+                           " $2 ORDER BY a.last_scan_ms DESC, a.asset LIMIT 1) ORDER BY b.ord",
+                           pv, 2, &rows);
+        free(like);
+    }
+    free(prefix);
+    if (rc < 0)
+        return rc;
+    imgb_check_row *cr = imgb_xcalloc(rows.nrows + 1, sizeof *cr);
+    for (size_t i = 0; i < rows.nrows; i++) {
+        cr[i] = (imgb_check_row){
+            .key = imgb_db_cell(&rows, i, 0), .order = (size_t)imgb_db_int(&rows, i, 1),
+            .alias = { (char *)imgb_db_cell(&rows, i, 2), (char *)imgb_db_cell(&rows, i, 3) },
+            .class_key = imgb_db_cell(&rows, i, 4),
+            .class_alias = { (char *)imgb_db_cell(&rows, i, 5), (char *)imgb_db_cell(&rows, i, 6) },
+            .status = (int)imgb_db_int(&rows, i, 7),
+            .counts = { imgb_db_int(&rows, i, 10), imgb_db_int(&rows, i, 9),
+                        imgb_db_int(&rows, i, 8) },
+            .level = (int)imgb_db_int(&rows, i, 11), .nitems = imgb_db_int(&rows, i, 12),
+            .first_ms = imgb_db_int(&rows, i, 13), .last_ms = imgb_db_int(&rows, i, 14),
+        };
+    }
+    rc = imgb_report_check_emit(cr, rows.nrows, p, rid, out);
+    free(cr);
+    imgb_db_rows_dispose(&rows);
+    return rc;
+}
+
+/* The WHERE clause of the Huawei image filters on assets `a` (after "WHERE a.tenant = $1"). */
+static bool hw_image_filters(qbuild *b, const imgb_report_params *p)
+{
+    if (p->image_id && *p->image_id) {
+        /* image_id beats image_name + image_version. */
+        char *prefix = image_id_prefix(p->image_id);
+        if (!prefix)
+            return false;
+        char *like = imgb_xasprintf("%s%%", prefix);
+        imgb_buf_printf(&b->sql, " AND a.image_id LIKE %s", qb_arg(b, like));
+        free(like);
+        free(prefix);
+    } else if (p->image_name && *p->image_name) {
+        /* Fuzzy: a substring of "namespace/name" (ASCII case-insensitive). */
+        imgb_buf_printf(&b->sql, " AND strpos(lower(a.namespace || '/' || a.name), lower(CAST(%s AS TEXT))) > 0",
+                        qb_arg(b, p->image_name));
+        if (p->image_version && *p->image_version)
+            imgb_buf_printf(&b->sql, " AND a.tag = %s", qb_arg(b, p->image_version));
+    }
+    /* namespace is only valid for private and shared image repositories. */
+    if (p->namespace_name && *p->namespace_name &&
+        (!strcmp(p->image_type, "private_image") || !strcmp(p->image_type, "shared_image")))
+        imgb_buf_printf(&b->sql, " AND a.namespace = %s", qb_arg(b, p->namespace_name));
+    return true;
+}
+
+static bool hw_has_image_filters(const imgb_report_params *p)
+{
+    return (p->image_id && *p->image_id) || (p->image_name && *p->image_name) ||
+           (p->namespace_name && *p->namespace_name &&
+            (!strcmp(p->image_type, "private_image") || !strcmp(p->image_type, "shared_image")));
+}
+
+static int answer_hw_stat(imgb_db *db, const char *tenant, const imgb_report_params *p,
+                          imgb_buf *out)
+{
+    imgb_hw_stat st = { 0, 0, 0 };
+    if (!imgb_report_hw_image_type_ok(p))
+        return imgb_report_hw_stat_emit(&st, out);
+    qbuild b = { IMGB_BUF_INIT, IMGB_PTRVEC_INIT };
+    bool any = true;
+    if (!hw_has_image_filters(p)) {
+        /* The kept aggregate: as fast with 10,000 images as with 10. */
+        imgb_buf_printf(&b.sql, "SELECT weak, policy, checks FROM tenant_stats WHERE tenant = %s",
+                        qb_arg(&b, tenant));
+    } else {
+        imgb_buf_printf(&b.sql, "SELECT SUM(a.weak), SUM(a.policy), SUM(a.checks) FROM assets a"
+                        " WHERE a.tenant = %s", qb_arg(&b, tenant));
+        any = hw_image_filters(&b, p);
+    }
+    imgb_db_rows r = { 0 };
+    int rc = any ? qb_run(db, &b, &r) : 0;
+    if (rc == 0 && r.nrows)
+        st = (imgb_hw_stat){ imgb_db_int(&r, 0, 0), imgb_db_int(&r, 0, 1), imgb_db_int(&r, 0, 2) };
+    imgb_db_rows_dispose(&r);
+    qb_dispose(&b);
+    return rc < 0 ? rc : imgb_report_hw_stat_emit(&st, out);
+}
+
+static int answer_hw_risk_configs(imgb_db *db, const char *tenant, const imgb_report_params *p,
+                                  imgb_buf *out)
+{
+    long long off = imgb_report_hw_offset(p), lim = imgb_report_hw_limit(p);
+    if (!imgb_report_hw_image_type_ok(p))
+        return imgb_report_hw_rows_emit(NULL, 0, 0, p, out);
+    qbuild b = { IMGB_BUF_INIT, IMGB_PTRVEC_INIT };
+    imgb_buf_printf(&b.sql, " FROM hw_rows h JOIN assets a ON a.tenant = h.tenant AND"
+                    " a.asset = h.asset WHERE a.tenant = %s", qb_arg(&b, tenant));
+    bool any = hw_image_filters(&b, p);
+    if (p->check_name)
+        imgb_buf_printf(&b.sql, " AND h.check_name = %s", qb_arg(&b, p->check_name));
+    if (p->severity)
+        imgb_buf_printf(&b.sql, " AND h.severity = %s", qb_arg(&b, p->severity));
+    if (p->standard)
+        imgb_buf_printf(&b.sql, " AND h.standard = %s", qb_arg(&b, p->standard));
+    char *where = imgb_buf_detach(&b.sql);
+
+    imgb_db_rows cnt = { 0 }, rows = { 0 };
+    int rc = 0;
+    if (any) {
+        imgb_buf_printf(&b.sql, "SELECT COUNT(*)%s", where);
+        rc = qb_run(db, &b, &cnt);
+        imgb_buf_clear(&b.sql);
+        char *o = lld(off), *l = lld(lim);
+        imgb_buf_printf(&b.sql, "SELECT h.severity, h.check_name, h.check_type, h.standard,"
+                        " h.nrules, h.nfailed, h.desc_zh, h.desc_en%s ORDER BY a.last_scan_ms DESC,"
+                        " a.asset, h.ord LIMIT %s", where, qb_arg(&b, l));
+        imgb_buf_printf(&b.sql, " OFFSET %s", qb_arg(&b, o));
+        if (rc == 0)
+            rc = qb_run(db, &b, &rows);
+        free(o);
+        free(l);
+    }
+    free(where);
+    qb_dispose(&b);
+    if (rc < 0) {
+        imgb_db_rows_dispose(&cnt);
+        return rc;
+    }
+    imgb_hw_row *hr = imgb_xcalloc(rows.nrows + 1, sizeof *hr);
+    for (size_t i = 0; i < rows.nrows; i++)
+        hr[i] = (imgb_hw_row){
+            .severity = imgb_db_cell(&rows, i, 0), .check_name = imgb_db_cell(&rows, i, 1),
+            .check_type = imgb_db_cell(&rows, i, 2), .standard = imgb_db_cell(&rows, i, 3),
+            .nrules = imgb_db_int(&rows, i, 4), .nfailed = imgb_db_int(&rows, i, 5),
+            .desc = { (char *)imgb_db_cell(&rows, i, 6), (char *)imgb_db_cell(&rows, i, 7) },
+        };
+    rc = imgb_report_hw_rows_emit(hr, rows.nrows, imgb_db_int(&cnt, 0, 0), p, out);
+    free(hr);
+    imgb_db_rows_dispose(&rows);
+    imgb_db_rows_dispose(&cnt);
+    return rc;
+}
+
+static int answer_build_risk(imgb_db *db, const char *tenant, const imgb_report_params *p,
+                             const char *rid, imgb_buf *out)
+{
+    qbuild b = { IMGB_BUF_INIT, IMGB_PTRVEC_INIT };
+    imgb_buf_printf(&b.sql, " FROM build_risks r JOIN assets a ON a.tenant = r.tenant AND"
+                    " a.asset = r.asset WHERE a.tenant = %s AND r.failing = 1", qb_arg(&b, tenant));
+    if (p->risk_levels) {
+        imgb_buf_puts(&b.sql, " AND r.severity IN (-1");
+        for (int lv = 0; lv < 3; lv++)
+            if (p->risk_levels & (1u << lv))
+                imgb_buf_printf(&b.sql, ", %d", lv);
+        imgb_buf_puts(&b.sql, ")");
+    }
+    if (p->risk_key) {
+        const char *ph = qb_arg(&b, p->risk_key);
+        imgb_buf_printf(&b.sql, " AND (r.risk_key = %s OR r.risk_id = %s)", ph, ph);
+    }
+    if (p->status >= 0)
+        imgb_buf_printf(&b.sql, " AND r.status = %d", p->status);
+    if (p->criteria && *p->criteria) {
+        /* Either column without a CriteriaType (as the per-scan renderer). */
+        const char *ph = qb_arg(&b, p->criteria);
+        bool ns = !p->criteria_type || !strcmp(p->criteria_type, "RepoNamespace");
+        bool nm = !p->criteria_type || !strcmp(p->criteria_type, "RepoName");
+        imgb_buf_puts(&b.sql, " AND (1 = 0");
+        if (ns)
+            imgb_buf_printf(&b.sql, " OR strpos(lower(a.namespace), lower(CAST(%s AS TEXT))) > 0", ph);
+        if (nm)
+            imgb_buf_printf(&b.sql, " OR strpos(lower(a.name), lower(CAST(%s AS TEXT))) > 0", ph);
+        imgb_buf_puts(&b.sql, ")");
+    }
+    imgb_buf_puts(&b.sql, " GROUP BY a.asset, a.image_id, a.namespace, a.name, a.digest, a.tag,"
+                          " a.last_scan_ms");
+    char *from = imgb_buf_detach(&b.sql);
+
+    long long size = imgb_report_page_size(p), page = imgb_report_current_page(p);
+    char *l = lld(size), *o = lld((page - 1) * size);
+    imgb_db_rows cnt = { 0 }, rows = { 0 };
+    imgb_buf_printf(&b.sql, "SELECT COUNT(*) FROM (SELECT a.asset%s) t", from);
+    int rc = qb_run(db, &b, &cnt);
+    imgb_buf_clear(&b.sql);
+    imgb_buf_printf(&b.sql, "SELECT a.image_id, a.namespace, a.name, a.digest, a.tag,"
+                    " MIN(r.first_scan_ms), a.last_scan_ms, MAX(r.severity), MIN(r.status)%s"
+                    " ORDER BY a.last_scan_ms DESC, a.asset LIMIT %s", from, qb_arg(&b, l));
+    imgb_buf_printf(&b.sql, " OFFSET %s", qb_arg(&b, o));
+    if (rc == 0)
+        rc = qb_run(db, &b, &rows);
+    free(l);
+    free(o);
+    free(from);
+    qb_dispose(&b);
+    if (rc == 0) {
+        imgb_build_image_row *br = imgb_xcalloc(rows.nrows + 1, sizeof *br);
+        for (size_t i = 0; i < rows.nrows; i++)
+            br[i] = (imgb_build_image_row){
+                .uuid = imgb_db_cell(&rows, i, 0), .namespace_name = imgb_db_cell(&rows, i, 1),
+                .name = imgb_db_cell(&rows, i, 2), .digest = imgb_db_cell(&rows, i, 3),
+                .tag = imgb_db_cell(&rows, i, 4), .first_ms = imgb_db_int(&rows, i, 5),
+                .last_ms = imgb_db_int(&rows, i, 6), .level = (int)imgb_db_int(&rows, i, 7),
+                .status = (int)imgb_db_int(&rows, i, 8),
+            };
+        rc = imgb_report_build_images_emit(br, rows.nrows, imgb_db_int(&cnt, 0, 0), p, rid, out);
+        free(br);
+    }
+    imgb_db_rows_dispose(&rows);
+    imgb_db_rows_dispose(&cnt);
+    return rc;
+}
+
+void imgb_store_request_id(char out[37])
+{
+    /* A random RFC 9562 version 4 UUID, upper case like the documents' examples. */
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        abort();
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+int imgb_store_render(imgb_store *s, const char *tenant, const imgb_report_format *fmt,
+                      const imgb_report_params *p, const char *request_id, imgb_buf *out)
+{
+    char rid[37];
+    if (!request_id) {
+        imgb_store_request_id(rid);
+        request_id = rid;
+    }
+    if (!fmt || !fmt->api)
+        return imgb_error_set(IMGB_EINVAL, "store: format '%s' is not a cloud API response "
+                              "(the history answers aliyun-* and huawei-* formats)",
+                              fmt ? fmt->name : "?");
+    int rc = imgb_report_params_check(p, fmt, NULL);
+    if (rc < 0)
+        return rc;
+    if (!strcmp(fmt->name, "aliyun-baseline-check-result")) {
+        if (!p->image_uuid)
+            return imgb_error_set(IMGB_EINVAL, "missing required parameter ImageUuid");
+        return answer_check_result(s->db, tenant, p, request_id, out);
+    }
+    if (!strcmp(fmt->name, "aliyun-build-risk-images"))
+        return answer_build_risk(s->db, tenant, p, request_id, out);
+    if (!strcmp(fmt->name, "huawei-risk-configs"))
+        return answer_hw_risk_configs(s->db, tenant, p, out);
+    if (!strcmp(fmt->name, "huawei-baseline-statistic"))
+        return answer_hw_stat(s->db, tenant, p, out);
+    return imgb_error_set(IMGB_EUNSUPPORTED, "store: no history answer for format '%s'",
+                          fmt->name);
+}
+
+/* ---- public wrappers ----------------------------------------------------------------- */
+
+int imgb_store_query_new(imgb_store_query **out, const char *format)
+{
+    *out = NULL;
+    const imgb_report_format *fmt = format ? imgb_report_format_find(format) : NULL;
+    if (!fmt || !fmt->api)
+        return imgb_error_set(IMGB_ENOTFOUND, "store: unknown API format '%.64s'",
+                              format ? format : "");
+    imgb_store_query *qq = imgb_xcalloc(1, sizeof *qq);
+    qq->fmt = fmt;
+    imgb_report_params_init(&qq->p);
+    *out = qq;
+    return 0;
+}
+
+int imgb_store_query_set(imgb_store_query *qq, const char *name, const char *value)
+{
+    return imgb_report_param_set(&qq->p, name, value);
+}
+
+void imgb_store_query_free(imgb_store_query *qq)
+{
+    if (!qq)
+        return;
+    imgb_report_params_dispose(&qq->p);
+    free(qq);
+}
+
+int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query *qq,
+                      const char *request_id, char **body, size_t *len)
+{
+    imgb_buf out = IMGB_BUF_INIT;
+    *body = NULL;
+    int rc = imgb_store_render(s, tenant, qq->fmt, &qq->p, request_id, &out);
+    if (rc < 0) {
+        imgb_buf_dispose(&out);
+        return rc;
+    }
+    if (len)
+        *len = out.len;
+    *body = out.ptr ? imgb_buf_detach(&out) : imgb_xstrdup("");
+    return 0;
+}
+
+int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *image_uuid,
+                               const char *risk_key, int status)
+{
+    if (status < 0 || status > 2)
+        return imgb_error_set(IMGB_EINVAL, "invalid Status %d: Valid values: 0 (unhandled), "
+                              "1 (ignored), 2 (false positive).", status);
+    char *prefix = image_id_prefix(image_uuid ? image_uuid : "");
+    if (!prefix)
+        return imgb_error_set(IMGB_EINVAL, "ImageUuid must be at least 12 hex digits");
+    char *like = imgb_xasprintf("%s%%", prefix), *st = lld(status);
+    const char *pv[] = { tenant, like, risk_key, st };
+    imgb_db_rows r;
+    int rc = imgb_db_query(s->db, "UPDATE build_risks SET status = $4 WHERE tenant = $1 AND"
+                           " (risk_key = $3 OR risk_id = $3) AND asset IN (SELECT asset FROM"
+                           " assets WHERE tenant = $1 AND image_id LIKE $2) RETURNING asset",
+                           pv, 4, &r);
+    int n = rc < 0 ? rc : (int)r.nrows;
+    if (rc == 0)
+        imgb_db_rows_dispose(&r);
+    free(like);
+    free(st);
+    free(prefix);
+    return n;
+}
+
+int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
+                         int64_t now_ms, int64_t expires_ms)
+{
+    char *now = lld(now_ms), *exp = lld(expires_ms);
+    const char *pd[] = { now };
+    const char *pv[] = { access_key, nonce, exp };
+    imgb_db_rows r = { 0 };
+    int rc = q(s->db, "DELETE FROM nonces WHERE expires_ms < $1", pd, 1);
+    if (rc == 0)
+        rc = imgb_db_query(s->db, "INSERT INTO nonces (access_key, nonce, expires_ms) VALUES"
+                           " ($1, $2, $3) ON CONFLICT (access_key, nonce) DO NOTHING"
+                           " RETURNING nonce", pv, 3, &r);
+    int fresh = rc < 0 ? rc : r.nrows == 1;
+    imgb_db_rows_dispose(&r);
+    free(now);
+    free(exp);
+    return fresh;
+}

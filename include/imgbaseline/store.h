@@ -1,0 +1,82 @@
+/*
+ * imgbaseline store: the last stage of the pipeline.  A scan result is recorded into a
+ * history (SQLite file, or PostgreSQL through a `postgresql://` URL) and the four cloud API
+ * responses are answered from that history: over every image of a tenant and over time.
+ *
+ * History semantics (per tenant, per image asset = repository namespace/name:tag, or the
+ * image id when the image has no reference):
+ *   - FirstScanTime: the first scan of the asset in which the risk appeared (a baseline that
+ *     never failed: its first scan); LastScanTime: the asset's latest scan.
+ *   - A baseline's Status becomes 1 (fixed) when a later scan of the asset no longer fails it.
+ *   - A build risk's Status (0 unhandled, 1 ignored, 2 false positive) starts from the ignore
+ *     list at recording time, can be set with imgb_store_set_risk_status(), and is kept
+ *     across rescans.
+ *   - Retention keeps the last N scans (reports) per asset; the current state stays.
+ * A record is one transaction: a process killed midway leaves nothing half visible.
+ * Schema changes are versioned migrations applied on open (concurrent openers serialise).
+ *
+ * Handles are not shared between threads: open one per thread.
+ */
+#ifndef IMGBASELINE_STORE_H
+#define IMGBASELINE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <imgbaseline/imgbaseline.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct imgb_store imgb_store;
+typedef struct imgb_store_query imgb_store_query;
+
+/** Open (creating and migrating) the store at `where`: a file path or a postgresql:// URL. */
+int imgb_store_open(imgb_store **out, const char *where);
+void imgb_store_close(imgb_store *s);
+/** The schema version the store is at (the number of migrations applied). */
+int imgb_store_schema_version(imgb_store *s);
+
+/** A request to one of the API formats ("aliyun-baseline-check-result", ...). */
+int imgb_store_query_new(imgb_store_query **out, const char *format);
+/**
+ * Set a request parameter by its snake-case name ("page_size", "image_type", ...), from its
+ * string form, with the documented range check.  @return 0, IMGB_ENOTFOUND (unknown name)
+ * or IMGB_EINVAL (message states the documented range).
+ */
+int imgb_store_query_set(imgb_store_query *q, const char *name, const char *value);
+void imgb_store_query_free(imgb_store_query *q);
+
+/**
+ * Answer `q` for `tenant` from the history: the response body (JSON, NUL-terminated,
+ * free with free()).  `request_id` is the response's RequestId (Alibaba formats; NULL:
+ * a new random one).
+ * @return 0, IMGB_EINVAL (a parameter the format needs is missing or invalid), or IMGB_E*.
+ */
+int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query *q,
+                      const char *request_id, char **body, size_t *len);
+
+/** A new random request id (UUID, upper case, as the vendors' examples). */
+void imgb_store_request_id(char out[37]);
+
+/**
+ * Set the handling status (0 unhandled, 1 ignored, 2 false positive) of build risk
+ * `risk_key` on every asset of `tenant` whose image id starts with `image_uuid` (at least
+ * 12 hex digits).  @return the number of risks changed (>= 0) or IMGB_E*.
+ */
+int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *image_uuid,
+                               const char *risk_key, int status);
+
+/**
+ * Remember a request nonce of `access_key` until `expires_ms`.
+ * @return 1 when it was new, 0 when already used, or IMGB_E*.  Expired nonces are dropped.
+ */
+int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
+                         int64_t now_ms, int64_t expires_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
