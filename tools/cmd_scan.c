@@ -521,7 +521,8 @@ int cmd_scan(int argc, char **argv)
     if (npos + listed.len > 1) {
         char **all = imgb_xcalloc(npos + listed.len, sizeof *all);
         memcpy(all, posv, npos * sizeof *all);
-        memcpy(all + npos, listed.items, listed.len * sizeof *all);
+        if (listed.len) /* items is NULL when empty */
+            memcpy(all + npos, listed.items, listed.len * sizeof *all);
         many_args m = { .rs = rs, .scan = &s.scan, .fmt = fmt, .lang = s.lang,
                         .report = &s.report, .parallel = s.parallel,
                         .threshold = s.fail_on_set ? (int)s.fail_on : -1,
