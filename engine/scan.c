@@ -82,6 +82,13 @@ static int64_t scan_parse_time(const char *s)
     return t;
 }
 
+static double scan_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static void scan_warn(imgb_scan_result *res, char *msg)
 {
     res->warnings = imgb_xrealloc(res->warnings, (res->nwarnings + 1) * sizeof *res->warnings);
@@ -108,12 +115,12 @@ typedef struct scan_states {
     size_t nbaselines;
 } scan_states;
 
-static bool scan_wanted(const imgb_baseline *b, const imgb_scan_options *opts)
+static bool scan_wanted(const imgb_baseline *b, const imgb_scan_config *opts)
 {
     return !opts->only_baseline || strcmp(opts->only_baseline, b->key) == 0;
 }
 
-static void scan_prepare(const imgb_ruleset *rs, const imgb_scan_options *opts, imgb_view *view,
+static void scan_prepare(const imgb_ruleset *rs, const imgb_scan_config *opts, imgb_view *view,
                          scan_consumers *cs, scan_states *st)
 {
     imgb_scan_setup setup = { .view = view, .add_consumer = scan_add_consumer, .priv = cs };
@@ -226,7 +233,7 @@ static char *scan_os_label(const imgb_os_info *os)
  * apply.  A generic baseline applies when no OS baseline of its class did.
  */
 static void scan_choose(const imgb_ruleset *rs, const imgb_os_info *os,
-                        const imgb_scan_options *opts, char **reasons)
+                        const imgb_scan_config *opts, char **reasons)
 {
     for (size_t i = 0; i < rs->nbaselines; i++) {
         const imgb_baseline *b = rs->baselines[i];
@@ -261,7 +268,7 @@ static void scan_choose(const imgb_ruleset *rs, const imgb_os_info *os,
 
 /* Why each baseline that is not applied does not apply (only_baseline filters them out). */
 static void scan_skips(imgb_scan_result *res, const imgb_ruleset *rs, const imgb_os_info *os,
-                       const imgb_scan_options *opts, char *const *reasons)
+                       const imgb_scan_config *opts, char *const *reasons)
 {
     res->skipped = imgb_xcalloc(rs->nbaselines ? rs->nbaselines : 1, sizeof *res->skipped);
     for (size_t i = 0; i < rs->nbaselines; i++) {
@@ -299,12 +306,6 @@ static void scan_skips(imgb_scan_result *res, const imgb_ruleset *rs, const imgb
 }
 
 /* ---- evaluating ------------------------------------------------------------------------- */
-
-static bool scan_package_installed(const imgb_os_info *os, const char *pkg, bool *known)
-{
-    *known = strcmp(pkg, "openssh-server") == 0;
-    return *known ? os->has_openssh_server : true;
-}
 
 static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, void *state,
                                imgb_item_result *r)
@@ -349,8 +350,37 @@ static void scan_count(imgb_baseline_result *br, const imgb_item_result *r)
     }
 }
 
-static void scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **reasons,
-                          scan_states *st, imgb_scan_ctx *ctx)
+/* The public API's progress callback for one stage (no-op without a callback). */
+static void scan_progress(const imgb_scan_config *opts, imgb_stage stage, const char *item)
+{
+    if (opts->progress) {
+        imgb_progress p = { .stage = stage, .item = item };
+        opts->progress(&p, opts->progress_payload);
+    }
+}
+
+/* Whether the caller asked to stop (polled between layers and items). */
+static bool scan_canceled(const imgb_scan_config *opts)
+{
+    return opts->cancel && opts->cancel(opts->cancel_payload);
+}
+
+/* The reader's per-layer hook: progress, then cancel. */
+static int scan_on_layer(void *payload, size_t layer, size_t nlayers, uint64_t bytes,
+                         uint64_t total)
+{
+    const imgb_scan_config *opts = payload;
+    if (opts->progress) {
+        imgb_progress p = { .stage = IMGB_STAGE_READ, .layer = layer, .nlayers = nlayers,
+                            .bytes = bytes, .total_bytes = total };
+        opts->progress(&p, opts->progress_payload);
+    }
+    return scan_canceled(opts);
+}
+
+/* Evaluate every chosen baseline; IMGB_ECANCELED when the caller asked to stop. */
+static int scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **reasons,
+                         scan_states *st, imgb_scan_ctx *ctx, const imgb_scan_config *opts)
 {
     size_t n = 0;
     for (size_t i = 0; i < rs->nbaselines; i++)
@@ -371,7 +401,7 @@ static void scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **
 
         bool known = true, installed = true;
         if (b->applies.requires_package) {
-            installed = scan_package_installed(res->os, b->applies.requires_package, &known);
+            installed = imgb_os_package_installed(res->os, b->applies.requires_package, &known);
             if (!known)
                 scan_warn(res, imgb_xasprintf("baseline %s: cannot tell whether package %s is "
                                               "installed; its items were evaluated", b->key,
@@ -387,34 +417,39 @@ static void scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **
                 if (res->os->openssh_source)
                     ev->source = imgb_xstrdup(res->os->openssh_source);
             } else {
+                scan_progress(opts, IMGB_STAGE_EVALUATE, b->items[j]->id);
                 scan_evaluate_item(b->items[j], ctx, st->state[i][j], r);
             }
             scan_count(br, r);
+            if (imgb_error_last_code() == IMGB_ECANCELED || scan_canceled(opts))
+                return imgb_error_set(IMGB_ECANCELED, "%s: scan canceled at item %s",
+                                      res->image->path, b->items[j]->id);
         }
     }
+    return 0;
 }
 
 /* ---- the scan ---------------------------------------------------------------------------- */
 
 static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path, int fd,
-                    const imgb_scan_options *opts);
+                    const imgb_scan_config *opts);
 
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
-                  const imgb_scan_options *opts)
+                  const imgb_scan_config *opts)
 {
     return scan_run(out, rs, path, -1, opts);
 }
 
 int imgb_scan_run_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
-                     const imgb_scan_options *opts)
+                     const imgb_scan_config *opts)
 {
     return scan_run(out, rs, name, fd, opts);
 }
 
 static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path, int fd,
-                    const imgb_scan_options *opts)
+                    const imgb_scan_config *opts)
 {
-    static const imgb_scan_options defaults = { 0 };
+    static const imgb_scan_config defaults = { 0 };
     imgb_scan_result *res = imgb_xcalloc(1, sizeof *res);
     scan_consumers cs = { 0 };
     scan_states st = { 0 };
@@ -424,32 +459,58 @@ static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *
     if (!opts)
         opts = &defaults;
     *out = NULL;
-    if (opts->only_baseline && !imgb_ruleset_find_baseline(rs, opts->only_baseline)) {
+    if (rs && opts->only_baseline && !imgb_ruleset_find_baseline(rs, opts->only_baseline)) {
         free(res);
         return imgb_error_set(IMGB_ENOTFOUND, "scan: no baseline '%s' in the rules",
                               opts->only_baseline);
     }
     res->ruleset = rs;
     res->started_ms = scan_now_ms();
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
-    if ((rc = fd >= 0 ? imgb_image_open_fd(&res->image, fd, path, &opts->read)
-                      : imgb_image_open(&res->image, path, &opts->read)) < 0)
+    scan_progress(opts, IMGB_STAGE_OPEN, NULL);
+    imgb_read_options read = opts->read;
+    if (opts->progress || opts->cancel) {
+        read.on_layer = scan_on_layer;
+        read.on_layer_payload = (void *)opts;
+    }
+    if ((rc = fd >= 0 ? imgb_image_open_fd(&res->image, fd, path, &read)
+                      : imgb_image_open(&res->image, path, &read)) < 0)
         goto fail;
+    res->platform = imgb_xasprintf("%s/%s%s%s", res->image->os ? res->image->os : "?",
+                                   res->image->arch ? res->image->arch : "?",
+                                   res->image->variant ? "/" : "",
+                                   res->image->variant ? res->image->variant : "");
+    res->stats.open_ms = scan_ms_since(&t0);
     imgb_view_limits limits = { opts->keep_file_max ? opts->keep_file_max : IMGB_KEEP_FILE_MAX,
                                 opts->keep_total_max ? opts->keep_total_max
                                                      : IMGB_KEEP_TOTAL_MAX };
     res->view = imgb_view_new(&limits);
     imgb_os_register_keeps(res->view);
     imgb_accounts_register_keeps(res->view);
-    /* /etc is small and is where nearly every configuration fact lives */
-    imgb_view_keep(res->view, "/etc/**");
-    scan_prepare(rs, opts, res->view, &cs, &st);
+    /* /etc is small and is where nearly every configuration fact lives; its symlinks into
+     * /usr (alternatives, systemd units, zoneinfo, certificates) are not configuration: the
+     * facts that read through a symlink keep that path themselves */
+    imgb_view_keep_local(res->view, "/etc/**");
+    if (rs)
+        scan_prepare(rs, opts, res->view, &cs, &st);
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = imgb_image_read_layers(res->image, res->view, cs.v, cs.len)) < 0)
         goto fail;
+    res->stats.read_ms = scan_ms_since(&t0);
+    imgb_image_read_stats(res->image, &res->stats.read);
     /* the view's warnings are already in image->warnings (imgb_image_read_layers) */
+    scan_progress(opts, IMGB_STAGE_DETECT, NULL);
     if ((rc = imgb_os_detect(res->view, &res->os)) < 0)
         goto fail;
+    if (!rs) { /* the image and its OS only (inspect) */
+        res->finished_ms = scan_now_ms();
+        scan_progress(opts, IMGB_STAGE_DONE, NULL);
+        *out = res;
+        return 0;
+    }
     if (!res->os->id)
         scan_warn(res, imgb_xstrdup("the OS could not be identified: only baselines without "
                                     "an OS condition and the generic Linux baselines apply"));
@@ -467,11 +528,20 @@ static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *
         .weak_password_budget = opts->weak_password_budget > 0 ? opts->weak_password_budget
                                                                : IMGB_WP_DEFAULT_BUDGET,
         .cache = imgb_ctx_cache_new(),
+        .progress = opts->progress,
+        .progress_payload = opts->progress_payload,
+        .cancel = opts->cancel,
+        .cancel_payload = opts->cancel_payload,
+        .crack_ms = &res->stats.crack_ms,
     };
     int64_t created = scan_parse_time(res->image->created);
     ctx.now = created >= 0 ? created : res->started_ms / 1000;
-    scan_evaluate(res, rs, reasons, &st, &ctx);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = scan_evaluate(res, rs, reasons, &st, &ctx, opts);
+    res->stats.evaluate_ms = scan_ms_since(&t0);
     imgb_ctx_cache_free(ctx.cache);
+    if (rc < 0)
+        goto fail;
     if (res->nbaselines == 0)
         scan_warn(res, opts->only_baseline
                            ? imgb_xasprintf("baseline %s does not apply to this image",
@@ -483,6 +553,7 @@ static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *
     scan_states_free(rs, &st);
     free(cs.v);
     res->finished_ms = scan_now_ms();
+    scan_progress(opts, IMGB_STAGE_DONE, NULL);
     *out = res;
     return 0;
 
@@ -514,6 +585,7 @@ void imgb_scan_result_free(imgb_scan_result *res)
     for (size_t i = 0; i < res->nskipped; i++)
         free(res->skipped[i].reason);
     free(res->skipped);
+    free(res->platform);
     for (size_t i = 0; i < res->nwarnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
@@ -539,4 +611,35 @@ const imgb_item_result *imgb_scan_result_item(const imgb_scan_result *res, const
             if (strcmp(res->baselines[b].items[i].item->id, id) == 0)
                 return &res->baselines[b].items[i];
     return NULL;
+}
+
+void imgb_scan_result_set_name(imgb_scan_result *res, const char *name)
+{
+    free(res->image->path);
+    res->image->path = imgb_xstrdup(name);
+}
+
+int imgb_scan_result_incomplete(const imgb_scan_result *res, char **reason)
+{
+    char *why = NULL;
+    bool os_baselines = false;
+    for (size_t i = 0; res->ruleset && i < res->ruleset->nbaselines; i++)
+        os_baselines |= !res->ruleset->baselines[i]->applies.any_os;
+    size_t unjudged = 0;
+    for (size_t b = 0; b < res->nbaselines; b++)
+        unjudged += res->baselines[b].errors + res->baselines[b].incomplete;
+    if (res->image->truncated)
+        why = imgb_xasprintf("%s: a layer's tar stream is truncated: the image was not read in "
+                             "full", res->image->path);
+    else if (os_baselines && res->os && !res->os->id)
+        why = imgb_xasprintf("%s: the OS could not be identified, so its OS baselines were not "
+                             "checked", res->image->path);
+    else if (unjudged)
+        why = imgb_xasprintf("%s: %zu item%s could not be judged (error or incomplete)",
+                             res->image->path, unjudged, unjudged == 1 ? "" : "s");
+    if (reason)
+        *reason = why;
+    else
+        free(why);
+    return why != NULL;
 }

@@ -13,17 +13,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <imgbaseline/scan.h>
+
 #include "fs/view.h"
 #include "image/image.h"
 #include "rules/rules.h"
 
-typedef struct imgb_scan_options {
+typedef struct imgb_scan_config {
     imgb_read_options read;        /* image selection, verification, jobs, limits */
     double weak_password_budget;   /* seconds; <= 0: default 30 */
     size_t keep_file_max;          /* 0: IMGB_KEEP_FILE_MAX */
     uint64_t keep_total_max;       /* 0: IMGB_KEEP_TOTAL_MAX */
     const char *only_baseline;     /* evaluate only this baseline key (NULL: all applicable) */
-} imgb_scan_options;
+    imgb_progress_fn progress;     /* public API callbacks (<imgbaseline/scan.h>); may be NULL */
+    void *progress_payload;
+    imgb_cancel_fn cancel;
+    void *cancel_payload;
+} imgb_scan_config;
 
 typedef struct imgb_baseline_result {
     const imgb_baseline *baseline;
@@ -33,6 +39,15 @@ typedef struct imgb_baseline_result {
     size_t failed[3];              /* failed items by imgb_severity */
     size_t passed, not_applicable, errors, incomplete;
 } imgb_baseline_result;
+
+/* What a scan cost, stage by stage (native report: scan.stats). */
+typedef struct imgb_scan_stats {
+    imgb_read_stats read;          /* bytes read/inflated/parsed, passes, inflate/verify/apply */
+    double open_ms;                /* manifest, index, config: wall */
+    double read_ms;                /* layers read and merged (threads overlap): wall */
+    double evaluate_ms;            /* every item of every applied baseline: wall */
+    double crack_ms;               /* of which weak-password cracking: wall */
+} imgb_scan_stats;
 
 typedef struct imgb_scan_result {
     imgb_image *image;             /* owned */
@@ -47,6 +62,8 @@ typedef struct imgb_scan_result {
     int64_t finished_ms;
     struct imgb_baseline_skip *skipped; /* baselines of the ruleset that did not apply, and why */
     size_t nskipped;
+    char *platform;                /* "os/arch[/variant]" of the image config */
+    imgb_scan_stats stats;
 } imgb_scan_result;
 
 /* A baseline that did not apply: "os-release ID=debian VERSION_ID=12 is not centos|rhel 7..8",
@@ -56,14 +73,25 @@ typedef struct imgb_baseline_skip {
     char *reason;
 } imgb_baseline_skip;
 
-/** Scan `path` against `rs`.  Free the result with imgb_scan_result_free(). */
+/** Scan `path` against `rs` (NULL: read the image and identify the OS only).  Free the
+ *  result with imgb_scan_result_free().  IMGB_ECANCELED when opts->cancel asked to stop. */
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
-                  const imgb_scan_options *opts);
+                  const imgb_scan_config *opts);
 /** Scan an archive read once from `fd` (a pipe; see imgb_image_open_fd); `name` stands for
  *  it in messages and reports. */
 int imgb_scan_run_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
-                     const imgb_scan_options *opts);
-void imgb_scan_result_free(imgb_scan_result *res);
+                     const imgb_scan_config *opts);
+
+/**
+ * Whether the result cannot be trusted as whole: a layer stream was truncated, the OS could
+ * not be identified while the ruleset has OS baselines, or items could not be judged (error,
+ * incomplete).  @return 0 when complete, else 1 with a one-line reason in `*reason` (malloc'd;
+ * may be NULL).
+ */
+int imgb_scan_result_incomplete(const imgb_scan_result *res, char **reason);
+
+/** Name the scanned image `name` in reports (a stream read through /proc/self/fd). */
+void imgb_scan_result_set_name(imgb_scan_result *res, const char *name);
 
 /** The applied baseline `key` of `res`, or NULL (borrowed from `res`). */
 const imgb_baseline_result *imgb_scan_result_baseline(const imgb_scan_result *res,

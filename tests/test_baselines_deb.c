@@ -398,7 +398,7 @@ static const expect deb_common[] = {
 
 /* The fixtures' one usable hash is of a random string: cracking it is not what these tests
  * are about, so the weak-password budget is kept short (weak.password may be incomplete). */
-static const imgb_scan_options scan_opts = { .weak_password_budget = 0.5 };
+static const imgb_scan_config scan_opts = { .weak_password_budget = 0.5 };
 
 static imgb_scan_result *scan_os(const imgb_ruleset *rs, const char *os, char **dir_out,
                                  const imgbuild_file *extra, size_t nextra)
@@ -722,6 +722,7 @@ START_TEST(pwquality_by_release)
     ck_assert_str_eq(value_evidence(res, "generic.pwd.minlen")->value, "8");
     ck_assert_str_eq(verdict_of(res, "generic.pwd.lockout_records"), "fail"); /* no faillock */
     ck_assert_str_eq(verdict_of(res, "generic.pwd.sha_crypt_rounds"), "pass"); /* 5000 */
+    ck_assert_str_eq(verdict_of(res, "generic.pwd.hash_sha512"), "pass"); /* yescrypt */
     imgb_scan_result_free(res);
     imgb_ruleset_free(shipped);
     imgbuild_rmtree(dir);

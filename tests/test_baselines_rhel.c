@@ -176,7 +176,7 @@ static void scan_fixture(scanned *s, const char *os, bool with_sshd)
     const char *paths[] = {rules};
     s->rs = NULL;
     ck_assert_int_eq(imgb_ruleset_load(&s->rs, paths, 1, NULL, NULL), 0);
-    imgb_scan_options opt;
+    imgb_scan_config opt;
     memset(&opt, 0, sizeof opt);
     opt.weak_password_budget = 2;
     s->res = NULL;

@@ -4,6 +4,7 @@
  * symlink resolution inside the root, glob, walk, scale).
  */
 #include <check.h>
+#include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -613,6 +614,100 @@ START_TEST(keep_patterns_match_like_fnmatch_pathname)
 }
 END_TEST
 
+/* The compiled matcher (fs/keep.c) against fnmatch(3) tried pattern by pattern, the
+ * definition in view.h, over every pair of a table of patterns and paths. */
+static bool keep_reference(const char *const *pats, size_t npats, const char *abs)
+{
+    for (size_t i = 0; i < npats; i++) {
+        size_t n = strlen(pats[i]);
+        if (n >= 3 && strcmp(pats[i] + n - 3, "/**") == 0) {
+            char *base = imgb_xstrndup(pats[i], n - 3);
+            for (size_t k = 1; abs[k]; k++) {
+                if (abs[k] != '/')
+                    continue;
+                char *anc = imgb_xstrndup(abs, k);
+                bool m = !base[0] || fnmatch(base, anc, FNM_PATHNAME) == 0;
+                free(anc);
+                if (m) {
+                    free(base);
+                    return true;
+                }
+            }
+            free(base);
+        } else if (fnmatch(pats[i], abs, FNM_PATHNAME) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(keep_matcher_agrees_with_fnmatch)
+{
+    static const char *const pats[] = {
+        "/etc/shadow", "/etc/shadow", "/etc/pam.d/*", "/etc/ssh/**", "/etc/security/**",
+        "/var/lib/dpkg/status.d/*", "/etc/ssh/ssh_host_*_key", "/root/.[rs]hosts",
+        "/usr/lib/os-release", "/usr/share/crypto-policies/**", "/e?c/x/**", "/opt/a\\*b",
+    };
+    static const char *const paths[] = {
+        "/etc/shadow", "/etc/shadow-", "/etc", "/etc/pam.d", "/etc/pam.d/sshd",
+        "/etc/pam.d/a/b", "/etc/ssh", "/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d/1.conf",
+        "/etc/sshx/a", "/etc/security/limits.conf", "/var/lib/dpkg/status.d/base",
+        "/var/lib/dpkg/status.d/x/y", "/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_rsa_key.pub",
+        "/root/.rhosts", "/root/.shosts", "/root/.xhosts", "/usr/lib/os-release",
+        "/usr/lib/os-release/x", "/usr/share/crypto-policies/DEFAULT/opensshserver.txt",
+        "/usr/share/crypto-policies", "/etc/x/y", "/eXc/x/y/z", "/eXc/x", "/opt/a*b", "/opt/aXb",
+        "/usr/bin/ls", "/e",
+    };
+    size_t np = sizeof pats / sizeof *pats, nq = sizeof paths / sizeof *paths;
+    for (size_t upto = 0; upto <= np; upto++) {
+        imgb_view *v = imgb_view_new(NULL);
+        for (size_t i = 0; i < upto; i++)
+            imgb_view_keep(v, pats[i]);
+        for (size_t q = 0; q < nq; q++)
+            ck_assert_msg(imgb_view_wants(v, paths[q]) == keep_reference(pats, upto, paths[q]),
+                          "%s with the first %zu patterns", paths[q], upto);
+        imgb_view_free(v);
+    }
+    imgb_view *v = imgb_view_new(NULL);
+    imgb_view_keep(v, "/**");
+    ck_assert(imgb_view_wants(v, "usr/bin/ls"));
+    imgb_view_free(v);
+}
+END_TEST
+
+/* A local pattern keeps the bytes of files under it, but its symlinks do not ask for their
+ * targets' bytes; the same path registered by imgb_view_keep too does. */
+START_TEST(local_keep_does_not_follow_symlinks)
+{
+    imgb_view *v = imgb_view_new(NULL);
+    imgb_view_keep_local(v, "/etc/**");
+    imgb_view_keep(v, "/etc/ssh/**");
+    add_file(v, 0, "etc/hostname", "box\n");
+    add_file(v, 0, "usr/bin/mawk", NULL);
+    add_link(v, 0, "etc/alternatives/awk", "/usr/bin/mawk");
+    add_file(v, 0, "usr/share/zoneinfo/Etc/UTC", NULL);
+    add_link(v, 0, "etc/localtime", "/usr/share/zoneinfo/Etc/UTC");
+    add_file(v, 0, "opt/sshd_config", NULL);
+    add_link(v, 0, "etc/ssh/sshd_config", "/opt/sshd_config");
+    ck_assert(imgb_view_wants(v, "etc/alternatives/awk"));
+    ck_assert(imgb_view_wants(v, "etc/hostname"));
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
+    char *s = imgb_buf_detach(&b);
+    ck_assert_str_eq(s, "opt/sshd_config\n");
+    free(s);
+    imgb_view_keep(v, "/etc/**"); /* now also a follow pattern */
+    b = (imgb_buf)IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
+    s = imgb_buf_detach(&b);
+    ck_assert_str_eq(s, "opt/sshd_config\nusr/bin/mawk\nusr/share/zoneinfo/Etc/UTC\n");
+    free(s);
+    imgb_view_free(v);
+}
+END_TEST
+
 START_TEST(keep_per_file_cap_truncates_content)
 {
     imgb_view_limits lim = { .keep_file_max = 4, .keep_total_max = 0 };
@@ -1182,6 +1277,8 @@ static Suite *fs_suite(void)
 
     tc = tcase_create("keep");
     tcase_add_test(tc, keep_patterns_match_like_fnmatch_pathname);
+    tcase_add_test(tc, keep_matcher_agrees_with_fnmatch);
+    tcase_add_test(tc, local_keep_does_not_follow_symlinks);
     tcase_add_test(tc, keep_per_file_cap_truncates_content);
     tcase_add_test(tc, keep_total_cap_keeps_file_without_content);
     tcase_add_test(tc, unkept_targets_lists_files_wanted_through_symlinks);

@@ -317,6 +317,19 @@ START_TEST(kind_faillock_args_conf_defaults)
                              FAILLOCK("unlock_time", "ge", "900"), &msg), IMGB_V_FAIL);
     ck_assert_ptr_nonnull(strstr(msg, "unlock_time=600"));
     free(msg);
+    /* conf=FILE names another file (pam_faillock.c args_parse: "conf=" read first) */
+    factview_file g[] = {
+        {"/etc/pam.d/system-auth",
+         "auth required pam_faillock.so preauth conf=/etc/security/other.conf\n"
+         "auth [default=die] pam_faillock.so authfail conf=/etc/security/other.conf\n",
+         IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/faillock.conf", "deny = 4\n", IMGB_FT_REG, NULL, 0, 0},
+        {"/etc/security/other.conf", "deny = 2\n", IMGB_FT_REG, NULL, 0, 0},
+    };
+    ck_assert_int_eq(eval_on(g, 3, "rhel", id_rocky, ver_9, FAILLOCK("deny", "eq", "2"), &msg),
+                     IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "/etc/security/other.conf:1"));
+    free(msg);
     /* EL7's pam 1.1.8 has no faillock.conf: compiled deny=3 */
     ck_assert_int_eq(eval_on(f, 2, "rhel", id_centos, ver_7, FAILLOCK("deny", "le", "3"), &msg),
                      IMGB_V_PASS);
@@ -794,6 +807,17 @@ START_TEST(model_jumps_substack_done)
     imgb_pam_stack_free(s);
     factview_dispose(&fv);
 
+    /* a control with many values stays bounded; the last success= counts */
+    f[0].content = "auth [success=5 success=1 new_authtok_reqd=ok ignore=ignore user_unknown=bad "
+                   "auth_err=die cred_err=1 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 "
+                   "m=1 n=1 o=1 p=1 q=1 r=1 s=1 t=1 default=ignore] pam_a.so\n"
+                   "auth required pam_b.so\nauth required pam_c.so\n";
+    factview_init(&fv, f, 2, "rhel");
+    s = imgb_pam_load(fv.view, "/etc/pam.d/svc");
+    ck_assert(!s->lines[1].on_success_path && s->lines[2].on_success_path);
+    imgb_pam_stack_free(s);
+    factview_dispose(&fv);
+
     /* sufficient pam_s1 success (done) inside the substack: the parent goes on */
     f[0].content = "auth substack sub\nauth required pam_after.so\n";
     factview_init(&fv, f, 2, "rhel");
@@ -836,6 +860,28 @@ START_TEST(kind_jumped_line_does_not_count)
     ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL,
                              "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_unix.so\","
                              "\"arg\":\"sha512\",\"reachable\":\"all\"}", NULL), IMGB_V_FAIL);
+}
+END_TEST
+
+START_TEST(kind_arg_one_of)
+{
+    /* Debian 11+ pam_unix hashes with yescrypt: "sha512 or yescrypt" as one item */
+    const char *strong = "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":\"pam_unix.so\","
+                         "\"arg\":[\"sha512\",\"yescrypt\"]}";
+    factview_file f[] = {{"/etc/pam.d/common-password", DEB12_PWQ_PASSWORD, IMGB_FT_REG, NULL,
+                          0, 0}};
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, strong, NULL), IMGB_V_PASS); /* sha512 */
+    f[0].content = "password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"
+                   "password requisite pam_deny.so\npassword required pam_permit.so\n";
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, strong, NULL), IMGB_V_PASS);
+    f[0].content = "password [success=1 default=ignore] pam_unix.so obscure md5\n"
+                   "password requisite pam_deny.so\npassword required pam_permit.so\n";
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL, strong, NULL), IMGB_V_FAIL);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"stack\":\"auth\",\"module\":"
+                                         "\"x\",\"arg\":[\"a\",1]}"), 0);
+    ck_assert_int_lt(factview_compile_rc("{\"kind\":\"pam\",\"stack\":\"auth\",\"module\":"
+                                         "\"x\",\"arg\":[\"a\",\"b\"],\"op\":\"eq\","
+                                         "\"value\":1}"), 0);
 }
 END_TEST
 
@@ -994,6 +1040,7 @@ static Suite *pam_suite(void)
     tcase_add_test(tc, model_jumps_substack_done);
     tcase_add_test(tc, kind_jumped_line_does_not_count);
     tcase_add_test(tc, kind_first_and_missing);
+    tcase_add_test(tc, kind_arg_one_of);
     tcase_add_test(tc, kind_sequence_faillock);
     tcase_add_test(tc, kind_faillock_root_unlock_time);
     tcase_add_test(tc, kind_pwhistory_conf_from_153);

@@ -263,10 +263,10 @@ static void set_param(imgb_report_params *p, const char *name, const char *value
 static char *render(const imgb_scan_result *res, const char *format,
                     const imgb_report_params *p)
 {
-    const imgb_report_format *fmt = imgb_report_format_find(format);
+    const imgb_report_format *fmt = imgb_report_format_lookup(format);
     ck_assert_ptr_nonnull(fmt);
     imgb_buf b = IMGB_BUF_INIT;
-    int rc = imgb_report_render(res, fmt, p, &b);
+    int rc = imgb_report_render_fmt(res, fmt, p, &b);
     ck_assert_msg(rc == 0, "%s: %s", format, imgb_error_last());
     return imgb_buf_detach(&b);
 }
@@ -396,8 +396,10 @@ START_TEST(schemas_reject_wrong_types)
         char *cmd = imgb_xasprintf("%s '%s/validate.py' '%s/%s.json' '%s' 2>/dev/null", python(),
                                    sd, sd, schemas[f], path);
         int st = system(cmd);
-        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s accepted a bad instance",
-                      api_formats[f]);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+                      "%s: validator exit status %d, 1 expected (rejected; 0 accepted the bad "
+                      "instance, 3 jsonschema missing)", api_formats[f],
+                      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
         free(cmd);
         unlink(path);
         free(path);
@@ -659,14 +661,14 @@ START_TEST(check_result_image_uuid_must_name_the_image)
     fx *f = fixture(FX_STANDARD);
     imgb_report_params p;
     params_init(&p);
-    const imgb_report_format *fmt = imgb_report_format_find("aliyun-baseline-check-result");
+    const imgb_report_format *fmt = imgb_report_format_lookup("aliyun-baseline-check-result");
     imgb_buf b = IMGB_BUF_INIT;
     set_param(&p, "image_uuid", "sha256:" IMAGE_ID);
-    ck_assert_int_eq(imgb_report_render(&f->res, fmt, &p, &b), 0);
+    ck_assert_int_eq(imgb_report_render_fmt(&f->res, fmt, &p, &b), 0);
     set_param(&p, "image_uuid", "abababababab");
-    ck_assert_int_eq(imgb_report_render(&f->res, fmt, &p, &b), 0);
+    ck_assert_int_eq(imgb_report_render_fmt(&f->res, fmt, &p, &b), 0);
     set_param(&p, "image_uuid", "0123456789abcdef");
-    ck_assert_int_eq(imgb_report_render(&f->res, fmt, &p, &b), IMGB_EINVAL);
+    ck_assert_int_eq(imgb_report_render_fmt(&f->res, fmt, &p, &b), IMGB_EINVAL);
     ck_assert_ptr_nonnull(strstr(imgb_error_last(), "does not name the scanned image"));
     imgb_buf_dispose(&b);
     imgb_report_params_dispose(&p);
@@ -965,7 +967,7 @@ START_TEST(huawei_image_type_is_required)
     imgb_buf b = IMGB_BUF_INIT;
     for (int k = 0; k < 2; k++) {
         const char *name = k ? "huawei-baseline-statistic" : "huawei-risk-configs";
-        ck_assert_int_eq(imgb_report_render(&f->res, imgb_report_format_find(name), &p, &b),
+        ck_assert_int_eq(imgb_report_render_fmt(&f->res, imgb_report_format_lookup(name), &p, &b),
                          IMGB_EINVAL);
         ck_assert_ptr_nonnull(strstr(imgb_error_last(), "image_type"));
     }
@@ -1024,16 +1026,16 @@ START_TEST(criteria_type_is_checked_per_format)
     params_init(&p);
     imgb_buf b = IMGB_BUF_INIT;
     set_param(&p, "criteria_type", "RepoName");
-    ck_assert_int_eq(imgb_report_render(&f->res,
-                                        imgb_report_format_find("aliyun-baseline-check-result"),
+    ck_assert_int_eq(imgb_report_render_fmt(&f->res,
+                                        imgb_report_format_lookup("aliyun-baseline-check-result"),
                                         &p, &b), IMGB_EINVAL);
     ck_assert_ptr_nonnull(strstr(imgb_error_last(), "BaselineNameAlias, BaselineClassAlias"));
-    ck_assert_int_eq(imgb_report_render(&f->res,
-                                        imgb_report_format_find("aliyun-build-risk-images"),
+    ck_assert_int_eq(imgb_report_render_fmt(&f->res,
+                                        imgb_report_format_lookup("aliyun-build-risk-images"),
                                         &p, &b), 0);
     set_param(&p, "criteria_type", "BaselineNameAlias");
-    ck_assert_int_eq(imgb_report_render(&f->res,
-                                        imgb_report_format_find("aliyun-build-risk-images"),
+    ck_assert_int_eq(imgb_report_render_fmt(&f->res,
+                                        imgb_report_format_lookup("aliyun-build-risk-images"),
                                         &p, &b), IMGB_EINVAL);
     ck_assert_ptr_nonnull(strstr(imgb_error_last(), "RepoNamespace, RepoName"));
     imgb_buf_dispose(&b);
@@ -1113,13 +1115,13 @@ START_TEST(ignore_expiry_is_inclusive_and_warned)
     p.now_ms = 1699999999000LL; /* 2023-11-14T22:13:19Z: still valid that day */
     ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 3);
     size_t nw = 0;
-    char **w = imgb_report_ignore_warnings(&f->res, &p, &nw);
+    char **w = imgb_report_ignore_lines(&f->res, &p, &nw);
     ck_assert_uint_eq(nw, 0);
     imgb_report_free_lines(w, nw);
 
     p.now_ms = 1700006400000LL; /* 2023-11-15T00:00:00Z: expired */
     ck_assert_uint_eq(imgb_report_count_findings(&f->res, &p, IMGB_SEV_HIGH), 4);
-    w = imgb_report_ignore_warnings(&f->res, &p, &nw);
+    w = imgb_report_ignore_lines(&f->res, &p, &nw);
     ck_assert_uint_eq(nw, 1);
     ck_assert_str_eq(w[0], "test.ignore:1: ignore entry for 'ak_leak' expired on 2023-11-14; "
                            "it no longer applies");

@@ -9,6 +9,7 @@
 
 #include "facts/accounts.h"
 #include "imgbuild.h"
+#include "checks/weak_password.h"
 #include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
@@ -579,7 +580,8 @@ START_TEST(loader_text_compiles_fact_kinds)
     rc = imgb_ruleset_load_text(&rs, "mem.yaml", "items: [", 8, NULL, NULL);
     ck_assert_int_eq(rc, IMGB_EFORMAT);
     ck_assert_ptr_null(rs);
-    ck_assert_str_eq(imgb_error_last(), "mem.yaml:2:1: invalid YAML: did not find expected node "
+    /* positions count LF only: the end of this one-line text is line 1, column 9 */
+    ck_assert_str_eq(imgb_error_last(), "mem.yaml:1:9: invalid YAML: did not find expected node "
                                         "content (while parsing a flow node)");
 }
 END_TEST
@@ -601,6 +603,42 @@ START_TEST(loader_warns_about_nested_quantifiers)
                                    "error)\n");
     imgb_ruleset_free(rs);
     imgb_buf_dispose(&log.text);
+}
+END_TEST
+
+/* A bare CR is a character, not a line break, in every reported position; a scalar with a
+ * newline or an over-long one is printed escaped and cut. */
+START_TEST(loader_positions_count_lf_only_and_scalars_are_escaped)
+{
+    static const char cr_text[] = "baseline: {key: k,\r class: c,\r bogus: 1}\r\n";
+    diag_log log = { IMGB_BUF_INIT, "", 0, 0 };
+    imgb_ruleset *rs = NULL;
+    int rc = imgb_ruleset_load_text(&rs, "cr.yaml", cr_text, strlen(cr_text), diag_collect, &log);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    /* libyaml alone says 3:2 for "bogus" (two CR breaks); an editor shows line 1 */
+    ck_assert_ptr_nonnull(strstr(log.text.ptr, "cr.yaml:1:32: baseline: unknown key 'bogus'"));
+    ck_assert_ptr_null(strstr(log.text.ptr, "cr.yaml:3:"));
+    imgb_buf_dispose(&log.text);
+
+    imgb_buf kind = IMGB_BUF_INIT;
+    for (int i = 0; i < 50; i++)
+        imgb_buf_puts(&kind, "ab");
+    char *text = imgb_xasprintf(BASELINE_HEAD
+                                "  - id: t.one\n" ITEM_TEXTS
+                                "    severity: high\n"
+                                "    bucket: security_check\n"
+                                "    check: {kind: \"x\\ny\\u00e9%s\"}\n", kind.ptr);
+    log = (diag_log){ IMGB_BUF_INIT, "", 0, 0 };
+    rc = imgb_ruleset_load_text(&rs, "k.yaml", text, strlen(text), diag_collect, &log);
+    ck_assert_int_eq(rc, IMGB_EFORMAT);
+    ck_assert_int_eq(log.errors, 1);
+    /* one line: the newline escaped, 80 characters of the scalar, then "..." */
+    ck_assert_str_eq(log.text.ptr, "k.yaml:13:19: unknown check kind 'x\\ny\xc3\xa9"
+                                   "abababababababababababababababababababababababababababababab"
+                                   "abababababababab...'\n");
+    imgb_buf_dispose(&log.text);
+    imgb_buf_dispose(&kind);
+    free(text);
 }
 END_TEST
 
@@ -648,10 +686,12 @@ START_TEST(loader_skips_data_dirs_and_loads_dictionary)
     ck_assert(!b->applies.generic);
     ck_assert_uint_eq(b->nstandards, 2);
     ck_assert_str_eq(b->hw_check_name, "CentOS 7");
-    ck_assert_uint_eq(rs->ndict_words, 2);
-    ck_assert_str_eq(rs->dict_words[0], "123456");
-    ck_assert_str_eq(rs->dict_words[1], "password");
-    ck_assert_ptr_nonnull(strstr(rs->dict_source, "dict/passwords.txt"));
+    const imgb_wp_dictionary *dict = imgb_wp_dict_of(rs);
+    ck_assert_ptr_nonnull(dict);
+    ck_assert_uint_eq(dict->nwords, 2);
+    ck_assert_str_eq(dict->words[0], "123456");
+    ck_assert_str_eq(dict->words[1], "password");
+    ck_assert_ptr_nonnull(strstr(dict->source, "dict/passwords.txt"));
     imgb_ruleset_free(rs);
     free(diags);
     imgbuild_rmtree(dir);
@@ -1163,10 +1203,7 @@ START_TEST(loader_check_params_become_json)
                "      mode_max: 0600\n"
                "      owner: root\n"
                "      group: [root, 0]\n"
-               "      follow: true\n"
-               "      x_plain_no: no\n"
-               "      x_quoted: \"42\"\n"
-               "      x_null: ~\n");
+               "      follow: true\n");
     int rc;
     imgb_ruleset *rs;
     char *diags = load_diags(dir, &rc, &rs);
@@ -1186,9 +1223,6 @@ START_TEST(loader_check_params_become_json)
     ck_assert_ptr_eq(it->kind, imgb_check_kind_find("file_meta"));
     ck_assert_str_eq(json_string_value(json_object_get(it->params, "mode_max")), "0600");
     ck_assert(json_is_true(json_object_get(it->params, "follow")));
-    ck_assert_str_eq(json_string_value(json_object_get(it->params, "x_plain_no")), "no");
-    ck_assert_str_eq(json_string_value(json_object_get(it->params, "x_quoted")), "42");
-    ck_assert(json_is_null(json_object_get(it->params, "x_null")));
     json_t *groups = json_object_get(it->params, "group");
     ck_assert_int_eq(json_integer_value(json_array_get(groups, 1)), 0);
     ck_assert_str_eq(json_string_value(json_object_get(it->params, "_rules_dir")), dir);
@@ -1197,6 +1231,83 @@ START_TEST(loader_check_params_become_json)
     free(diags);
     imgbuild_rmtree(dir);
     free(dir);
+}
+END_TEST
+
+/*
+ * The registry: every registered kind refuses a misspelt parameter at its position.  The
+ * example of each kind is a real item of the shipped rules (so a kind without one fails
+ * here), written back as a flow mapping; the same text without the typo must load.
+ */
+static char *registry_item_text(const char *check_json, const char *extra)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_buf_puts(&b, BASELINE_HEAD "  - id: t.one\n" ITEM_TEXTS
+                  "    severity: low\n    bucket: security_check\n    check:\n");
+    /* the JSON object without its closing brace, then the extra key on its own line */
+    size_t n = strlen(check_json);
+    imgb_buf_printf(&b, "      %.*s%s\n      }\n", (int)(n - 1), check_json, extra);
+    return imgb_buf_detach(&b);
+}
+
+START_TEST(registry_every_kind_refuses_unknown_keys)
+{
+    char *rules = imgb_xasprintf("%s/rules", getenv("IMGB_SOURCE_DIR"));
+    const char *paths[] = { rules };
+    imgb_ruleset *shipped = NULL;
+    ck_assert_int_eq(imgb_ruleset_load(&shipped, paths, 1, NULL, NULL), 0);
+    size_t nkinds = 0;
+    for (const imgb_check_kind *const *k = imgb_check_kinds(); *k; k++, nkinds++) {
+        const imgb_item *example = NULL;
+        for (size_t b = 0; b < shipped->nbaselines && !example; b++)
+            for (size_t i = 0; i < shipped->baselines[b]->nitems && !example; i++)
+                if (shipped->baselines[b]->items[i]->kind == *k)
+                    example = shipped->baselines[b]->items[i];
+        ck_assert_msg(example, "kind %s has no item in rules/ to test with", (*k)->name);
+        ck_assert_str_eq(imgb_check_kind_names()[nkinds], (*k)->name);
+
+        /* the example as written loads: */
+        char *ok = registry_item_text(example->check_json, "");
+        diag_log log = { IMGB_BUF_INIT, "", 0, 0 };
+        imgb_ruleset *rs = NULL;
+        int rc = imgb_ruleset_load_text(&rs, "k.yaml", ok, strlen(ok), diag_collect, &log);
+        ck_assert_msg(rc == 0, "%s: %s", (*k)->name, log.text.ptr ? log.text.ptr : "");
+        imgb_ruleset_free(rs);
+        imgb_buf_dispose(&log.text);
+        free(ok);
+
+        /* a typo, and a key that only the loader may add, are refused where they stand: */
+        static const char *const typos[] = { "nocsae", "_rules_dir" };
+        for (size_t t = 0; t < 2; t++) {
+            char *extra = imgb_xasprintf(",\n      \"%s\": true", typos[t]);
+            char *bad = registry_item_text(example->check_json, extra);
+            diag_log bl = { IMGB_BUF_INIT, "", 0, 0 };
+            rs = NULL;
+            rc = imgb_ruleset_load_text(&rs, "k.yaml", bad, strlen(bad), diag_collect, &bl);
+            ck_assert_int_eq(rc, IMGB_EFORMAT);
+            ck_assert_ptr_null(rs);
+            char *want = imgb_xasprintf("k.yaml:%d:7: %s: unknown parameter '%s'", 15,
+                                        (*k)->name, typos[t]);
+            ck_assert_msg(bl.text.ptr && strncmp(bl.text.ptr, want, strlen(want)) == 0,
+                          "%s: got %s", want, bl.text.ptr ? bl.text.ptr : "(nothing)");
+            free(want);
+            imgb_buf_dispose(&bl.text);
+            free(bad);
+            free(extra);
+        }
+
+        /* and by the compile entry point itself, outside the loader: */
+        json_t *p = json_loads(example->check_json, 0, NULL);
+        json_object_set_new(p, "tagz", json_true());
+        void *compiled = NULL;
+        ck_assert_int_eq(imgb_check_kind_compile(*k, p, &compiled), IMGB_EFORMAT);
+        ck_assert_ptr_nonnull(strstr(imgb_error_last(), "unknown parameter 'tagz'"));
+        json_decref(p);
+    }
+    ck_assert_uint_ge(nkinds, 16);
+    ck_assert_ptr_null(imgb_check_kind_names()[nkinds]);
+    imgb_ruleset_free(shipped);
+    free(rules);
 }
 END_TEST
 
@@ -1228,12 +1339,14 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, loader_unknown_keys_and_applies_conflicts);
     tcase_add_test(tc, loader_missing_directory_is_enotfound);
     tcase_add_test(tc, loader_warns_about_nested_quantifiers);
+    tcase_add_test(tc, loader_positions_count_lf_only_and_scalars_are_escaped);
     tcase_add_test(tc, loader_text_compiles_fact_kinds);
     tcase_add_test(tc, loader_refuses_deep_nesting_early);
     tcase_add_test(tc, loader_alias_expansion_is_bounded);
     tcase_add_test(tc, loader_skips_data_dirs_and_loads_dictionary);
     tcase_add_test(tc, loader_pcre2_error_points_at_pattern);
     tcase_add_test(tc, loader_check_params_become_json);
+    tcase_add_test(tc, registry_every_kind_refuses_unknown_keys);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("kind_file");

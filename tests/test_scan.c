@@ -171,7 +171,7 @@ static const imgb_baseline_result *find_result(const imgb_scan_result *res, cons
 static imgb_scan_result *scan(scan_fixture *f, const char *image)
 {
     imgb_scan_result *res = NULL;
-    imgb_scan_options opts = { .read = { .jobs = 1 } };
+    imgb_scan_config opts = { .read = { .jobs = 1 } };
     ck_assert_msg(imgb_scan_run(&res, f->rs, image, &opts) == 0, "%s", imgb_error_last());
     return res;
 }
@@ -315,7 +315,7 @@ START_TEST(scan_only_baseline_option)
     fixture_init(&f, "scan-only");
     char *image = build_image(f.dir, "deb10.tar", DEBIAN10, true, 0644);
     imgb_scan_result *res = NULL;
-    imgb_scan_options opts = { .read = { .jobs = 1 }, .only_baseline = "t_every" };
+    imgb_scan_config opts = { .read = { .jobs = 1 }, .only_baseline = "t_every" };
     ck_assert_int_eq(imgb_scan_run(&res, f.rs, image, &opts), 0);
     ck_assert_uint_eq(res->nbaselines, 1);
     ck_assert_str_eq(res->baselines[0].baseline->key, "t_every");
@@ -489,7 +489,7 @@ START_TEST(scan_reads_config_behind_symlinks)
                                         symlinked_variants[_i].fmt,
                                         symlinked_variants[_i].outer);
     imgb_scan_result *res = NULL;
-    imgb_scan_options opts = { .read = { .jobs = 2 } };
+    imgb_scan_config opts = { .read = { .jobs = 2 } };
     ck_assert_msg(imgb_scan_run(&res, rs, image, &opts) == 0, "%s", imgb_error_last());
 
     const imgb_baseline_result *b = find_result(res, "t_symlinked");
@@ -602,7 +602,7 @@ START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
                                                "/etc/login.defs" };
     for (int cut = 1; cut >= 0; cut--) {
         imgb_scan_result *res = NULL;
-        imgb_scan_options opts = { .read = { .jobs = 1 }, .keep_file_max = cut ? 4096 : 0 };
+        imgb_scan_config opts = { .read = { .jobs = 1 }, .keep_file_max = cut ? 4096 : 0 };
         ck_assert_msg(imgb_scan_run(&res, rs, image, &opts) == 0, "%s", imgb_error_last());
         const imgb_baseline_result *b = find_result(res, "t_cap");
         ck_assert_ptr_nonnull(b);

@@ -129,7 +129,7 @@ static imgb_scan_result *scan_record(fixture *f, imgb_store *s, const char *imag
                                      const char *tenant, long retention)
 {
     imgb_scan_result *res = NULL;
-    imgb_scan_options opts = { .read = { .jobs = 1 } };
+    imgb_scan_config opts = { .read = { .jobs = 1 } };
     ck_assert_msg(imgb_scan_run(&res, f->rs, image, &opts) == 0, "%s", imgb_error_last());
     imgb_store_identity who = { .tenant = tenant, .retention = retention };
     ck_assert_msg(imgb_store_record(s, res, &who, NULL, NULL) == 0, "%s", imgb_error_last());

@@ -527,6 +527,8 @@ static imgb_view *view_many(size_t n, size_t shared)
 typedef struct kind_fixture {
     imgb_view *view;
     imgb_ruleset rs;
+    imgb_wp_dictionary dict;      /* the weak-password kind's data of rs */
+    imgb_kind_data kind_data;
     imgb_scan_ctx ctx;
     char *hashes[8];
     char *passwd, *shadow;
@@ -569,8 +571,11 @@ static void fixture_weak(kind_fixture *f)
         "odd:$9$abc$def:19700:0:99999:7:::\n",
         f->hashes[0], f->hashes[1], f->hashes[2], f->hashes[2], f->hashes[3], f->hashes[4]);
     f->view = view_with(f->passwd, f->shadow);
-    f->rs.dict_words = (char **)small_dict;
-    f->rs.ndict_words = NSMALL;
+    f->dict.words = (char **)small_dict;
+    f->dict.nwords = NSMALL;
+    f->kind_data = (imgb_kind_data){ &imgb_kind_weak_password, &f->dict };
+    f->rs.kind_data = &f->kind_data;
+    f->rs.nkind_data = 1;
     f->ctx.view = f->view;
     f->ctx.ruleset = &f->rs;
     f->ctx.jobs = 2;
@@ -788,7 +793,7 @@ START_TEST(kind_depth_cuts_the_ranked_list_not_added_words)
     fixture_weak(&f);
     /* small_dict's first 6 words are the ranked list; "abc123" and "iloveyou" were added
      * (--dict): a depth of 2 drops "dragon" (rank 3) but still tries the added words. */
-    f.rs.ndict_ranked = 6;
+    f.dict.nranked = 6;
     imgb_view_free(f.view);
     f.hashes[5] = make_hash("$1$", 0, "iloveyou");
     char *shadow = imgb_xasprintf("root:%s:19700:0:99999:7:::\nalice:%s:19700:0:99999:7:::\n",
@@ -927,7 +932,7 @@ START_TEST(kind_budget_cut_is_incomplete)
     f.ctx.view = f.view;
     char *path = imgb_xasprintf("%s/rules/%s", getenv("IMGB_SOURCE_DIR"), IMGB_WP_DICT_RELPATH);
     imgb_ruleset rs = { 0 };
-    ck_assert_int_eq(imgb_wp_dict_load_ruleset(&rs, path, false), 0);
+    ck_assert_int_eq(imgb_wp_dict_add(&rs, path, false), 0);
     f.ctx.ruleset = &rs;
     f.ctx.weak_password_budget = 1e-6; /* no machine meets it */
     imgb_item_result r = eval_json(&f, "{\"mode\": \"crack\"}");
@@ -936,8 +941,8 @@ START_TEST(kind_budget_cut_is_incomplete)
     ck_assert_ptr_nonnull(strstr(r.evidence[0].message, "incomplete"));
     ck_assert_ptr_nonnull(strstr(r.evidence[0].source, "passwords.txt"));
     result_dispose(&r);
-    imgb_wp_dict_free(rs.dict_words, rs.ndict_words);
-    free(rs.dict_source);
+    imgb_wp_dict_data_free(rs.kind_data[0].data);
+    free(rs.kind_data);
     free(shadow);
     free(path);
     fixture_dispose(&f);
@@ -963,7 +968,7 @@ START_TEST(kind_rejects_bad_params)
     const imgb_check_kind *k = imgb_check_kind_find("weak_password");
     json_t *p = json_loads(bad_params[_i].params, 0, NULL);
     void *compiled = NULL;
-    ck_assert_int_eq(k->compile(p, &compiled), IMGB_EFORMAT);
+    ck_assert_int_eq(imgb_check_kind_compile(k, p, &compiled), IMGB_EFORMAT);
     ck_assert_msg(strstr(imgb_error_last(), bad_params[_i].message), "%s", imgb_error_last());
     json_decref(p);
 }

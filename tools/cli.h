@@ -47,12 +47,28 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_parse_int(const char *s, long min, long max, long *out);
 
 /*
- * Rules for a command: the built-in directory (found relative to the binary) unless
- * `no_default`, then every `--rules DIR` in order.  Diagnostics go to stderr.
+ * Rules for a command: the built-in directory ($IMGBASELINE_RULES, else found relative to
+ * the binary or at the install location) unless `no_default`, then every `--rules DIR` in
+ * order.  Diagnostics go to stderr; a missing built-in directory says where it looked.
  */
 struct imgb_ruleset;
 int cli_load_rules(struct imgb_ruleset **out, char *const *dirs, size_t ndirs, bool no_default);
 /** The built-in rules directory (malloc'd). */
 char *cli_builtin_rules_dir(void);
+
+/* Memory helpers of the programs (the library's own are not part of its API): they exit
+ * with a message when memory runs out. */
+void *cli_xmalloc(size_t n);
+void *cli_xrealloc(void *p, size_t n);
+char *cli_xstrdup(const char *s);
+char *cli_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable list of borrowed strings (argv values). */
+typedef struct cli_strvec {
+    const char **v;
+    size_t n;
+} cli_strvec;
+void cli_strvec_push(cli_strvec *sv, const char *s);
+void cli_strvec_dispose(cli_strvec *sv);
 
 #endif

@@ -9,10 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <imgbaseline/imgbaseline.h>
+
 #include "cli.h"
-#include "rules/loader.h"
-#include "util/error.h"
-#include "util/mem.h"
 
 int cli_fail(const char *fmt, ...)
 {
@@ -122,17 +123,83 @@ void cli_print_options(FILE *f, const cli_option *table)
     }
 }
 
-char *cli_builtin_rules_dir(void)
+void *cli_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fputs("imgbaseline: out of memory\n", stderr);
+        exit(CLI_EXIT_ERROR);
+    }
+    return p;
+}
+
+void *cli_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("imgbaseline: out of memory\n", stderr);
+        exit(CLI_EXIT_ERROR);
+    }
+    return q;
+}
+
+char *cli_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(cli_xmalloc(n), s, n);
+}
+
+char *cli_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = cli_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void cli_strvec_push(cli_strvec *sv, const char *s)
+{
+    sv->v = cli_xrealloc(sv->v, (sv->n + 1) * sizeof *sv->v);
+    sv->v[sv->n++] = s;
+}
+
+void cli_strvec_dispose(cli_strvec *sv)
+{
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = 0;
+}
+
+/* The directory of the running binary (malloc'd), or NULL. */
+static char *cli_exe_dir(void)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
-        return imgb_rules_builtin_dir(NULL);
+        return NULL;
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    return imgb_rules_builtin_dir(exe);
+    return cli_xstrdup(exe);
+}
+
+char *cli_builtin_rules_dir(void)
+{
+    const char *env = getenv("IMGBASELINE_RULES");
+    if (env && *env)
+        return cli_xstrdup(env);
+    char *dir = cli_exe_dir();
+    char *rules = imgb_rules_builtin_dir(dir);
+    free(dir);
+    char *copy = cli_xstrdup(rules);
+    imgb_free(rules);
+    return copy;
 }
 
 static void cli_print_diag(const imgb_diag *d, void *payload)
@@ -140,22 +207,35 @@ static void cli_print_diag(const imgb_diag *d, void *payload)
     (void)payload;
     char *line = imgb_diag_format(d);
     fprintf(stderr, "%s\n", line);
-    free(line);
+    imgb_free(line);
 }
 
 int cli_load_rules(struct imgb_ruleset **out, char *const *dirs, size_t ndirs, bool no_default)
 {
-    const char **paths = imgb_xcalloc(ndirs + 1, sizeof *paths);
+    const char **paths = cli_xmalloc((ndirs + 1) * sizeof *paths);
     char *builtin = NULL;
     size_t n = 0;
-    if (!no_default)
+    int rc = 0;
+    struct stat st;
+    if (!no_default) {
         paths[n++] = builtin = cli_builtin_rules_dir();
+        if (stat(builtin, &st) != 0) {
+            char *dir = cli_exe_dir();
+            if (getenv("IMGBASELINE_RULES") && *getenv("IMGBASELINE_RULES"))
+                rc = cli_fail("the rules directory %s (IMGBASELINE_RULES) does not exist",
+                              builtin);
+            else
+                rc = cli_fail("the built-in rules are missing: looked in %s/../share/"
+                              "imgbaseline/rules and %s; set IMGBASELINE_RULES=DIR or pass "
+                              "--no-default-rules --rules DIR", dir ? dir : "?", builtin);
+            free(dir);
+        }
+    }
     for (size_t i = 0; i < ndirs; i++)
         paths[n++] = dirs[i];
-    int rc = 0;
-    if (n == 0)
+    if (rc == 0 && n == 0)
         rc = cli_fail("no rules: --no-default-rules needs at least one --rules DIR");
-    else if ((rc = imgb_ruleset_load(out, paths, n, cli_print_diag, NULL)) < 0)
+    else if (rc == 0 && (rc = imgb_ruleset_load(out, paths, n, cli_print_diag, NULL)) < 0)
         rc = rc == IMGB_EFORMAT ? cli_fail("the rule files have errors (listed above)")
                                 : cli_fail("%s", imgb_error_last());
     free(builtin);

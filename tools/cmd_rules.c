@@ -12,25 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include <imgbaseline/imgbaseline.h>
 
 #include "cli.h"
-#include "rules/loader.h"
-#include "util/error.h"
-#include "util/mem.h"
 
 int cmd_rules(int argc, char **argv);
 
 typedef struct rules_args {
-    imgb_ptrvec dirs;
+    cli_strvec dirs;
     bool no_default_rules;
-    const char *lang;
+    imgb_lang lang;
 } rules_args;
 
 static int opt_rules_dir(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    imgb_ptrvec_push(&((rules_args *)a)->dirs, (void *)(uintptr_t)v);
+    cli_strvec_push(&((rules_args *)a)->dirs, v);
     return 0;
 }
 
@@ -45,9 +42,8 @@ static int opt_rules_no_default(void *a, const cli_option *opt, const char *v)
 static int opt_rules_lang(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    if (strcmp(v, "zh") != 0 && strcmp(v, "en") != 0)
+    if (imgb_lang_parse(v, &((rules_args *)a)->lang) < 0)
         return cli_fail("rules: --lang must be zh or en"), -1;
-    ((rules_args *)a)->lang = v;
     return 0;
 }
 
@@ -69,95 +65,84 @@ static void rules_usage(FILE *f)
           "error (0 when the files load; warnings do not fail).\n", f);
 }
 
-static const char *rules_text(const imgb_text *t, const char *lang)
+static const char *or_dash(const char *s)
 {
-    return strcmp(lang, "zh") == 0 ? t->zh : t->en;
+    return s ? s : "-";
 }
 
-static void rules_print_applies(const imgb_applies *a)
+static void rules_list(const imgb_ruleset *rs, imgb_lang lang)
 {
-    if (a->any_os)
-        fputs("every image", stdout);
-    else if (a->generic)
-        fputs("generic Linux (no OS-specific baseline of its class)", stdout);
-    else {
-        for (size_t i = 0; i < a->nos_ids; i++)
-            printf("%s%s", i ? "|" : "", a->os_ids[i]);
-        if (a->version_min || a->version_max)
-            printf(" %s..%s", a->version_min ? a->version_min : "",
-                   a->version_max ? a->version_max : "");
-    }
-    if (a->requires_package)
-        printf(", requires %s", a->requires_package);
-}
-
-static void rules_list(const imgb_ruleset *rs, const char *lang)
-{
-    for (size_t i = 0; i < rs->nbaselines; i++) {
-        const imgb_baseline *b = rs->baselines[i];
-        printf("%s (%s, %zu items): %s; applies to ", b->key, b->class_key, b->nitems,
-               rules_text(&b->alias, lang));
-        rules_print_applies(&b->applies);
-        putchar('\n');
-        for (size_t j = 0; j < b->nitems; j++) {
-            const imgb_item *it = b->items[j];
-            printf("  %-40s %-6s %-14s %s\n", it->id, imgb_severity_name(it->severity),
-                   it->kind->name, rules_text(&it->title, lang));
+    for (size_t i = 0; i < imgb_ruleset_baseline_count(rs); i++) {
+        const imgb_baseline *b = imgb_ruleset_baseline(rs, i);
+        printf("%s (%s, %zu items): %s; applies to %s\n",
+               imgb_baseline_attr(b, IMGB_BASELINE_KEY, lang),
+               imgb_baseline_attr(b, IMGB_BASELINE_CLASS, lang), imgb_baseline_item_count(b),
+               imgb_baseline_attr(b, IMGB_BASELINE_ALIAS, lang),
+               imgb_baseline_attr(b, IMGB_BASELINE_APPLIES, lang));
+        for (size_t j = 0; j < imgb_baseline_item_count(b); j++) {
+            const imgb_item *it = imgb_baseline_item(b, j);
+            printf("  %-40s %-6s %-14s %s\n", imgb_item_attr(it, IMGB_ITEM_ID, lang),
+                   imgb_severity_name(imgb_item_severity(it)),
+                   imgb_item_attr(it, IMGB_ITEM_KIND, lang),
+                   imgb_item_attr(it, IMGB_ITEM_TITLE, lang));
         }
     }
-    if (rs->dict_source)
-        printf("weak-password dictionary: %zu words from %s\n", rs->ndict_words,
-               rs->dict_source);
+    const char *source;
+    size_t words = imgb_ruleset_dict_size(rs, &source);
+    if (*source)
+        printf("weak-password dictionary: %zu words from %s\n", words, source);
 }
 
-static void rules_print_json(const char *label, const json_t *j)
+/* Both languages of a text attribute. */
+static void rules_print_text(const char *label, const char *zh, const char *en)
 {
-    json_t *copy = json_deep_copy(j);
-    json_object_del(copy, "_rules_dir");
-    char *text = json_dumps(copy, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    printf("%-12s %s\n", label, text ? text : "?");
-    free(text);
-    json_decref(copy);
-}
-
-static void rules_print_text(const char *label, const imgb_text *t)
-{
-    printf("%-12s zh: %s\n%-12s en: %s\n", label, t->zh, "", t->en);
+    printf("%-12s zh: %s\n%-12s en: %s\n", label, zh, "", en);
 }
 
 static int rules_show(const imgb_ruleset *rs, const char *id)
 {
+    const imgb_lang zh = IMGB_LANG_ZH, en = IMGB_LANG_EN;
     const imgb_baseline *b = imgb_ruleset_find_baseline(rs, id);
     if (b) {
-        printf("%-12s %s\n%-12s %s\n", "baseline", b->key, "class", b->class_key);
-        rules_print_text("alias", &b->alias);
-        rules_print_text("class_alias", &b->class_alias);
-        printf("%-12s ", "applies");
-        rules_print_applies(&b->applies);
-        printf("\n%-12s", "standards");
-        for (size_t i = 0; i < b->nstandards; i++)
-            printf(" %s", b->standards[i]);
+        printf("%-12s %s\n%-12s %s\n", "baseline", imgb_baseline_attr(b, IMGB_BASELINE_KEY, en),
+               "class", imgb_baseline_attr(b, IMGB_BASELINE_CLASS, en));
+        rules_print_text("alias", imgb_baseline_attr(b, IMGB_BASELINE_ALIAS, zh),
+                         imgb_baseline_attr(b, IMGB_BASELINE_ALIAS, en));
+        rules_print_text("class_alias", imgb_baseline_attr(b, IMGB_BASELINE_CLASS_ALIAS, zh),
+                         imgb_baseline_attr(b, IMGB_BASELINE_CLASS_ALIAS, en));
+        printf("%-12s %s\n%-12s", "applies", imgb_baseline_attr(b, IMGB_BASELINE_APPLIES, en),
+               "standards");
+        for (size_t i = 0; i < imgb_baseline_standard_count(b); i++)
+            printf(" %s", imgb_baseline_standard(b, i));
         printf("\n%-12s %s / %s\n%-12s %s\n", "huawei",
-               b->hw_check_name ? b->hw_check_name : "-",
-               b->hw_check_type ? b->hw_check_type : "-", "file", b->file);
-        for (size_t j = 0; j < b->nitems; j++)
-            printf("%-12s %s\n", j ? "" : "items", b->items[j]->id);
+               or_dash(imgb_baseline_attr(b, IMGB_BASELINE_HW_CHECK_NAME, en)),
+               or_dash(imgb_baseline_attr(b, IMGB_BASELINE_HW_CHECK_TYPE, en)), "file",
+               imgb_baseline_attr(b, IMGB_BASELINE_FILE, en));
+        for (size_t j = 0; j < imgb_baseline_item_count(b); j++)
+            printf("%-12s %s\n", j ? "" : "items",
+                   imgb_item_attr(imgb_baseline_item(b, j), IMGB_ITEM_ID, en));
         return CLI_EXIT_OK;
     }
     const imgb_item *it = imgb_ruleset_find_item(rs, id, &b);
     if (!it)
         return cli_fail("rules: no baseline or item '%s'", id);
-    printf("%-12s %s\n%-12s %s\n%-12s %s\n", "item", it->id, "key", it->key, "baseline",
-           b->key);
-    rules_print_text("title", &it->title);
-    rules_print_text("description", &it->description);
-    rules_print_text("advice", &it->advice);
-    printf("%-12s %s\n%-12s %s\n", "severity", imgb_severity_name(it->severity), "bucket",
-           imgb_bucket_name(it->bucket));
-    rules_print_json("references", it->references);
-    printf("%-12s %s\n", "kind", it->kind->name);
-    rules_print_json("check", it->params);
-    printf("%-12s %s:%d\n", "file", it->file, it->line);
+    printf("%-12s %s\n%-12s %s\n%-12s %s\n", "item", imgb_item_attr(it, IMGB_ITEM_ID, en),
+           "key", imgb_item_attr(it, IMGB_ITEM_KEY, en), "baseline",
+           imgb_baseline_attr(b, IMGB_BASELINE_KEY, en));
+    static const struct { const char *label; imgb_item_attr_id attr; } texts[] = {
+        { "title", IMGB_ITEM_TITLE },
+        { "description", IMGB_ITEM_DESCRIPTION },
+        { "advice", IMGB_ITEM_ADVICE },
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        rules_print_text(texts[i].label, imgb_item_attr(it, texts[i].attr, zh),
+                         imgb_item_attr(it, texts[i].attr, en));
+    printf("%-12s %s\n%-12s %s\n", "severity", imgb_severity_name(imgb_item_severity(it)),
+           "bucket", imgb_item_attr(it, IMGB_ITEM_BUCKET, en));
+    printf("%-12s %s\n", "references", or_dash(imgb_item_attr(it, IMGB_ITEM_REFERENCES, en)));
+    printf("%-12s %s\n", "kind", imgb_item_attr(it, IMGB_ITEM_KIND, en));
+    printf("%-12s %s\n", "check", or_dash(imgb_item_attr(it, IMGB_ITEM_CHECK_JSON, en)));
+    printf("%-12s %s:%d\n", "file", imgb_item_attr(it, IMGB_ITEM_FILE, en), imgb_item_line(it));
     return CLI_EXIT_OK;
 }
 
@@ -170,7 +155,7 @@ static void validate_diag(const imgb_diag *d, void *payload)
     validate_counts *c = payload;
     char *line = imgb_diag_format(d);
     printf("%s\n", line);
-    free(line);
+    imgb_free(line);
     if (d->level == IMGB_DIAG_ERROR)
         c->errors++;
     else
@@ -191,11 +176,10 @@ static int rules_validate(char **dirs, size_t ndirs)
     imgb_ruleset *rs = NULL;
     int rc = imgb_ruleset_load(&rs, paths, ndirs, validate_diag, &c);
     if (rc == 0) {
-        size_t items = 0;
-        for (size_t i = 0; i < rs->nbaselines; i++)
-            items += rs->baselines[i]->nitems;
-        printf("ok: %zu baselines, %zu items, %zu warnings\n", rs->nbaselines, items,
-               c.warnings);
+        size_t items = 0, nb = imgb_ruleset_baseline_count(rs);
+        for (size_t i = 0; i < nb; i++)
+            items += imgb_baseline_item_count(imgb_ruleset_baseline(rs, i));
+        printf("ok: %zu baselines, %zu items, %zu warnings\n", nb, items, c.warnings);
     } else if (rc == IMGB_EFORMAT) {
         printf("%zu errors, %zu warnings\n", c.errors, c.warnings);
     } else {
@@ -208,7 +192,7 @@ static int rules_validate(char **dirs, size_t ndirs)
 
 int cmd_rules(int argc, char **argv)
 {
-    rules_args a = { IMGB_PTRVEC_INIT, false, "en" };
+    rules_args a = { { NULL, 0 }, false, IMGB_LANG_EN };
     const cli_option *tables[] = { rules_options };
     char *pos[64];
     size_t npos;
@@ -240,7 +224,7 @@ int cmd_rules(int argc, char **argv)
         rules_usage(stderr);
         goto done;
     }
-    if (cli_load_rules(&rs, (char *const *)a.dirs.items, a.dirs.len, a.no_default_rules) != 0)
+    if (cli_load_rules(&rs, (char *const *)a.dirs.v, a.dirs.n, a.no_default_rules) != 0)
         goto done;
     if (list) {
         rules_list(rs, a.lang);
@@ -250,6 +234,6 @@ int cmd_rules(int argc, char **argv)
     }
 done:
     imgb_ruleset_free(rs);
-    imgb_ptrvec_dispose(&a.dirs, NULL);
+    cli_strvec_dispose(&a.dirs);
     return status;
 }

@@ -16,25 +16,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks/weak_password.h"
+#include <imgbaseline/imgbaseline.h>
+
 #include "cli.h"
-#include "report/ignore.h"
-#include "report/native.h"
-#include "report/report.h"
 #include "report_cli.h"
-#include "rules/loader.h"
-#include "scan.h"
 #include "scan_many.h"
-#include "store/store.h"
-#include "util/error.h"
-#include "util/mem.h"
+#include <imgbaseline/store.h>
 
 int cmd_scan(int argc, char **argv);
 
 typedef struct scan_args {
     const char *format;
-    imgb_ptrvec rules_dirs;       /* char* borrowed from argv */
-    imgb_ptrvec dicts;            /* --dict FILE: appended to the dictionary (borrowed) */
+    cli_strvec rules_dirs;        /* borrowed from argv */
+    cli_strvec dicts;             /* --dict FILE: appended to the dictionary (borrowed) */
     const char *dict_replace;     /* --dict-replace FILE: instead of the shipped dictionary */
     bool no_default_rules;
     imgb_scan_options scan;
@@ -47,11 +41,12 @@ typedef struct scan_args {
     int exit_code;
     bool exit_code_set;
     bool quiet;
-    imgb_report_params report;
-    imgb_ptrvec images_from;      /* --images-from FILE (borrowed) */
-    int parallel;                 /* --parallel N: images scanned at once */
+    imgb_report_request *report;
+    bool image_uuid_set;          /* --image-uuid given */
     const char *store;            /* --store PATH|URL: record, answer API formats from history */
     imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
+    cli_strvec images_from;       /* --images-from FILE (borrowed) */
+    int parallel;                 /* --parallel N: images scanned at once */
 } scan_args;
 
 /* ---- the scan's own options ----------------------------------------------------------- */
@@ -66,14 +61,14 @@ static int opt_format(void *a, const cli_option *opt, const char *v)
 static int opt_rules(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    imgb_ptrvec_push(&((scan_args *)a)->rules_dirs, (void *)(uintptr_t)v);
+    cli_strvec_push(&((scan_args *)a)->rules_dirs, v);
     return 0;
 }
 
 static int opt_dict(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    imgb_ptrvec_push(&((scan_args *)a)->dicts, (void *)(uintptr_t)v);
+    cli_strvec_push(&((scan_args *)a)->dicts, v);
     return 0;
 }
 
@@ -98,7 +93,7 @@ static int opt_jobs(void *a, const cli_option *opt, const char *v)
     long n;
     if (cli_parse_int(v, 1, 256, &n) < 0)
         return cli_fail("scan: -j wants a number of jobs from 1 to 256"), -1;
-    ((scan_args *)a)->scan.read.jobs = (int)n;
+    ((scan_args *)a)->scan.jobs = (int)n;
     return 0;
 }
 
@@ -106,38 +101,38 @@ static int opt_no_verify(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     (void)v;
-    ((scan_args *)a)->scan.read.no_verify = true;
+    ((scan_args *)a)->scan.no_verify = 1;
     return 0;
 }
 
 static int opt_image(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    ((scan_args *)a)->scan.read.image_ref = v;
+    ((scan_args *)a)->scan.image_ref = v;
     return 0;
 }
 
 static int opt_platform(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    ((scan_args *)a)->scan.read.platform = v;
+    ((scan_args *)a)->scan.platform = v;
     return 0;
 }
 
-/* Registry transport (docker://): the same flags as skopeo. */
+/* Registry transport (docker://): the flags of skopeo. */
 static int opt_creds(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     if (!strchr(v, ':') || v[0] == ':')
         return cli_fail("scan: --creds wants USER:PASSWORD"), -1;
-    ((scan_args *)a)->scan.read.creds = v;
+    ((scan_args *)a)->scan.creds = v;
     return 0;
 }
 
 static int opt_authfile(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    ((scan_args *)a)->scan.read.auth_file = v;
+    ((scan_args *)a)->scan.auth_file = v;
     return 0;
 }
 
@@ -146,24 +141,24 @@ static int opt_tls_verify(void *a, const cli_option *opt, const char *v)
     (void)opt;
     if (strcmp(v, "true") && strcmp(v, "false"))
         return cli_fail("scan: --tls-verify wants true or false"), -1;
-    ((scan_args *)a)->scan.read.tls_no_verify = strcmp(v, "false") == 0;
+    ((scan_args *)a)->scan.tls_no_verify = strcmp(v, "false") == 0;
     return 0;
 }
 
-static int opt_timeout(void *a, const cli_option *opt, const char *v)
+static int opt_registry_timeout(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     long n;
     if (cli_parse_int(v, 1, 3600, &n) < 0)
         return cli_fail("scan: --registry-timeout wants seconds from 1 to 3600"), -1;
-    ((scan_args *)a)->scan.read.net_timeout = (double)n;
+    ((scan_args *)a)->scan.registry_timeout = (double)n;
     return 0;
 }
 
 static int opt_images_from(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
-    imgb_ptrvec_push(&((scan_args *)a)->images_from, (void *)(uintptr_t)v);
+    cli_strvec_push(&((scan_args *)a)->images_from, v);
     return 0;
 }
 
@@ -181,7 +176,7 @@ static int opt_lang(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
     scan_args *s = a;
-    if (imgb_report_param_set(&s->report, "lang", v) < 0)
+    if (imgb_report_request_set(s->report, "lang", v) < 0)
         return cli_fail("scan: %s", imgb_error_last()), -1;
     s->lang = v;
     return 0;
@@ -280,6 +275,7 @@ static const cli_option scan_options[] = {
     { "image", 0, "REF", "pick one image of a multi-image archive", opt_image, NULL },
     { "platform", 0, "OS/ARCH[/VAR]", "pick a platform of a multi-platform image", opt_platform, NULL },
     { "no-verify", 0, NULL, "skip digest verification (reported as unverified)", opt_no_verify, NULL },
+    { "jobs", 'j', "N", "parallel layer decompression and password cracking", opt_jobs, NULL },
     { "images-from", 0, "FILE", "also scan the images listed in FILE, one a line (- for stdin)",
       opt_images_from, NULL },
     { "parallel", 0, "N", "images scanned at once when several are given (default 2)",
@@ -291,8 +287,7 @@ static const cli_option scan_options[] = {
     { "tls-verify", 0, "true|false", "false: accept any certificate and plain-HTTP registries",
       opt_tls_verify, NULL },
     { "registry-timeout", 0, "SECONDS", "a registry transfer without progress for this long "
-      "fails (default 30)", opt_timeout, NULL },
-    { "jobs", 'j', "N", "parallel layer decompression and password cracking", opt_jobs, NULL },
+      "fails (default 30)", opt_registry_timeout, NULL },
     { "weak-password-budget", 0, "SECONDS", "cracking time per image (default 30)", opt_budget, NULL },
     { "dict", 0, "FILE", "add FILE's words (one a line) after the weak-password dictionary "
       "(repeatable)", opt_dict, NULL },
@@ -320,13 +315,14 @@ static const cli_option scan_options[] = {
 /* ---- report request parameters as options ------------------------------------------------ */
 
 #define SCAN_MAX_PARAMS 64
-#define SCAN_MAX_IMAGES 1024            /* images on the command line */
 
 static int opt_report_param(void *a, const cli_option *opt, const char *v)
 {
     scan_args *s = a;
-    if (imgb_report_param_set(&s->report, opt->key, v) < 0)
+    if (imgb_report_request_set(s->report, opt->key, v) < 0)
         return cli_fail("scan: --%s: %s", opt->name, imgb_error_last()), -1;
+    if (strcmp(opt->key, "image_uuid") == 0)
+        s->image_uuid_set = true;
     /* --severity is Huawei's severity filter and, unless --fail-on is given, the exit-code
      * threshold (trivy's -s also decides what counts). */
     imgb_severity sev;
@@ -369,10 +365,10 @@ static void scan_usage(FILE *f, const cli_option *params)
           "formats\ncombine the images; the exit status is the worst image's.\n\n"
           "options:\n", f);
     cli_print_options(f, scan_options);
-    fputs("\nformats:\n  json                             the native report (every item, "
-          "evidence, counts)\n", f);
-    for (const imgb_report_format *fmt = imgb_report_formats(); fmt->name; fmt++)
-        fprintf(f, "  %-32s %s\n", fmt->name, fmt->summary);
+    fputs("\nformats:\n", f);
+    for (size_t i = 0; imgb_report_format_name(i); i++)
+        if (strncmp(imgb_report_format_name(i), "inspect", 7) != 0)
+            fprintf(f, "  %-32s %s\n", imgb_report_format_name(i), imgb_report_format_summary(i));
     fputs("\nreport request parameters (API formats):\n ", f);
     for (size_t i = 0; params[i].name; i++)
         fprintf(f, " --%s", params[i].name);
@@ -380,13 +376,30 @@ static void scan_usage(FILE *f, const cli_option *params)
           "threshold (--fail-on, --severity, or low with --exit-code alone), 2 error\n", f);
 }
 
-static int scan_write(const char *path, const imgb_buf *out)
+static int scan_write(const char *path, const char *out, size_t len)
 {
     if (path)
-        return cli_write_atomic(path, out->ptr ? out->ptr : "", out->len) < 0 ? -1 : 0;
-    size_t n = out->len ? fwrite(out->ptr, 1, out->len, stdout) : 0;
-    if (n != out->len || fflush(stdout) != 0)
+        return cli_write_atomic(path, out, len) < 0 ? -1 : 0;
+    size_t n = len ? fwrite(out, 1, len, stdout) : 0;
+    if (n != len || fflush(stdout) != 0)
         return cli_fail("scan: write error on stdout");
+    return 0;
+}
+
+static void scan_print_warning(const char *line, void *payload)
+{
+    (void)payload;
+    fprintf(stderr, "imgbaseline: warning: %s\n", line);
+}
+
+/* The dictionary belongs to the ruleset: --dict-replace first, then every --dict. */
+static int scan_load_dicts(imgb_ruleset *rs, const scan_args *s)
+{
+    if (s->dict_replace && imgb_ruleset_dict_load(rs, s->dict_replace, IMGB_DICT_REPLACE) < 0)
+        return cli_fail("scan: --dict-replace: %s", imgb_error_last());
+    for (size_t i = 0; i < s->dicts.n; i++)
+        if (imgb_ruleset_dict_load(rs, s->dicts.v[i], IMGB_DICT_APPEND) < 0)
+            return cli_fail("scan: --dict: %s", imgb_error_last());
     return 0;
 }
 
@@ -396,7 +409,7 @@ static int scan_record(scan_args *s, const imgb_scan_result *res)
     imgb_store *st = NULL;
     char id[33];
     if (imgb_store_open(&st, s->store) < 0 ||
-        imgb_store_record(st, res, &s->who, &s->report, id) < 0) {
+        imgb_store_record(st, res, &s->who, s->report, id) < 0) {
         imgb_store_close(st);
         return cli_fail("scan: --store: %s", imgb_error_last());
     }
@@ -406,20 +419,20 @@ static int scan_record(scan_args *s, const imgb_scan_result *res)
 }
 
 /* API formats with --store answer from the history: the same code as `serve`. */
-static int scan_from_history(scan_args *s, const imgb_scan_result *res,
-                             const imgb_report_format *fmt, imgb_buf *out)
+static int scan_from_history(scan_args *s, const imgb_scan_result *res, char **out,
+                             size_t *len)
 {
     imgb_store *st = NULL;
     /* DescribeImageBaselineCheckResult needs an ImageUuid: the scanned image by default. */
-    if (res && !strcmp(fmt->name, "aliyun-baseline-check-result") && !s->report.image_uuid) {
-        const char *id = res->image && res->image->image_id ? res->image->image_id : "";
-        if (*id && imgb_report_param_set(&s->report, "image_uuid", id) < 0)
+    if (res && !strcmp(s->format, "aliyun-baseline-check-result") && !s->image_uuid_set) {
+        const char *id = imgb_result_attr(res, IMGB_R_IMAGE_ID);
+        if (id && *id && imgb_report_request_set(s->report, "image_uuid", id) < 0)
             return IMGB_EINVAL;
     }
     int rc = imgb_store_open(&st, s->store);
     if (rc == 0)
-        rc = imgb_store_render(st, s->who.tenant ? s->who.tenant : IMGB_STORE_TENANT_DEFAULT,
-                               fmt, &s->report, NULL, out);
+        rc = imgb_store_report(st, s->who.tenant ? s->who.tenant : "default", s->format,
+                               s->report, out, len);
     imgb_store_close(st);
     return rc;
 }
@@ -429,10 +442,12 @@ static int many_record(void *ctx, const imgb_scan_result *res)
     return scan_record(ctx, res);
 }
 
-static int many_answer(void *ctx, const imgb_report_format *fmt, imgb_buf *out)
+static int many_answer(void *ctx, char **out, size_t *len)
 {
-    return scan_from_history(ctx, NULL, fmt, out);
+    return scan_from_history(ctx, NULL, out, len);
 }
+
+#define SCAN_MAX_IMAGES 1024 /* on the command line */
 
 int cmd_scan(int argc, char **argv)
 {
@@ -440,30 +455,34 @@ int cmd_scan(int argc, char **argv)
     imgb_ruleset *rs = NULL;
     imgb_scan_result *res = NULL;
     imgb_ignore_list *ignore = NULL;
-    imgb_buf out = IMGB_BUF_INIT;
+    char *out = NULL;
+    size_t outlen = 0;
     cli_option params[SCAN_MAX_PARAMS + 1];
     char param_names[SCAN_MAX_PARAMS][64];
     const cli_option *tables[] = { scan_options, params };
     char *image = NULL;
     char *posv[SCAN_MAX_IMAGES];
-    imgb_ptrvec listed = IMGB_PTRVEC_INIT;
+    cli_strvec listed = { 0 };
     size_t npos;
     bool help;
     int status = CLI_EXIT_ERROR;
 
-    imgb_report_params_init(&s.report);
+    imgb_scan_options_init(&s.scan, IMGB_SCAN_OPTIONS_VERSION);
+    imgb_report_request_new(&s.report);
     scan_build_param_options(params, param_names);
     if (cli_parse(argc, argv, tables, 2, &s, posv, SCAN_MAX_IMAGES, &npos, &help) < 0)
         goto done;
-    for (size_t i = 0; i < s.images_from.len; i++)
-        if (cli_read_image_list(s.images_from.items[i], &listed) < 0)
+    for (size_t i = 0; i < s.images_from.n; i++)
+        if (cli_read_image_list(s.images_from.v[i], &listed) < 0)
             goto done;
-    image = npos ? posv[0] : listed.len ? listed.items[0] : NULL;
+    image = npos ? posv[0] : listed.n ? (char *)listed.v[0] : NULL;
     size_t nstdin = 0;
     for (size_t i = 0; i < npos; i++)
         nstdin += strcmp(posv[i], "-") == 0;
-    for (size_t i = 0; i < s.images_from.len; i++)
-        nstdin += strcmp(s.images_from.items[i], "-") == 0;
+    for (size_t i = 0; i < s.images_from.n; i++)
+        nstdin += strcmp(s.images_from.v[i], "-") == 0;
+    for (size_t i = 0; i < listed.n; i++)
+        nstdin += strcmp(listed.v[i], "-") == 0;
     if (nstdin > 1) {
         cli_fail("scan: stdin (-) can be read only once");
         goto done;
@@ -480,8 +499,7 @@ int cmd_scan(int argc, char **argv)
     bool tty_out = !s.output && isatty(STDOUT_FILENO);
     if (!s.format)
         s.format = tty_out ? "table" : "json";
-    const imgb_report_format *fmt = NULL;
-    if (strcmp(s.format, "json") != 0 && !(fmt = imgb_report_format_find(s.format))) {
+    if (imgb_report_format_find(s.format) < 0 || strncmp(s.format, "inspect", 7) == 0) {
         cli_fail("scan: unknown format '%s' (see --help)", s.format);
         goto done;
     }
@@ -494,94 +512,83 @@ int cmd_scan(int argc, char **argv)
         cli_fail("%s", imgb_error_last());
         goto done;
     }
-    s.report.ignore = ignore;
-    s.report.color = tty_out && getenv("NO_COLOR") == NULL;
+    imgb_report_request_set_ignore(s.report, ignore);
+    imgb_report_request_set_color(s.report, tty_out && getenv("NO_COLOR") == NULL);
     if (s.exit_code_set && !s.fail_on_set) {
         s.fail_on = IMGB_SEV_LOW; /* --exit-code alone: any unignored failure */
         s.fail_on_set = true;
     }
 
-    if (cli_load_rules(&rs, (char *const *)s.rules_dirs.items, s.rules_dirs.len,
+    if (cli_load_rules(&rs, (char *const *)s.rules_dirs.v, s.rules_dirs.n,
                        s.no_default_rules) != 0)
         goto done;
-    /* The dictionary belongs to the ruleset: --dict-replace first, then every --dict. */
-    if (s.dict_replace && imgb_wp_dict_load_ruleset(rs, s.dict_replace, true) < 0) {
-        cli_fail("scan: --dict-replace: %s", imgb_error_last());
+    if (scan_load_dicts(rs, &s) != 0)
         goto done;
-    }
-    /* A rule's depth cuts the shipped (or replacing) list; --dict words were asked for. */
-    if (s.dicts.len)
-        rs->ndict_ranked = rs->ndict_words;
-    for (size_t i = 0; i < s.dicts.len; i++) {
-        if (imgb_wp_dict_load_ruleset(rs, s.dicts.items[i], false) < 0) {
-            cli_fail("scan: --dict: %s", imgb_error_last());
-            goto done;
-        }
-    }
-    if (npos + listed.len > 1) {
-        char **all = imgb_xcalloc(npos + listed.len, sizeof *all);
-        memcpy(all, posv, npos * sizeof *all);
-        if (listed.len) /* items is NULL when empty */
-            memcpy(all + npos, listed.items, listed.len * sizeof *all);
-        many_args m = { .rs = rs, .scan = &s.scan, .fmt = fmt, .lang = s.lang,
-                        .report = &s.report, .parallel = s.parallel,
+    if (npos + listed.n > 1) {
+        const char **all = calloc(npos + listed.n, sizeof *all);
+        if (!all)
+            abort();
+        for (size_t i = 0; i < npos; i++)
+            all[i] = posv[i];
+        for (size_t i = 0; i < listed.n; i++)
+            all[npos + i] = listed.v[i];
+        many_args m = { .rs = rs, .scan = &s.scan, .format = s.format, .report = s.report,
+                        .parallel = s.parallel,
                         .threshold = s.fail_on_set ? (int)s.fail_on : -1,
                         .exit_code = s.exit_code, .quiet = s.quiet,
                         .record = s.store ? many_record : NULL,
                         .answer = s.store ? many_answer : NULL, .ctx = &s };
         if (s.store && (s.who.repo_namespace || s.who.repo_name || s.who.tag)) {
-            free(all);
             cli_fail("scan: --repo-namespace, --repo-name and --tag name one image; with "
                      "several images each is recorded under its own reference");
-            goto done;
+        } else {
+            char *text = NULL;
+            size_t tl = 0;
+            status = cli_scan_many(all, npos + listed.n, &m, &text, &tl);
+            if (scan_write(s.output, text, tl) != 0)
+                status = CLI_EXIT_ERROR;
+            free(text);
         }
-        status = cli_scan_many(all, npos + listed.len, &m, &out);
         free(all);
-        if (scan_write(s.output, &out) != 0)
-            status = CLI_EXIT_ERROR;
         goto done;
     }
     cli_progress(s.quiet, "scanning %s", image);
-    if (imgb_scan_run(&res, rs, image, &s.scan) < 0) {
+    if (imgb_scan(&res, rs, image, &s.scan) < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
     }
 
     if (s.store && scan_record(&s, res) < 0)
         goto done;
-    int rc;
-    if (s.store && fmt && fmt->api)
-        rc = scan_from_history(&s, res, fmt, &out);
-    else
-        rc = fmt ? imgb_report_render(res, fmt, &s.report, &out)
-                 : imgb_report_native(res, s.lang, &out);
+    int fi = imgb_report_format_find(s.format);
+    int rc = s.store && imgb_report_format_is_api((size_t)fi)
+                 ? scan_from_history(&s, res, &out, &outlen)
+                 : imgb_report_render(res, s.format, s.report, &out, &outlen);
     if (rc < 0) {
         cli_fail("%s", imgb_error_last());
         goto done;
     }
-    if (scan_write(s.output, &out) != 0)
+    if (scan_write(s.output, out, outlen) != 0)
         goto done;
 
-    size_t nwarn = 0;
-    char **warns = imgb_report_ignore_warnings(res, &s.report, &nwarn);
-    for (size_t i = 0; i < nwarn; i++)
-        fprintf(stderr, "imgbaseline: warning: %s\n", warns[i]);
-    imgb_report_free_lines(warns, nwarn);
+    imgb_report_ignore_warnings(res, s.report, scan_print_warning, NULL);
 
     cli_progress(s.quiet, "scanned %s in %lld ms", image,
-                 (long long)(res->finished_ms - res->started_ms));
-    status = cli_exit_status(res, &s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
+                 (long long)(imgb_result_finished_ms(res) - imgb_result_started_ms(res)));
+    status = cli_exit_status(res, s.report, s.fail_on_set ? (int)s.fail_on : -1, s.exit_code,
                              s.quiet);
 
 done:
-    imgb_buf_dispose(&out);
+    imgb_free(out);
     imgb_scan_result_free(res);
     imgb_ruleset_free(rs);
     imgb_ignore_list_free(ignore);
-    imgb_report_params_dispose(&s.report);
-    imgb_ptrvec_dispose(&s.rules_dirs, NULL);
-    imgb_ptrvec_dispose(&s.dicts, NULL);
-    imgb_ptrvec_dispose(&s.images_from, NULL);
-    imgb_ptrvec_dispose(&listed, free);
+    imgb_report_request_free(s.report);
+    cli_strvec_dispose(&s.rules_dirs);
+    cli_strvec_dispose(&s.dicts);
+    cli_strvec_dispose(&s.images_from);
+    for (size_t i = 0; i < listed.n; i++)
+        free((char *)listed.v[i]);
+    cli_strvec_dispose(&listed);
     return status;
 }

@@ -10,6 +10,7 @@ ROOT=$PWD
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
       python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs
+      libisal-dev libzstd-dev zlib1g-dev
       libcurl4-openssl-dev docker-registry openssl)
 
 install_deps() {

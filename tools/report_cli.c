@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +15,65 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "util/mem.h"
+
+/*
+ * The temporary file of a write in progress, removed by SIGINT/SIGTERM/SIGHUP before the
+ * signal takes its default course: a killed `scan -o` leaves the old report or none, never a
+ * stray ".report.XXXXXX" beside it.  Only async-signal-safe calls in the handler.
+ */
+static char cli_tmp_path[4096];
+static volatile sig_atomic_t cli_tmp_live;
+static const int cli_tmp_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction cli_tmp_old[3];
+
+static void cli_tmp_on_signal(int sig)
+{
+    if (cli_tmp_live)
+        unlink(cli_tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Create the temporary file with the handlers armed; signals wait until both are in place. */
+static int cli_tmp_create(char *tmp)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t i = 0; i < 3; i++)
+        sigaddset(&block, cli_tmp_signals[i]);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int fd = mkstemp(tmp);
+    if (fd >= 0 && strlen(tmp) < sizeof cli_tmp_path) {
+        strcpy(cli_tmp_path, tmp);
+        cli_tmp_live = 1;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = cli_tmp_on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < 3; i++)
+            sigaction(cli_tmp_signals[i], &sa, &cli_tmp_old[i]);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return fd;
+}
+
+/* The temporary file is gone (renamed or unlinked): the previous handlers come back. */
+static void cli_tmp_done(void)
+{
+    if (!cli_tmp_live)
+        return;
+    cli_tmp_live = 0;
+    for (size_t i = 0; i < 3; i++)
+        sigaction(cli_tmp_signals[i], &cli_tmp_old[i], NULL);
+}
 
 int cli_write_atomic(const char *path, const char *data, size_t len)
 {
-    char *dcopy = imgb_xstrdup(path), *bcopy = imgb_xstrdup(path);
-    char *tmp = imgb_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
+    char *dcopy = cli_xstrdup(path), *bcopy = cli_xstrdup(path);
+    char *tmp = cli_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
     free(dcopy);
     free(bcopy);
-    int fd = mkstemp(tmp);
+    int fd = cli_tmp_create(tmp);
     if (fd < 0) {
         cli_fail("%s: cannot create a temporary file next to it: %s", path, strerror(errno));
         free(tmp);
@@ -57,6 +108,7 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
         cli_fail("%s: cannot write the report: %s", path, strerror(saved));
         unlink(tmp);
     }
+    cli_tmp_done();
     free(tmp);
     return rc;
 }
@@ -73,7 +125,7 @@ void cli_progress(bool quiet, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-int cli_exit_status(const imgb_scan_result *res, const imgb_report_params *p, int threshold,
+int cli_exit_status(const imgb_scan_result *res, const imgb_report_request *p, int threshold,
                     int code, bool quiet)
 {
     if (threshold < 0)

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "report/report.h"
+#include <imgbaseline/imgbaseline.h>
 
 /**
  * Write `len` bytes to `path` atomically: a temporary file in the same directory (mode
@@ -30,7 +30,7 @@ void cli_progress(bool quiet, const char *fmt, ...) __attribute__((format(printf
  * exists (saying so on stderr unless `quiet`), else CLI_EXIT_OK.  `threshold` < 0: no
  * threshold, always CLI_EXIT_OK.
  */
-int cli_exit_status(const imgb_scan_result *res, const imgb_report_params *p, int threshold,
+int cli_exit_status(const imgb_scan_result *res, const imgb_report_request *p, int threshold,
                     int code, bool quiet);
 
 #endif

@@ -5,8 +5,8 @@
  * against the one loaded ruleset (read-only during scans).  A bad image is reported on
  * stderr (one line naming it) and in the output, and the others are still scanned.
  * Output: the native format is JSON Lines, one report per image in the order given (an
- * image that failed is {"image": {"path": REF}, "error": MESSAGE}); the API formats are
- * combined over the images that were scanned (engine/report/many.c), or with --store
+ * image that failed is {"image":{"path":REF},"error":MESSAGE}); the API formats are
+ * combined over the images that were scanned (imgb_report_render_many), or with --store
  * recorded and answered from the history, as `serve` answers.
  * Exit status: the worst image's: 2 when any image failed, else the findings code when any
  * image has an unignored failure at or above the threshold, else 0.
@@ -17,21 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "cli.h"
-#include "report/native.h"
-#include "report/report.h"
 #include "report_cli.h"
 #include "scan_many.h"
-#include "util/error.h"
-#include "util/limits.h"
-#include "util/mem.h"
 
 #define MANY_MAX_IMAGES 10000
 #define MANY_MAX_LINE 4096
 
-int cli_read_image_list(const char *file, imgb_ptrvec *out)
+int cli_read_image_list(const char *file, cli_strvec *out)
 {
     FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
     if (!f)
@@ -55,11 +47,14 @@ int cli_read_image_list(const char *file, imgb_ptrvec *out)
             s++;
         if (!*s || *s == '#')
             continue;
-        if (out->len >= MANY_MAX_IMAGES) {
+        if (out->n >= MANY_MAX_IMAGES) {
             rc = cli_fail("scan: --images-from %s: more than %d images", file, MANY_MAX_IMAGES);
             break;
         }
-        imgb_ptrvec_push(out, imgb_xstrdup(s));
+        char *copy = strdup(s);
+        if (!copy)
+            abort();
+        cli_strvec_push(out, copy);
     }
     if (rc == 0 && ferror(f))
         rc = cli_fail("scan: --images-from %s: read error", file);
@@ -77,9 +72,7 @@ typedef struct many_job {
 typedef struct many_ctx {
     many_job *jobs;
     size_t n, next;
-    const imgb_ruleset *rs;
-    const imgb_scan_options *so;
-    bool quiet;
+    const many_args *a;
     pthread_mutex_t mu;
 } many_ctx;
 
@@ -93,111 +86,138 @@ static void *many_worker(void *p)
         if (i >= c->n)
             break;
         many_job *j = &c->jobs[i];
-        cli_progress(c->quiet, "scanning %s", j->ref);
-        if (imgb_scan_run(&j->res, c->rs, j->ref, c->so) < 0) {
+        cli_progress(c->a->quiet, "scanning %s", j->ref);
+        if (imgb_scan(&j->res, c->a->rs, j->ref, c->a->scan) < 0) {
             j->res = NULL;
-            j->error = imgb_xstrdup(imgb_error_last());
+            j->error = strdup(imgb_error_last()); /* the error is per thread */
         }
     }
     return NULL;
 }
 
-/* The native report of one image as one line. */
-static int native_line(const imgb_scan_result *res, const char *lang, imgb_buf *out)
+/* {"image":{"path":REF},"error":MESSAGE} with JSON string escaping. */
+static void error_line(FILE *f, const char *ref, const char *msg)
 {
-    imgb_buf b = IMGB_BUF_INIT;
-    int rc = imgb_report_native(res, lang, &b);
-    json_t *j = rc == 0 ? json_loadb(b.ptr ? b.ptr : "", b.len, 0, NULL) : NULL;
-    imgb_buf_dispose(&b);
-    if (!j)
-        return rc ? rc : imgb_error_set(IMGB_ERROR, "native report is not JSON");
-    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    imgb_buf_puts(out, s);
-    imgb_buf_putc(out, '\n');
-    free(s);
-    json_decref(j);
-    return 0;
+    const char *parts[2] = { ref, msg };
+    fputs("{\"image\":{\"path\":", f);
+    for (int k = 0; k < 2; k++) {
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                fprintf(f, "\\%c", *p);
+            else if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+        fputc('"', f);
+        if (k == 0)
+            fputs("},\"error\":", f);
+    }
+    fputs("}\n", f);
 }
 
-int cli_scan_many(char *const *refs, size_t n, const many_args *a, imgb_buf *out)
+static void print_warning(const char *line, void *payload)
 {
-    many_ctx c = { .jobs = imgb_xcalloc(n, sizeof(many_job)), .n = n, .rs = a->rs,
-                   .so = a->scan, .quiet = a->quiet };
+    (void)payload;
+    fprintf(stderr, "imgbaseline: warning: %s\n", line);
+}
+
+int cli_scan_many(const char *const *refs, size_t n, const many_args *a, char **out,
+                  size_t *len)
+{
+    many_ctx c = { .jobs = calloc(n, sizeof(many_job)), .n = n, .a = a };
+    const imgb_scan_result **ok = calloc(n, sizeof *ok);
+    if (!c.jobs || !ok)
+        abort();
     for (size_t i = 0; i < n; i++)
         c.jobs[i].ref = refs[i];
     pthread_mutex_init(&c.mu, NULL);
     int par = a->parallel > 0 ? a->parallel : 2;
     if ((size_t)par > n)
         par = (int)n;
-    pthread_t *th = imgb_xcalloc((size_t)par, sizeof *th);
+    pthread_t th[64];
     int started = 0;
-    for (int t = 0; t < par; t++)
+    for (int t = 0; t < par && t < 64; t++)
         if (pthread_create(&th[started], NULL, many_worker, &c) == 0)
             started++;
     if (!started)
         many_worker(&c);
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
-    free(th);
     pthread_mutex_destroy(&c.mu);
 
-    int status = CLI_EXIT_OK;
+    bool json = strcmp(a->format, "json") == 0;
     bool failed = false;
-    const imgb_scan_result **ok = imgb_xcalloc(n, sizeof *ok);
     size_t nok = 0;
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *mem = open_memstream(&buf, &blen);
+    if (!mem)
+        abort();
     for (size_t i = 0; i < n; i++) {
         many_job *j = &c.jobs[i];
         if (j->error) {
             cli_fail("%s", j->error);
             failed = true;
-            if (!a->fmt) {
-                json_t *e = json_pack("{s:{s:s}, s:s}", "image", "path", j->ref, "error",
-                                      j->error);
-                char *s = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                imgb_buf_puts(out, s);
-                imgb_buf_putc(out, '\n');
-                free(s);
-                json_decref(e);
-            }
+            if (json)
+                error_line(mem, j->ref, j->error);
             continue;
         }
         ok[nok++] = j->res;
-        if (!a->fmt && native_line(j->res, a->lang, out) != 0) {
-            cli_fail("%s: %s", j->ref, imgb_error_last());
-            failed = true;
+        if (json) {
+            /* one line per image, in the order given */
+            char *line = NULL;
+            size_t ll = 0;
+            const imgb_scan_result *one = j->res;
+            if (imgb_report_render_many(&one, 1, "json", a->report, &line, &ll) < 0) {
+                cli_fail("%s: %s", j->ref, imgb_error_last());
+                failed = true;
+            } else {
+                fwrite(line, 1, ll, mem);
+            }
+            imgb_free(line);
         }
     }
     for (size_t i = 0; i < nok && a->record; i++)
         if (a->record(a->ctx, ok[i]) < 0)
             failed = true;
-    /* a per-image API stays per image; the others answer from the history when there is one */
-    bool history = a->answer && a->fmt && a->fmt->api &&
-                   strcmp(a->fmt->name, "aliyun-baseline-check-result") != 0;
-    if (history && nok && a->answer(a->ctx, a->fmt, out) < 0) {
-        cli_fail("%s", imgb_error_last());
-        failed = true;
-    } else if (!history && a->fmt && nok &&
-               imgb_report_render_many(ok, nok, a->fmt, a->report, out) < 0) {
-        cli_fail("%s", imgb_error_last());
-        failed = true;
+    if (!json && nok) {
+        /* a per-image API stays per image; the others answer from the history if any */
+        bool history = a->answer && strcmp(a->format, "aliyun-baseline-check-result") != 0 &&
+                       imgb_report_format_is_api((size_t)imgb_report_format_find(a->format));
+        char *text = NULL;
+        size_t tl = 0;
+        int rc = history ? a->answer(a->ctx, &text, &tl)
+                         : imgb_report_render_many(ok, nok, a->format, a->report, &text, &tl);
+        if (rc < 0) {
+            cli_fail("%s", imgb_error_last());
+            failed = true;
+        } else {
+            fwrite(text, 1, tl, mem);
+        }
+        imgb_free(text);
     }
+    fclose(mem);
+    *out = buf;
+    *len = blen;
+
+    /* the ignore file is one for all the images: its warnings (expired entries) once */
+    if (nok)
+        imgb_report_ignore_warnings(ok[0], a->report, print_warning, NULL);
+    int status = CLI_EXIT_OK;
     for (size_t i = 0; i < nok; i++) {
-        size_t nwarn = 0;
-        char **warns = imgb_report_ignore_warnings(ok[i], a->report, &nwarn);
-        for (size_t w = 0; w < nwarn && i == 0; w++) /* the ignore file is one for all */
-            fprintf(stderr, "imgbaseline: warning: %s\n", warns[w]);
-        imgb_report_free_lines(warns, nwarn);
         int s = cli_exit_status(ok[i], a->report, a->threshold, a->exit_code, a->quiet);
         if (s != CLI_EXIT_OK)
             status = s;
     }
     if (failed || nok == 0)
         status = CLI_EXIT_ERROR;
-    free(ok);
     for (size_t i = 0; i < n; i++) {
         imgb_scan_result_free(c.jobs[i].res);
         free(c.jobs[i].error);
     }
     free(c.jobs);
+    free(ok);
     return status;
 }

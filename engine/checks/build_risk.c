@@ -572,8 +572,12 @@ static int br_config_evaluate(const void *compiled, const imgb_scan_ctx *ctx, vo
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const br_config_keys[] = { "field", "ports", "paths", "name_pattern", "name_allow", NULL };
+
 const imgb_check_kind imgb_kind_build_config = {
     .name = "build_config",
+    .keys = br_config_keys,
     .compile = br_config_compile,
     .evaluate = br_config_evaluate,
     .free = br_config_free,
@@ -764,8 +768,13 @@ static int br_history_evaluate(const void *compiled, const imgb_scan_ctx *ctx, v
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const br_history_keys[] = { "instruction", "pattern", "not_pattern", "secret_args",
+                                                  "skip_base_layer", "name_pattern", "name_allow", NULL };
+
 const imgb_check_kind imgb_kind_build_history = {
     .name = "build_history",
+    .keys = br_history_keys,
     .compile = br_history_compile,
     .evaluate = br_history_evaluate,
     .free = br_history_free,
@@ -857,8 +866,12 @@ static int br_tag_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void 
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const br_tag_keys[] = { "tags", NULL };
+
 const imgb_check_kind imgb_kind_build_tag = {
     .name = "build_tag",
+    .keys = br_tag_keys,
     .compile = br_tag_compile,
     .evaluate = br_tag_evaluate,
     .free = br_tag_free,

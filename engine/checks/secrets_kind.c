@@ -260,8 +260,12 @@ static void kind_secret_free(void *compiled)
     imgb_secret_rules_free(compiled);
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const secret_keys[] = { "paths", "exclude_paths", "patterns", "allow", "max_file_bytes", NULL };
+
 const imgb_check_kind imgb_kind_secret = {
     .name = "secret",
+    .keys = secret_keys,
     .compile = kind_secret_compile,
     .prepare = kind_secret_prepare,
     .evaluate = kind_secret_evaluate,

@@ -57,18 +57,27 @@ typedef struct wp_compiled {
 
 /* ---- compile ------------------------------------------------------------------------------ */
 
+/* Cracking progress and cancel, forwarded to the scan's callbacks. */
+static int wp_tick(void *payload, size_t accounts, size_t done, uint64_t candidates, double left)
+{
+    const imgb_scan_ctx *ctx = payload;
+    if (ctx->progress) {
+        imgb_progress p = { .stage = IMGB_STAGE_CRACK, .accounts = accounts,
+                            .accounts_done = done, .candidates = candidates,
+                            .budget_left = left };
+        ctx->progress(&p, ctx->progress_payload);
+    }
+    return ctx->cancel ? ctx->cancel(ctx->cancel_payload) : 0;
+}
+
 static int wp_compile(const json_t *params, void **compiled)
 {
     const char *key;
     const json_t *v;
     wp_compiled c = { WP_CRACK, 0, false };
     bool have_mode = false;
-    static const char *const allowed[] = { "kind", "mode", "depth", "match", NULL };
-
-    /* The shared parameter check (it also skips loader-added keys such as _rules_dir);
-     * this kind reports every parameter problem as IMGB_EFORMAT. */
-    if (imgb_fk_check_keys(params, allowed) < 0)
-        return IMGB_EFORMAT;
+    /* Unknown keys were refused by imgb_check_kind_compile (wp_keys); this kind reports
+     * every parameter problem as IMGB_EFORMAT. */
     json_object_foreach((json_t *)params, key, v) {
         if (strcmp(key, "mode") == 0) {
             const char *m = json_string_value(v);
@@ -283,19 +292,18 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
     /* The words tried: the first `depth` of the ranked list, then every --dict word. */
     const char **words = NULL;
     size_t nwords = 0, ncut = 0, nranked = 0;
-    if (ctx->ruleset && ctx->ruleset->ndict_words) {
-        const imgb_ruleset *rs = ctx->ruleset;
-        nranked = rs->ndict_ranked && rs->ndict_ranked < rs->ndict_words ? rs->ndict_ranked
-                                                                          : rs->ndict_words;
+    const imgb_wp_dictionary *d = ctx->ruleset ? imgb_wp_dict_of(ctx->ruleset) : NULL;
+    if (d && d->nwords) {
+        nranked = d->nranked && d->nranked < d->nwords ? d->nranked : d->nwords;
         ncut = c->depth && c->depth < nranked ? c->depth : nranked;
-        words = imgb_xcalloc(ncut + rs->ndict_words - nranked, sizeof *words);
+        words = imgb_xcalloc(ncut + d->nwords - nranked, sizeof *words);
         for (size_t i = 0; i < ncut; i++)
-            words[nwords++] = rs->dict_words[i];
-        for (size_t i = nranked; i < rs->ndict_words; i++)
-            words[nwords++] = rs->dict_words[i];
+            words[nwords++] = d->words[i];
+        for (size_t i = nranked; i < d->nwords; i++)
+            words[nwords++] = d->words[i];
     }
-    if (ctx->ruleset)
-        f->dict_source = ctx->ruleset->dict_source;
+    if (d)
+        f->dict_source = d->source;
     f->ndict = nwords;
 
     imgb_wp_account *in = imgb_xcalloc(f->n ? f->n : 1, sizeof *in);
@@ -303,7 +311,8 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
         in[i].name = f->e[i].name;
         in[i].hash = f->e[i].hash;
     }
-    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget };
+    imgb_wp_options o = { .jobs = ctx->jobs, .budget = ctx->weak_password_budget,
+                          .tick = wp_tick, .tick_payload = (void *)ctx };
     if (ctx->now > 0) {
         time_t t = (time_t)ctx->now;
         struct tm tm;
@@ -312,6 +321,8 @@ static void *wp_fact_build(const imgb_scan_ctx *ctx, void *payload)
     }
     f->r = imgb_xcalloc(f->n ? f->n : 1, sizeof *f->r);
     int rc = imgb_wp_crack(f->r, &f->stats, in, f->n, words, nwords, &o);
+    if (ctx->crack_ms)
+        *ctx->crack_ms += f->stats.seconds * 1000.0;
     free(in);
     free(words);
     /* A --dict word's rank is its place in the whole list, as loaded. */
@@ -614,11 +625,17 @@ static int wp_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *sca
     return rc;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const wp_keys[] = { "mode", "depth", "match", NULL };
+
 const imgb_check_kind imgb_kind_weak_password = {
     .name = "weak_password",
+    .keys = wp_keys,
     .compile = wp_compile,
     .prepare = wp_prepare,
     .evaluate = wp_evaluate,
     .free_scan_state = wp_free_scan_state,
     .free = wp_free,
+    .load_dir = imgb_wp_dict_load_dir,
+    .free_data = imgb_wp_dict_data_free,
 };

@@ -69,6 +69,11 @@ typedef struct imgb_wp_options {
     int year;                 /* newest year for "name2024"-style variants (0: this year) */
     uint64_t max_hashes;      /* a budget in crypt_rn calls, on top of the time budget (0: no
                                * limit); with jobs 1 the run is then fully deterministic */
+    /* Called about every 200 ms from the calling thread while cracking (progress, cancel):
+     * non-zero stops the run, which then fails with IMGB_ECANCELED. */
+    int (*tick)(void *payload, size_t accounts, size_t accounts_done, uint64_t candidates,
+                double seconds_left);
+    void *tick_payload;
 } imgb_wp_options;
 
 typedef struct imgb_wp_stats {
@@ -110,8 +115,29 @@ const char *imgb_wp_status_name(imgb_wp_status s);
  */
 int imgb_wp_dict_load(char ***words, size_t *nwords, const char *path, bool replace);
 
-/** Load into a ruleset's dict_words and record `path` in dict_source (appended with ", "). */
-int imgb_wp_dict_load_ruleset(imgb_ruleset *rs, const char *path, bool replace);
+/* The weak-password kind's ruleset-level data: its dictionary. */
+typedef struct imgb_wp_dictionary {
+    char **words;             /* popularity order */
+    size_t nwords;
+    char *source;             /* the files it came from, ", "-separated */
+    /* The first this many words are the ones a weak_password `depth` limits (0: all); words
+     * appended after them (--dict) are always tried, after the cut-down list. */
+    size_t nranked;
+} imgb_wp_dictionary;
+
+/** The dictionary of `rs` (NULL when it has none). */
+const imgb_wp_dictionary *imgb_wp_dict_of(const imgb_ruleset *rs);
+
+/**
+ * Load `path` into the dictionary of `rs`.  `replace`: instead of the words there (a rule's
+ * depth cuts the new list).  Otherwise appended after them and always tried in full (the
+ * words already there stay the ranked list).
+ */
+int imgb_wp_dict_add(imgb_ruleset *rs, const char *path, bool replace);
+
+/* The kind's load_dir hook: `<dir>/dict/passwords.txt`, when present, appended ranked. */
+int imgb_wp_dict_load_dir(void **data, const char *dir);
+void imgb_wp_dict_data_free(void *data);
 
 /** The shipped dictionary: `<rules dir>/dict/passwords.txt`. */
 #define IMGB_WP_DICT_RELPATH "dict/passwords.txt"

@@ -75,12 +75,16 @@ typedef struct wp_run {
     size_t round, pos;
     uint64_t off;
     size_t nrounds;
+    const imgb_wp_options *opts;       /* tick callback (may be NULL) */
+    struct timespec last_tick;
+    bool canceled;                     /* written by the leader only */
 } wp_run;
 
 typedef struct wp_worker {
     wp_run *run;
     struct crypt_data *cd;             /* 32 KiB: one per thread, allocated once */
     int phase;                         /* 0 probe, 1 rounds */
+    bool leader;                       /* the calling thread: runs the tick callback */
 } wp_worker;
 
 /* ---- candidates ------------------------------------------------------------------------ */
@@ -180,6 +184,33 @@ static bool wp_expired(wp_run *run)
         return true;
     }
     return false;
+}
+
+/* The leader's progress and cancel poll, at most every 200 ms. */
+static void wp_tick(wp_run *run)
+{
+    if (!run->opts || !run->opts->tick)
+        return;
+    struct timespec t = wp_now();
+    if (run->last_tick.tv_sec && wp_diff_ns(run->last_tick, t) < 200e6)
+        return;
+    run->last_tick = t;
+    uint64_t tried = 0;
+    size_t crackable = 0, done = 0;
+    for (size_t i = 0; i < run->n; i++) {
+        const wp_acct *a = &run->acct[i];
+        tried += atomic_load_explicit(&a->tried, memory_order_relaxed);
+        if (a->status != IMGB_WP_NOT_FOUND)
+            continue;
+        crackable++;
+        done += atomic_load_explicit(&a->best, memory_order_relaxed) != WP_NO_HIT ||
+                atomic_load_explicit(&a->tried, memory_order_relaxed) >= a->planned;
+    }
+    double left = wp_diff_ns(t, run->deadline) / 1e9;
+    if (run->opts->tick(run->opts->tick_payload, crackable, done, tried, left > 0 ? left : 0)) {
+        run->canceled = true;
+        atomic_store(&run->expired, true);
+    }
 }
 
 /* ---- hashing ------------------------------------------------------------------------------ */
@@ -320,6 +351,8 @@ static void *wp_work(void *arg)
                 break;
             if (run->acct[i].status != IMGB_WP_NOT_FOUND)
                 continue;
+            if (w->leader)
+                wp_tick(run);
             if (wp_expired(run))
                 break;
             wp_probe(run, w->cd, &run->acct[i]);
@@ -329,7 +362,8 @@ static void *wp_work(void *arg)
 
     wp_acct *a;
     uint64_t lo, hi;
-    while (!wp_expired(run) && wp_next_unit(run, &a, &lo, &hi)) {
+    while ((!w->leader || (wp_tick(run), true)) && !wp_expired(run) &&
+           wp_next_unit(run, &a, &lo, &hi)) {
         for (uint64_t i = lo; i < hi; i++) {
             if (atomic_load_explicit(&a->best, memory_order_relaxed) < i || wp_expired(run) ||
                 !wp_take(run))
@@ -447,6 +481,7 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
     run.n = n;
     run.words = words;
     run.max_hashes = opts ? opts->max_hashes : 0;
+    run.opts = opts;
     run.ndict = opts && opts->depth > 0 && opts->depth < nwords ? opts->depth : nwords;
     run.acct = imgb_xcalloc(n, sizeof *run.acct);
     run.order = imgb_xcalloc(n, sizeof *run.order);
@@ -482,6 +517,7 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
     wp_worker workers[IMGB_WP_MAX_JOBS];
     for (int i = 0; i < jobs; i++) {
         workers[i].run = &run;
+        workers[i].leader = i == 0;
         workers[i].cd = imgb_xcalloc(1, sizeof *workers[i].cd);
     }
 
@@ -517,6 +553,8 @@ int imgb_wp_crack(imgb_wp_result *out, imgb_wp_stats *stats, const imgb_wp_accou
     pthread_mutex_destroy(&run.lock);
     free(run.order);
     free(run.acct);
+    if (run.canceled)
+        return imgb_error_set(IMGB_ECANCELED, "weak passwords: canceled");
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/error.h"
 #include "util/limits.h"
@@ -131,18 +132,60 @@ int imgb_wp_dict_load(char ***words, size_t *nwords, const char *path, bool repl
     return rc;
 }
 
-int imgb_wp_dict_load_ruleset(imgb_ruleset *rs, const char *path, bool replace)
+/* Append (or replace with) `path`'s words and record it in the source list. */
+static int wp_dict_merge(imgb_wp_dictionary *d, const char *path, bool replace)
 {
-    int rc = imgb_wp_dict_load(&rs->dict_words, &rs->ndict_words, path, replace);
+    int rc = imgb_wp_dict_load(&d->words, &d->nwords, path, replace);
     if (rc < 0)
         return rc;
-    if (replace || !rs->dict_source) {
-        free(rs->dict_source);
-        rs->dict_source = imgb_xstrdup(path);
+    if (replace || !d->source) {
+        free(d->source);
+        d->source = imgb_xstrdup(path);
     } else {
-        char *both = imgb_xasprintf("%s, %s", rs->dict_source, path);
-        free(rs->dict_source);
-        rs->dict_source = both;
+        char *both = imgb_xasprintf("%s, %s", d->source, path);
+        free(d->source);
+        d->source = both;
     }
     return 0;
+}
+
+static imgb_wp_dictionary *wp_dict_slot(void **slot)
+{
+    if (!*slot)
+        *slot = imgb_xcalloc(1, sizeof(imgb_wp_dictionary));
+    return *slot;
+}
+
+const imgb_wp_dictionary *imgb_wp_dict_of(const imgb_ruleset *rs)
+{
+    return imgb_ruleset_kind_data(rs, &imgb_kind_weak_password);
+}
+
+int imgb_wp_dict_add(imgb_ruleset *rs, const char *path, bool replace)
+{
+    imgb_wp_dictionary *d = wp_dict_slot(imgb_ruleset_kind_slot(rs, &imgb_kind_weak_password));
+    if (replace)
+        d->nranked = 0;
+    else if (!d->nranked)
+        d->nranked = d->nwords; /* the words there so far are the ones depth cuts */
+    return wp_dict_merge(d, path, replace);
+}
+
+int imgb_wp_dict_load_dir(void **data, const char *dir)
+{
+    char *path = imgb_xasprintf("%s/%s", dir, IMGB_WP_DICT_RELPATH);
+    struct stat st;
+    int rc = stat(path, &st) == 0 ? wp_dict_merge(wp_dict_slot(data), path, false) : 0;
+    free(path);
+    return rc;
+}
+
+void imgb_wp_dict_data_free(void *data)
+{
+    imgb_wp_dictionary *d = data;
+    if (!d)
+        return;
+    imgb_wp_dict_free(d->words, d->nwords);
+    free(d->source);
+    free(d);
 }

@@ -112,12 +112,10 @@ static void acct_free(void *compiled)
 
 static int acct_compile_file(imgb_acct_file file, const json_t *params, void **compiled)
 {
-    static const char *const allowed[] = {IMGB_FK_CMP_KEYS, "predicate", NULL};
     char *pred = NULL;
     int rc;
 
-    if ((rc = imgb_fk_check_keys(params, allowed)) < 0 ||
-        (rc = imgb_fk_string(params, "predicate", true, &pred)) < 0)
+    if ((rc = imgb_fk_string(params, "predicate", true, &pred)) < 0)
         return rc;
     const acct_pred_def *def = NULL;
     imgb_buf names = IMGB_BUF_INIT;
@@ -655,8 +653,12 @@ static int acct_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const acct_keys[] = {IMGB_FK_CMP_KEYS, "predicate", NULL};
+
 const imgb_check_kind imgb_kind_passwd = {
     .name = "passwd",
+    .keys = acct_keys,
     .compile = acct_compile_passwd,
     .prepare = acct_prepare,
     .evaluate = acct_evaluate,
@@ -666,6 +668,7 @@ const imgb_check_kind imgb_kind_passwd = {
 
 const imgb_check_kind imgb_kind_shadow = {
     .name = "shadow",
+    .keys = acct_keys,
     .compile = acct_compile_shadow,
     .prepare = acct_prepare,
     .evaluate = acct_evaluate,
@@ -675,6 +678,7 @@ const imgb_check_kind imgb_kind_shadow = {
 
 const imgb_check_kind imgb_kind_group = {
     .name = "group",
+    .keys = acct_keys,
     .compile = acct_compile_group,
     .prepare = acct_prepare,
     .evaluate = acct_evaluate,

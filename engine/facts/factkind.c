@@ -17,16 +17,13 @@ int imgb_fk_check_keys(const json_t *params, const char *const *allowed)
         return imgb_error_set(IMGB_EINVAL, "check: expected a mapping of parameters");
     json_object_foreach((json_t *)params, key, v) {
         size_t i;
-        if (key[0] == '_')
-            continue; /* added by the loader (_rules_dir), not by the rule author */
         for (i = 0; allowed[i]; i++)
             if (strcmp(allowed[i], key) == 0)
                 break;
         if (!allowed[i]) {
             imgb_buf b = IMGB_BUF_INIT;
             for (i = 0; allowed[i]; i++)
-                if (strcmp(allowed[i], "kind") != 0)
-                    imgb_buf_printf(&b, "%s%s", b.len ? ", " : "", allowed[i]);
+                imgb_buf_printf(&b, "%s%s", b.len ? ", " : "", allowed[i]);
             int rc = imgb_error_set(IMGB_EINVAL, "unknown parameter '%s' (expected one of %s)",
                                     key, b.ptr ? b.ptr : "");
             imgb_buf_dispose(&b);

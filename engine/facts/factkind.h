@@ -21,13 +21,14 @@ extern const imgb_check_kind imgb_kind_group;
 extern const imgb_check_kind imgb_kind_pam;
 extern const imgb_check_kind imgb_kind_pwquality;
 
-/** Keys every kind accepts: "kind" and the comparison keys of imgb_cmp_parse. */
-#define IMGB_FK_CMP_KEYS "kind", "op", "value", "values", "min", "max", "nocase", "octal"
+/** The comparison keys of imgb_cmp_parse, for a kind's accepted-keys list. */
+#define IMGB_FK_CMP_KEYS "op", "value", "values", "min", "max", "nocase", "octal"
 
 /**
- * Fail with "unknown parameter 'x' (expected one of ...)" when `params` is not an object or
- * has a key outside the NULL-terminated `allowed`.  Keys starting with '_' are the loader's
- * (e.g. "_rules_dir") and always allowed.
+ * For a nested mapping of a kind's parameters (e.g. the entries of a pam `sequence`; the
+ * top level is checked by the loader against the kind's keys): fail with "unknown parameter
+ * 'x' (expected one of ...)" when `params` is not an object or has a key outside the
+ * NULL-terminated `allowed`.
  */
 int imgb_fk_check_keys(const json_t *params, const char *const *allowed);
 

@@ -38,13 +38,11 @@ static void ld_free(void *compiled)
 
 static int ld_compile(const json_t *params, void **compiled)
 {
-    static const char *const allowed[] = {IMGB_FK_CMP_KEYS, "key", "default", "file", NULL};
     ld_compiled *c = imgb_xcalloc(1, sizeof *c);
     char *file = NULL;
     int rc;
 
-    if ((rc = imgb_fk_check_keys(params, allowed)) < 0 ||
-        (rc = imgb_fk_string(params, "key", true, &c->key)) < 0 ||
+    if ((rc = imgb_fk_string(params, "key", true, &c->key)) < 0 ||
         (rc = imgb_fk_string(params, "default", false, &c->dflt)) < 0 ||
         (rc = imgb_fk_string(params, "file", false, &file)) < 0)
         goto fail;
@@ -144,8 +142,12 @@ static int ld_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *sca
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const ldk_keys[] = {IMGB_FK_CMP_KEYS, "key", "default", "file", NULL};
+
 const imgb_check_kind imgb_kind_login_defs = {
     .name = "login_defs",
+    .keys = ldk_keys,
     .compile = ld_compile,
     .prepare = ld_prepare,
     .evaluate = ld_evaluate,

@@ -15,6 +15,8 @@
  */
 #include "facts/os.h"
 
+#include "facts/distro.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,39 +211,19 @@ static bool from_fallbacks(imgb_os_info *os, const imgb_view *v)
     return false;
 }
 
-static bool id_in(const char *id, const char *const *list)
+/* The package names that install sshd on this image's distribution. */
+static const char *const *sshd_packages(const imgb_os_info *os)
 {
-    for (; id && *list; list++)
-        if (strcmp(id, *list) == 0)
-            return true;
-    return false;
+    static const char *const upstream[] = { "openssh-server", NULL };
+    return os->distro ? os->distro->sshd_packages : upstream;
 }
 
-static const char *family_of(const imgb_os_info *os)
+static bool is_sshd_package(const imgb_os_info *os, const char *name)
 {
-    static const char *const rhel[] = { "centos", "rhel", "fedora", "rocky", "almalinux", "ol",
-                                        "euleros", "openeuler", "amzn", NULL };
-    static const char *const debian[] = { "debian", "ubuntu", NULL };
-    static const char *const suse[] = { "sles", "opensuse", "opensuse-leap",
-                                        "opensuse-tumbleweed", "suse", "sled", NULL };
-    static const char *const alpine[] = { "alpine", NULL };
-    if (id_in(os->id, rhel))
-        return "rhel";
-    if (id_in(os->id, debian))
-        return "debian";
-    if (id_in(os->id, alpine))
-        return "alpine";
-    if (id_in(os->id, suse))
-        return "suse";
-    for (size_t i = 0; i < os->nid_like; i++) {
-        if (id_in(os->id_like[i], rhel))
-            return "rhel";
-        if (id_in(os->id_like[i], debian))
-            return "debian";
-        if (id_in(os->id_like[i], suse))
-            return "suse";
-    }
-    return "other";
+    for (const char *const *p = sshd_packages(os); *p; p++)
+        if (strcmp(*p, name) == 0)
+            return true;
+    return false;
 }
 
 /* ---- packages ---------------------------------------------------------------------------- */
@@ -285,7 +267,7 @@ static bool dpkg_scan(imgb_os_info *os, const char *text, const char *source)
         const char *end = strstr(p, "\n\n");
         end = end ? end + 1 : p + strlen(p);
         char *pkg = para_field(p, end, "Package");
-        if (pkg && strcmp(pkg, "openssh-server") == 0) {
+        if (pkg && is_sshd_package(os, pkg)) {
             char *status = para_field(p, end, "Status");
             char *ver = para_field(p, end, "Version");
             /* "install ok installed": want, flag, status (dpkg-query(1)) */
@@ -342,11 +324,22 @@ static bool rpm_version_like(const char *s, size_t n)
     return true;
 }
 
-/* Scan an rpm database for "openssh-server\0VERSION\0RELEASE\0". */
+static bool rpm_scan_one(imgb_os_info *os, const unsigned char *data, size_t len,
+                         const char *src, const char *needle);
+
+/* Scan an rpm database for "PACKAGE\0VERSION\0RELEASE\0" of an sshd package. */
 static bool rpm_scan(imgb_os_info *os, const unsigned char *data, size_t len, const char *src)
 {
-    static const char needle[] = "openssh-server";
-    const size_t nl = sizeof needle; /* including the NUL */
+    for (const char *const *p = sshd_packages(os); *p; p++)
+        if (rpm_scan_one(os, data, len, src, *p))
+            return true;
+    return false;
+}
+
+static bool rpm_scan_one(imgb_os_info *os, const unsigned char *data, size_t len,
+                         const char *src, const char *needle)
+{
+    const size_t nl = strlen(needle) + 1; /* including the NUL */
     for (size_t i = 0; i + nl < len;) {
         const unsigned char *hit = memmem(data + i, len - i, needle, nl);
         if (!hit)
@@ -379,30 +372,12 @@ static bool node_exists(const imgb_view *v, const char *path)
     return rc == 0;
 }
 
-static bool version_starts(const char *v, const char *major)
-{
-    size_t n = strlen(major);
-    return v && strncmp(v, major, n) == 0 && (v[n] == '\0' || v[n] == '.');
-}
-
-/* baselines.md section 2: the openssh each distro ships. */
+/* No package record: the OpenSSH the release ships (facts/distro.c). */
 static void from_distro_table(imgb_os_info *os)
 {
-    static const struct {
-        const char *id, *major, *version, *label;
-    } table[] = {
-        { "centos", "7", "7.4p1", "CentOS 7" },
-        { "rhel", "7", "7.4p1", "RHEL 7" },
-        { "debian", "10", "7.9p1", "Debian 10" },
-        { "ubuntu", "16", "7.2p2", "Ubuntu 16.04" },
-    };
-    for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
-        if (os->id && strcmp(os->id, table[i].id) == 0 &&
-            version_starts(os->version_id, table[i].major)) {
-            os->openssh_version = imgb_xstrdup(table[i].version);
-            os->openssh_source = imgb_xasprintf("distro table: %s", table[i].label);
-            return;
-        }
+    if (os->release && os->release->openssh) {
+        os->openssh_version = imgb_xstrdup(os->release->openssh);
+        os->openssh_source = imgb_xasprintf("distro table: %s", os->release->label);
     }
 }
 
@@ -442,11 +417,15 @@ int imgb_os_detect(const imgb_view *view, imgb_os_info **out)
     imgb_os_info *os = imgb_xcalloc(1, sizeof *os);
     if (!from_os_release(os, view))
         from_fallbacks(os, view);
-    os->family = family_of(os);
+    os->distro = imgb_distro_family_of(os->id, os->id_like, os->nid_like);
+    os->release = imgb_distro_release_of(os->id, os->version_id);
+    os->family = os->distro ? os->distro->name : "other";
     detect_openssh(os, view);
+    /* The vendor's patch set: the release's, or an EL7 package on another ID (a rebuild). */
     bool el7 = os->openssh_pkg_version && strstr(os->openssh_pkg_version, ".el7");
-    if (el7 || (os->id && (strcmp(os->id, "centos") == 0 || strcmp(os->id, "rhel") == 0) &&
-                version_starts(os->version_id, "7") && os->has_openssh_server))
+    if (os->has_openssh_server && os->release && os->release->openssh_patch)
+        os->distro_patch = imgb_xstrdup(os->release->openssh_patch);
+    else if (el7)
         os->distro_patch = imgb_xstrdup("el7");
     *out = os;
     return 0;
@@ -516,4 +495,11 @@ int imgb_version_cmp(const char *a, const char *b)
         }
     }
     return 0;
+}
+
+bool imgb_os_package_installed(const imgb_os_info *os, const char *package, bool *known)
+{
+    /* The logical name "openssh-server" and the distribution's own names for it. */
+    *known = strcmp(package, "openssh-server") == 0 || is_sshd_package(os, package);
+    return *known ? os->has_openssh_server : true;
 }

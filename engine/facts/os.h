@@ -30,6 +30,10 @@ typedef struct imgb_os_info {
     char *openssh_pkg_version;  /* as the package database says, e.g. "1:7.9p1-10+deb10u2" */
     char *openssh_source;       /* "/var/lib/dpkg/status", "rpmdb", "distro table: ..." */
     char *distro_patch;         /* "el7" for the RHEL 7 openssh patches, NULL upstream/Debian */
+    /* The rows of the distribution tables (facts/distro.h) for this image, NULL when the
+     * tables do not know its family or release: later facts read versions and layouts here. */
+    const struct imgb_distro_family *distro;
+    const struct imgb_distro_release *release;
 } imgb_os_info;
 
 /** Register the paths whose content detection needs (call before reading layers). */
@@ -39,6 +43,12 @@ void imgb_os_register_keeps(imgb_view *view);
  *  unknown); returns <0 only on internal failure.  Free with imgb_os_info_free(). */
 int imgb_os_detect(const imgb_view *view, imgb_os_info **out);
 void imgb_os_info_free(imgb_os_info *os);
+
+/**
+ * Whether `package` (a rule's `requires_package`) is installed.  `*known` is false for a
+ * package the facts do not track (the answer is then true: its items are evaluated).
+ */
+bool imgb_os_package_installed(const imgb_os_info *os, const char *package, bool *known);
 
 /** Compare dotted numeric versions ("7.4p1" vs "8.2p1", "16.04" vs "18"): <0, 0, >0. */
 int imgb_version_cmp(const char *a, const char *b);

@@ -4,6 +4,8 @@
  */
 #include "facts/pam.h"
 
+#include "facts/distro.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,10 +357,11 @@ static size_t pam_actions(const imgb_pam_line *l, bool success, int out[16])
             has_default = true;
             dflt = a;
         } else if (strcasecmp(tok, "success") == 0) {
+            /* the last success= wins, as _pam_parse_control overwrites the slot */
             has_success = true;
             if (success)
-                out[n++] = a;
-        } else if (!success && n < 15) {
+                out[0] = a, n = 1;
+        } else if (!success && n < 15) { /* room for the default after the loop */
             out[n++] = a;
         }
     }
@@ -561,29 +564,8 @@ const imgb_pam_stack *imgb_pam_get(const imgb_scan_ctx *ctx, const char *path)
 
 size_t imgb_pam_stack_files(const char *family, const char *stack, const char *out[4])
 {
-    static const struct {
-        const char *stack;
-        const char *common;
-    } commons[] = {
-        {"auth", IMGB_PAM_DIR "/common-auth"},
-        {"account", IMGB_PAM_DIR "/common-account"},
-        {"password", IMGB_PAM_DIR "/common-password"},
-        {"session", IMGB_PAM_DIR "/common-session"},
-    };
-    const char *common = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof commons / sizeof commons[0]; i++)
-        if (strcmp(commons[i].stack, stack) == 0)
-            common = commons[i].common;
-    bool rhel = family && strcmp(family, "rhel") == 0;
-    bool deb = family && (strcmp(family, "debian") == 0 || strcmp(family, "suse") == 0);
-    if (rhel || !deb) {
-        out[n++] = IMGB_PAM_DIR "/system-auth";
-        out[n++] = IMGB_PAM_DIR "/password-auth";
-    }
-    if ((deb || !rhel) && common)
-        out[n++] = common;
-    return n;
+    /* The layout is the distribution's (facts/distro.c); an unknown family tries both. */
+    return imgb_distro_pam_stack_files(imgb_distro_family_named(family), stack, out);
 }
 
 const char *imgb_pam_module_base(const char *module)
@@ -731,8 +713,12 @@ static void pam_setting_chain(const imgb_scan_ctx *ctx, const imgb_pam_line *l, 
             out->note = imgb_xasprintf("%s not read: Linux-PAM %s from %s (%s)",
                                        pam_confs[i].conf, pv->version, pv->source,
                                        pam_confs[i].cite);
-        } else if (pam_module_conf(ctx->view, pam_confs[i].conf, name, out)) {
-            return;
+        } else {
+            /* conf=FILE on the line replaces the default file (pam_faillock.c args_parse reads
+             * it before the other arguments, which then override it) */
+            const char *conf = imgb_pam_arg(l, "conf", NULL);
+            if (pam_module_conf(ctx->view, conf && *conf ? conf : pam_confs[i].conf, name, out))
+                return;
         }
     }
     for (size_t i = 0; i < sizeof pam_defaults / sizeof pam_defaults[0]; i++) {

@@ -76,6 +76,8 @@ typedef struct pam_compiled {
     imgb_verdict missing;
     pamk_seq seq[PAMK_MAX_SEQ];
     size_t nseq;
+    char *any[PAMK_MAX_SEQ];  /* `arg` as a list: any one of these flags (arg = any[0]) */
+    size_t nany;
 } pam_compiled;
 
 static void pamk_free(void *compiled)
@@ -89,6 +91,8 @@ static void pamk_free(void *compiled)
     free(c->type);
     free(c->module);
     free(c->arg);
+    for (size_t i = 1; i < c->nany; i++)
+        free(c->any[i]);
     free(c->arg_absent);
     for (size_t i = 0; i < c->nseq; i++) {
         free(c->seq[i].type);
@@ -149,6 +153,28 @@ static int pamk_choice(const json_t *params, const char *key, const char *const 
     return rc;
 }
 
+/* `arg`: one name, or a list of flag names of which a line must carry one. */
+static int pamk_arg_param(const json_t *params, pam_compiled *c)
+{
+    const json_t *v = json_object_get(params, "arg");
+    if (!json_is_array(v))
+        return imgb_fk_string(params, "arg", false, &c->arg);
+    if (json_array_size(v) < 1 || json_array_size(v) > PAMK_MAX_SEQ)
+        return imgb_error_set(IMGB_EINVAL, "pam: 'arg' must be a name or a list of 1 to %d "
+                              "names", PAMK_MAX_SEQ);
+    size_t i;
+    const json_t *e;
+    json_array_foreach(v, i, e) {
+        if (!json_is_string(e))
+            return imgb_error_set(IMGB_EINVAL, "pam: 'arg' entries must be strings");
+        c->any[c->nany++] = imgb_xstrdup(json_string_value(e));
+        c->arg = c->any[0]; /* owns any[0] from here on (pamk_free) */
+    }
+    if (imgb_fk_has_cmp(params))
+        return imgb_error_set(IMGB_EINVAL, "pam: a comparison needs one 'arg', not a list");
+    return 0;
+}
+
 /* `reachable`, `first`, `missing` and `sequence`. */
 static int pamk_model_params(const json_t *params, pam_compiled *c)
 {
@@ -205,19 +231,15 @@ static int pamk_model_params(const json_t *params, pam_compiled *c)
 
 static int pamk_compile(const json_t *params, void **compiled)
 {
-    static const char *const allowed[] = {IMGB_FK_CMP_KEYS, "stack", "file", "type", "module",
-                                          "present", "arg", "arg_absent", "reachable", "first",
-                                          "missing", "sequence", NULL};
     pam_compiled *c = imgb_xcalloc(1, sizeof *c);
     int rc;
 
-    if ((rc = imgb_fk_check_keys(params, allowed)) < 0 ||
-        (rc = pamk_stacks(params, c)) < 0 ||
+    if ((rc = pamk_stacks(params, c)) < 0 ||
         (rc = imgb_fk_string(params, "file", false, &c->file)) < 0 ||
         (rc = imgb_fk_string(params, "type", false, &c->type)) < 0 ||
         (rc = imgb_fk_string(params, "module", false, &c->module)) < 0 ||
         (rc = imgb_fk_bool(params, "present", true, &c->present)) < 0 ||
-        (rc = imgb_fk_string(params, "arg", false, &c->arg)) < 0 ||
+        (rc = pamk_arg_param(params, c)) < 0 ||
         (rc = imgb_fk_string(params, "arg_absent", false, &c->arg_absent)) < 0 ||
         (rc = pamk_model_params(params, c)) < 0)
         goto fail;
@@ -358,6 +380,10 @@ static char *pamk_expected(const pam_compiled *c)
         imgb_buf_printf(&b, "%s %s", c->type ? c->type : "", d);
         free(d);
         free(subject);
+    } else if (c->nany > 1) {
+        imgb_buf_printf(&b, "%s %s with one of", c->type ? c->type : "", what);
+        for (size_t i = 0; i < c->nany; i++)
+            imgb_buf_printf(&b, "%s %s", i ? "," : "", c->any[i]);
     } else if (c->arg) {
         imgb_buf_printf(&b, "%s %s with argument %s", c->type ? c->type : "", what, c->arg);
     } else {
@@ -419,6 +445,16 @@ static size_t pamk_eval_file(const pam_compiled *c, const imgb_scan_ctx *ctx,
             imgb_fk_evidence(out, IMGB_V_FAIL, l->file, l->line, NULL, l->module, where,
                              expected, "%s %s %s is configured (%s)", l->type, l->control,
                              l->module, s->path);
+        } else if (c->nany > 1) {
+            const char *found = NULL;
+            for (size_t k = 0; k < c->nany && !found; k++)
+                if (imgb_pam_arg(l, c->any[k], NULL))
+                    found = c->any[k];
+            fails += !found;
+            imgb_fk_evidence(out, found ? IMGB_V_PASS : IMGB_V_FAIL, l->file, l->line, NULL,
+                             found, where, expected, "%s %s %s %s (%s)", l->type,
+                             imgb_pam_module_base(l->module), found ? "carries" : "carries none of",
+                             found ? found : expected, where);
         } else if (c->arg) {
             imgb_pam_setting set;
             imgb_pam_setting_resolve(ctx, l, c->arg, &set);
@@ -624,8 +660,14 @@ static int pamk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const pamk_keys[] = {IMGB_FK_CMP_KEYS, "stack", "file", "type", "module",
+                                        "present", "arg", "arg_absent", "reachable", "first",
+                                        "missing", "sequence", NULL};
+
 const imgb_check_kind imgb_kind_pam = {
     .name = "pam",
+    .keys = pamk_keys,
     .compile = pamk_compile,
     .prepare = pamk_prepare,
     .evaluate = pamk_evaluate,

@@ -42,12 +42,10 @@ static void pwqk_free(void *compiled)
 
 static int pwqk_compile(const json_t *params, void **compiled)
 {
-    static const char *const allowed[] = {IMGB_FK_CMP_KEYS, "option", NULL};
     pwqk_compiled *c = imgb_xcalloc(1, sizeof *c);
     int rc;
 
-    if ((rc = imgb_fk_check_keys(params, allowed)) < 0 ||
-        (rc = imgb_fk_string(params, "option", true, &c->option)) < 0)
+    if ((rc = imgb_fk_string(params, "option", true, &c->option)) < 0)
         goto fail;
     if (!imgb_pwq_known_option(c->option)) {
         rc = imgb_error_set(IMGB_EINVAL, "pwquality: unknown option '%s' (expected minlen, "
@@ -151,8 +149,12 @@ static int pwqk_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *s
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const pwqk_keys[] = {IMGB_FK_CMP_KEYS, "option", NULL};
+
 const imgb_check_kind imgb_kind_pwquality = {
     .name = "pwquality",
+    .keys = pwqk_keys,
     .compile = pwqk_compile,
     .prepare = pwqk_prepare,
     .evaluate = pwqk_evaluate,

@@ -1549,9 +1549,13 @@ const char *imgb_sshd_file_at(const imgb_sshd_config *cfg, size_t i)
 
 void imgb_sshd_register_keeps(imgb_view *view)
 {
-    /* Include may name any file; /etc is where real configurations put them, and RHEL 8/9's
-     * crypto-policies back-end under /etc is a symlink into /usr/share/crypto-policies. */
-    imgb_view_keep(view, "/etc/**");
+    /* Include may name any file; /etc is where real configurations put them (bytes of files
+     * under /etc, not of every target of its symlinks), /etc/ssh is where a symlinked
+     * sshd_config or drop-in would point from, and RHEL 8/9's crypto-policies back-end under
+     * /etc is a symlink into /usr/share/crypto-policies, kept in the first pass. */
+    imgb_view_keep_local(view, "/etc/**");
+    imgb_view_keep(view, "/etc/ssh/**");
+    imgb_view_keep(view, "/etc/crypto-policies/**");
     imgb_view_keep(view, "/usr/share/crypto-policies/**");
 }
 

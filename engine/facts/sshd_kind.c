@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "facts/factkind.h"
 #include "facts/os.h"
 #include "facts/sshd.h"
 #include "facts/sshd_kind.h"
@@ -379,8 +380,13 @@ static int error_evaluate(const void *compiled, const imgb_scan_ctx *ctx, void *
     return 0;
 }
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const sshdk_option_keys[] = { IMGB_FK_CMP_KEYS, "keyword", "nonzero", "time", "maxstartups",
+                                                    "countmax_zero", NULL };
+
 const imgb_check_kind imgb_kind_sshd_option = {
     .name = "sshd_option",
+    .keys = sshdk_option_keys,
     .compile = option_compile,
     .prepare = sshd_prepare,
     .evaluate = option_evaluate,

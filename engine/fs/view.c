@@ -34,6 +34,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "fs/keep.h"
 #include "fs/path.h"
 #include "util/error.h"
 #include "util/limits.h"
@@ -66,19 +67,13 @@ struct view_node {
     char path[];
 };
 
-typedef struct view_keep {
-    char *pattern;            /* with leading "/"; without the "/ **" when subtree */
-    bool subtree;
-} view_keep;
-
 struct imgb_view {
     view_node **buckets;
     size_t mask;              /* bucket count - 1 (power of two) */
     size_t nnodes;            /* excluding the root */
     view_node *root;
     imgb_view_limits limits;
-    view_keep *keeps;
-    size_t nkeeps;
+    imgb_keepset *keeps;      /* compiled keep patterns (fs/keep.h) */
     uint64_t kept_bytes;
     size_t whiteouts;
     imgb_removed *removed;
@@ -839,9 +834,7 @@ void imgb_view_free(imgb_view *v)
         }
     }
     free(v->buckets);
-    for (size_t i = 0; i < v->nkeeps; i++)
-        free(v->keeps[i].pattern);
-    free(v->keeps);
+    imgb_keepset_free(v->keeps);
     for (size_t i = 0; i < v->nremoved; i++)
         free((char *)v->removed[i].path);
     free(v->removed);
@@ -851,53 +844,41 @@ void imgb_view_free(imgb_view *v)
 
 void imgb_view_keep(imgb_view *v, const char *pattern)
 {
-    size_t n = strlen(pattern);
-    view_keep k;
-
-    k.subtree = n >= 3 && strcmp(pattern + n - 3, "/**") == 0;
-    if (k.subtree)
-        n -= 3;
-    k.pattern = pattern[0] == '/' ? imgb_xstrndup(pattern, n)
-                                  : imgb_xasprintf("/%.*s", (int)n, pattern);
-    v->keeps = imgb_xrealloc(v->keeps, (v->nkeeps + 1) * sizeof *v->keeps);
-    v->keeps[v->nkeeps++] = k;
+    if (!v->keeps)
+        v->keeps = imgb_keepset_new();
+    imgb_keepset_add(v->keeps, pattern, true);
 }
 
-static bool view_keep_matches(const view_keep *k, char *abs, size_t len)
+void imgb_view_keep_local(imgb_view *v, const char *pattern)
 {
-    if (!k->subtree)
-        return fnmatch(k->pattern, abs, FNM_PATHNAME) == 0;
-    if (!k->pattern[0])
-        return true;
-    /* "/base/ **": some proper ancestor of the path matches base. */
-    for (size_t i = 1; i < len; i++) {
-        if (abs[i] != '/')
-            continue;
-        abs[i] = '\0';
-        bool m = fnmatch(k->pattern, abs, FNM_PATHNAME) == 0;
-        abs[i] = '/';
-        if (m)
-            return true;
-    }
-    return false;
+    if (!v->keeps)
+        v->keeps = imgb_keepset_new();
+    imgb_keepset_add(v->keeps, pattern, false);
+}
+
+/* `path` as "/..." normalised into abs (IMGB_MAX_PATH + 2 bytes); its length or <= 0. */
+static long view_abs(const char *path, char *abs)
+{
+    abs[0] = '/';
+    long n = imgb_path_normalize_into(path, abs + 1, IMGB_MAX_PATH + 1);
+    return n <= 0 ? n : n + 1;
 }
 
 bool imgb_view_wants(const imgb_view *v, const char *path)
 {
     char abs[IMGB_MAX_PATH + 2];
-    long n;
+    if (imgb_keepset_count(v->keeps) == 0)
+        return false;
+    long n = view_abs(path, abs);
+    return n > 0 && imgb_keepset_match(v->keeps, abs, (size_t)n, false);
+}
 
-    if (v->nkeeps == 0)
-        return false;
-    abs[0] = '/';
-    n = imgb_path_normalize_into(path, abs + 1, sizeof abs - 1);
-    if (n <= 0)
-        return false;
-    for (size_t i = 0; i < v->nkeeps; i++) {
-        if (view_keep_matches(&v->keeps[i], abs, (size_t)n + 1))
-            return true;
-    }
-    return false;
+/* Does a "follow" pattern want `path` (so a symlink there asks for its target's bytes)? */
+static bool view_wants_follow(const imgb_view *v, const char *path)
+{
+    char abs[IMGB_MAX_PATH + 2];
+    long n = view_abs(path, abs);
+    return n > 0 && imgb_keepset_match(v->keeps, abs, (size_t)n, true);
 }
 
 /* ---- queries ----------------------------------------------------------------------- */
@@ -1141,28 +1122,6 @@ int imgb_view_glob(const imgb_view *v, const char *pattern,
     return rc;
 }
 
-/* Could a keep pattern match some path below `prefix` ("/S/")?  Compares literal parts. */
-static bool view_keep_may_match_below(const imgb_view *v, const char *prefix, size_t plen)
-{
-    for (size_t i = 0; i < v->nkeeps; i++) {
-        const char *k = v->keeps[i].pattern;
-        size_t lit = strcspn(k, "*?[\\");
-        size_t n = lit < plen ? lit : plen;
-        if (strncmp(k, prefix, n) == 0)
-            return true;
-    }
-    return false;
-}
-
-static bool view_wants_abs(const imgb_view *v, char *abs, size_t len)
-{
-    for (size_t i = 0; i < v->nkeeps; i++) {
-        if (view_keep_matches(&v->keeps[i], abs, len))
-            return true;
-    }
-    return false;
-}
-
 /* Files below directory `t`, reached through the symlink `s`, wanted under s's name. */
 static void view_unkept_below(const imgb_view *v, const view_node *s, view_node *t,
                               imgb_ptrvec *out)
@@ -1174,7 +1133,7 @@ static void view_unkept_below(const imgb_view *v, const view_node *s, view_node 
     memcpy(abs + 1, s->path, s->path_len);
     abs[1 + s->path_len] = '/';
     abs[2 + s->path_len] = '\0';
-    if (!view_keep_may_match_below(v, abs, 2 + (size_t)s->path_len))
+    if (!imgb_keepset_may_match_below(v->keeps, abs, 2 + (size_t)s->path_len, true))
         return;
     for (;;) {
         if (n != t && n->type == IMGB_FT_REG && !n->content &&
@@ -1183,7 +1142,7 @@ static void view_unkept_below(const imgb_view *v, const view_node *s, view_node 
             size_t len = 2 + (size_t)s->path_len + rel;
             if (len <= IMGB_MAX_PATH + 1) {
                 memcpy(abs + 2 + s->path_len, n->path + (n->path_len - rel), rel + 1);
-                if (view_wants_abs(v, abs, len))
+                if (imgb_keepset_match(v->keeps, abs, len, true))
                     imgb_ptrvec_push(out, n);
             }
         }
@@ -1206,12 +1165,12 @@ int imgb_view_unkept_targets(const imgb_view *v,
     imgb_node_info info;
     int rc = 0;
 
-    for (size_t b = 0; b <= v->mask && v->nkeeps > 0; b++) {
+    for (size_t b = 0; b <= v->mask && imgb_keepset_count(v->keeps) > 0; b++) {
         for (view_node *s = v->buckets[b]; s; s = s->hnext) {
             view_node *t;
             if (s->type != IMGB_FT_SYMLINK || view_resolve(v, s->path, true, &t) != 0)
                 continue;
-            if (t->type == IMGB_FT_REG && !t->content && imgb_view_wants(v, s->path) &&
+            if (t->type == IMGB_FT_REG && !t->content && view_wants_follow(v, s->path) &&
                 !imgb_view_wants(v, t->path))
                 imgb_ptrvec_push(&found, t);
             else if (t->type == IMGB_FT_DIR)

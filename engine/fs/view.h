@@ -99,6 +99,14 @@ void imgb_view_free(imgb_view *view);
  * subtree.  Call before applying layers.
  */
 void imgb_view_keep(imgb_view *view, const char *pattern);
+/**
+ * Like imgb_view_keep, for a broad pattern ("/etc/[**]": small files, most of them config):
+ * files whose own path matches keep their bytes, but a symlink matching it does not ask for
+ * its target's (imgb_view_unkept_targets), so /etc/alternatives/awk -> /usr/bin/mawk or
+ * /etc/localtime -> /usr/share/zoneinfo/... cost no second read of the layers.  A fact that
+ * needs a file's bytes through a symlink registers that path with imgb_view_keep.
+ */
+void imgb_view_keep_local(imgb_view *view, const char *pattern);
 /** Does `path` (normalised, no leading "/") match a keep pattern?  Thread-safe after setup. */
 bool imgb_view_wants(const imgb_view *view, const char *path);
 
@@ -172,9 +180,9 @@ const imgb_removed *imgb_view_removed_at(const imgb_view *view, size_t i);
 size_t imgb_view_count(const imgb_view *view);
 
 /**
- * Regular files a keep pattern asked for under another name: a wanted path that is a symlink
- * (or lies below a symlink to a directory) resolving to a file whose own path matches no
- * pattern, so its bytes streamed by unkept ("/etc/ssh/sshd_config" -> "/opt/ssh/sshd_config").
+ * Regular files a keep pattern asked for under another name: a path wanted by an
+ * imgb_view_keep pattern (not a local one) that is a symlink (or lies below a symlink to a
+ * directory) resolving to a file whose own path matches no pattern, so its bytes streamed by unkept ("/etc/ssh/sshd_config" -> "/opt/ssh/sshd_config").
  * `cb` gets each such file once, byte-sorted: info->path is the real path and info->layer
  * the layer that wrote it, so a reader can stream that layer again and hand the bytes over
  * with imgb_view_set_content().  Non-zero from `cb` stops and is returned.

@@ -34,6 +34,11 @@ typedef struct imgb_read_options {
     bool tls_no_verify;         /* --tls-verify=false: no certificate check, plain HTTP allowed */
     double net_timeout;         /* seconds without progress before a transfer fails (<= 0: 30) */
     int net_retries;            /* attempts per request on 429/5xx/resets (<= 0: 4) */
+    /* Called on the merging thread after each layer is applied (progress, cancel): non-zero
+     * stops the read with IMGB_ECANCELED.  `bytes` counts the compressed blobs applied. */
+    int (*on_layer)(void *payload, size_t layer, size_t nlayers, uint64_t bytes,
+                    uint64_t total_bytes);
+    void *on_layer_payload;
 } imgb_read_options;
 
 typedef struct imgb_layer_info {
@@ -102,6 +107,7 @@ typedef struct imgb_image {
     imgb_history *history;
     size_t nhistory;
     bool verified;              /* false with --no-verify */
+    bool truncated;             /* a layer's tar stream ended early: the image is incomplete */
     char **warnings;            /* one line each, naming the layer; after read_layers also
                                    the view's warnings (skipped entries, content caps) */
     size_t nwarnings;
@@ -128,6 +134,20 @@ int imgb_image_open_fd(imgb_image **out, int fd, const char *name, const imgb_re
  */
 int imgb_image_read_layers(imgb_image *img, imgb_view *view,
                            imgb_consumer *const *consumers, size_t nconsumers);
+
+/* What reading the image cost (scan.stats in the native report). */
+typedef struct imgb_read_stats {
+    uint64_t bytes_read;        /* bytes read from the input file(s), every pass */
+    uint64_t bytes_inflated;    /* bytes out of decompressors (outer archive and layers) */
+    uint64_t bytes_parsed;      /* tar bytes parsed (plain layers included) */
+    unsigned passes;            /* times the layer data was read: 1 is the rule */
+    double inflate_ms;          /* CPU time in decompressors, summed over threads */
+    double verify_ms;           /* CPU time in SHA-256, summed over threads */
+    double apply_ms;            /* merging layers into the view */
+} imgb_read_stats;
+
+/** Counters of everything read so far (open and read_layers). */
+void imgb_image_read_stats(const imgb_image *img, imgb_read_stats *out);
 
 void imgb_image_free(imgb_image *img);
 

@@ -5,6 +5,8 @@
  *               small JSON members cached in a first pass, layers streamed in later passes)
  *   manifest.c  format detection, manifest/index/config parsing, image and platform selection
  *   layer.c     one layer: decompress, hash, parse tar into a per-layer entry list
+ *   decode.c    blob decompression (ISA-L or zlib for gzip, libzstd) feeding the tar reader
+ *   archive.c   the libarchive tar readers every file above opens, and their byte counts
  *   read.c      imgb_image_read_layers: workers, ordered merge, streaming passes
  */
 #ifndef IMGB_IMAGE_PRIV_H
@@ -44,8 +46,23 @@ typedef struct img_member {
     bool streamed;         /* SRC_FD: content went by and cannot be read again */
 } img_member;
 
+/* Byte and time counters of one read (scan.stats), shared by every thread of it. */
+typedef struct img_counters {
+    _Atomic uint64_t bytes_read;      /* from the input file(s) */
+    _Atomic uint64_t bytes_inflated;  /* produced by decompressors (outer archive and layers) */
+    _Atomic uint64_t bytes_parsed;    /* tar bytes handed to the layer parsers */
+    _Atomic uint64_t inflate_ns;      /* in decompressors, summed over threads */
+    _Atomic uint64_t verify_ns;       /* in SHA-256, summed over threads */
+    _Atomic uint64_t apply_ns;        /* merging layers into the view (one thread) */
+    _Atomic unsigned passes;          /* reads of layer data: 1 is the rule */
+} img_counters;
+
+/** Nanoseconds of CLOCK_MONOTONIC (for the counters above). */
+uint64_t imgb_now_ns(void);
+
 typedef struct img_source {
     int kind;
+    img_counters *counters; /* NULL: not counted */
     char *path;
     const char *outer;     /* "none", "gzip", "zstd" */
     img_member *members;
@@ -56,7 +73,8 @@ typedef struct img_source {
 
 /** Open `path`: "-" (stdin), "docker://...", "oci:DIR[:REF]", "oci-archive:FILE",
  *  "docker-archive:FILE", or a file or directory.  Transport options from `opts`. */
-int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts);
+int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
+                  img_counters *counters /* or NULL */);
 void imgb_src_close(img_source *src);
 /** Find a member by name (following member symlinks); NULL if absent.  Tar kinds only. */
 const img_member *imgb_src_find(const img_source *src, const char *name);
@@ -112,6 +130,35 @@ void imgb_reg_close(img_source *src);
 /** The registry identity of an opened reference (borrowed strings). */
 void imgb_reg_identity(const img_source *src, const char **registry, const char **repository,
                        const char **tag, const char **digest);
+/* ---- archive.c: the one libarchive set-up ------------------------------------------------- */
+
+struct archive;
+
+/** A tar reader (ustar, pax, GNU) over the archive file `path`, which is decompressed through
+ *  imgb_decoder when `compressed`; bytes read and inflated go to `counters` (may be NULL).
+ *  Returns 0 with *out to free with archive_read_free(), or an error ("PATH: WHAT"). */
+int imgb_archive_open_file(struct archive **out, const char *path, bool compressed,
+                           img_counters *counters);
+/** A tar reader pulling its bytes from `read` (layer.c).  Returns archive_read_open()'s
+ *  status; *out is set either way (its error string says why) and freed by the caller. */
+int imgb_archive_open_cb(struct archive **out, void *ctx,
+                         long (*read)(void *ctx, const void **buf));
+
+/* ---- decode.c ----------------------------------------------------------------------------- */
+
+/* Compressed bytes for a decoder: >0 bytes at *buf, 0 at the end, <0 on a read error. */
+typedef long (*img_pull_fn)(void *arg, const void **buf);
+typedef struct img_decoder img_decoder;
+enum { IMGB_DEC_READ = -1, IMGB_DEC_CORRUPT = -2 };
+
+img_decoder *imgb_decoder_new(img_pull_fn pull, void *arg);
+/** Next decompressed bytes (borrowed until the next call): >0, 0 at the end, IMGB_DEC_READ
+ *  (the pull failed) or IMGB_DEC_CORRUPT (imgb_decoder_error says why). */
+long imgb_decoder_read(img_decoder *d, const void **buf);
+/** "gzip", "zstd", "none" once the first read has looked at the magic bytes, else "unknown". */
+const char *imgb_decoder_compression(const img_decoder *d);
+const char *imgb_decoder_error(const img_decoder *d);
+void imgb_decoder_free(img_decoder *d);
 
 /* "sha256:<hex>" helpers */
 bool imgb_digest_valid(const char *digest);
@@ -142,6 +189,7 @@ typedef struct img_layer_job {
     unsigned max_ratio;
     uint64_t max_total;
     _Atomic uint64_t *total_bytes;  /* shared across layers */
+    img_counters *counters;         /* scan.stats (may be NULL) */
     const imgb_view *view;          /* keep patterns (thread-safe lookups) */
     imgb_consumer *const *consumers;
     size_t nconsumers;
@@ -161,6 +209,7 @@ typedef struct img_layer_job {
     const char *compression;
     uint64_t compressed_size, uncompressed_size;
     size_t tar_entries;
+    bool truncated;                 /* the tar stream ended early */
     int err;
     char *errmsg;
 } img_layer_job;
@@ -175,6 +224,7 @@ typedef struct imgb_image_priv {
     char **layer_names;    /* member names of the layers in the source */
     imgb_read_options opts;
     bool read_done;
+    img_counters counters;
 } imgb_image_priv;
 
 void imgb_image_warn(imgb_image *img, char *msg /* takes ownership */);

@@ -2,10 +2,10 @@
  * One layer: blob bytes -> (sha256 of the blob) -> decompressor -> (sha256 of the tar,
  * ratio/total limits) -> tar parser -> per-layer entry list + content consumers.
  *
- * Two libarchive readers are chained: a "raw" reader with the gzip/zstd filters (detected by
- * magic bytes) yields the uncompressed tar stream, which we hash and feed to a tar reader
- * through its read callback.  So both digests are computed in the one streaming pass and
- * nothing touches the disk.  Runs on a worker thread: it only reads the view's keep
+ * The blob reader feeds a decoder (decode.c: ISA-L or zlib for gzip, libzstd, or nothing,
+ * told by magic bytes) whose output we hash and feed to libarchive's tar reader through its
+ * read callback.  So both digests are computed in the one streaming pass and nothing
+ * touches the disk.  Runs on a worker thread: it only reads the view's keep
  * patterns (imgb_view_wants, thread-safe) and writes into its own job.
  *
  * Error policy (issue 2): a corrupt compressed stream, a limit, a digest mismatch are errors
@@ -27,7 +27,10 @@
 typedef struct layer_ctx {
     img_layer_job *job;
     EVP_MD_CTX *blob_md, *tar_md;
-    struct archive *raw;      /* decompressor */
+    img_decoder *dec;         /* blob bytes -> tar bytes */
+    uint64_t pull_ns;         /* time in blob_pull (reading, hashing the blob) */
+    const void *first;        /* the first tar bytes, read to tell the compression */
+    size_t first_len;
     bool raw_eof;
     int fail;                 /* error code set by a callback (limit, decompression) */
     char *failmsg;
@@ -55,11 +58,21 @@ static int ctx_fail(layer_ctx *c, int code, char *msg)
     return code;
 }
 
-/* Compressed bytes: from the blob reader, hashed as they pass. */
-static la_ssize_t blob_read_cb(struct archive *a, void *p, const void **buf)
+/* SHA-256 of a chunk, timed for scan.stats. */
+static void hash(layer_ctx *c, EVP_MD_CTX *md, const void *buf, size_t n)
 {
-    (void)a;
+    img_counters *k = c->job->counters;
+    uint64_t t0 = k ? imgb_now_ns() : 0;
+    EVP_DigestUpdate(md, buf, n);
+    if (k)
+        atomic_fetch_add_explicit(&k->verify_ns, imgb_now_ns() - t0, memory_order_relaxed);
+}
+
+/* Compressed bytes: from the blob reader, hashed as they pass. */
+static long blob_pull(void *p, const void **buf)
+{
     layer_ctx *c = p;
+    uint64_t t0 = c->job->counters ? imgb_now_ns() : 0;
     ssize_t n = c->job->reader->read(c->job->reader, buf);
     if (n < 0) {
         /* a network or pipe reader says why (registry.c, stream.c); a file reader does not */
@@ -69,36 +82,57 @@ static la_ssize_t blob_read_cb(struct archive *a, void *p, const void **buf)
         return -1;
     }
     if (n > 0) {
-        EVP_DigestUpdate(c->blob_md, *buf, (size_t)n);
+        hash(c, c->blob_md, *buf, (size_t)n);
         c->job->compressed_size += (uint64_t)n;
+    }
+    if (c->job->counters)
+        c->pull_ns += imgb_now_ns() - t0;
+    return (long)n;
+}
+
+/* Tar bytes out of the decoder (timed without the blob reads and hashing it pulls in;
+ * counted as inflated unless the blob is plain). */
+static long decode(layer_ctx *c, const void **buf)
+{
+    img_counters *k = c->job->counters;
+    uint64_t t0 = k ? imgb_now_ns() : 0, pulled = c->pull_ns;
+    long n = imgb_decoder_read(c->dec, buf);
+    if (k) {
+        bool plain = strcmp(imgb_decoder_compression(c->dec), "none") == 0;
+        atomic_fetch_add_explicit(&k->inflate_ns, imgb_now_ns() - t0 - (c->pull_ns - pulled),
+                                  memory_order_relaxed);
+        if (n > 0) {
+            if (!plain)
+                atomic_fetch_add_explicit(&k->bytes_inflated, (uint64_t)n,
+                                          memory_order_relaxed);
+            atomic_fetch_add_explicit(&k->bytes_parsed, (uint64_t)n, memory_order_relaxed);
+        }
     }
     return n;
 }
 
-/* Uncompressed tar bytes: from the decompressor, hashed and checked against the limits. */
-static la_ssize_t tar_read_cb(struct archive *a, void *p, const void **buf)
+/* Uncompressed tar bytes: from the decoder, hashed and checked against the limits. */
+static long tar_read_cb(void *p, const void **buf)
 {
-    (void)a;
     layer_ctx *c = p;
     img_layer_job *job = c->job;
     if (c->raw_eof || c->fail)
         return c->fail ? -1 : 0;
-    size_t n = 0;
-    la_int64_t off;
-    int r = archive_read_data_block(c->raw, buf, &n, &off);
-    if (r == ARCHIVE_EOF) {
+    long r = decode(c, buf);
+    if (r == 0) {
         c->raw_eof = true;
         return 0;
     }
-    if (r != ARCHIVE_OK) {
+    if (r < 0) {
         if (!c->fail)
             ctx_fail(c, IMGB_EFORMAT,
                      imgb_xasprintf("layer %d (%s): corrupt %s stream: %s", job->index,
-                                    layer_name(job), job->compression,
-                                    archive_error_string(c->raw)));
+                                    layer_name(job), imgb_decoder_compression(c->dec),
+                                    imgb_decoder_error(c->dec)));
         return -1;
     }
-    EVP_DigestUpdate(c->tar_md, *buf, n);
+    size_t n = (size_t)r;
+    hash(c, c->tar_md, *buf, n);
     job->uncompressed_size += n;
     uint64_t total = atomic_fetch_add(job->total_bytes, n) + n;
     if (total > job->max_total) {
@@ -119,7 +153,20 @@ static la_ssize_t tar_read_cb(struct archive *a, void *p, const void **buf)
                                 (unsigned long long)job->compressed_size));
         return -1;
     }
-    return (la_ssize_t)n;
+    return r;
+}
+
+/* The tar reader's input: the bytes read ahead to tell the compression, then the rest. */
+static long first_then_tar(void *p, const void **buf)
+{
+    layer_ctx *c = p;
+    if (c->first_len) {
+        *buf = c->first;
+        long n = (long)c->first_len;
+        c->first_len = 0;
+        return n;
+    }
+    return tar_read_cb(c, buf);
 }
 
 static img_entry *new_entry(img_layer_job *job)
@@ -336,6 +383,7 @@ static int parse_tar(layer_ctx *c, struct archive *tar)
         if (c->fail) {
             rc = c->fail;
         } else {
+            job->truncated = true;
             job_warn(job, imgb_xasprintf("layer %d (%s): truncated tar stream after %zu "
                                          "entries (%s); keeping the entries read in full",
                                          job->index, layer_name(job), job->nentries,
@@ -352,30 +400,20 @@ static int drain(layer_ctx *c)
 {
     const void *buf;
     while (!c->raw_eof && !c->fail) {
-        if (tar_read_cb(NULL, c, &buf) < 0)
+        if (tar_read_cb(c, &buf) < 0)
             return c->fail ? c->fail : IMGB_ERROR;
     }
     if (c->fail)
         return c->fail;
     ssize_t n;
     while ((n = c->job->reader->read(c->job->reader, &buf)) > 0) {
-        EVP_DigestUpdate(c->blob_md, buf, (size_t)n);
+        hash(c, c->blob_md, buf, (size_t)n);
         c->job->compressed_size += (uint64_t)n;
     }
     if (n < 0)
         return ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error",
                                                       c->job->index, layer_name(c->job)));
     return 0;
-}
-
-static const char *compression_name(int code)
-{
-    switch (code) {
-    case ARCHIVE_FILTER_GZIP: return "gzip";
-    case ARCHIVE_FILTER_ZSTD: return "zstd";
-    case ARCHIVE_FILTER_NONE: return "none";
-    default: return "unknown";
-    }
 }
 
 static void check_media_type(img_layer_job *job)
@@ -433,47 +471,31 @@ void imgb_layer_parse(img_layer_job *job)
             job->consumer_state[i] = job->consumers[i]->layer_begin(job->consumers[i]->payload,
                                                                     job->index, job->info);
 
-    c.raw = archive_read_new();
-    archive_read_support_filter_gzip(c.raw);
-    archive_read_support_filter_zstd(c.raw);
-    archive_read_support_format_raw(c.raw);
-    if (archive_read_open(c.raw, &c, NULL, blob_read_cb, NULL) != ARCHIVE_OK) {
-        if (!c.fail) {
-            /* an empty blob is an empty layer: nothing to decompress */
-            rc = job->compressed_size == 0 ? 0 : ctx_fail(&c, IMGB_EFORMAT,
-                imgb_xasprintf("layer %d (%s): cannot read: %s", job->index, layer_name(job),
-                               archive_error_string(c.raw)));
-        } else {
-            rc = c.fail;
-        }
-        if (rc == 0) {
-            job->compression = "none";
-            c.raw_eof = true;
-        }
+    /* Tell the compression from the first bytes before the tar reader asks for any. */
+    c.dec = imgb_decoder_new(blob_pull, &c);
+    const void *first = NULL;
+    long n0 = tar_read_cb(&c, &first);
+    job->compression = imgb_decoder_compression(c.dec);
+    if (n0 < 0) {
+        rc = c.fail ? c.fail : IMGB_ERROR;
         goto finish;
     }
-    struct archive_entry *ae;
-    int r = archive_read_next_header(c.raw, &ae);
-    job->compression = compression_name(archive_filter_code(c.raw, 0));
-    if (r == ARCHIVE_EOF) {
-        c.raw_eof = true;
-    } else if (r != ARCHIVE_OK) {
-        rc = c.fail ? c.fail : ctx_fail(&c, IMGB_EFORMAT,
-            imgb_xasprintf("layer %d (%s): corrupt %s stream: %s", job->index, layer_name(job),
-                           job->compression, archive_error_string(c.raw)));
+    if (n0 == 0) {
+        /* an empty blob (or an empty compressed stream) is an empty layer */
+        if (job->compressed_size == 0)
+            job->compression = "none";
+        else
+            check_media_type(job);
         goto finish;
     }
     check_media_type(job);
+    c.first = first;
+    c.first_len = (size_t)n0;
 
-    tar = archive_read_new();
-    archive_read_support_format_tar(tar);
-    archive_read_support_format_gnutar(tar);
-    r = archive_read_open(tar, &c, NULL, tar_read_cb, NULL);
-    if (r != ARCHIVE_OK) {
-        /* An empty stream is an empty layer (libarchive refuses to bid on nothing). */
+    if (imgb_archive_open_cb(&tar, &c, first_then_tar) != ARCHIVE_OK) {
         if (c.fail)
             rc = c.fail;
-        else if (job->uncompressed_size != 0)
+        else
             rc = ctx_fail(&c, IMGB_EFORMAT,
                           imgb_xasprintf("layer %d (%s): not a tar stream: %s", job->index,
                                          layer_name(job), archive_error_string(tar)));
@@ -495,7 +517,7 @@ finish:
     free(c.failmsg);
     if (tar)
         archive_read_free(tar);
-    archive_read_free(c.raw);
+    imgb_decoder_free(c.dec);
     EVP_MD_CTX_free(c.blob_md);
     EVP_MD_CTX_free(c.tar_md);
 }

@@ -47,14 +47,24 @@ static void strvec_free(char **v, size_t n)
     free(v);
 }
 
+/* Bytes of image names quoted in one error message (it must stay one readable line within
+ * IMGB_ERROR_MAX: a 1,000-image archive was cut mid-word). */
+#define JOIN_LIST_MAX 480
+
+/* "a, b, c" or "a, b and 998 more"; whole names only. */
 static char *join_list(char **v, size_t n)
 {
     imgb_buf b = IMGB_BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (; i < n; i++) {
+        if (i && b.len + 2 + strlen(v[i]) > JOIN_LIST_MAX)
+            break;
         if (i)
             imgb_buf_puts(&b, ", ");
         imgb_buf_puts(&b, v[i]);
     }
+    if (i < n)
+        imgb_buf_printf(&b, " and %zu more", n - i);
     if (!n)
         imgb_buf_puts(&b, "(none)");
     return imgb_buf_detach(&b);
@@ -231,6 +241,25 @@ static int check_layers_present(imgb_image *img)
     return 0;
 }
 
+/*
+ * A descriptor's "size", when present, is a byte count no larger than what the blob may be
+ * (a descriptor claiming 2^62 bytes is a lie or a bomb: refused before anything is read).
+ */
+static int desc_size_check(const imgb_image *img, const char *manifest, const char *what,
+                           const json_t *sz, uint64_t max)
+{
+    if (!sz)
+        return 0;
+    if (!json_is_integer(sz) || json_integer_value(sz) < 0)
+        return imgb_error_set(IMGB_EFORMAT, "%s: manifest %s: %s descriptor size is not a "
+                              "non-negative integer", img->path, manifest, what);
+    if ((uint64_t)json_integer_value(sz) > max)
+        return imgb_error_set(IMGB_ELIMIT, "%s: manifest %s: %s descriptor size %lld is over "
+                              "the limit of %llu bytes", img->path, manifest, what,
+                              (long long)json_integer_value(sz), (unsigned long long)max);
+    return 0;
+}
+
 /* ---- OCI manifests ----------------------------------------------------------------------- */
 
 /* A leaf manifest reachable from index.json. */
@@ -404,6 +433,11 @@ static int load_oci_manifest(imgb_image *img, const char *digest)
         return imgb_error_set(IMGB_EFORMAT, "%s: manifest %s has no valid config digest or "
                               "layers array", img->path, digest);
     }
+    if ((rc = desc_size_check(img, digest, "config", json_object_get(cfgd, "size"),
+                              IMGB_MAX_JSON_BYTES)) != 0) {
+        json_decref(m);
+        return rc;
+    }
     free(img->config_digest);
     img->config_digest = imgb_xstrdup(cdig);
     if ((rc = alloc_layers(img, json_array_size(layers))) != 0)
@@ -420,7 +454,11 @@ static int load_oci_manifest(imgb_image *img, const char *digest)
         const char *mt = jstr(l, "mediaType");
         img->layers[i].media_type = mt ? imgb_xstrdup(mt) : NULL;
         json_t *sz = json_object_get(l, "size");
-        if (json_is_integer(sz) && json_integer_value(sz) >= 0)
+        char what[64];
+        snprintf(what, sizeof what, "layer %zu", i);
+        if ((rc = desc_size_check(img, digest, what, sz, IMGB_MAX_TOTAL_BYTES)) != 0)
+            goto done;
+        if (sz)
             img->layers[i].compressed_size = (uint64_t)json_integer_value(sz);
         img->priv->layer_names[i] = blob_path(ld);
     }
@@ -788,7 +826,8 @@ int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options 
     imgb_image *img = image_new(path, opts);
     if (ref && !img->priv->opts.image_ref)
         img->priv->opts.image_ref = ref; /* freed below: only read while opening */
-    rc = imgb_src_open(&img->priv->src, file ? file : path, &img->priv->opts);
+    rc = imgb_src_open(&img->priv->src, file ? file : path, &img->priv->opts,
+                       &img->priv->counters);
     if (rc) {
         imgb_image_free(img);
     } else {
@@ -806,6 +845,7 @@ int imgb_image_open_fd(imgb_image **out, int fd, const char *name, const imgb_re
     *out = NULL;
     imgb_image *img = image_new(name ? name : "stdin", opts);
     img->priv->src.path = imgb_xstrdup(img->path);
+    img->priv->src.counters = &img->priv->counters;
     int rc = imgb_fdsrc_open(&img->priv->src, fd, img->path, &img->priv->opts);
     if (rc) {
         imgb_image_free(img);

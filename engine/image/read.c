@@ -66,13 +66,25 @@ static void job_init(reader_ctx *r, size_t i)
     j->max_ratio = o->max_ratio ? o->max_ratio : IMGB_MAX_COMPRESSION_RATIO;
     j->max_total = o->max_total_bytes ? o->max_total_bytes : IMGB_MAX_TOTAL_BYTES;
     j->total_bytes = &r->total;
+    j->counters = &r->img->priv->counters;
     j->view = r->view;
     j->consumers = r->consumers;
     j->nconsumers = r->nconsumers;
 }
 
-/* Merge one parsed layer into the view and the image; frees the job's entries. */
+static int apply_job_timed(reader_ctx *r, img_layer_job *j);
+
+/* Merge one parsed layer into the view and the image (timed for scan.stats). */
 static int apply_job(reader_ctx *r, img_layer_job *j)
+{
+    uint64_t t0 = imgb_now_ns();
+    int rc = apply_job_timed(r, j);
+    atomic_fetch_add(&r->img->priv->counters.apply_ns, imgb_now_ns() - t0);
+    return rc;
+}
+
+/* Merge one parsed layer into the view and the image; frees the job's entries. */
+static int apply_job_timed(reader_ctx *r, img_layer_job *j)
 {
     imgb_image *img = r->img;
     int rc = j->err;
@@ -108,6 +120,19 @@ static int apply_job(reader_ctx *r, img_layer_job *j)
                 imgb_error_prefix("%s: layer %d (%s)", img->path, j->index, info->digest);
             }
         }
+    }
+    if (j->truncated)
+        img->truncated = true;
+    const imgb_read_options *o = &img->priv->opts;
+    if (rc == 0 && o->on_layer) {
+        uint64_t done = 0, total = 0;
+        for (size_t k = 0; k < img->nlayers; k++) {
+            total += img->layers[k].compressed_size;
+            done += (int)k <= j->index ? img->layers[k].compressed_size : 0;
+        }
+        if (o->on_layer(o->on_layer_payload, (size_t)j->index, img->nlayers, done, total))
+            rc = imgb_error_set(IMGB_ECANCELED, "%s: canceled after layer %d", img->path,
+                                j->index);
     }
     for (size_t c = 0; c < r->nconsumers; c++) {
         imgb_consumer *k = r->consumers[c];
@@ -162,6 +187,8 @@ static int read_seekable(reader_ctx *r, int jobs)
 {
     imgb_image *img = r->img;
     int rc = 0;
+    if (img->nlayers)
+        atomic_fetch_add(&img->priv->counters.passes, 1);
     if (jobs <= 1 || img->nlayers <= 1) {
         for (size_t i = 0; i < img->nlayers && rc == 0; i++) {
             job_init(r, i);
@@ -250,16 +277,11 @@ static int read_stream(reader_ctx *r)
     /* Each pass applies at least one layer or fails, so nlayers passes always suffice. */
     for (size_t pass = 0; next < img->nlayers && rc == 0 && pass <= img->nlayers; pass++) {
         size_t before = next;
-        struct archive *a = archive_read_new();
-        archive_read_support_format_tar(a);
-        archive_read_support_format_gnutar(a);
-        archive_read_support_filter_gzip(a);
-        archive_read_support_filter_zstd(a);
-        if (archive_read_open_filename(a, src->path, IMGB_IO_BLOCK) != ARCHIVE_OK) {
-            rc = imgb_error_set(IMGB_EFORMAT, "%s: %s", img->path, archive_error_string(a));
-            archive_read_free(a);
+        struct archive *a = NULL;
+        if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters)) != 0)
             break;
-        }
+        if (src->counters)
+            atomic_fetch_add(&src->counters->passes, 1);
         struct archive_entry *ae;
         int ar = ARCHIVE_OK;
         while (rc == 0 && next < img->nlayers &&
@@ -441,6 +463,7 @@ static int refill_apply(reader_ctx *r, refill_set *rs, img_layer_job *j)
 static int refill_seekable(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
 {
     int rc = 0;
+    atomic_fetch_add(&r->img->priv->counters.passes, 1);
     for (size_t i = 0; i < r->img->nlayers && rc == 0; i++) {
         if (!rs->npaths[i])
             continue;
@@ -472,16 +495,11 @@ static int refill_stream(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
     /* a pass serves every due layer it meets; two layers in one member need two passes */
     for (size_t pass = 0; left > 0 && rc == 0 && pass < img->nlayers; pass++) {
         size_t before = left;
-        struct archive *a = archive_read_new();
-        archive_read_support_format_tar(a);
-        archive_read_support_format_gnutar(a);
-        archive_read_support_filter_gzip(a);
-        archive_read_support_filter_zstd(a);
-        if (archive_read_open_filename(a, src->path, IMGB_IO_BLOCK) != ARCHIVE_OK) {
-            rc = imgb_error_set(IMGB_EFORMAT, "%s: %s", img->path, archive_error_string(a));
-            archive_read_free(a);
+        struct archive *a = NULL;
+        if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters)) != 0)
             break;
-        }
+        if (src->counters)
+            atomic_fetch_add(&src->counters->passes, 1);
         struct archive_entry *ae;
         int ar = ARCHIVE_OK;
         while (rc == 0 && left > 0 &&
@@ -576,4 +594,16 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     for (size_t i = 0; i < imgb_view_warning_count(view); i++)
         imgb_image_warn(img, imgb_xstrdup(imgb_view_warning_at(view, i)));
     return rc;
+}
+
+void imgb_image_read_stats(const imgb_image *img, imgb_read_stats *out)
+{
+    const img_counters *k = &img->priv->counters;
+    out->bytes_read = atomic_load(&k->bytes_read);
+    out->bytes_inflated = atomic_load(&k->bytes_inflated);
+    out->bytes_parsed = atomic_load(&k->bytes_parsed);
+    out->passes = atomic_load(&k->passes);
+    out->inflate_ms = (double)atomic_load(&k->inflate_ns) / 1e6;
+    out->verify_ms = (double)atomic_load(&k->verify_ns) / 1e6;
+    out->apply_ms = (double)atomic_load(&k->apply_ns) / 1e6;
 }

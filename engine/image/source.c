@@ -214,6 +214,7 @@ bool imgb_src_exists(const img_source *src, const char *name, uint64_t *size)
 
 typedef struct window {
     img_reader r;
+    img_counters *counters;
     int fd;
     uint64_t pos, end;
     unsigned char *buf;
@@ -235,6 +236,8 @@ static ssize_t window_read(img_reader *r, const void **buf)
         return -1;
     if (n == 0) /* file shorter than its tar header said: the reader sees a short blob */
         w->end = w->pos;
+    if (w->counters)
+        atomic_fetch_add_explicit(&w->counters->bytes_read, (uint64_t)n, memory_order_relaxed);
     w->pos += (uint64_t)n;
     *buf = w->buf;
     return n;
@@ -338,6 +341,7 @@ int imgb_src_window(const img_source *src, const char *name, img_reader **out)
     window *w = imgb_xcalloc(1, sizeof *w);
     w->r.read = window_read;
     w->r.close = window_close;
+    w->counters = src->counters;
     w->fd = fd;
     w->pos = off;
     w->end = off + size;
@@ -473,21 +477,14 @@ int imgb_src_member_from_entry(const img_source *src, struct archive_entry *e, i
 
 static int index_tar(img_source *src)
 {
-    struct archive *a = archive_read_new();
-    archive_read_support_format_tar(a);
-    archive_read_support_format_gnutar(a);
-    if (src->kind == SRC_STREAM) {
-        archive_read_support_filter_gzip(a);
-        archive_read_support_filter_zstd(a);
-    }
-    int rc = 0;
+    struct archive *a = NULL;
+    int rc = imgb_archive_open_file(&a, src->path, src->kind == SRC_STREAM, src->counters);
+    if (rc)
+        return rc;
+    if (src->kind == SRC_STREAM && src->counters)
+        atomic_fetch_add(&src->counters->passes, 1); /* the index streams through the layers */
     size_t cap = 0;
     uint64_t cached = 0;
-    if (archive_read_open_filename(a, src->path, IMGB_IO_BLOCK) != ARCHIVE_OK) {
-        rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (tar): %s", src->path,
-                            archive_error_string(a));
-        goto done;
-    }
     struct archive_entry *e;
     int r;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -521,9 +518,11 @@ done:
     return rc;
 }
 
-int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts)
+int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
+                  img_counters *counters)
 {
     memset(src, 0, sizeof *src);
+    src->counters = counters;
     src->path = imgb_xstrdup(path);
     src->outer = "none";
     if (strcmp(path, "-") == 0)

@@ -1,6 +1,6 @@
 /*
  * One report over several scanned images (`scan REF...`, --images-from), as the APIs answer
- * a query over many images.  Each image is rendered by its own renderer with paging opened
+ * a query over many images.  The native "json" is JSON Lines: one compact report a line.  Each image is rendered by its own renderer with paging opened
  * wide, and the rows are combined here; paging and the counts are then those of the whole:
  *   aliyun-build-risk-images   Data.List: every affected image, in scan order;
  *   huawei-risk-configs        data_list: one row per (check_name, check_type, standard)
@@ -162,9 +162,9 @@ static int combine(json_t *const *docs, size_t n, const imgb_report_format *fmt,
     return imgb_report_emit_json(res, out);
 }
 
-int imgb_report_render_many(const imgb_scan_result *const *res, size_t n,
-                            const imgb_report_format *fmt, const imgb_report_params *p,
-                            imgb_buf *out)
+int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
+                                const imgb_report_format *fmt, const imgb_report_params *p,
+                                imgb_buf *out)
 {
     if (n == 0)
         return imgb_error_set(IMGB_EINVAL, "no image to report on");
@@ -187,7 +187,8 @@ int imgb_report_render_many(const imgb_scan_result *const *res, size_t n,
     if (!strcmp(fmt->name, "table")) {
         for (size_t i = 0; i < ns && rc == 0; i++)
             rc = fmt->render(sel[i], p, out);
-    } else if (!strcmp(fmt->name, "aliyun-baseline-check-result")) {
+    } else if (!strcmp(fmt->name, "aliyun-baseline-check-result") ||
+               !strcmp(fmt->name, "json")) {
         for (size_t i = 0; i < ns && rc == 0; i++) {
             json_t *j = render_json(sel[i], fmt, p, &rc);
             if (j) {

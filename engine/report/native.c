@@ -6,7 +6,8 @@
  *              created, verification: "verified"|"unverified", layers: [...]},
  *    "os": {id, version_id, id_like, pretty_name, source, family},
  *    "sshd": {installed, version, package_version, source, distro_patch},
- *    "scan": {started_ms, finished_ms},
+ *    "scan": {started_ms, finished_ms, stats: {bytes_read, bytes_inflated, bytes_parsed,
+ *             passes, ms: {open, read, inflate, verify, apply, evaluate, crack, render}}},
  *    "summary": {baselines, items, passed, failed: {high, medium, low, total},
  *                not_applicable, error, incomplete},
  *    "baselines": [{key, class, alias, class_alias, file, reason, applies, standards, huawei,
@@ -23,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "facts/os.h"
+#include "report/report_priv.h"
 #include "util/error.h"
 #include "util/mem.h"
 
@@ -253,8 +256,48 @@ static json_t *nat_baseline(const imgb_baseline_result *br, bool zh, nat_counts 
     return o;
 }
 
+static json_int_t nat_ms(double ms)
+{
+    return (json_int_t)(ms + 0.5);
+}
+
+/*
+ * scan.stats: what the scan cost.  Bytes are counted over every pass (so bytes_inflated
+ * is the uncompressed size exactly when the layers were read once); read, open, evaluate,
+ * crack and render are wall times, inflate, verify (SHA-256) and apply are time spent in
+ * that work summed over threads, so they overlap `read`.  `render` is building this report.
+ */
+static json_t *nat_stats(const imgb_scan_stats *st, double render_ms)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "bytes_read", json_integer((json_int_t)st->read.bytes_read));
+    json_object_set_new(o, "bytes_inflated", json_integer((json_int_t)st->read.bytes_inflated));
+    json_object_set_new(o, "bytes_parsed", json_integer((json_int_t)st->read.bytes_parsed));
+    json_object_set_new(o, "passes", json_integer((json_int_t)st->read.passes));
+    json_t *ms = json_object();
+    json_object_set_new(ms, "open", json_integer(nat_ms(st->open_ms)));
+    json_object_set_new(ms, "read", json_integer(nat_ms(st->read_ms)));
+    json_object_set_new(ms, "inflate", json_integer(nat_ms(st->read.inflate_ms)));
+    json_object_set_new(ms, "verify", json_integer(nat_ms(st->read.verify_ms)));
+    json_object_set_new(ms, "apply", json_integer(nat_ms(st->read.apply_ms)));
+    json_object_set_new(ms, "evaluate", json_integer(nat_ms(st->evaluate_ms)));
+    json_object_set_new(ms, "crack", json_integer(nat_ms(st->crack_ms)));
+    json_object_set_new(ms, "render", json_integer(nat_ms(render_ms)));
+    json_object_set_new(o, "ms", ms);
+    return o;
+}
+
+static double nat_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     bool zh = lang && strcmp(lang, "zh") == 0;
     json_t *root = json_object();
     json_object_set_new(root, "schema", json_string("imgbaseline/native/1"));
@@ -264,8 +307,11 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     json_object_set_new(root, "tool", tool);
     json_object_set_new(root, "lang", json_string(zh ? "zh" : "en"));
     json_object_set_new(root, "image", nat_image(res->image));
-    json_object_set_new(root, "os", nat_os(res->os));
-    json_object_set_new(root, "sshd", nat_sshd(res->os));
+    /* A result that was never read to the end (a fixture) has no OS: report it unknown. */
+    static const imgb_os_info no_os = { .family = "other" };
+    const imgb_os_info *os = res->os ? res->os : &no_os;
+    json_object_set_new(root, "os", nat_os(os));
+    json_object_set_new(root, "sshd", nat_sshd(os));
     json_t *scan = json_object();
     json_object_set_new(scan, "started_ms", json_integer(res->started_ms));
     json_object_set_new(scan, "finished_ms", json_integer(res->finished_ms));
@@ -294,6 +340,7 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     for (size_t i = 0; i < res->nwarnings; i++)
         json_array_append_new(warnings, json_string(res->warnings[i]));
     json_object_set_new(root, "warnings", warnings);
+    json_object_set_new(scan, "stats", nat_stats(&res->stats, nat_ms_since(&t0)));
     return root;
 }
 
@@ -310,4 +357,9 @@ int imgb_report_native(const imgb_scan_result *res, const char *lang, imgb_buf *
     imgb_buf_putc(out, '\n');
     free(text);
     return 0;
+}
+
+int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
+{
+    return imgb_report_native(res, p->lang == IMGB_LANG_EN ? "en" : "zh", out);
 }

@@ -16,6 +16,7 @@
 #include "util/limits.h"
 
 static const imgb_report_format formats[] = {
+    { "json", "the native report (every item, evidence, counts)", false, imgb_render_native },
     { "aliyun-baseline-check-result",
       "Alibaba Cloud DescribeImageBaselineCheckResult response", true,
       imgb_render_aliyun_check_result },
@@ -27,6 +28,10 @@ static const imgb_report_format formats[] = {
       imgb_render_huawei_statistic },
     { "table", "human-readable table grouped by baseline", false, imgb_render_table },
     { "sarif", "SARIF 2.1.0 for code-scanning dashboards", false, imgb_render_sarif },
+    { "inspect", "what the reader made of the image, as text (no rules)", false,
+      imgb_render_inspect_text },
+    { "inspect-json", "what the reader made of the image, as JSON (no rules)", false,
+      imgb_render_inspect_json },
     { NULL, NULL, false, NULL },
 };
 
@@ -35,7 +40,7 @@ const imgb_report_format *imgb_report_formats(void)
     return formats;
 }
 
-const imgb_report_format *imgb_report_format_find(const char *name)
+const imgb_report_format *imgb_report_format_lookup(const char *name)
 {
     for (size_t i = 0; formats[i].name; i++)
         if (strcmp(formats[i].name, name) == 0)
@@ -271,7 +276,7 @@ int imgb_report_params_check(const imgb_report_params *p, const imgb_report_form
         return imgb_error_set(IMGB_EINVAL, "missing required parameter image_type "
                               "(private_image, shared_image, local_image, instance_image, "
                               "registry, local)");
-    if (p->image_uuid && ali_check && res) {
+    if (p->image_uuid && ali_check && res) { /* res NULL: before a scan, or a history */
         const char *id = imgb_report_image_id(res);
         const char *u = p->image_uuid;
         if (!strncmp(u, "sha256:", 7))
@@ -285,7 +290,7 @@ int imgb_report_params_check(const imgb_report_params *p, const imgb_report_form
     return 0;
 }
 
-int imgb_report_render(const imgb_scan_result *res, const imgb_report_format *fmt,
+int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out)
 {
     int rc = imgb_report_params_check(p, fmt, res);
@@ -312,7 +317,7 @@ size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report
     return n;
 }
 
-char **imgb_report_ignore_warnings(const imgb_scan_result *res, const imgb_report_params *p,
+char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_params *p,
                                    size_t *count)
 {
     imgb_ptrvec v = IMGB_PTRVEC_INIT;

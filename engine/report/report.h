@@ -30,14 +30,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <imgbaseline/report.h>
+
 #include "report/ignore.h"
 #include "scan.h"
 #include "util/mem.h"
 
-typedef enum imgb_lang {
-    IMGB_LANG_ZH = 0, /* the default of both vendors' APIs */
-    IMGB_LANG_EN = 1,
-} imgb_lang;
+/* imgb_lang, the request handle and the public rendering calls: <imgbaseline/report.h>. */
 
 /* Documented defaults and ranges (../shared/spec/). */
 #define IMGB_ALI_PAGE_SIZE_DEFAULT    20
@@ -54,7 +53,8 @@ typedef enum imgb_lang {
  * imgb_report_params_dispose(); set the request fields with imgb_report_param_set().
  * Strings are owned by the params.  Unset strings are NULL, unset numbers -1.
  */
-typedef struct imgb_report_params {
+/* The public imgb_report_request is this struct. */
+typedef struct imgb_report_request {
     imgb_lang lang;                /* lang (zh|en; default zh) */
     /* Alibaba */
     char *image_uuid;              /* ImageUuid: must name the scanned image when given */
@@ -114,7 +114,7 @@ const char *const *imgb_report_param_names(void);
 /**
  * Check the parameters that depend on the format (CriteriaType values, required
  * image_type, ImageUuid against the scanned image; `res` NULL: a history, where the store
- * resolves ImageUuid).  Called by imgb_report_render().
+ * resolves ImageUuid).  Called by imgb_report_render_fmt().
  * @return 0 or IMGB_EINVAL with a message.
  */
 int imgb_report_params_check(const imgb_report_params *p, const imgb_report_format *fmt,
@@ -123,28 +123,27 @@ int imgb_report_params_check(const imgb_report_params *p, const imgb_report_form
 /** The NULL-name-terminated format table. */
 const imgb_report_format *imgb_report_formats(void);
 /** Find a format by name (NULL if unknown). */
-const imgb_report_format *imgb_report_format_find(const char *name);
+const imgb_report_format *imgb_report_format_lookup(const char *name);
 
 /**
  * Render `res` as `fmt` into `out` (appended).  Checks the parameters first.
  * @return 0 or a negative IMGB_E* code with a message; `out` may hold partial output then.
  */
-int imgb_report_render(const imgb_scan_result *res, const imgb_report_format *fmt,
+int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out);
 
 /**
- * Render several scanned images as one response (engine/report/many.c): the images' rows
+ * Render several scanned images as one response (engine/report/many.c): "json" is JSON
+ * Lines (one compact native report per image, in order); otherwise the images' rows
  * combined as the APIs answer a query over many images (build-risk images listed, Huawei
  * rows and statistics summed per check, SARIF runs), paging over the whole;
  * aliyun-baseline-check-result, a per-image API, gives one compact response a line.
  * With image_uuid, only the images it names (none: the single-image error).
  */
-int imgb_report_render_many(const imgb_scan_result *const *res, size_t n,
-                            const imgb_report_format *fmt, const imgb_report_params *p,
-                            imgb_buf *out);
+int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
+                                const imgb_report_format *fmt, const imgb_report_params *p,
+                                imgb_buf *out);
 
-/** Parse "high"/"medium"/"low" (case-insensitive).  @return 0 or IMGB_EINVAL. */
-int imgb_severity_parse(const char *s, imgb_severity *out);
 
 /**
  * The exit-code decision: the number of failed items at or above `min` that no applicable
@@ -158,7 +157,7 @@ size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report
  * 2024-01-31; it no longer applies").  Each line is malloc'd; free with
  * imgb_report_free_lines().
  */
-char **imgb_report_ignore_warnings(const imgb_scan_result *res, const imgb_report_params *p,
+char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_params *p,
                                    size_t *count);
 void imgb_report_free_lines(char **lines, size_t count);
 

@@ -105,5 +105,10 @@ int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_
                                  imgb_buf *out);
 int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+int imgb_render_inspect_text(const imgb_scan_result *res, const imgb_report_params *p,
+                             imgb_buf *out);
+int imgb_render_inspect_json(const imgb_scan_result *res, const imgb_report_params *p,
+                             imgb_buf *out);
 
 #endif

@@ -325,7 +325,7 @@ int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, 
         for (size_t w = 0; w < res->image->nwarnings; w++)
             add_notification(notes, "warning", res->image->warnings[w], NULL, 0);
     size_t nexp = 0;
-    char **exp = imgb_report_ignore_warnings(res, p, &nexp);
+    char **exp = imgb_report_ignore_lines(res, p, &nexp);
     for (size_t w = 0; w < nexp; w++)
         add_notification(notes, "warning", exp[w], NULL, 0);
     imgb_report_free_lines(exp, nexp);

@@ -278,7 +278,7 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
         for (size_t w = 0; w < res->image->nwarnings; w++)
             put_warning(out, p, res->image->warnings[w]);
     size_t nexp = 0;
-    char **exp = imgb_report_ignore_warnings(res, p, &nexp);
+    char **exp = imgb_report_ignore_lines(res, p, &nexp);
     for (size_t w = 0; w < nexp; w++)
         put_warning(out, p, exp[w]);
     imgb_report_free_lines(exp, nexp);

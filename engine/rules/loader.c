@@ -27,7 +27,6 @@
 
 #include <yaml.h>
 
-#include "checks/weak_password.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -58,6 +57,10 @@ typedef struct loader {
     /* the file being loaded */
     const char *file;
     const char *root;
+    const char *text;         /* its bytes, for positions counted the way editors count */
+    size_t text_len;
+    size_t *line_starts;      /* character index of every line start (LF only); lazy */
+    size_t nline_starts;
     yaml_document_t *doc;
     size_t budget;            /* nodes left to convert to JSON in this file */
 } loader;
@@ -65,14 +68,110 @@ typedef struct loader {
 static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
-                      const char *fmt, ...)
+/* `s` with control bytes as \n, \r, \t or \xNN, into `out` (cut to fit). */
+static void ld_escape(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < cap; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            out[o++] = '\\';
+            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
+/* Characters of a scalar shown in a message; longer ones end in "...". */
+#define LD_SHOW_MAX 80
+#define LD_SHOW_BUF (LD_SHOW_MAX * 4 + 4)
+
+/* `s` cut to LD_SHOW_MAX characters for a message, into `buf` (LD_SHOW_BUF bytes). */
+static const char *ld_show(const char *s, char *buf)
+{
+    size_t n = 0, chars = 0;
+    while (s[n] && chars < LD_SHOW_MAX) {
+        n++;
+        while (((unsigned char)s[n] & 0xC0) == 0x80) /* whole UTF-8 characters */
+            n++;
+        chars++;
+    }
+    memcpy(buf, s, n);
+    strcpy(buf + n, s[n] ? "..." : "");
+    return buf;
+}
+
+/*
+ * Line and column (1-based) of a libyaml mark, counting LF only.  libyaml also breaks lines
+ * at a lone CR, NEL, LS and PS, so its own mark.line disagrees with every editor on such
+ * files; its mark.index (characters from the start, BOM excluded) does not.
+ */
+static void ld_position(loader *ld, const yaml_mark_t *m, int *line, int *column)
+{
+    if (!ld->text) {
+        *line = (int)m->line + 1;
+        *column = (int)m->column + 1;
+        return;
+    }
+    if (!ld->line_starts) {
+        size_t start = ld->text_len >= 3 && memcmp(ld->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        size_t cap = 16, chars = 0;
+        ld->line_starts = imgb_xmalloc(cap * sizeof *ld->line_starts);
+        ld->line_starts[ld->nline_starts++] = 0;
+        for (size_t i = start; i < ld->text_len; i++) {
+            if (((unsigned char)ld->text[i] & 0xC0) == 0x80)
+                continue; /* continuation byte: same character */
+            chars++;
+            if (ld->text[i] != '\n')
+                continue;
+            if (ld->nline_starts == cap) {
+                cap *= 2;
+                ld->line_starts = imgb_xrealloc(ld->line_starts, cap * sizeof *ld->line_starts);
+            }
+            ld->line_starts[ld->nline_starts++] = chars;
+        }
+    }
+    size_t lo = 0, hi = ld->nline_starts; /* last line start <= index */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ld->line_starts[mid] <= m->index)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = (int)lo + 1;
+    *column = (int)(m->index - ld->line_starts[lo]) + 1;
+}
+
+static void ld_report_at(loader *ld, imgb_diag_level level, const yaml_mark_t *m,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void ld_report_at(loader *ld, imgb_diag_level level, const yaml_mark_t *m,
+                         const char *fmt, ...)
 {
     char msg[IMGB_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    int line, column;
+    ld_position(ld, m, &line, &column);
+    ld_report(ld, level, line, column, "%s", msg);
+}
+
+static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
+                      const char *fmt, ...)
+{
+    char raw[IMGB_ERROR_MAX], msg[IMGB_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    /* one line whatever a scalar held: control bytes are printed escaped */
+    ld_escape(raw, msg, sizeof msg);
 
     imgb_diag d = { ld->file, line, column, level, msg };
     if (level == IMGB_DIAG_ERROR) {
@@ -84,11 +183,9 @@ static void ld_report(loader *ld, imgb_diag_level level, int line, int column,
 }
 
 #define ld_err(ld, node, ...)                                                              \
-    ld_report((ld), IMGB_DIAG_ERROR, (int)(node)->start_mark.line + 1,                     \
-              (int)(node)->start_mark.column + 1, __VA_ARGS__)
+    ld_report_at((ld), IMGB_DIAG_ERROR, &(node)->start_mark, __VA_ARGS__)
 #define ld_warn(ld, node, ...)                                                             \
-    ld_report((ld), IMGB_DIAG_WARNING, (int)(node)->start_mark.line + 1,                   \
-              (int)(node)->start_mark.column + 1, __VA_ARGS__)
+    ld_report_at((ld), IMGB_DIAG_WARNING, &(node)->start_mark, __VA_ARGS__)
 
 char *imgb_diag_format(const imgb_diag *d)
 {
@@ -128,6 +225,7 @@ static yaml_node_t *ld_get(loader *ld, const yaml_node_t *map, const char *key)
 static bool ld_check_keys(loader *ld, const yaml_node_t *map, const char *what,
                           const char *const *allowed)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     bool ok = true;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
@@ -143,13 +241,13 @@ static bool ld_check_keys(loader *ld, const yaml_node_t *map, const char *what,
             if (strcmp(allowed[i], k) == 0)
                 break;
         if (!allowed[i]) {
-            ld_err(ld, kn, "%s: unknown key '%s'", what, k);
+            ld_err(ld, kn, "%s: unknown key '%s'", what, ld_show(k, shown));
             ok = false;
         }
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
             const char *k2 = ld_scalar(ld_node(ld, q->key));
             if (k2 && strcmp(k, k2) == 0) {
-                ld_err(ld, kn, "%s: duplicate key '%s'", what, k);
+                ld_err(ld, kn, "%s: duplicate key '%s'", what, ld_show(k, shown));
                 ok = false;
                 break;
             }
@@ -290,6 +388,7 @@ static bool ld_plain_integer(const char *s, long long *out)
 
 static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     if (depth > IMGB_MAX_YAML_DEPTH) {
         ld_err(ld, n, "check: nested deeper than %d levels", IMGB_MAX_YAML_DEPTH);
         return NULL;
@@ -344,7 +443,7 @@ static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
                 return NULL;
             }
             if (json_object_get(obj, k)) {
-                ld_err(ld, kn, "check: duplicate key '%s'", k);
+                ld_err(ld, kn, "check: duplicate key '%s'", ld_show(k, shown));
                 json_decref(obj);
                 return NULL;
             }
@@ -361,6 +460,19 @@ static json_t *ld_json(loader *ld, yaml_node_t *n, int depth)
         ld_err(ld, n, "check: empty node");
         return NULL;
     }
+}
+
+/* "one of: a, b, c" or "no parameters" for a kind's accepted keys (static buffer: the
+ * loader is single-threaded per call and the message is copied at once). */
+static const char *ld_kind_keys(const imgb_check_kind *k)
+{
+    static _Thread_local char buf[512];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; k->keys && k->keys[i] && n + 2 < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "one of: ",
+                              k->keys[i]);
+    return n ? buf : "no parameters besides 'kind'";
 }
 
 /*
@@ -406,6 +518,7 @@ static void ld_lint_patterns(loader *ld, yaml_node_t *n, int depth)
  */
 static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     if (!ld_is_map(ld, check, "check"))
         return false;
     yaml_node_t *kn = ld_get(ld, check, "kind");
@@ -416,16 +529,35 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
     }
     item->kind = imgb_check_kind_find(kind);
     if (!item->kind) {
-        ld_err(ld, kn, "unknown check kind '%s'", kind);
+        ld_err(ld, kn, "unknown check kind '%s'", ld_show(kind, shown));
         return false;
     }
     item->params = ld_json(ld, check, 0);
     if (!item->params)
         return false;
+    /* Every key of every kind is checked here, where its position is known. */
+    bool keys_ok = true;
+    for (yaml_node_pair_t *p = check->data.mapping.pairs.start; p < check->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *key = ld_node(ld, p->key);
+        const char *k = ld_scalar(key);
+        if (k && !imgb_check_kind_accepts(item->kind, k)) {
+            ld_err(ld, key, "%s: unknown parameter '%s' (expected %s)", kind, k,
+                   ld_kind_keys(item->kind));
+            keys_ok = false;
+        }
+    }
+    if (!keys_ok)
+        return false;
     json_object_set_new(item->params, "_rules_dir", json_string(ld->root));
 
     imgb_error_clear();
     if (item->kind->compile(item->params, &item->compiled) >= 0) {
+        json_t *copy = json_deep_copy(item->params);
+        json_object_del(copy, "_rules_dir");
+        item->check_json = json_dumps(copy, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        json_decref(copy);
+        item->references_json = json_dumps(item->references, JSON_PRESERVE_ORDER | JSON_COMPACT);
         ld_lint_patterns(ld, check, 0);
         return true;
     }
@@ -442,7 +574,7 @@ static bool ld_check(loader *ld, yaml_node_t *check, imgb_item *item)
             break;
         }
     }
-    ld_err(ld, at, "%s: %s", kind, *msg ? msg : "invalid parameters");
+    ld_err(ld, at, "%s: %s", ld_show(kind, shown), *msg ? msg : "invalid parameters");
     return false;
 }
 
@@ -462,6 +594,8 @@ static void ld_item_free(imgb_item *it)
     ld_text_dispose(&it->description);
     ld_text_dispose(&it->advice);
     free(it->file);
+    free(it->check_json);
+    free(it->references_json);
     free(it);
 }
 
@@ -487,10 +621,11 @@ static bool ld_enum(loader *ld, const yaml_node_t *item, const char *key, const 
 static bool ld_unique(loader *ld, imgb_ptrvec *seen, const yaml_node_t *at, const char *what,
                       const char *id)
 {
+    char shown[LD_SHOW_BUF]; /* a scalar as printed in a message */
     for (size_t i = 0; i < seen->len; i++) {
         const ld_id *p = seen->items[i];
         if (strcmp(p->id, id) == 0) {
-            ld_err(ld, at, "duplicate %s '%s' (first defined at %s:%d)", what, id, p->file,
+            ld_err(ld, at, "duplicate %s '%s' (first defined at %s:%d)", what, ld_show(id, shown), p->file,
                    p->line);
             return false;
         }
@@ -498,7 +633,8 @@ static bool ld_unique(loader *ld, imgb_ptrvec *seen, const yaml_node_t *at, cons
     ld_id *p = imgb_xmalloc(sizeof *p);
     p->id = imgb_xstrdup(id);
     p->file = imgb_xstrdup(ld->file);
-    p->line = (int)at->start_mark.line + 1;
+    int col;
+    ld_position(ld, &at->start_mark, &p->line, &col);
     imgb_ptrvec_push(seen, p);
     return true;
 }
@@ -517,7 +653,8 @@ static imgb_item *ld_item(loader *ld, yaml_node_t *n, size_t index)
         return NULL;
     imgb_item *it = imgb_xcalloc(1, sizeof *it);
     it->file = imgb_xstrdup(ld->file);
-    it->line = (int)n->start_mark.line + 1;
+    int col;
+    ld_position(ld, &n->start_mark, &it->line, &col);
     bool ok = ld_check_keys(ld, n, what, keys);
     if (!ld_string(ld, n, "id", what, true, &it->id)) {
         ld_item_free(it);
@@ -594,7 +731,28 @@ static void ld_baseline_free(imgb_baseline *b)
         ld_item_free(b->items[i]);
     free(b->items);
     free(b->file);
+    free(b->applies_text);
     free(b);
+}
+
+/* Where a baseline applies, for listings: "centos|rhel 7..8, requires openssh-server". */
+static char *ld_applies_text(const imgb_applies *a)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    if (a->any_os) {
+        imgb_buf_puts(&b, "every image");
+    } else if (a->generic) {
+        imgb_buf_puts(&b, "generic Linux (no OS-specific baseline of its class)");
+    } else {
+        for (size_t i = 0; i < a->nos_ids; i++)
+            imgb_buf_printf(&b, "%s%s", i ? "|" : "", a->os_ids[i]);
+        if (a->version_min || a->version_max)
+            imgb_buf_printf(&b, " %s..%s", a->version_min ? a->version_min : "",
+                            a->version_max ? a->version_max : "");
+    }
+    if (a->requires_package)
+        imgb_buf_printf(&b, ", requires %s", a->requires_package);
+    return imgb_buf_detach(&b);
 }
 
 static bool ld_applies(loader *ld, const yaml_node_t *n, imgb_applies *a)
@@ -679,6 +837,7 @@ static imgb_baseline *ld_baseline(loader *ld, yaml_node_t *root)
         ok = ld_applies(ld, ap, &b->applies) && ok;
     else
         b->applies.any_os = true;
+    b->applies_text = ld_applies_text(&b->applies);
     yaml_node_t *st = ld_get(ld, bn, "standards");
     if (st)
         ok = ld_string_list(ld, st, "baseline: standards", false, &b->standards,
@@ -751,11 +910,10 @@ static void ld_yaml_error(loader *ld, const yaml_parser_t *p)
 {
     const char *problem = p->problem ? p->problem : "cannot parse";
     if (p->context)
-        ld_report(ld, IMGB_DIAG_ERROR, (int)p->problem_mark.line + 1,
-                  (int)p->problem_mark.column + 1, "invalid YAML: %s (%s)", problem, p->context);
+        ld_report_at(ld, IMGB_DIAG_ERROR, &p->problem_mark, "invalid YAML: %s (%s)", problem,
+                     p->context);
     else
-        ld_report(ld, IMGB_DIAG_ERROR, (int)p->problem_mark.line + 1,
-                  (int)p->problem_mark.column + 1, "invalid YAML: %s", problem);
+        ld_report_at(ld, IMGB_DIAG_ERROR, &p->problem_mark, "invalid YAML: %s", problem);
 }
 
 /*
@@ -775,8 +933,7 @@ static bool ld_precheck(loader *ld, const char *data, size_t len)
     while (!done && yaml_parser_parse(&parser, &ev)) {
         if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
             if (++depth > IMGB_MAX_YAML_DEPTH) {
-                ld_report(ld, IMGB_DIAG_ERROR, (int)ev.start_mark.line + 1,
-                          (int)ev.start_mark.column + 1, "nested deeper than %d levels",
+                ld_report_at(ld, IMGB_DIAG_ERROR, &ev.start_mark, "nested deeper than %d levels",
                           IMGB_MAX_YAML_DEPTH);
                 ok = false;
                 done = true;
@@ -793,7 +950,7 @@ static bool ld_precheck(loader *ld, const char *data, size_t len)
 }
 
 /* Load one rule file's text (named `name` in diagnostics). */
-static void ld_text_file(loader *ld, const char *name, const char *root, const char *data,
+static void ld_text_body(loader *ld, const char *name, const char *root, const char *data,
                          size_t len)
 {
     ld->file = name;
@@ -829,15 +986,27 @@ static void ld_text_file(loader *ld, const char *name, const char *root, const c
             ld_yaml_error(ld, &parser);
         } else {
             if (yaml_document_get_root_node(&next))
-                ld_report(ld, IMGB_DIAG_ERROR, (int)next.start_mark.line + 1,
-                          (int)next.start_mark.column + 1,
-                          "a rule file holds one YAML document (found a second)");
+                ld_report_at(ld, IMGB_DIAG_ERROR, &next.start_mark,
+                             "a rule file holds one YAML document (found a second)");
             yaml_document_delete(&next);
         }
     }
     ld->doc = NULL;
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+}
+
+static void ld_text_file(loader *ld, const char *name, const char *root, const char *data,
+                         size_t len)
+{
+    ld->text = data;
+    ld->text_len = len;
+    ld_text_body(ld, name, root, data, len);
+    /* positions are per file: the text is the caller's and goes away */
+    free(ld->line_starts);
+    ld->line_starts = NULL;
+    ld->nline_starts = 0;
+    ld->text = NULL;
 }
 
 static void ld_file(loader *ld, const char *path, const char *root)
@@ -976,17 +1145,18 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
         rc = IMGB_EFORMAT;
         goto done;
     }
-    /* The weak-password dictionary of every rules directory, in order (duplicates dropped
-     * by the loader of engine/checks/wp_dict.c, which owns the format). */
-    for (size_t i = 0; i < npaths; i++) {
-        char *dict = imgb_xasprintf("%s/%s", paths[i], IMGB_WP_DICT_RELPATH);
-        struct stat st;
-        if (stat(dict, &st) == 0 && (rc = imgb_wp_dict_load_ruleset(rs, dict, false)) < 0) {
-            free(dict);
-            imgb_ruleset_free(rs);
-            goto done;
+    /* Data of the kinds that keep some per rules directory (the weak-password dictionary),
+     * in load order; the kind owns the format. */
+    for (const imgb_check_kind *const *k = imgb_check_kinds(); *k; k++) {
+        for (size_t i = 0; (*k)->load_dir && i < npaths; i++) {
+            struct stat st;
+            if (stat(paths[i], &st) != 0 || !S_ISDIR(st.st_mode))
+                continue;
+            if ((rc = (*k)->load_dir(imgb_ruleset_kind_slot(rs, *k), paths[i])) < 0) {
+                imgb_ruleset_free(rs);
+                goto done;
+            }
         }
-        free(dict);
     }
     *out = rs;
 
@@ -1002,9 +1172,29 @@ void imgb_ruleset_free(imgb_ruleset *rs)
     for (size_t i = 0; i < rs->nbaselines; i++)
         ld_baseline_free(rs->baselines[i]);
     free(rs->baselines);
-    ld_strings_free(rs->dict_words, rs->ndict_words);
-    free(rs->dict_source);
+    for (size_t i = 0; i < rs->nkind_data; i++)
+        if (rs->kind_data[i].kind->free_data)
+            rs->kind_data[i].kind->free_data(rs->kind_data[i].data);
+    free(rs->kind_data);
     free(rs);
+}
+
+void *imgb_ruleset_kind_data(const imgb_ruleset *rs, const imgb_check_kind *kind)
+{
+    for (size_t i = 0; rs && i < rs->nkind_data; i++)
+        if (rs->kind_data[i].kind == kind)
+            return rs->kind_data[i].data;
+    return NULL;
+}
+
+void **imgb_ruleset_kind_slot(imgb_ruleset *rs, const imgb_check_kind *kind)
+{
+    for (size_t i = 0; i < rs->nkind_data; i++)
+        if (rs->kind_data[i].kind == kind)
+            return &rs->kind_data[i].data;
+    rs->kind_data = imgb_xrealloc(rs->kind_data, (rs->nkind_data + 1) * sizeof *rs->kind_data);
+    rs->kind_data[rs->nkind_data] = (imgb_kind_data){ kind, NULL };
+    return &rs->kind_data[rs->nkind_data++].data;
 }
 
 const imgb_baseline *imgb_ruleset_find_baseline(const imgb_ruleset *rs, const char *key)

@@ -17,21 +17,7 @@
 
 #include "rules/rules.h"
 
-typedef enum imgb_diag_level {
-    IMGB_DIAG_ERROR = 0,   /* the ruleset does not load */
-    IMGB_DIAG_WARNING,     /* loads, but probably not what the author meant */
-} imgb_diag_level;
-
-/* One problem in a rule file.  Strings are borrowed for the callback only. */
-typedef struct imgb_diag {
-    const char *file;
-    int line;              /* 1-based (0: the file as a whole) */
-    int column;            /* 1-based (0: none) */
-    imgb_diag_level level;
-    const char *message;
-} imgb_diag;
-
-typedef void (*imgb_diag_fn)(const imgb_diag *d, void *payload);
+/* imgb_diag, imgb_diag_fn and the public loading calls: <imgbaseline/ruleset.h>. */
 
 /**
  * Load every rule file under `paths` (directories, searched recursively, or single .yaml

@@ -18,22 +18,13 @@
 
 #include <jansson.h>
 
+#include <imgbaseline/result.h>
+#include <imgbaseline/ruleset.h>
+
 #include "fs/view.h"
 #include "image/image.h"
 
-typedef enum imgb_severity {
-    IMGB_SEV_LOW = 0,
-    IMGB_SEV_MEDIUM = 1,
-    IMGB_SEV_HIGH = 2,
-} imgb_severity;
-
-typedef enum imgb_verdict {
-    IMGB_V_PASS = 0,
-    IMGB_V_FAIL,
-    IMGB_V_NOT_APPLICABLE, /* e.g. SSH items without openssh-server: never counted as pass */
-    IMGB_V_ERROR,          /* file unreadable, symlink loop, parse error */
-    IMGB_V_INCOMPLETE,     /* cut short (weak-password budget): never a pass */
-} imgb_verdict;
+/* imgb_severity, imgb_verdict, imgb_lang: the public headers. */
 
 /* Huawei HSS statistic bucket of an item. */
 typedef enum imgb_bucket {
@@ -62,6 +53,8 @@ typedef struct imgb_item {
     void *compiled;           /* the kind's compiled form (owned, freed by kind->free) */
     char *file;               /* rule file and line, for diagnostics */
     int line;
+    char *check_json;         /* params as compact JSON without loader keys (describing) */
+    char *references_json;    /* references as compact JSON */
 } imgb_item;
 
 typedef struct imgb_applies {
@@ -89,17 +82,20 @@ typedef struct imgb_baseline {
     imgb_item **items;
     size_t nitems;
     char *file;
+    char *applies_text;       /* "centos|rhel 7..8", "every image", ... (describing) */
 } imgb_baseline;
+
+/* Ruleset-level data of one kind (imgb_check_kind.load_dir). */
+typedef struct imgb_kind_data {
+    const struct imgb_check_kind *kind;
+    void *data;
+} imgb_kind_data;
 
 typedef struct imgb_ruleset {
     imgb_baseline **baselines;
     size_t nbaselines;
-    char **dict_words;        /* weak-password dictionary, popularity order (may be NULL) */
-    size_t ndict_words;
-    char *dict_source;        /* file it came from */
-    /* The first this many dict_words are the ones a weak_password `depth` limits (0: all);
-     * words after them (added with --dict) are always tried, after the cut-down list. */
-    size_t ndict_ranked;
+    imgb_kind_data *kind_data;
+    size_t nkind_data;
 } imgb_ruleset;
 
 /* ---- evidence and results ------------------------------------------------------------ */
@@ -178,6 +174,13 @@ typedef struct imgb_scan_ctx {
     double weak_password_budget;   /* seconds per image */
     int64_t now;                   /* reference time (image creation time if known) */
     struct imgb_ctx_cache *cache;  /* memoised facts; see imgb_ctx_cache_get */
+    /* The public API's progress and cancel callbacks (may be NULL): a kind that runs long
+     * (cracking) reports through them; a cancel makes its evaluate fail with IMGB_ECANCELED. */
+    imgb_progress_fn progress;
+    void *progress_payload;
+    imgb_cancel_fn cancel;
+    void *cancel_payload;
+    double *crack_ms;              /* scan.stats: weak-password kinds add their wall time */
 } imgb_scan_ctx;
 
 /**
@@ -208,6 +211,9 @@ typedef struct imgb_scan_setup {
 
 struct imgb_check_kind {
     const char *name;         /* as named in YAML: `check: {kind: sshd_option, ...}` */
+    /* The parameter keys it accepts besides `kind` (NULL-terminated; NULL: none).  The loader
+     * refuses any other key at its file:line:column, so a typo never drops a condition. */
+    const char *const *keys;
     /* Validate `params` and build the compiled form.  On error return <0 with a message
      * (the loader prefixes file:line:col). */
     int (*compile)(const json_t *params, void **compiled);
@@ -220,12 +226,31 @@ struct imgb_check_kind {
                     imgb_item_result *out);
     void (*free_scan_state)(void *scan_state);
     void (*free)(void *compiled);
+    /* Optional ruleset-level data of the kind (the weak-password dictionary): load_dir runs
+     * once per rules directory, in load order, after the rule files loaded; `*data` starts
+     * NULL and is freed with free_data when the ruleset is. */
+    int (*load_dir)(void **data, const char *dir);
+    void (*free_data)(void *data);
 };
 
-/** Find a kind by name in the kind table (NULL if unknown). */
+/* Ruleset-level data of `kind` (NULL if none was loaded). */
+void *imgb_ruleset_kind_data(const imgb_ruleset *rs, const imgb_check_kind *kind);
+/* The slot of `kind`'s ruleset-level data, created on first use (for loading it). */
+void **imgb_ruleset_kind_slot(imgb_ruleset *rs, const imgb_check_kind *kind);
+
+/*
+ * The kind registry is above the rule engine (engine/kinds.c, which knows every check and
+ * fact module): the rule engine sees kinds only through these calls and the struct above.
+ */
+/** Find a kind by name in the registry (NULL if unknown). */
 const imgb_check_kind *imgb_check_kind_find(const char *name);
-/** The NULL-terminated kind table. */
+/** The NULL-terminated registry. */
 const imgb_check_kind *const *imgb_check_kinds(void);
+/** Whether a rule author may write `key` in a check of `kind` ("kind" or a declared key). */
+bool imgb_check_kind_accepts(const imgb_check_kind *kind, const char *key);
+/** Refuse keys the kind does not accept (IMGB_EFORMAT "unknown parameter 'x' (expected one
+ *  of ...)"; keys starting with '_' are the loader's own), then compile. */
+int imgb_check_kind_compile(const imgb_check_kind *kind, const json_t *params, void **compiled);
 
 /* ---- comparison helpers shared by kinds ------------------------------------------------ */
 

@@ -725,7 +725,7 @@ int imgb_store_render(imgb_store *s, const char *tenant, const imgb_report_forma
 int imgb_store_query_new(imgb_store_query **out, const char *format)
 {
     *out = NULL;
-    const imgb_report_format *fmt = format ? imgb_report_format_find(format) : NULL;
+    const imgb_report_format *fmt = format ? imgb_report_format_lookup(format) : NULL;
     if (!fmt || !fmt->api)
         return imgb_error_set(IMGB_ENOTFOUND, "store: unknown API format '%.64s'",
                               format ? format : "");
@@ -762,6 +762,33 @@ int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query 
     if (len)
         *len = out.len;
     *body = out.ptr ? imgb_buf_detach(&out) : imgb_xstrdup("");
+    return 0;
+}
+
+int imgb_store_report(imgb_store *s, const char *tenant, const char *format,
+                      const imgb_report_request *req, char **out, size_t *len)
+{
+    *out = NULL;
+    const imgb_report_format *fmt = format ? imgb_report_format_lookup(format) : NULL;
+    if (!fmt || !fmt->api)
+        return imgb_error_set(IMGB_ENOTFOUND, "store: '%.64s' is not an API format",
+                              format ? format : "");
+    imgb_report_params defaults;
+    if (!req) {
+        imgb_report_params_init(&defaults);
+        req = &defaults;
+    }
+    imgb_buf b = IMGB_BUF_INIT;
+    int rc = imgb_store_render(s, tenant, fmt, req, NULL, &b);
+    if (req == &defaults)
+        imgb_report_params_dispose(&defaults);
+    if (rc < 0) {
+        imgb_buf_dispose(&b);
+        return rc;
+    }
+    if (len)
+        *len = b.len;
+    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
     return 0;
 }
 

@@ -3,9 +3,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char error_msg[IMGB_ERROR_MAX];
+static _Thread_local int error_code;
 
 int imgb_error_set(int code, const char *fmt, ...)
 {
@@ -13,6 +15,7 @@ int imgb_error_set(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(error_msg, sizeof error_msg, fmt, ap);
     va_end(ap);
+    error_code = code;
     return code;
 }
 
@@ -42,6 +45,22 @@ void imgb_error_prefix(const char *fmt, ...)
 void imgb_error_clear(void)
 {
     error_msg[0] = '\0';
+    error_code = IMGB_OK;
+}
+
+void imgb_error_reset(void)
+{
+    imgb_error_clear();
+}
+
+int imgb_error_last_code(void)
+{
+    return error_msg[0] ? (error_code ? error_code : IMGB_ERROR) : IMGB_OK;
+}
+
+void imgb_free(void *ptr)
+{
+    free(ptr);
 }
 
 const char *imgb_error_last(void)
@@ -51,5 +70,5 @@ const char *imgb_error_last(void)
 
 const char *imgb_version(void)
 {
-    return "0.1.0";
+    return IMGB_VERSION_STRING;
 }

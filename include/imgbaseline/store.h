@@ -32,21 +32,46 @@ extern "C" {
 typedef struct imgb_store imgb_store;
 typedef struct imgb_store_query imgb_store_query;
 
+/** Who a recorded scan is of; NULL fields: from the image's own reference. */
+typedef struct imgb_store_identity {
+    const char *tenant;            /**< NULL: "default" */
+    const char *repo_namespace;
+    const char *repo_name;
+    const char *tag;
+    long retention;                /**< keep the last N scans per asset; <= 0: all */
+} imgb_store_identity;
+
 /** Open (creating and migrating) the store at `where`: a file path or a postgresql:// URL. */
-int imgb_store_open(imgb_store **out, const char *where);
-void imgb_store_close(imgb_store *s);
+IMGB_API int imgb_store_open(imgb_store **out, const char *where);
+IMGB_API void imgb_store_close(imgb_store *s);
 /** The schema version the store is at (the number of migrations applied). */
-int imgb_store_schema_version(imgb_store *s);
+IMGB_API int imgb_store_schema_version(imgb_store *s);
+
+/**
+ * Record `res` in one transaction; build-risk statuses start from the ignore list of `req`
+ * (may be NULL).  `scan_id` (may be NULL, else 33 bytes) receives the new scan's id.
+ */
+IMGB_API int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
+                      const imgb_store_identity *who, const imgb_report_request *req,
+                      char scan_id[33]);
+
+/**
+ * Render the API format `format` for `tenant` from the history, with the request
+ * parameters of `req`: the same bytes as imgb_store_answer().  `*out` is freed with
+ * imgb_free().  @return 0, IMGB_ENOTFOUND (not an API format) or IMGB_E*.
+ */
+IMGB_API int imgb_store_report(imgb_store *s, const char *tenant, const char *format,
+                      const imgb_report_request *req, char **out, size_t *len);
 
 /** A request to one of the API formats ("aliyun-baseline-check-result", ...). */
-int imgb_store_query_new(imgb_store_query **out, const char *format);
+IMGB_API int imgb_store_query_new(imgb_store_query **out, const char *format);
 /**
  * Set a request parameter by its snake-case name ("page_size", "image_type", ...), from its
  * string form, with the documented range check.  @return 0, IMGB_ENOTFOUND (unknown name)
  * or IMGB_EINVAL (message states the documented range).
  */
-int imgb_store_query_set(imgb_store_query *q, const char *name, const char *value);
-void imgb_store_query_free(imgb_store_query *q);
+IMGB_API int imgb_store_query_set(imgb_store_query *q, const char *name, const char *value);
+IMGB_API void imgb_store_query_free(imgb_store_query *q);
 
 /**
  * Answer `q` for `tenant` from the history: the response body (JSON, NUL-terminated,
@@ -54,25 +79,25 @@ void imgb_store_query_free(imgb_store_query *q);
  * a new random one).
  * @return 0, IMGB_EINVAL (a parameter the format needs is missing or invalid), or IMGB_E*.
  */
-int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query *q,
+IMGB_API int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query *q,
                       const char *request_id, char **body, size_t *len);
 
 /** A new random request id (UUID, upper case, as the vendors' examples). */
-void imgb_store_request_id(char out[37]);
+IMGB_API void imgb_store_request_id(char out[37]);
 
 /**
  * Set the handling status (0 unhandled, 1 ignored, 2 false positive) of build risk
  * `risk_key` on every asset of `tenant` whose image id starts with `image_uuid` (at least
  * 12 hex digits).  @return the number of risks changed (>= 0) or IMGB_E*.
  */
-int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *image_uuid,
+IMGB_API int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *image_uuid,
                                const char *risk_key, int status);
 
 /**
  * Remember a request nonce of `access_key` until `expires_ms`.
  * @return 1 when it was new, 0 when already used, or IMGB_E*.  Expired nonces are dropped.
  */
-int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
+IMGB_API int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
                          int64_t now_ms, int64_t expires_ms);
 
 #ifdef __cplusplus

@@ -3,12 +3,19 @@
 
 usage: validate.py SCHEMA INSTANCE...
 Prints every violation as `INSTANCE: path: message` and exits 1 if there is any; exits 2 when
-the schema itself is invalid or a file cannot be read.  Called from tests/test_report.c.
+the schema itself is invalid or a file cannot be read; exits 3 when jsonschema cannot be
+imported (never 1: a test expecting "rejected" must not pass on a missing validator).
+Called from tests/test_report.c.
 """
 import json
 import sys
 
-import jsonschema
+try:
+    import jsonschema
+except ImportError as e:
+    print(f"validate.py: python3-jsonschema cannot be imported ({e}); tools/dev.sh installs it",
+          file=sys.stderr)
+    sys.exit(3)
 
 
 def main(argv):

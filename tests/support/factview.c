@@ -83,7 +83,7 @@ int factview_compile_rc(const char *json)
     ck_assert_msg(params != NULL, "bad test JSON: %s", jerr.text);
     const imgb_check_kind *k = factview_kind(params);
     void *compiled = NULL;
-    int rc = k->compile(params, &compiled);
+    int rc = imgb_check_kind_compile(k, params, &compiled);
     if (rc == 0)
         k->free(compiled);
     json_decref(params);
@@ -97,7 +97,7 @@ void factview_eval(factview *fv, const char *json, imgb_item_result *out)
     ck_assert_msg(params != NULL, "bad test JSON: %s", jerr.text);
     const imgb_check_kind *k = factview_kind(params);
     void *compiled = NULL;
-    int rc = k->compile(params, &compiled);
+    int rc = imgb_check_kind_compile(k, params, &compiled);
     ck_assert_msg(rc == 0, "compile %s: %s", json, imgb_error_last());
 
     void *state = NULL;

@@ -1,5 +1,5 @@
 /*
- * Generic file check kinds (engine/rules/kind_file.c): file_meta, file_regex, file_exists.
+ * Generic file check kinds (engine/checks/kind_file.c): file_meta, file_regex, file_exists.
  * Rows of the kind table in engine/rules/kinds.c.
  *
  * Tests: tests/test_rules.c (kind_file_* cases).

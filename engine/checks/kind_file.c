@@ -25,7 +25,7 @@
 #include <pcre2.h>
 
 #include "facts/accounts.h"
-#include "rules/kind_file.h"
+#include "checks/kind_file.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/regex.h"
@@ -932,24 +932,37 @@ static int kf_exists_evaluate(const void *compiled, const imgb_scan_ctx *ctx, vo
 
 /* ---- the kinds ---------------------------------------------------------------------------- */
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const kf_meta_keys[] = { "path", "under", "exclude", "owner", "group", "mode_max", "type",
+                                               "world_writable", "unowned", "setuid", "follow", "missing", NULL };
+
 const imgb_check_kind imgb_kind_file_meta = {
     .name = "file_meta",
+    .keys = kf_meta_keys,
     .compile = kf_meta_compile,
     .prepare = kf_meta_prepare,
     .evaluate = kf_meta_evaluate,
     .free = kf_meta_free,
 };
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const kf_regex_keys[] = { "path", "pattern", "must", "missing", NULL };
+
 const imgb_check_kind imgb_kind_file_regex = {
     .name = "file_regex",
+    .keys = kf_regex_keys,
     .compile = kf_regex_compile,
     .prepare = kf_regex_prepare,
     .evaluate = kf_regex_evaluate,
     .free = kf_regex_free,
 };
 
+/* Parameters besides `kind` (the loader refuses any other). */
+static const char *const kf_exists_keys[] = { "path", "exists", NULL };
+
 const imgb_check_kind imgb_kind_file_exists = {
     .name = "file_exists",
+    .keys = kf_exists_keys,
     .compile = kf_exists_compile,
     .evaluate = kf_exists_evaluate,
     .free = kf_exists_free,

@@ -1,0 +1,176 @@
+/*
+ * The public rendering calls (<imgbaseline/report.h>): the format table by index and name,
+ * request handles (the internal imgb_report_params), rendering into a caller-owned buffer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <imgbaseline/report.h>
+
+#include "report/report.h"
+#include "util/error.h"
+#include "util/mem.h"
+
+size_t imgb_report_format_count(void)
+{
+    size_t n = 0;
+    for (const imgb_report_format *f = imgb_report_formats(); f->name; f++)
+        n++;
+    return n;
+}
+
+static const imgb_report_format *api_format(size_t i)
+{
+    return i < imgb_report_format_count() ? &imgb_report_formats()[i] : NULL;
+}
+
+const char *imgb_report_format_name(size_t i)
+{
+    const imgb_report_format *f = api_format(i);
+    return f ? f->name : NULL;
+}
+
+const char *imgb_report_format_summary(size_t i)
+{
+    const imgb_report_format *f = api_format(i);
+    return f ? f->summary : NULL;
+}
+
+int imgb_report_format_is_api(size_t i)
+{
+    const imgb_report_format *f = api_format(i);
+    return f && f->api;
+}
+
+int imgb_report_format_find(const char *name)
+{
+    const imgb_report_format *f = name ? imgb_report_format_lookup(name) : NULL;
+    if (!f)
+        return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s'", name ? name : "");
+    return (int)(f - imgb_report_formats());
+}
+
+int imgb_report_request_new(imgb_report_request **out)
+{
+    imgb_report_params *p = imgb_xcalloc(1, sizeof *p);
+    imgb_report_params_init(p);
+    *out = p;
+    return 0;
+}
+
+void imgb_report_request_free(imgb_report_request *req)
+{
+    if (!req)
+        return;
+    imgb_report_params_dispose(req);
+    free(req);
+}
+
+int imgb_report_request_set(imgb_report_request *req, const char *name, const char *value)
+{
+    if (!req || !name || !value)
+        return imgb_error_set(IMGB_EINVAL, "report request: NULL argument");
+    return imgb_report_param_set(req, name, value);
+}
+
+int imgb_report_request_check(const imgb_report_request *req, const char *format)
+{
+    const imgb_report_format *f = format ? imgb_report_format_lookup(format) : NULL;
+    if (!f)
+        return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s'", format ? format : "");
+    return imgb_report_params_check(req, f, NULL);
+}
+
+void imgb_report_request_set_color(imgb_report_request *req, int color)
+{
+    req->color = color != 0;
+}
+
+void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms)
+{
+    req->now_ms = now_ms;
+}
+
+void imgb_report_request_set_ignore(imgb_report_request *req, const imgb_ignore_list *list)
+{
+    req->ignore = list;
+}
+
+int imgb_report_render(const imgb_scan_result *res, const char *format,
+                       const imgb_report_request *req, char **out, size_t *len)
+{
+    if (!out)
+        return imgb_error_set(IMGB_EINVAL, "render: no output pointer");
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (!res)
+        return imgb_error_set(IMGB_EINVAL, "render: no scan result");
+    const imgb_report_format *f = format ? imgb_report_format_lookup(format) : NULL;
+    if (!f)
+        return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s'", format ? format : "");
+    imgb_report_params defaults;
+    if (!req) {
+        imgb_report_params_init(&defaults);
+        req = &defaults;
+    }
+    imgb_buf b = IMGB_BUF_INIT;
+    int rc = imgb_report_render_fmt(res, f, req, &b);
+    if (req == &defaults)
+        imgb_report_params_dispose(&defaults);
+    if (rc < 0) {
+        imgb_buf_dispose(&b);
+        return rc;
+    }
+    if (len)
+        *len = b.len;
+    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
+    return 0;
+}
+
+int imgb_report_render_many(const imgb_scan_result *const *res, size_t n, const char *format,
+                            const imgb_report_request *req, char **out, size_t *len)
+{
+    if (!out)
+        return imgb_error_set(IMGB_EINVAL, "render: no output pointer");
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (!res || n == 0)
+        return imgb_error_set(IMGB_EINVAL, "render: no scan results");
+    for (size_t i = 0; i < n; i++)
+        if (!res[i])
+            return imgb_error_set(IMGB_EINVAL, "render: scan result %zu is NULL", i);
+    const imgb_report_format *f = format ? imgb_report_format_lookup(format) : NULL;
+    if (!f || !strncmp(f->name, "inspect", 7))
+        return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s' for several images",
+                              format ? format : "");
+    imgb_report_params defaults;
+    if (!req) {
+        imgb_report_params_init(&defaults);
+        req = &defaults;
+    }
+    imgb_buf b = IMGB_BUF_INIT;
+    int rc = imgb_report_render_many_fmt(res, n, f, req, &b);
+    if (req == &defaults)
+        imgb_report_params_dispose(&defaults);
+    if (rc < 0) {
+        imgb_buf_dispose(&b);
+        return rc;
+    }
+    if (len)
+        *len = b.len;
+    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
+    return 0;
+}
+
+size_t imgb_report_ignore_warnings(const imgb_scan_result *res, const imgb_report_request *req,
+                                   imgb_line_fn fn, void *payload)
+{
+    size_t n = 0;
+    char **lines = imgb_report_ignore_lines(res, req, &n);
+    for (size_t i = 0; fn && i < n; i++)
+        fn(lines[i], payload);
+    imgb_report_free_lines(lines, n);
+    return n;
+}
