@@ -139,6 +139,11 @@ struct archive;
  *  Returns 0 with *out to free with archive_read_free(), or an error ("PATH: WHAT"). */
 int imgb_archive_open_file(struct archive **out, const char *path, bool compressed,
                            img_counters *counters);
+/** A tar reader over a stream read once from `fd` (a pipe; not closed), through the decoder
+ *  whatever its compression; *dec (may be NULL) is the decoder, for its compression name. */
+struct img_decoder;
+int imgb_archive_open_fd(struct archive **out, int fd, const char *name, img_counters *counters,
+                         const struct img_decoder **dec);
 /** A tar reader pulling its bytes from `read` (layer.c).  Returns archive_read_open()'s
  *  status; *out is set either way (its error string says why) and freed by the caller. */
 int imgb_archive_open_cb(struct archive **out, void *ctx,

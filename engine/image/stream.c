@@ -13,7 +13,7 @@
  * mkstemp + unlink), so it is gone on every exit path, a crash or a kill included; its size
  * is bounded by max_spill_bytes.  Spilled members are read back through the same bounded
  * pread windows as a plain tar (source.c), by several threads at once.
- * The outer compression (gzip, zstd) is whatever libarchive's filters detect.
+ * The outer compression (gzip, zstd) is found by the decoder from the magic bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +44,7 @@ typedef struct img_fdsrc {
     size_t pending;            /* index into members */
     const void *peek;          /* first data block of the pending member, already read */
     size_t peek_len;
+    const img_decoder *dec;    /* owned by the archive reader */
 } img_fdsrc;
 
 static void add_member(img_source *src, img_member *m)
@@ -65,15 +66,8 @@ int imgb_fdsrc_open(img_source *src, int fd, const char *name, const imgb_read_o
     f->name = imgb_xstrdup(name);
     f->spill_fd = -1;
     f->spill_max = opts && opts->max_spill_bytes ? opts->max_spill_bytes : IMGB_MAX_SPILL_BYTES;
-    f->a = archive_read_new();
-    archive_read_support_format_tar(f->a);
-    archive_read_support_format_gnutar(f->a);
-    archive_read_support_filter_gzip(f->a);
-    archive_read_support_filter_zstd(f->a);
-    if (archive_read_open_fd(f->a, fd, IMGB_IO_BLOCK) != ARCHIVE_OK)
-        return imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (tar): %s", name,
-                              archive_error_string(f->a));
-    return 0;
+    /* the one libarchive set-up (archive.c): the same decoders as for files */
+    return imgb_archive_open_fd(&f->a, fd, name, src->counters, &f->dec);
 }
 
 static int corrupt(img_source *src)
@@ -124,11 +118,8 @@ int imgb_fdsrc_advance(img_source *src, bool *pending)
     struct archive_entry *e;
     int r;
     while ((r = archive_read_next_header(f->a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-        if (src->nmembers == 0) {
-            int code = archive_filter_code(f->a, 0);
-            src->outer = code == ARCHIVE_FILTER_GZIP ? "gzip"
-                       : code == ARCHIVE_FILTER_ZSTD ? "zstd" : "none";
-        }
+        if (src->nmembers == 0 && f->dec)
+            src->outer = imgb_decoder_compression(f->dec);
         if (src->nmembers >= IMGB_MAX_MEMBERS)
             return imgb_error_set(IMGB_ELIMIT, "%s: more than %u entries", f->name,
                                   IMGB_MAX_MEMBERS);
