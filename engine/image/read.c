@@ -6,9 +6,11 @@
  * frees it, then moves to i+1.  Workers stay at most 2*jobs layers ahead, so memory is bounded
  * by a few layers' metadata plus kept content, and the view sees exactly the sequence of
  * jobs=1.
- * Compressed archives (not seekable): the archive is streamed again; a layer is parsed when
- * its blob passes and it is the next one due; passes repeat while layers remain (docker save
- * writes layers in order, so one pass is the rule).
+ * Compressed archives (not seekable): after the index pass (source.c) the archive is
+ * streamed once more; a layer is parsed when its blob passes, applied at once when it is
+ * the next one due, else held (at most 2*jobs layers) until it is; passes repeat only for
+ * what could not be held or a blob two layers share.  With a core to spare a layer inflates
+ * on a thread of its own (layer.c's pipe), overlapping the parse.
  *
  * Content reached through a symlink (refill): a keep pattern like "/etc/ssh/[**]" is matched
  * against tar names while streaming, so with /etc/ssh -> /opt/ssh the bytes of
