@@ -254,17 +254,10 @@ static imgb_ruleset *shipped_rules(void)
 /* A ruleset of the test's own: `yaml` written to DIR/rules/test.yaml and loaded. */
 static imgb_ruleset *test_rules(const char *dir, const char *yaml)
 {
-    char *rules_dir = imgbuild_path(dir, "rules");
-    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
-    char *rules_file = imgbuild_path(rules_dir, "test.yaml");
-    FILE *fp = fopen(rules_file, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(yaml, fp);
-    fclose(fp);
+    char *rules_dir = imgbuild_text_dir(dir, "rules", "test.yaml", yaml);
     imgb_ruleset *rs = NULL;
     const char *paths[] = { rules_dir };
     ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
-    free(rules_file);
     free(rules_dir);
     return rs;
 }
