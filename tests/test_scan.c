@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "facts/os.h"
+#include "i18n_check.h"
 #include "imgbuild.h"
 #include "report/native.h"
 #include "rules/loader.h"
@@ -173,6 +174,7 @@ static imgb_scan_result *scan(scan_fixture *f, const char *image)
     imgb_scan_result *res = NULL;
     imgb_scan_config opts = { .read = { .jobs = 1 } };
     ck_assert_msg(imgb_scan_run(&res, f->rs, image, &opts) == 0, "%s", imgb_error_last());
+    i18n_assert_zh(res);
     return res;
 }
 

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "report/report_priv.h"
+#include "rules/i18n.h"
 #include "util/error.h"
 #include "util/limits.h"
 
@@ -297,7 +298,11 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     int rc = imgb_report_params_check(p, fmt, res);
     if (rc < 0)
         return rc;
-    return fmt->render(res, p, out);
+    /* the one place where a report gets its language: every format renders the same copy */
+    imgb_scan_result *loc = imgb_report_localize(res, p->lang);
+    rc = fmt->render(loc ? loc : res, p, out);
+    imgb_report_localized_free(loc);
+    return rc;
 }
 
 /* ---- exit code and warnings ------------------------------------------------------------ */
@@ -323,15 +328,21 @@ char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_p
 {
     imgb_ptrvec v = IMGB_PTRVEC_INIT;
     int64_t now = imgb_report_now_ms(p);
-    (void)res;
     if (p->ignore) {
         for (size_t i = 0; i < p->ignore->nentries; i++) {
             const imgb_ignore_entry *e = &p->ignore->entries[i];
-            if (imgb_ignore_entry_expired(e, now))
-                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry for '%s' expired on "
-                                                    "%s; it no longer applies",
-                                                    p->ignore->file, e->line, e->id,
-                                                    e->expires));
+            if (!imgb_ignore_entry_expired(e, now))
+                continue;
+            char *line = imgb_xasprintf("%s:%d: ignore entry for '%s' expired on %s; it no "
+                                        "longer applies", p->ignore->file, e->line, e->id,
+                                        e->expires);
+            /* in the report's language, like the scan's own warnings (localize.c) */
+            if (p->lang != IMGB_LANG_EN && res && res->ruleset) {
+                char *t = imgb_catalog_translate(res->ruleset->catalog, line, NULL, NULL);
+                free(line);
+                line = t;
+            }
+            imgb_ptrvec_push(&v, line);
         }
     }
     *count = v.len;

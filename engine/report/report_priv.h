@@ -41,6 +41,15 @@ bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e);
 bool imgb_report_item_open_failure(const imgb_report_triage *t, const imgb_scan_result *res,
                                    size_t b, size_t i);
 
+/**
+ * The result with the engine's messages in `lang` (engine/report/localize.c): evidence
+ * messages, expected conditions and sources, baseline reasons, skip reasons and warnings
+ * through the ruleset's message catalog.  NULL when there is nothing to translate (English,
+ * or no catalog): render `res` itself then.  Free with imgb_report_localized_free().
+ */
+imgb_scan_result *imgb_report_localize(const imgb_scan_result *res, imgb_lang lang);
+void imgb_report_localized_free(imgb_scan_result *loc);
+
 /*
  * Display groups of the human formats (table, html), in display order: open failures, then
  * ignored / false positive, errors and incomplete checks, not applicable, passed.
