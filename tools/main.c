@@ -12,6 +12,8 @@
 int cmd_inspect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 static const cli_command commands[] = {
     /* subcommands: tools/cmd_<verb>.c */
@@ -20,6 +22,8 @@ static const cli_command commands[] = {
     { "scan", "check an image against the baselines and report (native JSON or an API format)",
       cmd_scan },
     { "rules", "list, show and validate rule files", cmd_rules },
+    { "serve", "answer the cloud APIs from a scan history; scan jobs (tools/serve/)", cmd_serve },
+    { "worker", "run scan jobs from a PostgreSQL store's queue", cmd_worker },
     { NULL, NULL, NULL },
 };
 
