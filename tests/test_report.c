@@ -1561,6 +1561,41 @@ START_TEST(html_verdict_pass_and_checker_catches_breakage)
 }
 END_TEST
 
+/* A check cut short or an unverified image is never reported as a pass. */
+START_TEST(html_incomplete_is_not_a_pass)
+{
+    fx *f = fixture(FX_ALL_PASS);
+    imgb_item_result *wp = &f->res.baselines[1].items[1];
+    ck_assert_str_eq(wp->item->id, "weak.password");
+    wp->verdict = IMGB_V_INCOMPLETE;
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "lang", "en");
+    char *h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<p class=\"verdict incomplete\" id=\"verdict\"><strong>"
+                                    "INCOMPLETE</strong>no failed items in 4 baselines"));
+    ck_assert_ptr_nonnull(strstr(h, "items not evaluated (errors or cut short): 1"));
+    char *item = html_part(h, "item-weak.password", "</article>");
+    ck_assert_ptr_nonnull(strstr(item, "<span class=\"tag err\">INCOMPLETE</span>"));
+    free(item);
+    ck_assert_ptr_nonnull(strstr(h, "<h3>Errors and incomplete checks (1)</h3>"));
+    free(h);
+    wp->verdict = IMGB_V_PASS;
+    f->img.verified = false;
+    h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<strong>INCOMPLETE</strong>"));
+    ck_assert_ptr_nonnull(strstr(h, "digests not verified (--no-verify)"));
+    free(h);
+    f->img.verified = true;
+    h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<strong>PASSED</strong>"));
+    ck_assert_ptr_nonnull(strstr(h, "complete: every applicable item was evaluated"));
+    free(h);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
 /* Text from the image is text: markup, control characters, invalid UTF-8 and noncharacters
  * cannot break the document or inject anything. */
 START_TEST(html_escapes_hostile_text)
@@ -1571,6 +1606,7 @@ START_TEST(html_escapes_hostile_text)
     ev->value = fx_s(f, "\033[31mred\xff\xfe \xef\xb7\x90 \xc2\x85 <img src=https://evil.example/x>");
     ev->account = fx_s(f, "acc\x01ount");
     f->res.baselines[1].items[0].evidence[0].file = fx_s(f, "/etc/pass\xe2\x80\xae" "dwx.sh");
+    f->img.refs[0] = fx_s(f, "evil\"}</style><script>alert(2)</script>:1"); /* page footer */
     ((imgb_item *)f->res.baselines[0].items[0].item)->advice.en =
         fx_s(f, "<b onmouseover=x>advice</b>");
     imgb_report_params p;
@@ -1578,6 +1614,7 @@ START_TEST(html_escapes_hostile_text)
     set_param(&p, "lang", "en");
     char *h = render(&f->res, "html", &p);
     ck_assert_ptr_null(strstr(h, "<script>alert"));
+    ck_assert_ptr_nonnull(strstr(h, "\"evil\\22 \\7d \\3c /style\\3e \\3c script\\3e alert\\28 2\\29 "));
     ck_assert_ptr_null(strstr(h, "<img src=https"));
     ck_assert_ptr_null(strstr(h, "<b onmouseover"));
     ck_assert_ptr_null(strchr(h, '\033'));
@@ -1959,6 +1996,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, html_report_in_both_languages);
     tcase_add_test(tc, html_verdict_pass_and_checker_catches_breakage);
     tcase_add_test(tc, html_escapes_hostile_text);
+    tcase_add_test(tc, html_incomplete_is_not_a_pass);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");
