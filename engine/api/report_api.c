@@ -86,6 +86,11 @@ void imgb_report_request_set_color(imgb_report_request *req, int color)
     req->color = color != 0;
 }
 
+void imgb_report_request_set_only_own(imgb_report_request *req, int only_own)
+{
+    req->only_own = only_own != 0;
+}
+
 void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms)
 {
     req->now_ms = now_ms;

@@ -26,6 +26,8 @@ int imgb_scan_options_init(imgb_scan_options *opts, unsigned int version)
                               "(this library knows 1..%d)", version, IMGB_SCAN_OPTIONS_VERSION);
     memset(opts, 0, sizeof *opts);
     opts->version = version;
+    if (version >= 2)
+        opts->base_layers = -1;
     return 0;
 }
 
@@ -51,6 +53,11 @@ static int api_config(imgb_scan_config *cfg, const imgb_scan_options *o)
     cfg->progress_payload = o->progress_payload;
     cfg->cancel = o->cancel;
     cfg->cancel_payload = o->cancel_payload;
+    if (o->version >= 2) { /* fields a version-1 caller's struct does not have */
+        cfg->has_base_layers = o->base_layers >= 0;
+        cfg->base_layers = o->base_layers;
+        cfg->base_image = o->base_image;
+    }
     return 0;
 }
 

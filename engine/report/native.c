@@ -6,14 +6,17 @@
  *              created, verification: "verified"|"unverified", layers: [...]},
  *    "os": {id, version_id, id_like, pretty_name, source, family},
  *    "sshd": {installed, version, package_version, source, distro_patch},
+ *    "base": {layers, history, name, digest, source}   (layers null: boundary unknown),
  *    "scan": {started_ms, finished_ms, stats: {bytes_read, bytes_inflated, bytes_parsed,
  *             passes, ms: {open, read, inflate, verify, apply, evaluate, crack, render}}},
  *    "summary": {baselines, items, passed, failed: {high, medium, low, total},
  *                not_applicable, error, incomplete},
  *    "baselines": [{key, class, alias, class_alias, file, reason, applies, standards, huawei,
  *                   counts: {...as summary}, items: [{id, key, title, description, advice,
- *                   severity, bucket, references, kind, file, line, verdict,
- *                   evidence: [...], evidence_omitted}]}],
+ *                   severity, bucket, references, kind, file, line, verdict, origin,
+ *                   evidence: [{..., layer, history_index, layer_digest, layer_cmd,
+ *                   origin: base|own|unknown, fix: {run, dockerfile}|null}],
+ *                   evidence_omitted}]}],
  *    "baselines_not_applied": [{key, reason}],
  *    "warnings": [...]}
  *
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attribution.h"
 #include "facts/os.h"
 #include "report/report_priv.h"
 #include "util/error.h"
@@ -127,7 +131,7 @@ static json_t *nat_int_or_null(long long v, long long none)
     return v == none ? json_null() : json_integer(v);
 }
 
-static json_t *nat_evidence(const imgb_evidence *ev)
+static json_t *nat_evidence(const imgb_evidence *ev, bool zh)
 {
     json_t *o = json_object();
     json_object_set_new(o, "verdict", json_string(imgb_verdict_name(ev->verdict)));
@@ -144,6 +148,16 @@ static json_t *nat_evidence(const imgb_evidence *ev)
     json_object_set_new(o, "history_index", nat_int_or_null(ev->history_index, -1));
     json_object_set_new(o, "layer_digest", nat_str(ev->layer_digest));
     json_object_set_new(o, "layer_cmd", nat_str(ev->layer_cmd));
+    json_object_set_new(o, "origin", json_string(imgb_origin_name(ev->origin)));
+    json_t *fix = json_null();
+    if (ev->fix) {
+        char *snippet = imgb_report_fix_snippet(ev, zh ? IMGB_LANG_ZH : IMGB_LANG_EN);
+        fix = json_object();
+        json_object_set_new(fix, "run", nat_str(ev->fix));
+        json_object_set_new(fix, "dockerfile", nat_str(snippet));
+        free(snippet);
+    }
+    json_object_set_new(o, "fix", fix);
     return o;
 }
 
@@ -169,9 +183,10 @@ static json_t *nat_item(const imgb_item_result *r, bool zh)
     json_object_set_new(o, "kind", json_string(it->kind->name));
     json_object_set_new(o, "check", nat_params(it->params));
     json_object_set_new(o, "verdict", json_string(imgb_verdict_name(r->verdict)));
+    json_object_set_new(o, "origin", json_string(imgb_origin_name(imgb_item_origin(r))));
     json_t *evs = json_array();
     for (size_t i = 0; i < r->nevidence; i++)
-        json_array_append_new(evs, nat_evidence(&r->evidence[i]));
+        json_array_append_new(evs, nat_evidence(&r->evidence[i], zh));
     json_object_set_new(o, "evidence", evs);
     /* machine-readable twin of the closing "and M more" entry */
     json_object_set_new(o, "evidence_omitted", json_integer((json_int_t)r->nmore));
@@ -307,6 +322,13 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     const imgb_os_info *os = res->os ? res->os : &no_os;
     json_object_set_new(root, "os", nat_os(os));
     json_object_set_new(root, "sshd", nat_sshd(os));
+    json_t *base = json_object();
+    json_object_set_new(base, "layers", nat_int_or_null(res->base.layers, -1));
+    json_object_set_new(base, "history", nat_int_or_null(res->base.history, -1));
+    json_object_set_new(base, "name", nat_str(res->base.name));
+    json_object_set_new(base, "digest", nat_str(res->base.digest));
+    json_object_set_new(base, "source", nat_str(res->base.source));
+    json_object_set_new(root, "base", base);
     json_t *scan = json_object();
     json_object_set_new(scan, "started_ms", json_integer(res->started_ms));
     json_object_set_new(scan, "finished_ms", json_integer(res->finished_ms));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "attribution.h"
 #include "report/report_priv.h"
 #include "util/error.h"
 #include "util/limits.h"
@@ -310,7 +311,8 @@ size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report
         const imgb_baseline_result *br = &res->baselines[b];
         for (size_t i = 0; i < br->nitems; i++)
             if (br->items[i].item->severity >= min &&
-                imgb_report_item_open_failure(t, res, b, i))
+                imgb_report_item_open_failure(t, res, b, i) &&
+                !(p->only_own && imgb_item_origin(&br->items[i]) == IMGB_ORIGIN_BASE))
                 n++;
     }
     imgb_report_triage_free(t);

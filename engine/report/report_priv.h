@@ -38,6 +38,10 @@ bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e);
 bool imgb_report_item_open_failure(const imgb_report_triage *t, const imgb_scan_result *res,
                                    size_t b, size_t i);
 
+/** The Dockerfile snippet of `ev` in `lang`: "# note\nRUN ..." (the note as a comment line
+ *  when the fix variant has one), malloc'd; NULL when the evidence has no fix. */
+char *imgb_report_fix_snippet(const imgb_evidence *ev, imgb_lang lang);
+
 /** The text in `lang`, falling back to the other language, then "". */
 const char *imgb_report_text(const imgb_text *t, imgb_lang lang);
 

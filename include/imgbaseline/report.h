@@ -71,6 +71,10 @@ IMGB_API int imgb_report_request_check(const imgb_report_request *req, const cha
 
 /** ANSI colours in the table (only for a terminal).  Default off. */
 IMGB_API void imgb_report_request_set_color(imgb_report_request *req, int color);
+/** Scope the gate (imgb_report_count_findings) to the image's own layers: an item whose
+ *  origin is base is not counted; own and unknown ones are (a boundary that is not known
+ *  fails closed).  Default off. */
+IMGB_API void imgb_report_request_set_only_own(imgb_report_request *req, int only_own);
 /** "Today" for ignore-file expiry, ms since the epoch (0: the current time). */
 IMGB_API void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms);
 /** Accepted findings to apply (borrowed: keep `list` alive while `req` is used; NULL: none). */
