@@ -863,6 +863,26 @@ START_TEST(kind_jumped_line_does_not_count)
 }
 END_TEST
 
+START_TEST(kind_unix_remember_capped)
+{
+    /* modules/pam_unix/support.c: "if (*remember > 400) *remember = 400;" */
+    factview_file f[] = {
+        {"/etc/pam.d/common-password",
+         "password [success=1 default=ignore] pam_unix.so sha512 remember=1000\n"
+         "password requisite pam_deny.so\npassword required pam_permit.so\n",
+         IMGB_FT_REG, NULL, 0, 0},
+    };
+    char *msg = NULL;
+    ck_assert_int_eq(eval_on(f, 1, "debian", NULL, NULL,
+                             "{\"kind\":\"pam\",\"stack\":\"password\",\"module\":"
+                             "\"pam_unix.so\",\"arg\":\"remember\",\"op\":\"ge\",\"value\":500}",
+                             &msg), IMGB_V_FAIL);
+    ck_assert_ptr_nonnull(strstr(msg, "remember=400"));
+    ck_assert_ptr_nonnull(strstr(msg, "capped at 400"));
+    free(msg);
+}
+END_TEST
+
 START_TEST(kind_arg_one_of)
 {
     /* Debian 11+ pam_unix hashes with yescrypt: "sha512 or yescrypt" as one item */
@@ -1041,6 +1061,7 @@ static Suite *pam_suite(void)
     tcase_add_test(tc, kind_jumped_line_does_not_count);
     tcase_add_test(tc, kind_first_and_missing);
     tcase_add_test(tc, kind_arg_one_of);
+    tcase_add_test(tc, kind_unix_remember_capped);
     tcase_add_test(tc, kind_sequence_faillock);
     tcase_add_test(tc, kind_faillock_root_unlock_time);
     tcase_add_test(tc, kind_pwhistory_conf_from_153);

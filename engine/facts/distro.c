@@ -33,8 +33,14 @@ static const imgb_distro_family families[] = {
  * Releases.  OpenSSH: baselines.md section 2 (the packages: openssh-7.4p1 EL7 srpm, Debian
  * 1:7.9p1, Ubuntu 1:7.2p2).  libpwquality: baselines.md 1.3 (EL7 1.2.3 from the EL7 tag;
  * Debian 10 1.4.0, Debian 12 1.4.5).  Linux-PAM: EL7 and EulerOS 2 build 1.1.8 (no
- * faillock.conf), Debian 12 ships 1.5.2 (baselines.md 1.3).  NULL where the reference gives
- * no version: the facts then read the package database or say the version is unknown.
+ * faillock.conf), Debian 12 ships 1.5.2 (baselines.md 1.3).  The other Linux-PAM /
+ * libpwquality versions are the distributions' package versions of that release (Debian
+ * 10 pam 1.3.1-5, 11 pam 1.4.0-9 / libpwquality 1.4.4-1; Ubuntu 16.04 pam 1.1.8 /
+ * libpwquality 1.3.0, 18.04 1.1.8 / 1.4.0, 20.04 1.3.1 / 1.4.2, 22.04 1.4.0 / 1.4.4, 24.04
+ * 1.5.3 / 1.4.5; EL8 pam 1.3.1 / libpwquality 1.4.4, EL9 1.5.1 / 1.4.4; openEuler 20.03
+ * pam 1.4.0 / 1.4.2, 22.03 1.5.2 / 1.4.4, 24.03 1.5.3 / 1.4.5), not from the reference: only
+ * a fallback when the image's package database has no record.  NULL where nothing is known:
+ * the facts then read the package database or say the version is unknown.
  */
 static const imgb_distro_release releases[] = {
     { "centos", "7", "CentOS 7", "7.4p1", "el7", "1.1.8", "1.2.3",
@@ -43,11 +49,28 @@ static const imgb_distro_release releases[] = {
       "openssh-7.4p1 EL7 srpm; libpwquality-1.2.3; pam-1.1.8" },
     { "euleros", "2", "EulerOS 2", NULL, NULL, "1.1.8", "1.2.3",
       "EulerOS 2 is EL7-based: pam-1.1.8, libpwquality-1.2.3" },
-    { "debian", "10", "Debian 10", "7.9p1", NULL, NULL, "1.4.0",
-      "openssh 1:7.9p1; libpwquality 1.4.0" },
+    { "debian", "10", "Debian 10", "7.9p1", NULL, "1.3.1", "1.4.0",
+      "openssh 1:7.9p1; pam 1.3.1-5; libpwquality 1.4.0" },
+    { "debian", "11", "Debian 11", NULL, NULL, "1.4.0", "1.4.4", "pam 1.4.0-9; libpwquality 1.4.4" },
     { "debian", "12", "Debian 12", NULL, NULL, "1.5.2", "1.4.5",
       "Linux-PAM 1.5.2; libpwquality 1.4.5" },
-    { "ubuntu", "16.04", "Ubuntu 16.04", "7.2p2", NULL, NULL, NULL, "openssh 1:7.2p2" },
+    { "ubuntu", "16.04", "Ubuntu 16.04", "7.2p2", NULL, "1.1.8", "1.3.0",
+      "openssh 1:7.2p2; pam 1.1.8; libpwquality 1.3.0" },
+    { "ubuntu", "18.04", "Ubuntu 18.04", NULL, NULL, "1.1.8", "1.4.0", "pam 1.1.8; libpwquality 1.4.0" },
+    { "ubuntu", "20.04", "Ubuntu 20.04", NULL, NULL, "1.3.1", "1.4.2", "pam 1.3.1; libpwquality 1.4.2" },
+    { "ubuntu", "22.04", "Ubuntu 22.04", NULL, NULL, "1.4.0", "1.4.4", "pam 1.4.0; libpwquality 1.4.4" },
+    { "ubuntu", "24.04", "Ubuntu 24.04", NULL, NULL, "1.5.3", "1.4.5", "pam 1.5.3; libpwquality 1.4.5" },
+    { "rhel", "8", "RHEL 8", NULL, NULL, "1.3.1", "1.4.4", "pam-1.3.1; libpwquality-1.4.4" },
+    { "centos", "8", "CentOS 8", NULL, NULL, "1.3.1", "1.4.4", "pam-1.3.1; libpwquality-1.4.4" },
+    { "rocky", "8", "Rocky Linux 8", NULL, NULL, "1.3.1", "1.4.4", "pam-1.3.1; libpwquality-1.4.4" },
+    { "almalinux", "8", "AlmaLinux 8", NULL, NULL, "1.3.1", "1.4.4", "pam-1.3.1; libpwquality-1.4.4" },
+    { "rhel", "9", "RHEL 9", NULL, NULL, "1.5.1", "1.4.4", "pam-1.5.1; libpwquality-1.4.4" },
+    { "centos", "9", "CentOS Stream 9", NULL, NULL, "1.5.1", "1.4.4", "pam-1.5.1; libpwquality-1.4.4" },
+    { "rocky", "9", "Rocky Linux 9", NULL, NULL, "1.5.1", "1.4.4", "pam-1.5.1; libpwquality-1.4.4" },
+    { "almalinux", "9", "AlmaLinux 9", NULL, NULL, "1.5.1", "1.4.4", "pam-1.5.1; libpwquality-1.4.4" },
+    { "openeuler", "20.03", "openEuler 20.03", NULL, NULL, "1.4.0", "1.4.2", "pam-1.4.0; libpwquality-1.4.2" },
+    { "openeuler", "22.03", "openEuler 22.03", NULL, NULL, "1.5.2", "1.4.4", "pam-1.5.2; libpwquality-1.4.4" },
+    { "openeuler", "24.03", "openEuler 24.03", NULL, NULL, "1.5.3", "1.4.5", "pam-1.5.3; libpwquality-1.4.5" },
 };
 
 static bool in_list(const char *id, const char *const *list)

@@ -752,6 +752,16 @@ void imgb_pam_setting_resolve(const imgb_scan_ctx *ctx, const imgb_pam_line *l,
         free(out->note);
         out->note = u.note;
     }
+    /* modules/pam_unix/support.c _set_ctrl: "if (*remember > 400) *remember = 400;" */
+    if (out->value && strcmp(base, "pam_unix.so") == 0 && strcmp(name, "remember") == 0) {
+        long r = strtol(out->value, NULL, 10);
+        if (r > 400) {
+            free(out->note);
+            out->note = imgb_xasprintf("remember=%ld capped at 400 (pam_unix support.c)", r);
+            free(out->value);
+            out->value = imgb_xstrdup("400");
+        }
+    }
     /* pam_faillock.c: unlock_time/root_unlock_time "never" is 0 (never unlocked) */
     if (out->value && strcmp(out->value, "never") == 0 && strcmp(base, "pam_faillock.so") == 0 &&
         (strcmp(name, "unlock_time") == 0 || strcmp(name, "root_unlock_time") == 0)) {

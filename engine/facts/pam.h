@@ -41,7 +41,9 @@
  *     (modules/pam_pwhistory/pwhistory_config.c appeared in 1.5.3), then remember=10 retry=1
  *     (pam_pwhistory.c: options.remember = 10, options.tries = 1);
  *   - pam_tally2: deny=0 (never lock), no unlock_time (a locked account stays locked);
- *   - pam_unix: remember=0 (no history; pam_unix/support.c), rounds unset (crypt default).
+ *   - pam_unix: remember=0 (no history), a remember above 400 is 400 (pam_unix/support.c);
+ *     rounds unset (crypt default);
+ *   - pam_faillock unlock_time / root_unlock_time "never" is 0 (never unlocked automatically).
  * The Linux-PAM version comes from the package database, else the distro table (pkgver.h).
  *
  * Tests: tests/test_pam.c.

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "facts/distro.h"
 #include "facts/os.h"
 #include "util/error.h"
 #include "util/mem.h"
@@ -25,37 +26,6 @@ static const struct {
     [IMGB_COMP_LINUX_PAM] = {"Linux-PAM", {"libpam-modules", "libpam0g", NULL},
                              {"pam", NULL}, "1.4.0"},
     [IMGB_COMP_SHADOW] = {"shadow", {"passwd", "login", NULL}, {"shadow-utils", NULL}, "4.6"},
-};
-
-/*
- * What each release ships when the package database has no record (distroless images,
- * squashed databases).  Data rows: os-release ID, VERSION_ID prefix ("" = any), then the
- * libpwquality, Linux-PAM and shadow versions.
- */
-static const struct {
-    const char *id, *version, *label;
-    const char *v[IMGB_COMP_COUNT];
-} distro_rows[] = {
-    {"centos", "7", "CentOS 7", {"1.2.3", "1.1.8", "4.6"}},
-    {"rhel", "7", "RHEL 7", {"1.2.3", "1.1.8", "4.6"}},
-    {"euleros", "", "EulerOS 2 (EL7-based)", {"1.2.3", "1.1.8", "4.6"}},
-    {"centos", "8", "CentOS 8", {"1.4.4", "1.3.1", "4.6"}},
-    {"rhel", "8", "RHEL 8", {"1.4.4", "1.3.1", "4.6"}},
-    {"rocky", "8", "Rocky Linux 8", {"1.4.4", "1.3.1", "4.6"}},
-    {"almalinux", "8", "AlmaLinux 8", {"1.4.4", "1.3.1", "4.6"}},
-    {"centos", "9", "CentOS Stream 9", {"1.4.4", "1.5.1", "4.9"}},
-    {"rhel", "9", "RHEL 9", {"1.4.4", "1.5.1", "4.9"}},
-    {"rocky", "9", "Rocky Linux 9", {"1.4.4", "1.5.1", "4.9"}},
-    {"almalinux", "9", "AlmaLinux 9", {"1.4.4", "1.5.1", "4.9"}},
-    {"openeuler", "", "openEuler", {"1.4.2", "1.5.2", "4.9"}},
-    {"debian", "10", "Debian 10", {"1.4.0", "1.3.1", "4.5"}},
-    {"debian", "11", "Debian 11", {"1.4.4", "1.4.0", "4.8.1"}},
-    {"debian", "12", "Debian 12", {"1.4.5", "1.5.2", "4.13"}},
-    {"ubuntu", "16", "Ubuntu 16.04", {"1.3.0", "1.1.8", "4.2"}},
-    {"ubuntu", "18", "Ubuntu 18.04", {"1.4.0", "1.1.8", "4.5"}},
-    {"ubuntu", "20", "Ubuntu 20.04", {"1.4.2", "1.3.1", "4.8.1"}},
-    {"ubuntu", "22", "Ubuntu 22.04", {"1.4.4", "1.4.0", "4.8.1"}},
-    {"ubuntu", "24", "Ubuntu 24.04", {"1.4.5", "1.5.3", "4.13"}},
 };
 
 const char *imgb_component_name(imgb_component c)
@@ -260,12 +230,6 @@ static bool from_packages(const imgb_view *view, imgb_component c, char **versio
     return false;
 }
 
-static bool version_prefix(const char *v, const char *major)
-{
-    size_t n = strlen(major);
-    return n == 0 || (v && strncmp(v, major, n) == 0 && (v[n] == '\0' || v[n] == '.'));
-}
-
 static void *comp_build(const imgb_scan_ctx *ctx, void *payload)
 {
     (void)payload;
@@ -274,15 +238,19 @@ static void *comp_build(const imgb_scan_ctx *ctx, void *payload)
     for (int c = 0; c < IMGB_COMP_COUNT; c++) {
         char *version = NULL, *source = NULL;
         bool known = from_packages(ctx->view, (imgb_component)c, &version, &source);
-        for (size_t i = 0; !known && os && os->id && i < sizeof distro_rows / sizeof *distro_rows;
-             i++) {
-            if (strcasecmp(os->id, distro_rows[i].id) == 0 &&
-                version_prefix(os->version_id, distro_rows[i].version)) {
-                version = imgb_xstrdup(distro_rows[i].v[c]);
-                source = imgb_xasprintf("distro table: %s ships %s %s", distro_rows[i].label,
-                                        components[c].name, distro_rows[i].v[c]);
-                known = true;
-            }
+        /* no package record: what the release ships (facts/distro.c) */
+        const imgb_distro_release *r = os ? os->release : NULL;
+        if (!r && os)
+            r = imgb_distro_release_of(os->id, os->version_id);
+        const char *shipped = !r ? NULL
+                              : c == IMGB_COMP_LIBPWQUALITY ? r->libpwquality
+                              : c == IMGB_COMP_LINUX_PAM ? r->linux_pam
+                                                         : NULL;
+        if (!known && shipped) {
+            version = imgb_xstrdup(shipped);
+            source = imgb_xasprintf("distro table: %s ships %s %s", r->label, components[c].name,
+                                    shipped);
+            known = true;
         }
         if (!known) {
             version = imgb_xstrdup(components[c].unknown);

@@ -7,9 +7,9 @@
  *     paragraphs, upstream part of "[epoch:]upstream[-revision]"; rpm databases (Berkeley DB
  *     Packages, rpmdb.sqlite): each header stores NAME\0VERSION\0RELEASE\0, so the name must
  *     follow a NUL (or start the blob) to not match inside another name ("libpam" vs "pam");
- *   distribution table: the versions each release ships (../shared/reference/baselines.md 1.3
- *     for CentOS 7 / Debian 10 / Debian 12; the others from the distributions' package
- *     indexes: Ubuntu 16.04 libpwquality 1.3.0 / PAM 1.1.8, RHEL 8 1.4.4 / 1.3.1, ...).
+ *   distribution table: the versions each release ships (facts/distro.c, the release rows'
+ *     linux_pam / libpwquality columns); shadow has no column: its version comes from the
+ *     package database or is an assumption.
  *
  * The OS facts (os.c) register the package databases as kept paths.
  * Tests: tests/test_pam.c (pkgver_*).
