@@ -218,6 +218,7 @@ static void attr_history(const imgb_image *img, imgb_evidence *ev)
     if (ev->history_index < 0 && l->history_index >= 0 &&
         (size_t)l->history_index < img->nhistory) {
         ev->history_index = l->history_index;
+        ev->history_attributed = true;
         if (!ev->layer_cmd) {
             const char *cb = img->history[l->history_index].created_by;
             ev->layer_cmd = imgb_secret_mask_text(cb ? cb : "");
@@ -395,6 +396,7 @@ void imgb_attribute_item(const imgb_scan_result *res, const imgb_scan_ctx *ctx,
             char *path = NULL;
             if (attr_evidence_layer(res, ev, &layer, &removed, &path) == 0) {
                 ev->layer = layer;
+                ev->layer_attributed = true;
                 if (ev->layer_removed < 0)
                     ev->layer_removed = removed;
             }

@@ -165,4 +165,50 @@ assert not bad, bad
 print("%d snippets applied, items pass" % len(ids))
 PY
 done
+
+# diff: the child against its base (a regression), the fixed child against the child (a fix)
+d() { "$BIN" diff "$@" --lang en --weak-password-budget 5 --quiet; }
+set +e
+d $W/base.tar $W/child.tar --format json --base-layers 2 --fail-on low > $W/reg.json; rc_reg=$?
+d $W/child.tar $W/child-fixed.tar --format json --fail-on low > $W/fix.json; rc_fix=$?
+d $W/base.tar $W/child.tar --format sarif -o $W/reg.sarif; rc_sarif=$?
+d $W/base.tar $W/child.tar --format table > $W/reg.txt; rc_table=$?
+d $W/base.tar $W/child.tar --format aliyun-baseline-check-result > /dev/null 2>&1; rc_api=$?
+d $W/base.tar > /dev/null 2>&1; rc_one=$?
+set -e
+[[ $rc_reg == 1 ]] || fail "diff regression gate: $rc_reg"
+[[ $rc_fix == 0 ]] || fail "diff fix gate: $rc_fix"
+[[ $rc_sarif == 0 && $rc_table == 0 ]] || fail "diff sarif/table: $rc_sarif $rc_table"
+[[ $rc_api == 2 && $rc_one == 2 ]] || fail "diff refuses API formats and one image: $rc_api $rc_one"
+python3 - $W/reg.json $W/fix.json $W/reg.sarif <<'PY' || fail "diff content"
+import json, sys
+reg, fix, sarif = (json.load(open(p)) for p in sys.argv[1:4])
+def ev(r, iid):
+    for b in r["baselines"]:
+        for i in b["items"]:
+            if i["id"] == iid:
+                return i, [e for e in i["evidence"] if e["verdict"] == "fail"]
+    raise AssertionError(iid)
+i, e = ev(reg, "weak.empty_password")
+assert i["diff"] == "new" and e[0]["diff"] == "new" and e[0]["account"] == "app", (i["diff"], e)
+assert e[0]["origin"] == "own"
+i, e = ev(reg, "file.shadow_permissions")
+assert i["diff"] == "new", i["diff"]
+i, e = ev(reg, "generic.pwd.pass_max_days")
+assert i["diff"] == "unchanged" and e[0]["origin"] == "base", (i["diff"], e[0]["origin"])
+assert reg["diff"]["new"] >= 2 and reg["diff"]["fixed"] == 0, reg["diff"]
+assert fix["diff"]["new"] == 0 and fix["diff"]["fixed"] >= 9, fix["diff"]
+fixed = {(f["id"], f["evidence"]["account"]) for f in fix["diff"]["fixed_findings"]}
+for k in [("weak.empty_password", "app"), ("file.shadow_permissions", None),
+          ("generic.ssh.permit_root_login", None), ("generic.pwd.pass_max_days", None)]:
+    assert k in fixed, (k, fixed)
+states = {(r["ruleId"], r.get("baselineState")) for r in sarif["runs"][0]["results"]}
+assert ("weak.empty_password", "new") in states and \
+       ("generic.pwd.pass_max_days", "unchanged") in states, states
+rel = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "file.shadow_permissions"][0]
+assert rel["properties"]["origin"] == "unknown" and "chmod" in rel["properties"]["fix"], rel
+assert "useradd app" in rel["relatedLocations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+PY
+grep -q '^      + .*app' $W/reg.txt && grep -q "Fixed since" $W/reg.txt && grep -q "fix: RUN" $W/reg.txt \
+    || { cat $W/reg.txt; fail "diff table"; }
 echo ok

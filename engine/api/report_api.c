@@ -91,6 +91,11 @@ void imgb_report_request_set_only_own(imgb_report_request *req, int only_own)
     req->only_own = only_own != 0;
 }
 
+void imgb_report_request_set_diff(imgb_report_request *req, const imgb_scan_result *old)
+{
+    req->diff_old = old;
+}
+
 void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms)
 {
     req->now_ms = now_ms;

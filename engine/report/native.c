@@ -19,6 +19,9 @@
  *                   evidence_omitted}]}],
  *    "baselines_not_applied": [{key, reason}],
  *    "warnings": [...]}
+ * In diff mode (imgbaseline diff OLD NEW) items and evidence also carry "diff": "new" |
+ * "unchanged" | null, and the root a "diff": {old: {image}, new, fixed, unchanged,
+ * fixed_findings: [{id, key, title, severity, evidence}]}.
  *
  * Absent values are JSON null, never omitted, so consumers can rely on every key.
  */
@@ -361,11 +364,18 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     return root;
 }
 
+static int nat_emit(json_t *root, imgb_buf *out);
+
 int imgb_report_native(const imgb_scan_result *res, const char *lang, imgb_buf *out)
 {
     if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
         return imgb_error_set(IMGB_EINVAL, "report: lang must be zh or en, not '%s'", lang);
-    json_t *root = imgb_report_native_json(res, lang);
+    return nat_emit(imgb_report_native_json(res, lang), out);
+}
+
+/* Serialise `root` (stolen) in key order, as every native report is. */
+static int nat_emit(json_t *root, imgb_buf *out)
+{
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!text)
@@ -376,7 +386,64 @@ int imgb_report_native(const imgb_scan_result *res, const char *lang, imgb_buf *
     return 0;
 }
 
+typedef struct nat_fixed {
+    json_t *list;
+    bool zh;
+} nat_fixed;
+
+static int nat_fixed_one(const imgb_item_result *r, size_t e, void *payload)
+{
+    nat_fixed *f = payload;
+    const imgb_item *it = r->item;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(it->id));
+    json_object_set_new(o, "key", json_string(it->key));
+    json_object_set_new(o, "title", json_string(nat_text(&it->title, f->zh)));
+    json_object_set_new(o, "severity", json_string(imgb_severity_name(it->severity)));
+    json_object_set_new(o, "evidence", nat_evidence(&r->evidence[e], f->zh));
+    json_array_append_new(f->list, o);
+    return 0;
+}
+
+/* Diff mode: "diff" on every item and evidence of the new scan ("new", "unchanged", null
+ * when not failing), and a top-level "diff" with the old image, the counts and the old
+ * scan's findings that are fixed. */
+static void nat_diff(json_t *root, const imgb_scan_result *res, const imgb_report_params *p)
+{
+    size_t nnew, nsame;
+    imgb_report_diff_counts(res, p, &nnew, &nsame);
+    json_t *bls = json_object_get(root, "baselines");
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        json_t *items = json_object_get(json_array_get(bls, b), "items");
+        for (size_t i = 0; i < res->baselines[b].nitems; i++) {
+            const imgb_item_result *r = &res->baselines[b].items[i];
+            json_t *io = json_array_get(items, i);
+            const char *is = imgb_report_diff_name(imgb_report_diff_item_state(p, r));
+            json_object_set_new(io, "diff", is ? json_string(is) : json_null());
+            json_t *evs = json_object_get(io, "evidence");
+            for (size_t e = 0; e < r->nevidence; e++) {
+                const char *es = imgb_report_diff_name(imgb_report_diff_state(p, r, e));
+                json_object_set_new(json_array_get(evs, e), "diff",
+                                    es ? json_string(es) : json_null());
+            }
+        }
+    }
+    nat_fixed f = { json_array(), p->lang != IMGB_LANG_EN };
+    size_t nfixed = imgb_report_diff_fixed(res, p, nat_fixed_one, &f);
+    json_t *d = json_object();
+    json_object_set_new(d, "old", nat_image(p->diff_old->image));
+    json_object_set_new(d, "new", json_integer((json_int_t)nnew));
+    json_object_set_new(d, "fixed", json_integer((json_int_t)nfixed));
+    json_object_set_new(d, "unchanged", json_integer((json_int_t)nsame));
+    json_object_set_new(d, "fixed_findings", f.list);
+    json_object_set_new(root, "diff", d);
+}
+
 int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
 {
-    return imgb_report_native(res, p->lang == IMGB_LANG_EN ? "en" : "zh", out);
+    if (!p->diff_old)
+        return imgb_report_native(res, p->lang == IMGB_LANG_EN ? "en" : "zh", out);
+    json_t *root = imgb_report_native_json(res, p->lang == IMGB_LANG_EN ? "en" : "zh");
+    nat_diff(root, res, p);
+    return nat_emit(root, out);
 }

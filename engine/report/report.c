@@ -297,10 +297,24 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     int rc = imgb_report_params_check(p, fmt, res);
     if (rc < 0)
         return rc;
+    if (p->diff_old && fmt->api)
+        return imgb_error_set(IMGB_EINVAL, "diff: %s is a cloud API response with no field for "
+                              "new and fixed findings; use json, table or sarif", fmt->name);
     return fmt->render(res, p, out);
 }
 
 /* ---- exit code and warnings ------------------------------------------------------------ */
+
+/* Diff mode: the gate counts an item for its new failing evidence that no entry covers. */
+static bool report_has_new(const imgb_report_triage *t, const imgb_report_params *p,
+                           const imgb_item_result *r, size_t b, size_t i)
+{
+    for (size_t e = 0; e < r->nevidence; e++)
+        if (imgb_report_diff_state(p, r, e) == IMGB_DIFF_NEW &&
+            imgb_report_evidence_status(t, b, i, e, NULL) == IMGB_STATUS_UNHANDLED)
+            return true;
+    return false;
+}
 
 size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report_params *p,
                                   imgb_severity min)
@@ -312,7 +326,8 @@ size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report
         for (size_t i = 0; i < br->nitems; i++)
             if (br->items[i].item->severity >= min &&
                 imgb_report_item_open_failure(t, res, b, i) &&
-                !(p->only_own && imgb_item_origin(&br->items[i]) == IMGB_ORIGIN_BASE))
+                !(p->only_own && imgb_item_origin(&br->items[i]) == IMGB_ORIGIN_BASE) &&
+                (!p->diff_old || report_has_new(t, p, &br->items[i], b, i)))
                 n++;
     }
     imgb_report_triage_free(t);

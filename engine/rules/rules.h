@@ -119,6 +119,8 @@ typedef struct imgb_evidence {
     char *layer_digest;       /* build risks / secrets: LayerDigest */
     char *layer_cmd;          /* created_by of history_index, secrets masked */
     imgb_origin origin;       /* base / own layers / unknown (engine/attribution.c) */
+    bool layer_attributed;    /* layer / history_index filled by the scan, not the kind */
+    bool history_attributed;
     char *fix;                /* the Dockerfile snippet chosen for it (NULL: none) */
     const struct imgb_fix *fix_rule; /* the item's fix variant it came from (its notes) */
     imgb_verdict verdict;     /* this evidence's own verdict (e.g. one account of many) */
