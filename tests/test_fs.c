@@ -592,6 +592,15 @@ END_TEST
 
 /* ---- keep patterns and caps -------------------------------------------------------- */
 
+/* imgb_view_unkept_targets as "path\n" lines (caller frees). */
+static char *unkept_paths(const imgb_view *v)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
+    return imgb_buf_detach(&b);
+}
+
 START_TEST(keep_patterns_match_like_fnmatch_pathname)
 {
     imgb_view *v = imgb_view_new(NULL);
@@ -691,17 +700,11 @@ START_TEST(local_keep_does_not_follow_symlinks)
     add_link(v, 0, "etc/ssh/sshd_config", "/opt/sshd_config");
     ck_assert(imgb_view_wants(v, "etc/alternatives/awk"));
     ck_assert(imgb_view_wants(v, "etc/hostname"));
-    imgb_buf b = IMGB_BUF_INIT;
-    imgb_buf_puts(&b, "");
-    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
-    char *s = imgb_buf_detach(&b);
+    char *s = unkept_paths(v);
     ck_assert_str_eq(s, "opt/sshd_config\n");
     free(s);
     imgb_view_keep(v, "/etc/**"); /* now also a follow pattern */
-    b = (imgb_buf)IMGB_BUF_INIT;
-    imgb_buf_puts(&b, "");
-    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
-    s = imgb_buf_detach(&b);
+    s = unkept_paths(v);
     ck_assert_str_eq(s, "opt/sshd_config\nusr/bin/mawk\nusr/share/zoneinfo/Etc/UTC\n");
     free(s);
     imgb_view_free(v);
@@ -775,11 +778,7 @@ START_TEST(unkept_targets_lists_files_wanted_through_symlinks)
     add_link(v, 0, "etc/ssh", "/opt/ssh");
     add_file(v, 0, "lib/other", NULL);
     add_link(v, 0, "etc/motd", "/lib/other");
-    char *s = NULL;
-    imgb_buf b = IMGB_BUF_INIT;
-    imgb_buf_puts(&b, "");
-    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
-    s = imgb_buf_detach(&b);
+    char *s = unkept_paths(v);
     ck_assert_str_eq(s, "opt/ssh/moduli\nopt/ssh/sshd_config\nusr/lib/os-release\n");
     free(s);
 
@@ -794,10 +793,7 @@ START_TEST(unkept_targets_lists_files_wanted_through_symlinks)
                      IMGB_ERROR);
     ck_assert_int_eq(imgb_view_set_content(v, "/nope", (const unsigned char *)"x", 1, false),
                      IMGB_ENOTFOUND);
-    b = (imgb_buf)IMGB_BUF_INIT;
-    imgb_buf_puts(&b, "");
-    ck_assert_int_eq(imgb_view_unkept_targets(v, collect_path, &b), 0);
-    s = imgb_buf_detach(&b);
+    s = unkept_paths(v);
     ck_assert_str_eq(s, "opt/ssh/moduli\nopt/ssh/sshd_config\n");
     free(s);
     imgb_view_free(v);

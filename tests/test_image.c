@@ -925,6 +925,41 @@ START_TEST(compressed_layer_cut_short_is_an_error)
 }
 END_TEST
 
+/* More jobs than layers: each layer inflates on a thread of its own (layer.c's pipe).  The
+ * view, digests and errors are those of the serial read, and a corrupt stream still fails
+ * naming the layer. */
+START_TEST(pipelined_layers_read_like_serial_ones)
+{
+    static const imgbuild_compression cs[] = { IMGBUILD_GZIP, IMGBUILD_ZSTD };
+    for (size_t i = 0; i < 2; i++) {
+        for (int jobs = 1; jobs <= 4; jobs += 3) {
+            fixture f;
+            fixture_init(&f, cs[i]);
+            imgbuild_image im = fixture_image(&f, "x:1");
+            char *out = imgbuild_path(f.dir, "img.tar");
+            imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+            imgb_read_options o = { .jobs = jobs };
+            imgb_image *img;
+            imgb_view *v;
+            ck_assert_msg(read_image(out, &o, &img, &v) == 0, "%s", imgb_error_last());
+            assert_two_layer_view(img, v);
+            imgb_view_free(v);
+            imgb_image_free(img);
+            /* a corrupt stream: the same error through the pipe */
+            imgbuild_flip_byte(f.layers[1].path, -12);
+            imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, &im, 1, NULL);
+            o.no_verify = true;
+            ck_assert_int_lt(read_image(out, &o, &img, &v), 0);
+            ck_assert_msg(strstr(imgb_error_last(), "layer 1"), "%s", imgb_error_last());
+            imgb_view_free(v);
+            imgb_image_free(img);
+            free(out);
+            fixture_done(&f);
+        }
+    }
+}
+END_TEST
+
 /* scan.stats' counters: one pass, every tar byte inflated once, the blobs read once. */
 START_TEST(read_stats_count_one_pass_of_every_layer)
 {
@@ -1189,6 +1224,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, gzip_layer_of_two_members_is_read_whole);
     tcase_add_test(tc, compressed_layer_cut_short_is_an_error);
     tcase_add_test(tc, read_stats_count_one_pass_of_every_layer);
+    tcase_add_test(tc, pipelined_layers_read_like_serial_ones);
     tcase_add_test(tc, corrupt_gzip_layer_is_an_error_naming_it);
     tcase_add_test(tc, manifest_naming_a_missing_layer_is_an_error);
     tcase_add_test(tc, huge_descriptor_size_is_refused);

@@ -1404,6 +1404,199 @@ START_TEST(every_format_renders_without_a_reference_or_baselines)
 }
 END_TEST
 
+/* ---- html ---------------------------------------------------------------------------------- */
+
+/* Write `text` to a new file in `dir`; the path is malloc'd. */
+static char *html_save(const char *dir, const char *name, const char *text)
+{
+    char *path = imgb_xasprintf("%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+/* tests/html_check.py over `path`: HTML5 strict parse, nothing external, `lang`, item ids
+ * (`args` adds --id/--forbid options).  Returns its exit status. */
+static int html_check(const char *path, const char *lang, const char *args)
+{
+    const char *src = getenv("IMGB_SOURCE_DIR");
+    char *cmd = imgb_xasprintf("%s '%s/tests/html_check.py' '%s' --lang %s %s", python(),
+                               src ? src : "..", path, lang, args);
+    int st = system(cmd);
+    free(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The failed items of the standard fixture (every one must have its own element). */
+#define FX_FAILED_IDS                                                                      \
+    "--id ssh.permit_root_login --id ssh.x11_forwarding --id account.duplicate_uid "       \
+    "--id weak.password --id weak.empty --id policy.pass_max_days --id build.no_user "     \
+    "--id build.add --id ak_leak"
+
+/* The part of `html` from the element with id `id` up to the next `until` (NUL-terminated
+ * copy, malloc'd). */
+static char *html_part(const char *html, const char *id, const char *until)
+{
+    char *needle = imgb_xasprintf("id=\"%s\"", id);
+    const char *a = strstr(html, needle);
+    free(needle);
+    ck_assert_msg(a != NULL, "no element with id %s", id);
+    const char *b = strstr(a + 1, until);
+    return imgb_xstrndup(a, b ? (size_t)(b - a) : strlen(a));
+}
+
+START_TEST(html_report_in_both_languages)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_ignore_list *ign = ignore_from("- {id: weak.password, account: root, "
+                                        "reason: 'service account, rotated', expires: 2030-01-31}\n"
+                                        "- {id: build.add, reason: vendored tarball, "
+                                        "expires: 2030-06-30, status: false_positive}\n");
+    char dir[] = "/tmp/imgb-html-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (int en = 0; en < 2; en++) {
+        imgb_report_params p;
+        params_init(&p);
+        p.ignore = ign;
+        set_param(&p, "lang", en ? "en" : "zh");
+        char *h = render(&f->res, "html", &p);
+        char *path = html_save(dir, en ? "en.html" : "zh.html", h);
+        ck_assert_int_eq(html_check(path, en ? "en" : "zh-CN", FX_FAILED_IDS), 0);
+        free(path);
+        if (!en) {
+            ck_assert_ptr_nonnull(strstr(h, "8 个检查项未通过（高危 4，中危 3，低危 1），涉及 4/4 个基线"));
+            ck_assert_ptr_nonnull(strstr(h, "已忽略与误报"));
+        } else {
+            /* Verdict line and chart: open failures only (build.add is a false positive;
+             * weak.password still fails for app). */
+            ck_assert_ptr_nonnull(strstr(h, "<strong>FAILED</strong>8 failed items (4 high, "
+                                            "3 medium, 1 low) in 4 of 4 baselines"));
+            ck_assert_ptr_nonnull(strstr(h, "<strong>2</strong>: 1 high · 1 medium"));
+            ck_assert_ptr_nonnull(strstr(h, "<strong>1</strong> medium")); /* build_risk */
+            /* Failed first, by severity; passed and n/a folded but present. */
+            char *ssh = html_part(h, "bl-centos7_ssh", "</section>");
+            const char *root = strstr(ssh, "item-ssh.permit_root_login");
+            const char *x11 = strstr(ssh, "item-ssh.x11_forwarding");
+            const char *fold = strstr(ssh, "<details><summary>Not applicable items (1)");
+            ck_assert(root && x11 && fold && root < x11 && x11 < fold);
+            ck_assert_ptr_nonnull(strstr(fold, "<details><summary>Passed items (1)"));
+            ck_assert_ptr_nonnull(strstr(fold, "id=\"item-ssh.max_auth_tries\""));
+            ck_assert_ptr_nonnull(strstr(ssh, "<code>/etc/ssh/sshd_config:12</code>"));
+            ck_assert_ptr_nonnull(strstr(ssh, "PermitRootLogin == no"));
+            ck_assert_ptr_nonnull(strstr(ssh, "How to fix")); /* the advice */
+            free(ssh);
+            /* The false positive: marked, with reason, expiry and the entry. */
+            char *add = html_part(h, "item-build.add", "</article>");
+            ck_assert_ptr_nonnull(strstr(add, "False positive</span> vendored tarball"));
+            ck_assert_ptr_nonnull(strstr(add, "Expires 2030-06-30"));
+            ck_assert_ptr_nonnull(strstr(add, "test.ignore:2"));
+            ck_assert_ptr_nonnull(strstr(add, "build step #3: <code>ADD app.tar /opt</code>"));
+            free(add);
+            ck_assert_ptr_nonnull(strstr(h, "class=\"item low ignored\" id=\"item-build.add\""));
+            /* The ignored account of a still-failing item is marked on its row. */
+            char *wp = html_part(h, "item-weak.password", "</article>");
+            ck_assert_ptr_nonnull(strstr(wp, "<tr class=\"ignored\"><td data-label=\"Location\">"
+                                             "<code>/etc/shadow:1</code>"));
+            ck_assert_ptr_nonnull(strstr(wp, "Ignored</span> service account, rotated"));
+            free(wp);
+            /* A secret shows masked, with the layer that added it and the one that removed it. */
+            char *ak = html_part(h, "item-ak_leak", "</article>");
+            ck_assert_ptr_nonnull(strstr(ak, "LTAI4GBEG5zaqX**********"));
+            ck_assert_ptr_nonnull(strstr(ak, "removed or replaced in layer 2, still shipped in "
+                                             "layer 1"));
+            ck_assert_ptr_nonnull(strstr(ak, "sha256:222222222222…"));
+            free(ak);
+        }
+        free(h);
+        imgb_report_params_dispose(&p);
+    }
+    imgbuild_rmtree(dir);
+    imgb_ignore_list_free(ign);
+    fx_free(f);
+}
+END_TEST
+
+/* Nothing passes: the verdict says so, and a broken document would fail the checker. */
+START_TEST(html_verdict_pass_and_checker_catches_breakage)
+{
+    fx *f = fixture(FX_ALL_PASS);
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "lang", "en");
+    char *h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<p class=\"verdict pass\" id=\"verdict\"><strong>PASSED"));
+    ck_assert_ptr_nonnull(strstr(h, "0 — no failed items"));
+    char dir[] = "/tmp/imgb-html-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *path = html_save(dir, "pass.html", h);
+    ck_assert_int_eq(html_check(path, "en", "--id ssh.permit_root_login"), 0);
+    free(path);
+    /* The checker is not a rubber stamp: each of these must be refused. */
+    static const char *const breakages[][2] = {
+        { "</main>", "</div></main>" },                           /* not well-formed */
+        { "<footer>", "<footer><img alt=\"\" src=\"https://example.com/t.png\">" },
+        { "</style>", ".x{background:url(http://example.com/x)}</style>" },
+        { "id=\"item-ssh.banner\"", "id=\"item-ssh.max_auth_tries\"" }, /* duplicate id */
+    };
+    for (size_t k = 0; k < sizeof breakages / sizeof breakages[0]; k++) {
+        const char *at = strstr(h, breakages[k][0]);
+        ck_assert_ptr_nonnull(at);
+        char *bad = imgb_xasprintf("%.*s%s%s", (int)(at - h), h, breakages[k][1],
+                                   at + strlen(breakages[k][0]));
+        path = html_save(dir, "bad.html", bad);
+        ck_assert_msg(html_check(path, "en", "") == 1, "breakage %zu accepted", k);
+        free(path);
+        free(bad);
+    }
+    path = html_save(dir, "forbid.html", h);
+    ck_assert_int_eq(html_check(path, "en", "--forbid 'Check ssh.banner'"), 1);
+    ck_assert_int_eq(html_check(path, "en", "--id no.such.item"), 1);
+    free(path);
+    imgbuild_rmtree(dir);
+    free(h);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+/* Text from the image is text: markup, control characters, invalid UTF-8 and noncharacters
+ * cannot break the document or inject anything. */
+START_TEST(html_escapes_hostile_text)
+{
+    fx *f = fixture(FX_STANDARD);
+    imgb_evidence *ev = &f->res.baselines[0].items[1].evidence[0];
+    ev->file = fx_s(f, "/etc/<script>alert(1)</script>\"'&");
+    ev->value = fx_s(f, "\033[31mred\xff\xfe \xef\xb7\x90 \xc2\x85 <img src=https://evil.example/x>");
+    ev->account = fx_s(f, "acc\x01ount");
+    f->res.baselines[1].items[0].evidence[0].file = fx_s(f, "/etc/pass\xe2\x80\xae" "dwx.sh");
+    ((imgb_item *)f->res.baselines[0].items[0].item)->advice.en =
+        fx_s(f, "<b onmouseover=x>advice</b>");
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "lang", "en");
+    char *h = render(&f->res, "html", &p);
+    ck_assert_ptr_null(strstr(h, "<script>alert"));
+    ck_assert_ptr_null(strstr(h, "<img src=https"));
+    ck_assert_ptr_null(strstr(h, "<b onmouseover"));
+    ck_assert_ptr_null(strchr(h, '\033'));
+    ck_assert_ptr_nonnull(strstr(h, "/etc/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;:30"));
+    ck_assert_ptr_nonnull(strstr(h, "\\x1b[31mred\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \\x85 &lt;img"));
+    ck_assert_ptr_nonnull(strstr(h, "acc\\x01ount"));
+    ck_assert_ptr_nonnull(strstr(h, "/etc/pass\\u202edwx.sh:3")); /* no right-to-left trick */
+    char dir[] = "/tmp/imgb-html-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *path = html_save(dir, "hostile.html", h);
+    ck_assert_int_eq(html_check(path, "en", "--id ssh.x11_forwarding"), 0);
+    free(path);
+    imgbuild_rmtree(dir);
+    free(h);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
 /* ---- the CLI as a CI job runs it: real images, exit codes, -o, ignore file --------------- */
 
 #define CLI_TEXTS                                                                          \
@@ -1685,6 +1878,17 @@ START_TEST(cli_real_scan_outputs_validate)
         }
     }
     batch_validate(&sb);
+    /* The HTML report of the real result, both languages: well-formed, self-contained, every
+     * failed item present. */
+    for (int l = 0; l < 2; l++) {
+        char *args = imgb_xasprintf("--format html --lang %s -o report.html", l ? "en" : "zh");
+        ck_assert_int_eq(cli_scan(c, every, args), 0);
+        free(args);
+        char *path = imgbuild_path(c->dir, "report.html");
+        ck_assert_int_eq(html_check(path, l ? "en" : "zh-CN",
+                                    "--id t.ci.high --id t.ci.medium --id t.ci.low"), 0);
+        free(path);
+    }
     /* And the table on the real result. */
     ck_assert_int_eq(cli_scan(c, every, "--format table --lang en"), 0);
     char *out = slurp(c->out);
@@ -1748,6 +1952,13 @@ static Suite *report_suite(void)
     tcase_add_test(tc, table_escapes_control_characters);
     tcase_add_test(tc, sarif_survives_invalid_utf8_from_the_image);
     tcase_add_test(tc, every_format_renders_without_a_reference_or_baselines);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("html");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, html_report_in_both_languages);
+    tcase_add_test(tc, html_verdict_pass_and_checker_catches_breakage);
+    tcase_add_test(tc, html_escapes_hostile_text);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");

@@ -14,6 +14,7 @@
 #include "rules/rules.h"
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/lines.h"
 #include "util/mem.h"
 #include "util/regex.h"
 
@@ -1081,6 +1082,33 @@ START_TEST(kind_file_meta_unreadable_passwd_is_an_error)
 }
 END_TEST
 
+/* The line iterator: LF only (a CR stays in the line), the last line may lack its LF. */
+START_TEST(lines_split_at_lf_only)
+{
+    static const char text[] = "a\r\nb\rc\n\nlast";
+    imgb_lines it;
+    const char *p;
+    size_t n;
+    imgb_lines_init(&it, text, strlen(text));
+    ck_assert(imgb_lines_next(&it, &p, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(memcmp(p, "a\r", 2), 0);
+    ck_assert(it.terminated);
+    ck_assert(imgb_lines_next(&it, &p, &n));
+    ck_assert_uint_eq(n, 3); /* "b\rc": a bare CR is a character */
+    ck_assert(imgb_lines_next(&it, &p, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert(imgb_lines_next(&it, &p, &n));
+    ck_assert_int_eq(it.number, 4);
+    ck_assert_uint_eq(n, 4);
+    ck_assert(!it.terminated);
+    ck_assert(!imgb_lines_next(&it, &p, &n));
+    imgb_lines_init(&it, text, 0);
+    ck_assert(!imgb_lines_next(&it, &p, &n));
+    ck_assert_int_eq(it.number, 0);
+}
+END_TEST
+
 START_TEST(regex_nested_quantifier_lint)
 {
     static const char *const bad[] = { "(a+)+$", "^(\\w+\\s?)*$", "(a|b*){2,}", "((ab)*c?)+",
@@ -1359,6 +1387,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, kind_file_regex_engine_error_is_an_error);
     tcase_add_test(tc, kind_file_meta_unreadable_passwd_is_an_error);
     tcase_add_test(tc, regex_nested_quantifier_lint);
+    tcase_add_test(tc, lines_split_at_lf_only);
     tcase_add_test(tc, kind_file_exists_both_ways);
     tcase_add_loop_test(tc, kind_file_compile_errors, 0,
                         sizeof kind_error_cases / sizeof kind_error_cases[0]);

@@ -471,19 +471,28 @@ static const struct {
     { "ocidir", IMGBUILD_OCI_DIR, IMGBUILD_PLAIN },
 };
 
-START_TEST(scan_reads_config_behind_symlinks)
+/* Write `text` as <dir>/rules/<name> and load that directory (asserts it loads). */
+static imgb_ruleset *load_rules_text(const char *dir, const char *name, const char *text)
 {
-    char *dir = imgbuild_tmpdir("scan-symlinked");
     char *rules = imgbuild_path(dir, "rules");
     imgbuild_sh("mkdir -p '%s'", rules);
-    char *rf = imgbuild_path(rules, "sym.yaml");
+    char *rf = imgbuild_path(rules, name);
     FILE *fp = fopen(rf, "w");
     ck_assert_ptr_nonnull(fp);
-    fputs(symlink_rules, fp);
+    fputs(text, fp);
     fclose(fp);
     imgb_ruleset *rs = NULL;
     const char *paths[] = { rules };
     ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    free(rf);
+    free(rules);
+    return rs;
+}
+
+START_TEST(scan_reads_config_behind_symlinks)
+{
+    char *dir = imgbuild_tmpdir("scan-symlinked");
+    imgb_ruleset *rs = load_rules_text(dir, "sym.yaml", symlink_rules);
 
     char *image = build_symlinked_image(dir, symlinked_variants[_i].name,
                                         symlinked_variants[_i].fmt,
@@ -529,8 +538,6 @@ START_TEST(scan_reads_config_behind_symlinks)
     imgb_scan_result_free(res);
     imgb_ruleset_free(rs);
     free(image);
-    free(rf);
-    free(rules);
     imgbuild_rmtree(dir);
     free(dir);
 }
@@ -563,16 +570,7 @@ static const char cap_rules[] =
 START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
 {
     char *dir = imgbuild_tmpdir("scan-cap");
-    char *rules = imgbuild_path(dir, "rules");
-    imgbuild_sh("mkdir -p '%s'", rules);
-    char *rf = imgbuild_path(rules, "cap.yaml");
-    FILE *fp = fopen(rf, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(cap_rules, fp);
-    fclose(fp);
-    imgb_ruleset *rs = NULL;
-    const char *paths[] = { rules };
-    ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
+    imgb_ruleset *rs = load_rules_text(dir, "cap.yaml", cap_rules);
 
     imgb_buf pad = IMGB_BUF_INIT;
     for (int i = 0; i < 128; i++)
@@ -628,8 +626,6 @@ START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
     free(sshd);
     free(defs);
     free(image);
-    free(rf);
-    free(rules);
     imgbuild_rmtree(dir);
     free(dir);
 }

@@ -3,6 +3,7 @@
 #   tools/dev.sh demo   install what is missing, build, build a sample image with umoci and
 #                       skopeo from testdata, and scan it
 #   tools/dev.sh test   install what is missing, build (normal and ASan+UBSan), run every suite
+# (chromium, poppler-utils and a CJK font drive and read the HTML report test, html_browser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -10,7 +11,8 @@ ROOT=$PWD
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
       python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs
-      libisal-dev libzstd-dev zlib1g-dev)
+      libisal-dev libzstd-dev zlib1g-dev python3-html5lib chromium poppler-utils
+      fonts-wqy-microhei)
 
 install_deps() {
     local missing=()

@@ -1,77 +1,123 @@
 #!/usr/bin/env bash
-# bench/scan: how much a full scan costs compared with just reading the image.
+# bench/scan: what a scan costs against references run in the same invocation (issue 15).
 #
-#   bench/scan/run.sh [WORKDIR]        (default: build-bench/ in the source tree)
+#   bench/scan/run.sh [IMAGE...]
+#   env: WORK (build-bench/ in the source tree), REPS (3, medians reported), ROOTFS (a
+#        Debian-like root directory to build the default images from; default: a Debian 12
+#        minbase root made once with debootstrap from deb.debian.org, apt lists and caches
+#        removed as in the official image), JOHN (1: also the weak-password comparison),
+#        SECRETS (1: also the ak_leak matcher alone, bench/scan/secret_bench.c, MB/s).
 #
-# Builds (once, cached in WORKDIR) two OCI-layout images from the host's own /usr with GNU tar
-# + gzip -6 (what docker/buildah write): "small" (2 layers) and "large" (4 layers, several
-# hundred MB).  Then, in one run, for each image:
-#   floor     wall time of `gzip -dc` of every layer blob, one after the other
-#   scan -j1  `imgbaseline scan` with every rule except weak passwords, one decompression job
-#   scan -j2  the same with two jobs
-#   peak RSS  of each scan (/usr/bin/time), which must stay flat as the image grows
-# and the ak_leak matcher alone (bench/scan/secret_bench.c) in MB/s over the large image's
-# content, with and without the keyword prefilter.
+# Images: the arguments (docker-archive or oci-archive files with plain/gzip/zstd layers),
+# else two built (once, cached) with umoci + skopeo from ROOTFS: "deb12-1" (the root as one
+# gzip layer) and "deb12-4" (the same files in four layers of similar size).  For each, in
+# one run, REPS times each, in turn:
+#   gzip -dc   of every layer blob, one after the other (the floor the issue measures against)
+#   scan -j1   `imgbaseline scan` with every shipped rule except the weak-password kind
+#   scan -j2   the same with two jobs
+# then medians, the ratios scan/gzip and -j1/-j2, peak RSS, and scan.stats of the last scan
+# (passes, bytes inflated against the layers' uncompressed size).
+# Weak passwords (JOHN=1, needs john): the deb12 root plus a layer with the seven-account
+# shadow of bench/weak_password (six weak passwords from John's password.lst, one strong),
+# a whole scan with the shipped rules (-j2) against John the Ripper on the same shadow
+# (--format=crypt, password.lst, 2 OpenMP threads), medians of REPS runs, fresh salts each.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${1:-$SRC/build-bench}
+WORK=${WORK:-$SRC/build-bench}
+REPS=${REPS:-3}
+JOHN=${JOHN:-1}
+SECRETS=${SECRETS:-1}
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
 BUILD=$WORK/build
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgb-scanbench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
 
-echo "== building imgbaseline (RelWithDebInfo) in $BUILD" >&2
+echo "== building imgbaseline (RelWithDebInfo, as CI builds it) in $BUILD" >&2
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGB_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target imgbaseline imgb_secret_bench >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target imgbaseline wp_bench imgb_secret_bench >/dev/null
 CLI=$BUILD/imgbaseline
 
-# One OCI layout directory per image; layer i is `tar` of the listed /usr subtrees.
-make_image() { # name "dirs of layer 1" "dirs of layer 2" ...
-    local name=$1; shift
-    local out=$WORK/img-$name
-    [[ -f $out/index.json ]] && return 0
-    echo "== building image $name from the host's /usr (gzip -6, once)" >&2
-    rm -rf "$out" "$out.tmp"
-    mkdir -p "$out.tmp/blobs/sha256"
-    local i=0 layers=()
-    for dirs in "$@"; do
-        local tarf=$out.tmp/layer$i.tar
-        # shellcheck disable=SC2086
-        tar -C / --numeric-owner -cf "$tarf" $dirs 2>/dev/null || true
-        local diff; diff=$(sha256sum "$tarf" | cut -d' ' -f1)
-        gzip -6 -n -c "$tarf" >"$tarf.gz"
-        local dig; dig=$(sha256sum "$tarf.gz" | cut -d' ' -f1)
-        mv "$tarf.gz" "$out.tmp/blobs/sha256/$dig"
-        layers+=("$dig:$diff:$(stat -c %s "$out.tmp/blobs/sha256/$dig")")
-        rm -f "$tarf"
-        i=$((i + 1))
-    done
-    python3 - "$out.tmp" "$name" "${layers[@]}" <<'EOF'
-import hashlib, json, os, sys
-root, name, layers = sys.argv[1], sys.argv[2], [l.split(":") for l in sys.argv[3:]]
-def blob(data):
-    d = hashlib.sha256(data).hexdigest()
-    open(os.path.join(root, "blobs", "sha256", d), "wb").write(data)
-    return d, len(data)
-config = {"architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
-          "config": {"Env": ["PATH=/usr/bin"], "User": "1000"},
-          "rootfs": {"type": "layers", "diff_ids": ["sha256:" + l[1] for l in layers]},
-          "history": [{"created_by": "/bin/sh -c #(nop) ADD dir:%s in /usr" % l[1][:12]} for l in layers]}
-cd, cs = blob(json.dumps(config).encode())
-manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + cd, "size": cs},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + l[0], "size": int(l[2])} for l in layers]}
-md, ms = blob(json.dumps(manifest).encode())
-index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-         "digest": "sha256:" + md, "size": ms, "annotations": {"org.opencontainers.image.ref.name": "bench-" + name}}]}
-json.dump(index, open(os.path.join(root, "index.json"), "w"))
-json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(root, "oci-layout"), "w"))
-EOF
-    mv "$out.tmp" "$out"
+# ---- images ---------------------------------------------------------------------------------
+
+rootfs() {
+    if [[ -n ${ROOTFS:-} ]]; then
+        echo "$ROOTFS"
+        return
+    fi
+    local r=$WORK/debian12-rootfs
+    if [[ ! -f $r/etc/debian_version ]]; then
+        command -v debootstrap >/dev/null ||
+            { echo "run.sh: set ROOTFS=DIR or install debootstrap" >&2; exit 2; }
+        echo "== debootstrap --variant=minbase bookworm (once)" >&2
+        rm -rf "$r"
+        debootstrap --variant=minbase bookworm "$r" http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1
+        rm -rf "$r"/var/cache/apt/*.bin "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/*
+    fi
+    echo "$r"
 }
 
-make_image small "usr/include" "usr/lib/python3 usr/libexec usr/sbin"
-make_image large "usr/bin" "usr/lib/gcc" "usr/include" "usr/lib/python3 usr/libexec usr/sbin"
+build_image() { # out ref layer-dir...
+    local out=$1 ref=$2; shift 2
+    local args=()
+    for d in "$@"; do args+=(--layer "$d"); done
+    bash "$SRC/tests/support/build-image.sh" --out "$out" --format oci-archive --ref "$ref" \
+        --compress gzip "${args[@]}" >/dev/null
+}
 
-# Every rule file except those with weak-password items.
+# Split ROOT's files (sorted by path) into four runs of about the same number of bytes.
+split4() { # root outdir
+    local root=$1 out=$2
+    rm -rf "$out"; mkdir -p "$out"
+    (cd "$root" && find . -mindepth 1 \( -type f -o -type l \) -printf '%s %p\n' | sort -k2) |
+        awk -v out="$out" '{ s[NR] = $1; p[NR] = substr($0, index($0, " ") + 1); t += $1 }
+            END { k = 0; acc = 0
+                  for (i = 1; i <= NR; i++) { if (acc >= t / 4 * (k + 1) && k < 3) k++
+                                              print p[i] > (out "/list" k); acc += s[i] } }'
+    for k in 0 1 2 3; do
+        mkdir -p "$out/l$k"
+        (cd "$root" && tar -cf - --no-recursion -T "$out/list$k") | tar -xf - -C "$out/l$k"
+    done
+}
+
+default_images() {
+    local r
+    r=$(rootfs)
+    if [[ ! -f $WORK/deb12-1.tar ]]; then
+        echo "== building deb12-1 (one gzip layer) from $r" >&2
+        build_image "$WORK/deb12-1.tar" bench/debian:12 "$r"
+    fi
+    if [[ ! -f $WORK/deb12-4.tar ]]; then
+        echo "== building deb12-4 (four gzip layers) from $r" >&2
+        split4 "$r" "$WORK/split4"
+        build_image "$WORK/deb12-4.tar" bench/debian4:12 "$WORK"/split4/l{0,1,2,3}
+        rm -rf "$WORK/split4"
+    fi
+    echo "$WORK/deb12-1.tar" "$WORK/deb12-4.tar"
+}
+
+# Layer blobs of an image archive, extracted into DIR, one path a line (in layer order).
+layer_blobs() { # image dir
+    mkdir -p "$2"
+    tar -xf "$1" -C "$2"
+    python3 - "$2" <<'EOF'
+import json, os, sys
+root = sys.argv[1]
+def blob(d): return os.path.join(root, "blobs", "sha256", d.split(":", 1)[1])
+if os.path.exists(os.path.join(root, "manifest.json")):
+    for l in json.load(open(os.path.join(root, "manifest.json")))[0]["Layers"]:
+        print(os.path.join(root, l))
+else:
+    idx = json.load(open(os.path.join(root, "index.json")))
+    m = json.load(open(blob(idx["manifests"][0]["digest"])))
+    while "manifests" in m:
+        m = json.load(open(blob(m["manifests"][0]["digest"])))
+    for l in m["layers"]:
+        print(blob(l["digest"]))
+EOF
+}
+
+# Every shipped rule file except those with a weak-password item.
 RULES=$WORK/rules-no-weakpw
 rm -rf "$RULES"; mkdir -p "$RULES"
 (cd "$SRC/rules" && find . -name '*.yaml' -print0) | while IFS= read -r -d '' f; do
@@ -80,59 +126,137 @@ rm -rf "$RULES"; mkdir -p "$RULES"
     cp "$SRC/rules/$f" "$RULES/$f"
 done
 
-# The reader alone (no content consumer): a baseline with one config-only item.
-MINRULES=$WORK/rules-read-only
-mkdir -p "$MINRULES"
-cat >"$MINRULES/read_only.yaml" <<'EOF'
-baseline: {key: bench_read_only, class: bench, alias: {zh: "读取", en: "read only"},
-           class_alias: {zh: "读取", en: "read only"}}
-items:
-  - {id: bench.tag, key: bench_tag, title: {zh: "标签", en: "tag"}, description: {zh: "-", en: "-"},
-     advice: {zh: "-", en: "-"}, severity: low, bucket: security_check, check: {kind: build_tag}}
-EOF
+# ---- measuring ------------------------------------------------------------------------------
 
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-report() { # name
-    local img=$WORK/img-$1 blobs=()
-    mapfile -t blobs < <(python3 -c "
-import json,sys
-r='$img'; idx=json.load(open(r+'/index.json'))
-m=json.load(open(r+'/blobs/sha256/'+idx['manifests'][0]['digest'][7:]))
-for l in m['layers']: print(r+'/blobs/sha256/'+l['digest'][7:])")
-    local usize=0 csize=0
-    for b in "${blobs[@]}"; do
-        csize=$((csize + $(stat -c %s "$b")))
-        usize=$((usize + $(gzip -dc "$b" | wc -c)))
-    done
-    # wall, CPU (user+sys) and peak RSS of a command, via GNU time
-    measure() {
-        /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/cmd.err" ||
-            [[ $? -eq 1 ]] || { cat "$WORK/cmd.err" >&2; exit 1; }
-        read -r wall usr sys rss <"$WORK/time.txt"
-        cpu=$(python3 -c "print('%.2f' % ($usr + $sys))")
-    }
-    printf '%-6s %d layers, %d MB gzip, %d MB uncompressed\n' "$1" "${#blobs[@]}" \
-        $((csize / 1000000)) $((usize / 1000000))
-    measure bash -c 'for b in "$@"; do gzip -dc "$b" >/dev/null; done' _ "${blobs[@]}"
-    local floor=$wall floor_cpu=$cpu
-    printf '  %-44s wall %6s s  cpu %6s s\n' "floor: gzip -dc of every layer, in turn" "$wall" "$cpu"
-    measure "$CLI" scan "$img" --no-default-rules --rules "$MINRULES" -j 1 --format json -o /dev/null
-    printf '  %-44s wall %6s s  cpu %6s s  peak RSS %3d MB\n' "scan -j 1, reader + view only" \
-        "$wall" "$cpu" $((rss / 1024))
-    for j in 1 2; do
-        measure "$CLI" scan "$img" --no-default-rules --rules "$RULES" -j "$j" --format json \
-            -o "$WORK/scan-$1-j$j.json"
-        printf '  %-44s wall %6s s  cpu %6s s  peak RSS %3d MB  (%s x floor wall, %s x floor cpu)\n' \
-            "scan -j $j, all rules but weak passwords" "$wall" "$cpu" $((rss / 1024)) \
-            "$(python3 -c "print('%.2f' % ($wall / $floor))")" \
-            "$(python3 -c "print('%.2f' % ($cpu / $floor_cpu))")"
-    done
+# measure NAME CMD...: one run; wall and CPU (user + sys) seconds and peak RSS (KB) appended
+# to TMP/NAME.{wall,cpu,rss}.  On a loaded machine CPU time is the steadier figure.
+measure() {
+    local name=$1; shift
+    /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/err" ||
+        { [[ $? -eq 1 ]] || { cat "$TMP/err" >&2; exit 1; }; }
+    read -r wall usr sys rss <"$TMP/time"
+    echo "$wall" >>"$TMP/$name.wall"
+    awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f\n", u + s }' >>"$TMP/$name.cpu"
+    echo "$rss" >>"$TMP/$name.rss"
 }
 
-echo "== scan vs. decompression floor ($(nproc) cores; $(uptime | sed 's/.*load/load/'))"
-report small
-report large
+report() { # image
+    local img=$1 name blobs=() usize=0 csize=0
+    name=$(basename "$img")
+    rm -rf "$TMP/x"
+    mapfile -t blobs < <(layer_blobs "$img" "$TMP/x")
+    for b in "${blobs[@]}"; do
+        csize=$((csize + $(stat -c %s "$b")))
+        usize=$((usize + $(gzip -dcf <"$b" | wc -c)))
+    done
+    rm -f "$TMP"/*.wall "$TMP"/*.cpu "$TMP"/*.rss
+    for ((r = 1; r <= REPS; r++)); do
+        measure gzip bash -c 'for b in "$@"; do gzip -dcf <"$b" >/dev/null; done' _ "${blobs[@]}"
+        for j in 1 2; do
+            measure "j$j" "$CLI" scan "$img" --no-default-rules --rules "$RULES" -j "$j" \
+                --format json -o "$TMP/scan-j$j.json"
+        done
+    done
+    local g j1 j2 gc c1 c2
+    g=$(median <"$TMP/gzip.wall"); j1=$(median <"$TMP/j1.wall"); j2=$(median <"$TMP/j2.wall")
+    gc=$(median <"$TMP/gzip.cpu"); c1=$(median <"$TMP/j1.cpu"); c2=$(median <"$TMP/j2.cpu")
+    printf '%s: %d layers, %.1f MB blobs, %.1f MB uncompressed (load %s)\n' "$name" \
+        "${#blobs[@]}" "$(ratio "$csize" 1e6)" "$(ratio "$usize" 1e6)" "$(cut -d' ' -f1 /proc/loadavg)"
+    printf '  %-40s wall %6s s                cpu %6s s\n' "gzip -dc of every layer" "$g" "$gc"
+    printf '  %-40s wall %6s s = %5s x gzip  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
+        "scan -j1 (all rules but weak passwords)" "$j1" "$(ratio "$j1" "$g")" "$c1" \
+        "$(ratio "$c1" "$gc")" $(($(median <"$TMP/j1.rss") / 1024))
+    printf '  %-40s wall %6s s = %5s x gzip  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
+        "scan -j2" "$j2" "$(ratio "$j2" "$g")" "$c2" "$(ratio "$c2" "$gc")" \
+        $(($(median <"$TMP/j2.rss") / 1024))
+    echo "  -j1 / -j2 wall: $(ratio "$j1" "$j2") x"
+    python3 - "$TMP/scan-j1.json" "$usize" <<'EOF'
+import json, sys
+st = json.load(open(sys.argv[1]))["scan"]["stats"]
+u = int(sys.argv[2])
+print("  scan.stats -j1: passes %d, bytes read %d, inflated %d (%s the uncompressed size), ms %s"
+      % (st["passes"], st["bytes_read"], st["bytes_inflated"],
+         "=" if st["bytes_inflated"] == u else "%.2fx" % (st["bytes_inflated"] / u),
+         " ".join("%s %d" % kv for kv in st["ms"].items())))
+EOF
+}
 
-echo "== ak_leak matcher alone over the large image's content"
-"$BUILD/bench/scan/imgb_secret_bench" "$SRC/rules/common/ak_leak.yaml" --limit 2000 --no-prefilter-too \
-    /usr/bin /usr/lib/gcc /usr/include /usr/lib/python3 /usr/libexec /usr/sbin | sed 's/^/  /'
+# ---- weak passwords -------------------------------------------------------------------------
+
+run_john() { # shadow -> "wall found"
+    local shadow=$1 jhome=$TMP/john-home home
+    home=$(getent passwd "$(id -u)" | cut -d: -f6)
+    rm -rf "$jhome" "$TMP"/john-session*; mkdir -p "$jhome"
+    local script="cd '$TMP' && OMP_NUM_THREADS=2 /usr/bin/time -f '%e %U %S' -o '$TMP/john.time' \
+        john --format=crypt --wordlist=/usr/share/john/password.lst --session='$TMP/john-session' \
+        '$shadow' >'$TMP/john.out' 2>&1; john --show '$shadow' 2>/dev/null | grep -c : \
+        >'$TMP/john.found' || true"
+    # john keeps its pot in ~/.john: a private mount namespace gives every run an empty one
+    if unshare -m --propagation private true 2>/dev/null; then
+        unshare -m --propagation private sh -c "mount --bind '$jhome' '$home' && $script"
+    else
+        sh -c "$script"
+    fi
+    echo "$(cat "$TMP/john.time") $(cat "$TMP/john.found")"
+}
+
+weak_passwords() {
+    command -v john >/dev/null && [[ -r /usr/share/john/password.lst ]] ||
+        { echo "weak passwords: john not installed (apt-get install john): skipped"; return; }
+    local r wp=$TMP/wp
+    r=$(rootfs)
+    rm -rf "$wp"; mkdir -p "$wp/layer/etc"
+    rm -f "$TMP"/ours.* "$TMP"/john.wall "$TMP"/john.cpu
+    local found_ours=0 found_john=0
+    for ((i = 1; i <= REPS; i++)); do
+        "$BUILD/bench/weak_password/wp_bench" mkshadow "$wp/shadow" '$1$'   # fresh salts
+        cp "$wp/shadow" "$wp/layer/etc/shadow"; chmod 0640 "$wp/layer/etc/shadow"
+        { cat "$r/etc/passwd"; cut -d: -f1 "$wp/shadow" | grep -v '^root$' |
+              awk '{ printf "%s:x:%d:%d::/home/%s:/bin/sh\n", $1, 2000 + NR, 2000 + NR, $1 }'; } \
+            >"$wp/layer/etc/passwd"
+        build_image "$TMP/wp.tar" bench/weakpw:1 "$r" "$wp/layer"
+        measure ours "$CLI" scan "$TMP/wp.tar" -j 2 --format json -o "$TMP/wp.json"
+        found_ours=$(python3 -c "
+import json, sys
+d = json.load(open('$TMP/wp.json'))
+for b in d['baselines']:
+    for it in b['items']:
+        if it['id'] == 'weak.password':
+            print(sum(1 for e in it['evidence'] if e.get('verdict') == 'fail'))")
+        read -r jw ju js found_john <<<"$(run_john "$wp/shadow")"
+        echo "$jw" >>"$TMP/john.wall"
+        awk -v u="$ju" -v s="$js" 'BEGIN { printf "%.2f\n", u + s }' >>"$TMP/john.cpu"
+    done
+    local ow jw oc jc
+    ow=$(median <"$TMP/ours.wall"); jw=$(median <"$TMP/john.wall")
+    oc=$(median <"$TMP/ours.cpu"); jc=$(median <"$TMP/john.cpu")
+    echo "weak passwords: seven accounts (six weak, in password.lst), medians of $REPS (load $(cut -d' ' -f1 /proc/loadavg))"
+    printf '  %-52s wall %6s s  cpu %6s s  %s weak accounts\n' \
+        "imgbaseline scan, shipped rules, -j2 (whole scan)" "$ow" "$oc" "$found_ours"
+    printf '  %-52s wall %6s s  cpu %6s s  %s cracked\n' \
+        "john --format=crypt password.lst, 2 threads" "$jw" "$jc" "$found_john"
+    echo "  john / scan: wall $(ratio "$jw" "$ow") x, cpu $(ratio "$jc" "$oc") x"
+}
+
+# ---- run ------------------------------------------------------------------------------------
+
+if (($#)); then
+    images=("$@")
+else
+    read -r -a images <<<"$(default_images)"
+fi
+echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), $REPS runs each, medians"
+for img in "${images[@]}"; do
+    report "$img"
+done
+[[ $JOHN == 1 ]] && weak_passwords
+if [[ $SECRETS == 1 ]]; then
+    r=$(rootfs)
+    echo "ak_leak matcher alone over $r/usr (bench/scan/secret_bench.c)"
+    "$BUILD/bench/scan/imgb_secret_bench" "$SRC/rules/common/ak_leak.yaml" --limit 2000 \
+        --no-prefilter-too "$r/usr" | sed 's/^/  /'
+fi
+exit 0

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 #define ACCT_MAX_FIELDS 10 /* one more than shadow's 9, to detect extra fields */
@@ -346,19 +347,17 @@ static void acct_parse_gshadow(imgb_accounts *a, const acct_line *l, int line, b
 
 void imgb_accounts_parse(imgb_accounts *a, imgb_acct_file which, const char *data, size_t len)
 {
-    size_t pos = 0;
-    int line = 0;
+    imgb_lines it;
+    const char *p;
+    size_t n;
 
     a->src[which].status = 0;
     free(a->src[which].message);
     a->src[which].message = NULL;
-    while (pos < len) {
-        const char *p = data + pos;
-        const char *nl = memchr(p, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - p) : len - pos;
-        pos += n + (nl ? 1 : 0);
-        line++;
-        if (!nl && a->src[which].truncated) {
+    imgb_lines_init(&it, data, len);
+    while (imgb_lines_next(&it, &p, &n)) {
+        int line = it.number;
+        if (!it.terminated && a->src[which].truncated) {
             acct_issue(a, which, line,
                        imgb_xstrdup("line cut by the content cap; not parsed"));
             break;

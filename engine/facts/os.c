@@ -23,6 +23,7 @@
 
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 #define OS_RELEASE_MAX_VALUE 256
@@ -240,11 +241,12 @@ static char *deb_upstream(const char *v)
 /* Field value of one deb-control paragraph [p, end) (malloc'd), NULL if absent. */
 static char *para_field(const char *p, const char *end, const char *field)
 {
-    size_t fl = strlen(field);
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        if ((size_t)(le - p) > fl && strncasecmp(p, field, fl) == 0 && p[fl] == ':') {
+    size_t fl = strlen(field), n;
+    imgb_lines it;
+    imgb_lines_init(&it, p, (size_t)(end - p));
+    while (imgb_lines_next(&it, &p, &n)) {
+        const char *le = p + n;
+        if (n > fl && strncasecmp(p, field, fl) == 0 && p[fl] == ':') {
             const char *v = p + fl + 1;
             while (v < le && (*v == ' ' || *v == '\t'))
                 v++;
@@ -253,7 +255,6 @@ static char *para_field(const char *p, const char *end, const char *field)
                 ve--;
             return imgb_xstrndup(v, (size_t)(ve - v));
         }
-        p = nl ? nl + 1 : end;
     }
     return NULL;
 }

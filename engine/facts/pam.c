@@ -16,6 +16,7 @@
 #include "facts/pkgver.h"
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 /* ---- building the stack ------------------------------------------------------------------ */
@@ -214,15 +215,14 @@ static void pam_parse_text(pam_ctx *pc, const char *path, const char *data, size
                            const char *type_filter, int depth)
 {
     imgb_buf logical = IMGB_BUF_INIT;
-    size_t pos = 0;
     int phys = 0, start_line = 0;
+    imgb_lines it;
+    const char *p;
+    size_t n;
 
-    while (pos < len) {
-        const char *p = data + pos;
-        const char *nl = memchr(p, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - p) : len - pos;
-        pos += n + (nl ? 1 : 0);
-        phys++;
+    imgb_lines_init(&it, data, len);
+    while (imgb_lines_next(&it, &p, &n)) {
+        phys = it.number;
         char *buf = imgb_xstrndup(p, n); /* strlen semantics: a NUL ends the line */
         char *s = buf + strspn(buf, " \n\t");
         if (*s == '\0' || *s == '#') {
@@ -638,8 +638,7 @@ static bool pam_module_conf(const imgb_view *view, const char *path, const char 
                             imgb_pam_setting *out)
 {
     const unsigned char *data;
-    size_t len, pos = 0;
-    int line = 0;
+    size_t len;
     bool found = false;
 
     int rc = imgb_view_read(view, path, &data, &len);
@@ -656,12 +655,12 @@ static bool pam_module_conf(const imgb_view *view, const char *path, const char 
         out->source = imgb_xstrdup(imgb_error_last());
         return true;
     }
-    while (pos < len) {
-        const char *p = (const char *)data + pos;
-        const char *nl = memchr(p, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - p) : len - pos;
-        pos += n + (nl ? 1 : 0);
-        line++;
+    imgb_lines it;
+    const char *p;
+    size_t n;
+    imgb_lines_init(&it, (const char *)data, len);
+    while (imgb_lines_next(&it, &p, &n)) {
+        int line = it.number;
         char *buf = imgb_xstrndup(p, n);
         char *hash = strchr(buf, '#');
         if (hash)

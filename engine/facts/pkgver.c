@@ -12,6 +12,7 @@
 #include "facts/distro.h"
 #include "facts/os.h"
 #include "util/error.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 /* Package names per component: Debian/Ubuntu first, then rpm (EL, openEuler, SUSE). */
@@ -87,9 +88,11 @@ static char *dpkg_find(const char *t, const char *end, const char *const *names,
         }
         const char *pkg = NULL, *status = NULL, *ver = NULL;
         size_t pkgl = 0, statusl = 0, verl = 0;
-        for (const char *l = t; l < pe;) {
-            const char *nl = memchr(l, '\n', (size_t)(pe - l));
-            size_t n = nl ? (size_t)(nl - l) : (size_t)(pe - l);
+        imgb_lines it;
+        const char *l;
+        size_t n;
+        imgb_lines_init(&it, t, (size_t)(pe - t));
+        while (imgb_lines_next(&it, &l, &n)) {
             const char *v;
             size_t vl;
             if (line_is(l, n, "Package", &v, &vl)) {
@@ -102,7 +105,6 @@ static char *dpkg_find(const char *t, const char *end, const char *const *names,
                 ver = v;
                 verl = vl;
             }
-            l += n + 1;
         }
         /* "install ok installed": want, flag, status (dpkg-query(1)) */
         bool installed = status && statusl >= 10 &&

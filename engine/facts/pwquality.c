@@ -15,6 +15,7 @@
 #include "facts/pam.h"
 #include "facts/pkgver.h"
 #include "util/error.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 typedef enum pwq_type {
@@ -115,8 +116,7 @@ static bool pwq_read_conf(const imgb_view *view, const char *path, const pwq_opt
                           const char *version, imgb_pwq_value *out)
 {
     const unsigned char *data;
-    size_t len, pos = 0;
-    int line = 0;
+    size_t len;
     bool ok = true;
 
     int rc = imgb_view_read(view, path, &data, &len);
@@ -136,12 +136,12 @@ static bool pwq_read_conf(const imgb_view *view, const char *path, const pwq_opt
         out->status = rc;
         return false; /* the files after it are not read either: the result is unknown */
     }
-    while (pos < len && ok) {
-        const char *p = (const char *)data + pos;
-        const char *nl = memchr(p, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - p) : len - pos;
-        pos += n + (nl ? 1 : 0);
-        line++;
+    imgb_lines it;
+    const char *p;
+    size_t n;
+    imgb_lines_init(&it, (const char *)data, len);
+    while (ok && imgb_lines_next(&it, &p, &n)) {
+        int line = it.number;
         char *buf = imgb_xstrndup(p, n);
         char *hash = strchr(buf, '#');
         if (hash)

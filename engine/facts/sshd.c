@@ -17,6 +17,7 @@
 #include "rules/rules.h"
 #include "util/error.h"
 #include "util/limits.h"
+#include "util/lines.h"
 #include "util/mem.h"
 
 /* Versions where sshd's parser changed (servconf.c history). */
@@ -1078,11 +1079,320 @@ static void include_glob(pstate *ps, const char *arg, imgb_ptrvec *out)
     free(pattern);
 }
 
-static void process_line(pstate *ps, const char *file, int linenum, char *line, int depth)
+/* ---- one handler per kind of keyword ------------------------------------------------------- */
+
+/* What one keyword line hands its handler (servconf.c's process_server_config_line state). */
+typedef struct kw_line {
+    pstate *ps;
+    const char *file;
+    int linenum;
+    int depth;
+    const kw *k;
+    kw_kind kind;
+    const char *name;         /* the keyword as written (for messages) */
+    slot *sl;
+    char **av;
+    int ac;
+} kw_line;
+
+/*
+ * A handler validates the arguments of its kind (a value sshd rejects is a config problem,
+ * reported here) and says what to record:
+ *   KW_SET   *value (malloc'd) is the keyword's value: first wins, `*used` words consumed;
+ *   KW_KEPT  the handler recorded it itself (lists, last-wins); `*used` words consumed;
+ *   KW_STOP  nothing more to do (a problem was reported, or the keyword sets no value).
+ */
+typedef enum kw_result { KW_SET, KW_KEPT, KW_STOP } kw_result;
+typedef kw_result (*kw_handler)(const kw_line *l, char **value, int *used);
+
+#define KW_PROBLEM(l, ...) add_problem((l)->ps->cfg, (l)->file, (l)->linenum, false, __VA_ARGS__)
+
+static kw_result kw_flag(const kw_line *l, char **value, int *used)
 {
+    (void)used;
+    bool nocase = ver_cmp(l->ps->cfg->version, V_FLAG_NOCASE) >= 0;
+    const char *val = ms_find(ms_flag, l->av[0], nocase);
+    if (!val) {
+        if (nocase)
+            KW_PROBLEM(l, "%s line %d: unsupported option \"%s\".", l->file, l->linenum, l->av[0]);
+        else
+            KW_PROBLEM(l, "%s line %d: Bad yes/no argument: %s", l->file, l->linenum, l->av[0]);
+        return KW_STOP;
+    }
+    *value = imgb_xstrdup(val);
+    return KW_SET;
+}
+
+/* K_MULTI (strcasecmp) and K_TUN (strcmp, its own message). */
+static kw_result kw_multi(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    const char *val = ms_find(l->k->ms, l->av[0], l->kind == K_MULTI);
+    if (!val) {
+        if (l->kind == K_TUN)
+            KW_PROBLEM(l, "%s line %d: bad %s argument %s", l->file, l->linenum, l->name,
+                       l->av[0]);
+        else
+            KW_PROBLEM(l, "%s line %d: unsupported option \"%s\".", l->file, l->linenum, l->av[0]);
+        return KW_STOP;
+    }
+    *value = imgb_xstrdup(val);
+    return KW_SET;
+}
+
+/* K_LOGLEVEL and K_FACILITY. */
+static kw_result kw_log(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    const char *val = ms_find(l->k->ms, l->av[0], true);
+    if (!val) {
+        KW_PROBLEM(l, "%s line %d: unsupported log %s '%s'", l->file, l->linenum,
+                   l->kind == K_LOGLEVEL ? "level" : "facility", l->av[0]);
+        return KW_STOP;
+    }
+    *value = imgb_xstrdup(val);
+    return KW_SET;
+}
+
+static kw_result kw_int(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    long long n;
+    if (!parse_int(l->av[0], l->ps->cfg->version, &n)) {
+        KW_PROBLEM(l, "%s line %d: %s integer value invalid.", l->file, l->linenum, l->name);
+        return KW_STOP;
+    }
+    *value = imgb_xasprintf("%lld", n);
+    return KW_SET;
+}
+
+static kw_result kw_time(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    long long t = convtime(l->av[0]);
+    if (t < 0) {
+        KW_PROBLEM(l, "%s line %d: invalid time value.", l->file, l->linenum);
+        return KW_STOP;
+    }
+    *value = imgb_xasprintf("%lld", t);
+    return KW_SET;
+}
+
+static kw_result kw_maxstartups(const kw_line *l, char **value, int *used)
+{
+    (void)value;
+    (void)used;
+    int a = -1, b = -1, c = -1, n = sscanf(l->av[0], "%d:%d:%d", &a, &b, &c);
+    bool ok = n == 3 ? !(a > c || b > 100 || b < 1) : n == 1;
+    if (n == 1)
+        c = a;
+    if (ok && (c <= 0 || a <= 0))
+        ok = false;
+    if (!ok) {
+        KW_PROBLEM(l, "%s line %d: Invalid %s spec.", l->file, l->linenum, l->name);
+        return KW_STOP;
+    }
+    if (n == 1) {
+        /* the rate keeps an earlier line's value, else the default 30 */
+        int prev = 30;
+        if (l->sl->value)
+            (void)sscanf(l->sl->value, "%*d:%d", &prev);
+        b = prev;
+    }
+    char *v = imgb_xasprintf("%d:%d:%d", a, b, c);
+    /* no activep check in servconf.c: the last occurrence wins, outside any Match */
+    slot_set(l->sl, l->ps, l->file, l->linenum, v, false, true);
+    free(v);
+    return KW_KEPT;
+}
+
+static kw_result kw_path(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    *value = derelativise(l->av[0]);
+    return KW_SET;
+}
+
+/* K_STRING and K_USERENV (yes, no (strcmp) or a pattern list, printed as is). */
+static kw_result kw_string(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    *value = imgb_xstrdup(l->av[0]);
+    return KW_SET;
+}
+
+static kw_result kw_rest(const kw_line *l, char **value, int *used)
+{
+    *used = l->ac;
+    *value = join_args(l->av, l->ac);
+    return KW_SET;
+}
+
+static kw_result kw_algos(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    const char *v = l->ps->cfg->version, *arg = l->av[0];
+    /* ciphers_valid / mac_valid / kex_names_valid; a "-" list is not validated */
+    char *bad = arg[0] == '-' ? NULL
+                : bad_algo(l->k->name, arg[0] == '+' || arg[0] == '^' ? arg + 1 : arg, v);
+    if (bad) {
+        KW_PROBLEM(l, "%s line %d: Bad SSH2 %s '%s'.", l->file, l->linenum,
+                   strcmp(l->k->name, "ciphers") == 0 ? "cipher spec"
+                   : strcmp(l->k->name, "macs") == 0  ? "mac spec"
+                                                      : "KexAlgorithms",
+                   arg);
+        free(bad);
+        return KW_STOP;
+    }
+    *value = assemble_algos(default_algos(l->k->name, v), arg);
+    if (!l->sl->raw && l->ps->active)
+        l->sl->raw = imgb_xstrdup(arg);
+    return KW_SET;
+}
+
+static kw_result kw_protocol(const kw_line *l, char **value, int *used)
+{
+    (void)used;
+    const char *a = l->av[0];
+    if (strcmp(a, "2") && strcmp(a, "1") && strcmp(a, "2,1") && strcmp(a, "1,2")) {
+        KW_PROBLEM(l, "%s line %d: Bad protocol spec '%s'.", l->file, l->linenum, a);
+        return KW_STOP;
+    }
+    *value = imgb_xstrdup(a);
+    return KW_SET;
+}
+
+/* `if (*activep && rekey_limit == -1)` and, separately, the interval through parse_time:
+ * each half is first-wins on its own. */
+static kw_result kw_rekey(const kw_line *l, char **value, int *used)
+{
+    imgb_sshd_config *cfg = l->ps->cfg;
+    slot *sl = l->sl;
+    bool active = l->ps->active;
+    long long bytes = 0;
+    if (strcmp(l->av[0], "default") != 0 &&
+        (!scan_scaled(l->av[0], &bytes) || (bytes != 0 && bytes < 16))) {
+        KW_PROBLEM(l, "%s line %d: Bad %s number '%s'", l->file, l->linenum, l->name, l->av[0]);
+        return KW_STOP;
+    }
+    long long secs = -1;
+    if (l->ac > 1 && strcmp(l->av[1], "none") != 0 && (secs = convtime(l->av[1])) < 0) {
+        KW_PROBLEM(l, "%s line %d: invalid time value.", l->file, l->linenum);
+        return KW_STOP;
+    }
+    *used = l->ac > 1 ? 2 : 1;
+    long long cur_b = -1, cur_s = -1;
+    if (sl->value)
+        (void)sscanf(sl->value, "%lld %lld", &cur_b, &cur_s);
+    if (active && sl->value && cfg->rekey_interval_set)
+        secs = -1; /* the interval already has its first value */
+    if (active && sl->value && secs >= 0) {
+        char *nv = imgb_xasprintf("%lld %lld", cur_b, secs);
+        free(sl->value);
+        sl->value = nv;
+        cfg->rekey_interval_set = true;
+    }
+    *value = imgb_xasprintf("%lld %lld", bytes, secs >= 0 ? secs : 0);
+    if (active && !sl->value && secs >= 0)
+        cfg->rekey_interval_set = true;
+    return KW_SET;
+}
+
+static kw_result kw_list(const kw_line *l, char **value, int *used)
+{
+    (void)value;
+    *used = l->ac;
+    char *v = join_args(l->av, l->ac);
+    slot_set(l->sl, l->ps, l->file, l->linenum, v, true, false);
+    free(v);
+    return KW_KEPT;
+}
+
+/* K_DEPRECATED, K_IGNORED, K_UNSUPPORTED: accepted (sshd logs them) and nothing set. */
+static kw_result kw_ignored(const kw_line *l, char **value, int *used)
+{
+    (void)l;
+    (void)value;
+    (void)used;
+    return KW_STOP;
+}
+
+static kw_result kw_match(const kw_line *l, char **value, int *used)
+{
+    (void)value;
+    (void)used;
+    pstate *ps = l->ps;
+    char *criteria = NULL;
+    int r = match_line(l->av, l->ac, &criteria);
+    if (r < 0) {
+        free(criteria);
+        KW_PROBLEM(l, "%s line %d: Bad Match condition", l->file, l->linenum);
+        return KW_STOP;
+    }
+    free(ps->match_file);
+    free(ps->match_criteria);
+    ps->match_file = imgb_xstrdup(l->file);
+    ps->match_line = l->linenum;
+    ps->match_criteria = criteria;
+    ps->in_match = true;
+    ps->active = ps->nevermatch ? false : r == 1;
+    return KW_STOP;
+}
+
+static kw_result kw_include(const kw_line *l, char **value, int *used)
+{
+    (void)value;
+    (void)used;
+    pstate *ps = l->ps;
     imgb_sshd_config *cfg = ps->cfg;
-    const char *v = cfg->version;
-    /* strip trailing whitespace (and \f) */
+    if (l->depth + 1 > IMGB_MAX_INCLUDE_DEPTH) {
+        KW_PROBLEM(l, "%s line %d: Too many recursive configuration includes", l->file,
+                   l->linenum);
+        return KW_STOP;
+    }
+    for (int i = 0; i < l->ac && !cfg->expand_stopped; i++) {
+        imgb_ptrvec paths = IMGB_PTRVEC_INIT;
+        include_glob(ps, l->av[i], &paths);
+        cfg->include_matches += paths.len;
+        if (cfg->include_matches > SSHD_MAX_INCLUDE_MATCHES) {
+            /* Include fan-out (10,000 files each including them all) stays linear */
+            add_problem(cfg, l->file, l->linenum, true, "%s line %d: Include expands to more "
+                        "than %d files in all: the rest is not read", l->file, l->linenum,
+                        SSHD_MAX_INCLUDE_MATCHES);
+            cfg->expand_stopped = true;
+        }
+        for (size_t j = 0; j < paths.len && !cfg->expand_stopped; j++) {
+            /* the included file inherits the Match state but cannot clobber it */
+            pstate sub = *ps;
+            sub.nevermatch = ps->nevermatch || !ps->active;
+            sub.match_file = ps->match_file ? imgb_xstrdup(ps->match_file) : NULL;
+            sub.match_criteria = ps->match_criteria ? imgb_xstrdup(ps->match_criteria) : NULL;
+            parse_path(&sub, paths.items[j], l->depth + 1);
+            free(sub.match_file);
+            free(sub.match_criteria);
+        }
+        imgb_ptrvec_dispose(&paths, free);
+    }
+    return KW_STOP;
+}
+
+/* The handler of every kind of keyword: a row per kw_kind, as servconf.c's switch arms. */
+static const kw_handler kw_handlers[] = {
+    [K_FLAG] = kw_flag,         [K_MULTI] = kw_multi,         [K_INT] = kw_int,
+    [K_TIME] = kw_time,         [K_STRING] = kw_string,       [K_REST] = kw_rest,
+    [K_PATH] = kw_path,         [K_LIST] = kw_list,           [K_ALGOS] = kw_algos,
+    [K_MAXSTARTUPS] = kw_maxstartups, [K_LOGLEVEL] = kw_log,  [K_FACILITY] = kw_log,
+    [K_USERENV] = kw_string,    [K_TUN] = kw_multi,           [K_PROTOCOL] = kw_protocol,
+    [K_REKEY] = kw_rekey,       [K_DEPRECATED] = kw_ignored,  [K_IGNORED] = kw_ignored,
+    [K_UNSUPPORTED] = kw_ignored, [K_INCLUDE] = kw_include,   [K_MATCH] = kw_match,
+};
+_Static_assert(sizeof kw_handlers / sizeof *kw_handlers == K_MATCH + 1,
+               "every kw_kind has a handler (K_MATCH is the last kind)");
+
+/* Split a line into its keyword (copied into kwbuf, cut to fit) and the rest (strdelim: the
+ * keyword ends at whitespace or '=', one '=' may follow whitespace).  NULL: blank/comment. */
+static char *split_keyword(char *line, char *kwbuf, size_t kwcap)
+{
     size_t len = strlen(line);
     while (len > 0 && strchr(" \t\r\n\f", line[len - 1]))
         line[--len] = '\0';
@@ -1090,15 +1400,13 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
     while (*s == ' ' || *s == '\t')
         s++;
     if (*s == '\0' || *s == '#')
-        return;
-    /* strdelim: the keyword ends at whitespace or '=' (one '=' may follow whitespace) */
+        return NULL;
     char *kwstart = s;
     while (*s && *s != ' ' && *s != '\t' && *s != '=')
         s++;
-    char kwbuf[128];
     size_t kwlen = (size_t)(s - kwstart);
-    if (kwlen >= sizeof(kwbuf))
-        kwlen = sizeof(kwbuf) - 1;
+    if (kwlen >= kwcap)
+        kwlen = kwcap - 1;
     memcpy(kwbuf, kwstart, kwlen);
     kwbuf[kwlen] = '\0';
     while (*s == ' ' || *s == '\t')
@@ -1108,6 +1416,18 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
         while (*s == ' ' || *s == '\t')
             s++;
     }
+    return s;
+}
+
+/* One line of a configuration file: the checks common to every keyword, then its handler. */
+static void process_line(pstate *ps, const char *file, int linenum, char *line, int depth)
+{
+    imgb_sshd_config *cfg = ps->cfg;
+    const char *v = cfg->version;
+    char kwbuf[128];
+    char *s = split_keyword(line, kwbuf, sizeof kwbuf);
+    if (!s)
+        return;
     kw_kind kind;
     size_t si;
     const kw *k = kw_lookup(kwbuf, v, &kind, &si);
@@ -1127,245 +1447,28 @@ static void process_line(pstate *ps, const char *file, int linenum, char *line, 
         add_problem(cfg, file, linenum, false, "%s line %d: too many arguments", file, linenum);
         return;
     }
-    if (ac == 0 && kind != K_DEPRECATED && kind != K_IGNORED && kind != K_UNSUPPORTED) {
+    bool ignored = kind == K_DEPRECATED || kind == K_IGNORED || kind == K_UNSUPPORTED;
+    if (ac == 0 && !ignored) {
         add_problem(cfg, file, linenum, false, "%s line %d: no argument after keyword \"%s\"",
                     file, linenum, kwbuf);
         return;
     }
-    if (!ps->active && !(k->flags & F_MATCH) && kind != K_DEPRECATED && kind != K_IGNORED &&
-        kind != K_UNSUPPORTED) {
+    if (!ps->active && !(k->flags & F_MATCH) && !ignored) {
         add_problem(cfg, file, linenum, false,
                     "%s line %d: Directive '%s' is not allowed within a Match block", file,
                     linenum, kwbuf);
         return;
     }
-    slot *sl = &cfg->slots[si];
-    int used = 1;               /* words the keyword consumes (the rest is "garbage") */
+    kw_line l = { ps, file, linenum, depth, k, kind, kwbuf, &cfg->slots[si], av, ac };
     char *value = NULL;
-    switch (kind) {
-    case K_FLAG: {
-        bool nocase = ver_cmp(v, V_FLAG_NOCASE) >= 0;
-        const char *val = ms_find(ms_flag, av[0], nocase);
-        if (!val) {
-            if (nocase)
-                add_problem(cfg, file, linenum, false,
-                            "%s line %d: unsupported option \"%s\".", file, linenum, av[0]);
-            else
-                add_problem(cfg, file, linenum, false, "%s line %d: Bad yes/no argument: %s",
-                            file, linenum, av[0]);
-            return;
-        }
-        value = imgb_xstrdup(val);
-        break;
-    }
-    case K_MULTI:
-    case K_TUN: {
-        const char *val = ms_find(k->ms, av[0], kind == K_MULTI);
-        if (!val) {
-            if (kind == K_TUN)
-                add_problem(cfg, file, linenum, false, "%s line %d: bad %s argument %s", file,
-                            linenum, kwbuf, av[0]);
-            else
-                add_problem(cfg, file, linenum, false,
-                            "%s line %d: unsupported option \"%s\".", file, linenum, av[0]);
-            return;
-        }
-        value = imgb_xstrdup(val);
-        break;
-    }
-    case K_LOGLEVEL:
-    case K_FACILITY: {
-        const char *val = ms_find(k->ms, av[0], true);
-        if (!val) {
-            add_problem(cfg, file, linenum, false, "%s line %d: unsupported log %s '%s'", file,
-                        linenum, kind == K_LOGLEVEL ? "level" : "facility", av[0]);
-            return;
-        }
-        value = imgb_xstrdup(val);
-        break;
-    }
-    case K_INT: {
-        long long n;
-        if (!parse_int(av[0], v, &n)) {
-            add_problem(cfg, file, linenum, false, "%s line %d: %s integer value invalid.",
-                        file, linenum, kwbuf);
-            return;
-        }
-        value = imgb_xasprintf("%lld", n);
-        break;
-    }
-    case K_TIME: {
-        long long t = convtime(av[0]);
-        if (t < 0) {
-            add_problem(cfg, file, linenum, false, "%s line %d: invalid time value.", file,
-                        linenum);
-            return;
-        }
-        value = imgb_xasprintf("%lld", t);
-        break;
-    }
-    case K_MAXSTARTUPS: {
-        int a = -1, b = -1, c = -1, n = sscanf(av[0], "%d:%d:%d", &a, &b, &c);
-        bool ok = n == 3 ? !(a > c || b > 100 || b < 1) : n == 1;
-        if (n == 1)
-            c = a;
-        if (ok && (c <= 0 || a <= 0))
-            ok = false;
-        if (!ok) {
-            add_problem(cfg, file, linenum, false, "%s line %d: Invalid %s spec.", file,
-                        linenum, kwbuf);
-            return;
-        }
-        if (n == 1) {
-            /* the rate keeps an earlier line's value, else the default 30 */
-            int prev = 30;
-            if (sl->value)
-                (void)sscanf(sl->value, "%*d:%d", &prev);
-            b = prev;
-        }
-        value = imgb_xasprintf("%d:%d:%d", a, b, c);
-        /* no activep check in servconf.c: the last occurrence wins, outside any Match */
-        slot_set(sl, ps, file, linenum, value, false, true);
+    int used = 1; /* words the keyword consumes (the rest is "garbage") */
+    kw_result r = kw_handlers[kind](&l, &value, &used);
+    if (r == KW_STOP)
+        return;
+    if (r == KW_SET) {
+        slot_set(l.sl, ps, file, linenum, value, false, false);
         free(value);
-        goto garbage;
     }
-    case K_PATH:
-        value = derelativise(av[0]);
-        break;
-    case K_STRING:
-        value = imgb_xstrdup(av[0]);
-        break;
-    case K_REST:
-        used = ac;
-        value = join_args(av, ac);
-        break;
-    case K_USERENV:
-        value = imgb_xstrdup(av[0]); /* yes, no (strcmp) or a pattern list, printed as is */
-        break;
-    case K_ALGOS: {
-        /* ciphers_valid / mac_valid / kex_names_valid; a "-" list is not validated */
-        char *bad = av[0][0] == '-' ? NULL
-                    : bad_algo(k->name, av[0][0] == '+' || av[0][0] == '^' ? av[0] + 1 : av[0], v);
-        if (bad) {
-            add_problem(cfg, file, linenum, false, "%s line %d: Bad SSH2 %s '%s'.", file, linenum,
-                        strcmp(k->name, "ciphers") == 0 ? "cipher spec"
-                        : strcmp(k->name, "macs") == 0  ? "mac spec"
-                                                        : "KexAlgorithms",
-                        av[0]);
-            free(bad);
-            return;
-        }
-        const char *def = default_algos(k->name, v);
-        value = assemble_algos(def, av[0]);
-        if (!sl->raw && ps->active)
-            sl->raw = imgb_xstrdup(av[0]);
-        break;
-    }
-    case K_PROTOCOL:
-        if (strcmp(av[0], "2") && strcmp(av[0], "1") && strcmp(av[0], "2,1") &&
-            strcmp(av[0], "1,2")) {
-            add_problem(cfg, file, linenum, false, "%s line %d: Bad protocol spec '%s'.", file,
-                        linenum, av[0]);
-            return;
-        }
-        value = imgb_xstrdup(av[0]);
-        break;
-    case K_REKEY: {
-        /* `if (*activep && rekey_limit == -1)` and, separately, the interval through
-         * parse_time: each half is first-wins on its own */
-        long long bytes = 0;
-        if (strcmp(av[0], "default") != 0 &&
-            (!scan_scaled(av[0], &bytes) || (bytes != 0 && bytes < 16))) {
-            add_problem(cfg, file, linenum, false, "%s line %d: Bad %s number '%s'", file,
-                        linenum, kwbuf, av[0]);
-            return;
-        }
-        long long secs = -1;
-        if (ac > 1 && strcmp(av[1], "none") != 0 && (secs = convtime(av[1])) < 0) {
-            add_problem(cfg, file, linenum, false, "%s line %d: invalid time value.", file,
-                        linenum);
-            return;
-        }
-        used = ac > 1 ? 2 : 1;
-        long long cur_b = -1, cur_s = -1;
-        if (sl->value)
-            (void)sscanf(sl->value, "%lld %lld", &cur_b, &cur_s);
-        if (ps->active && sl->value && cfg->rekey_interval_set)
-            secs = -1; /* the interval already has its first value */
-        if (ps->active && sl->value && secs >= 0) {
-            char *nv = imgb_xasprintf("%lld %lld", cur_b, secs);
-            free(sl->value);
-            sl->value = nv;
-            cfg->rekey_interval_set = true;
-        }
-        value = imgb_xasprintf("%lld %lld", bytes, secs >= 0 ? secs : 0);
-        if (ps->active && !sl->value && secs >= 0)
-            cfg->rekey_interval_set = true;
-        break;
-    }
-    case K_LIST:
-        used = ac;
-        value = join_args(av, ac);
-        slot_set(sl, ps, file, linenum, value, true, false);
-        free(value);
-        goto garbage;
-    case K_DEPRECATED:
-    case K_IGNORED:
-    case K_UNSUPPORTED:
-        return;
-    case K_MATCH: {
-        char *criteria = NULL;
-        int r = match_line(av, ac, &criteria);
-        if (r < 0) {
-            free(criteria);
-            add_problem(cfg, file, linenum, false, "%s line %d: Bad Match condition", file,
-                        linenum);
-            return;
-        }
-        free(ps->match_file);
-        free(ps->match_criteria);
-        ps->match_file = imgb_xstrdup(file);
-        ps->match_line = linenum;
-        ps->match_criteria = criteria;
-        ps->in_match = true;
-        ps->active = ps->nevermatch ? false : r == 1;
-        return;
-    }
-    case K_INCLUDE: {
-        if (depth + 1 > IMGB_MAX_INCLUDE_DEPTH) {
-            add_problem(cfg, file, linenum, false,
-                        "%s line %d: Too many recursive configuration includes", file, linenum);
-            return;
-        }
-        for (int i = 0; i < ac && !cfg->expand_stopped; i++) {
-            imgb_ptrvec paths = IMGB_PTRVEC_INIT;
-            include_glob(ps, av[i], &paths);
-            cfg->include_matches += paths.len;
-            if (cfg->include_matches > SSHD_MAX_INCLUDE_MATCHES) {
-                /* Include fan-out (10,000 files each including them all) stays linear */
-                add_problem(cfg, file, linenum, true, "%s line %d: Include expands to more than "
-                            "%d files in all: the rest is not read", file, linenum,
-                            SSHD_MAX_INCLUDE_MATCHES);
-                cfg->expand_stopped = true;
-            }
-            for (size_t j = 0; j < paths.len && !cfg->expand_stopped; j++) {
-                /* the included file inherits the Match state but cannot clobber it */
-                pstate sub = *ps;
-                sub.nevermatch = ps->nevermatch || !ps->active;
-                sub.match_file = ps->match_file ? imgb_xstrdup(ps->match_file) : NULL;
-                sub.match_criteria = ps->match_criteria ? imgb_xstrdup(ps->match_criteria) : NULL;
-                parse_path(&sub, paths.items[j], depth + 1);
-                free(sub.match_file);
-                free(sub.match_criteria);
-            }
-            imgb_ptrvec_dispose(&paths, free);
-        }
-        return;
-    }
-    }
-    slot_set(sl, ps, file, linenum, value, false, false);
-    free(value);
-garbage:
     if (ac > used)
         add_problem(cfg, file, linenum, false,
                     modern ? "%s line %d: keyword %s extra arguments at end of line"
@@ -1375,24 +1478,23 @@ garbage:
 
 static void parse_buffer(pstate *ps, const char *file, const char *data, size_t len, int depth)
 {
-    int linenum = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (data + pos)) : len - pos;
-        linenum++;
+    imgb_lines it;
+    const char *p;
+    size_t n;
+    imgb_lines_init(&it, data, len);
+    while (imgb_lines_next(&it, &p, &n)) {
+        int linenum = it.number;
         if (n >= IMGB_MAX_CONFIG_LINE) {
             add_problem(ps->cfg, file, linenum, false, "%s line %d: line too long (limit %d)",
                         file, linenum, IMGB_MAX_CONFIG_LINE);
-        } else if (memchr(data + pos, '\0', n)) {
+        } else if (memchr(p, '\0', n)) {
             add_problem(ps->cfg, file, linenum, false, "%s line %d: NUL byte in line", file,
                         linenum);
         } else {
-            char *line = imgb_xstrndup(data + pos, n);
+            char *line = imgb_xstrndup(p, n);
             process_line(ps, file, linenum, line, depth);
             free(line);
         }
-        pos += n + (nl ? 1 : 0);
     }
 }
 

@@ -28,7 +28,7 @@
 #include "image/image_priv.h"
 #include "util/error.h"
 
-#define DEC_OUT_BLOCK (256u << 10) /* decompressed bytes handed to the tar reader at once */
+#define DEC_OUT_BLOCK IMGB_DEC_OUT_BLOCK
 #define DEC_MAGIC_MAX 4            /* bytes needed to tell the format */
 
 enum { DEC_NONE, DEC_GZIP, DEC_ZSTD };

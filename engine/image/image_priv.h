@@ -102,6 +102,7 @@ int imgb_archive_open_cb(struct archive **out, void *ctx,
 typedef long (*img_pull_fn)(void *arg, const void **buf);
 typedef struct img_decoder img_decoder;
 enum { IMGB_DEC_READ = -1, IMGB_DEC_CORRUPT = -2 };
+#define IMGB_DEC_OUT_BLOCK (256u << 10) /* most bytes one imgb_decoder_read returns inflated */
 
 img_decoder *imgb_decoder_new(img_pull_fn pull, void *arg);
 /** Next decompressed bytes (borrowed until the next call): >0, 0 at the end, IMGB_DEC_READ
@@ -142,6 +143,7 @@ typedef struct img_layer_job {
     uint64_t max_total;
     _Atomic uint64_t *total_bytes;  /* shared across layers */
     img_counters *counters;         /* scan.stats (may be NULL) */
+    bool pipeline;                  /* inflate on a second thread (a core is spare) */
     const imgb_view *view;          /* keep patterns (thread-safe lookups) */
     imgb_consumer *const *consumers;
     size_t nconsumers;

@@ -13,6 +13,7 @@
  * last entry) is a warning, and every entry read in full is kept; a name with ".." or one
  * that escapes the root is dropped with a warning.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +31,38 @@ typedef struct layer_ctx {
     img_decoder *dec;         /* blob bytes -> tar bytes */
     uint64_t pull_ns;         /* time in blob_pull (reading, hashing the blob) */
     const void *first;        /* the first tar bytes, read to tell the compression */
+    unsigned char *first_copy; /* ... copied when a pipe reuses the decoder's buffer */
     size_t first_len;
     bool raw_eof;
-    int fail;                 /* error code set by a callback (limit, decompression) */
+    bool pipe_eof;            /* the tar reader's side saw the pipe's end */
+    bool plain;               /* uncompressed blob: the tar digest is the blob digest */
+    _Atomic int fail;         /* error code set by a callback (limit, decompression) */
     char *failmsg;
+    pthread_mutex_t fail_mu;  /* ctx_fail runs on both sides of a pipe */
+    struct layer_pipe *pipe;  /* decoding on a second thread (job->pipeline) */
 } layer_ctx;
+
+/*
+ * A layer's two halves on two threads (job->pipeline: read.c has a core to spare): the
+ * producer reads and hashes the blob and inflates it, the tar reader's side hashes the tar
+ * stream and parses it.  PIPE_SLOTS chunks of decoder output sit in between (copied: the
+ * decoder reuses its buffer), so memory stays bounded; the producer also reads what follows
+ * the compressed stream so that the blob digest covers the whole blob.
+ */
+#define PIPE_SLOTS 4
+
+typedef struct layer_pipe {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *buf[PIPE_SLOTS];
+    size_t len[PIPE_SLOTS];
+    size_t filled;            /* chunks the producer has put */
+    size_t taken;             /* chunks handed to the tar reader */
+    size_t released;          /* chunks the tar reader is done with */
+    bool done;                /* the producer has stopped (end or error) */
+    bool stop;                /* the tar reader's side asks it to stop */
+} layer_pipe;
 
 static void job_warn(img_layer_job *job, char *msg)
 {
@@ -49,12 +77,14 @@ static const char *layer_name(const img_layer_job *job)
 
 static int ctx_fail(layer_ctx *c, int code, char *msg)
 {
+    pthread_mutex_lock(&c->fail_mu);
     if (!c->fail) {
-        c->fail = code;
         c->failmsg = msg;
+        c->fail = code;
     } else {
         free(msg);
     }
+    pthread_mutex_unlock(&c->fail_mu);
     return code;
 }
 
@@ -109,10 +139,9 @@ static long decode(layer_ctx *c, const void **buf)
     return n;
 }
 
-/* Uncompressed tar bytes: from the decoder, hashed and checked against the limits. */
-static long tar_read_cb(void *p, const void **buf)
+/* Uncompressed tar bytes from the decoder, checked against the limits (not yet hashed). */
+static long produce(layer_ctx *c, const void **buf)
 {
-    layer_ctx *c = p;
     img_layer_job *job = c->job;
     if (c->raw_eof || c->fail)
         return c->fail ? -1 : 0;
@@ -130,7 +159,6 @@ static long tar_read_cb(void *p, const void **buf)
         return -1;
     }
     size_t n = (size_t)r;
-    hash(c, c->tar_md, *buf, n);
     job->uncompressed_size += n;
     uint64_t total = atomic_fetch_add(job->total_bytes, n) + n;
     if (total > job->max_total) {
@@ -154,6 +182,129 @@ static long tar_read_cb(void *p, const void **buf)
     return r;
 }
 
+/* Tar bytes for the tar reader, serially: produced, then hashed. */
+static long tar_read_cb(void *p, const void **buf)
+{
+    layer_ctx *c = p;
+    long n = produce(c, buf);
+    if (n > 0 && !c->plain)
+        hash(c, c->tar_md, *buf, (size_t)n);
+    return n;
+}
+
+/* The rest of the blob after the compressed stream, hashed (part of the blob digest). */
+static int drain_blob(layer_ctx *c)
+{
+    const void *buf;
+    ssize_t n;
+    while ((n = c->job->reader->read(c->job->reader, &buf)) > 0) {
+        hash(c, c->blob_md, buf, (size_t)n);
+        c->job->compressed_size += (uint64_t)n;
+    }
+    if (n < 0)
+        return ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error",
+                                                      c->job->index, layer_name(c->job)));
+    return 0;
+}
+
+static void *pipe_producer(void *p)
+{
+    layer_ctx *c = p;
+    layer_pipe *q = c->pipe;
+    bool stop = false;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        while (!q->stop && q->filled - q->released == PIPE_SLOTS)
+            pthread_cond_wait(&q->cv, &q->mu);
+        stop = q->stop;
+        pthread_mutex_unlock(&q->mu);
+        if (stop)
+            break;
+        const void *b;
+        long n = produce(c, &b);
+        if (n <= 0)
+            break;
+        size_t slot = q->filled % PIPE_SLOTS;
+        memcpy(q->buf[slot], b, (size_t)n);
+        q->len[slot] = (size_t)n;
+        pthread_mutex_lock(&q->mu);
+        q->filled++;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+    }
+    if (!stop && !c->fail)
+        drain_blob(c);
+    pthread_mutex_lock(&q->mu);
+    q->done = true;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Tar bytes for the tar reader from the pipe: the next chunk, hashed here. */
+static long pipe_read_cb(void *p, const void **buf)
+{
+    layer_ctx *c = p;
+    layer_pipe *q = c->pipe;
+    pthread_mutex_lock(&q->mu);
+    q->released = q->taken; /* the tar reader is done with what it got last time */
+    pthread_cond_broadcast(&q->cv);
+    while (q->taken == q->filled && !q->done)
+        pthread_cond_wait(&q->cv, &q->mu);
+    long n = 0;
+    if (q->taken < q->filled) {
+        size_t slot = q->taken++ % PIPE_SLOTS;
+        *buf = q->buf[slot];
+        n = (long)q->len[slot];
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (n > 0) {
+        hash(c, c->tar_md, *buf, (size_t)n);
+        return n;
+    }
+    c->pipe_eof = true;
+    return c->fail ? -1 : 0;
+}
+
+/* Start the producer; false (serial reading goes on) when no thread can be started. */
+static bool pipe_start(layer_ctx *c)
+{
+    layer_pipe *q = imgb_xcalloc(1, sizeof *q);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        q->buf[i] = imgb_xmalloc(IMGB_DEC_OUT_BLOCK);
+    c->pipe = q;
+    if (pthread_create(&q->thread, NULL, pipe_producer, c) == 0)
+        return true;
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        free(q->buf[i]);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q);
+    c->pipe = NULL;
+    return false;
+}
+
+/* Stop the producer (wherever it is) and free the pipe. */
+static void pipe_end(layer_ctx *c)
+{
+    layer_pipe *q = c->pipe;
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->thread, NULL);
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        free(q->buf[i]);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q);
+    c->pipe = NULL;
+}
+
 /* The tar reader's input: the bytes read ahead to tell the compression, then the rest. */
 static long first_then_tar(void *p, const void **buf)
 {
@@ -164,7 +315,7 @@ static long first_then_tar(void *p, const void **buf)
         c->first_len = 0;
         return n;
     }
-    return tar_read_cb(c, buf);
+    return c->pipe ? pipe_read_cb(c, buf) : tar_read_cb(c, buf);
 }
 
 static img_entry *new_entry(img_layer_job *job)
@@ -397,21 +548,21 @@ static int parse_tar(layer_ctx *c, struct archive *tar)
 static int drain(layer_ctx *c)
 {
     const void *buf;
+    if (c->pipe) {
+        /* the producer reads the blob to its end; wait for it */
+        while (!c->pipe_eof && !c->fail)
+            if (pipe_read_cb(c, &buf) < 0)
+                break;
+        pipe_end(c);
+        return c->fail;
+    }
     while (!c->raw_eof && !c->fail) {
         if (tar_read_cb(c, &buf) < 0)
             return c->fail ? c->fail : IMGB_ERROR;
     }
     if (c->fail)
         return c->fail;
-    ssize_t n;
-    while ((n = c->job->reader->read(c->job->reader, &buf)) > 0) {
-        hash(c, c->blob_md, buf, (size_t)n);
-        c->job->compressed_size += (uint64_t)n;
-    }
-    if (n < 0)
-        return ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error",
-                                                      c->job->index, layer_name(c->job)));
-    return 0;
+    return drain_blob(c);
 }
 
 static void check_media_type(img_layer_job *job)
@@ -431,7 +582,7 @@ static int verify(layer_ctx *c)
 {
     img_layer_job *job = c->job;
     job->blob_digest = imgb_digest_hex(c->blob_md);
-    job->diff_digest = imgb_digest_hex(c->tar_md);
+    job->diff_digest = c->plain ? imgb_xstrdup(job->blob_digest) : imgb_digest_hex(c->tar_md);
     if (!job->verify)
         return 0;
     /* Legacy docker-archive layers are named by diff_id, not blob digest (read.c). */
@@ -454,6 +605,7 @@ static int verify(layer_ctx *c)
 void imgb_layer_parse(img_layer_job *job)
 {
     layer_ctx c = { .job = job };
+    pthread_mutex_init(&c.fail_mu, NULL);
     struct archive *tar = NULL;
     int rc = 0;
     c.blob_md = EVP_MD_CTX_new();
@@ -472,8 +624,12 @@ void imgb_layer_parse(img_layer_job *job)
     /* Tell the compression from the first bytes before the tar reader asks for any. */
     c.dec = imgb_decoder_new(blob_pull, &c);
     const void *first = NULL;
-    long n0 = tar_read_cb(&c, &first);
+    long n0 = produce(&c, &first);
     job->compression = imgb_decoder_compression(c.dec);
+    /* A plain blob is its own tar stream: one SHA-256 serves both digests. */
+    c.plain = strcmp(job->compression, "none") == 0;
+    if (n0 > 0 && !c.plain)
+        hash(&c, c.tar_md, first, (size_t)n0);
     if (n0 < 0) {
         rc = c.fail ? c.fail : IMGB_ERROR;
         goto finish;
@@ -489,6 +645,17 @@ void imgb_layer_parse(img_layer_job *job)
     check_media_type(job);
     c.first = first;
     c.first_len = (size_t)n0;
+    /* the first chunk is the decoder's buffer until the tar reader has taken it: a pipe
+     * would overwrite it, so the first chunk is handed over from a copy */
+    if (job->pipeline && !c.plain) {
+        c.first = c.first_copy = imgb_xmalloc((size_t)n0);
+        memcpy(c.first_copy, first, (size_t)n0);
+        if (!pipe_start(&c)) {
+            free(c.first_copy);
+            c.first_copy = NULL;
+            c.first = first;
+        }
+    }
 
     if (imgb_archive_open_cb(&tar, &c, first_then_tar) != ARCHIVE_OK) {
         if (c.fail)
@@ -503,6 +670,7 @@ void imgb_layer_parse(img_layer_job *job)
 finish:
     if (rc == 0)
         rc = drain(&c);
+    pipe_end(&c); /* on an error the producer may still be running */
     if (rc == 0)
         rc = verify(&c);
     if (rc) {
@@ -516,6 +684,8 @@ finish:
     if (tar)
         archive_read_free(tar);
     imgb_decoder_free(c.dec);
+    free(c.first_copy);
+    pthread_mutex_destroy(&c.fail_mu);
     EVP_MD_CTX_free(c.blob_md);
     EVP_MD_CTX_free(c.tar_md);
 }

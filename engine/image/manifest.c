@@ -549,22 +549,17 @@ static char *digest_from_name(const char *name)
     return d;
 }
 
-static int open_docker(imgb_image *img)
+/* The manifest.json entry --image names (or the only one); every tag goes to all_refs. */
+static int docker_select(imgb_image *img, json_t *man, json_t **out)
 {
-    json_t *man = NULL;
-    int rc = load_json(img, "manifest.json", NULL, "manifest", &man);
-    if (rc)
-        return rc;
     const imgb_read_options *o = &img->priv->opts;
     json_t *sel = NULL;
     size_t nmatch = 0;
     size_t i;
     json_t *e;
-    if (!json_is_array(man) || json_array_size(man) == 0) {
-        rc = imgb_error_set(IMGB_EFORMAT, "%s: manifest.json is not a non-empty array",
-                            img->path);
-        goto done;
-    }
+    if (!json_is_array(man) || json_array_size(man) == 0)
+        return imgb_error_set(IMGB_EFORMAT, "%s: manifest.json is not a non-empty array",
+                              img->path);
     json_array_foreach(man, i, e) {
         json_t *tags = json_object_get(e, "RepoTags");
         const char *cfg = jstr(e, "Config");
@@ -590,18 +585,76 @@ static int open_docker(imgb_image *img)
     }
     if (!sel || nmatch > 1) {
         char *all = join_list(img->all_refs, img->nall_refs);
-        rc = !sel ? imgb_error_set(IMGB_ENOTFOUND, "%s: no image '%s' in the archive; it holds: "
-                                   "%s", img->path, o->image_ref, all)
-                  : imgb_error_set(IMGB_EAMBIGUOUS, "%s: the archive holds several images, "
-                                   "choose one with --image: %s", img->path, all);
+        int rc = !sel ? imgb_error_set(IMGB_ENOTFOUND, "%s: no image '%s' in the archive; it "
+                                       "holds: %s", img->path, o->image_ref, all)
+                      : imgb_error_set(IMGB_EAMBIGUOUS, "%s: the archive holds several images, "
+                                       "choose one with --image: %s", img->path, all);
         free(all);
-        goto done;
+        return rc;
     }
     json_t *tags = json_object_get(sel, "RepoTags");
     json_array_foreach(tags, i, e)
         if (json_is_string(e))
             strvec_push(&img->refs, &img->nrefs, json_string_value(e));
+    *out = sel;
+    return 0;
+}
 
+/*
+ * Layers and manifest digest of the selected entry: from the OCI manifest a Docker 25+
+ * archive carries (media types, the real manifest digest), else the legacy way (digest of
+ * the entry itself, layers known only by their member names).
+ */
+static int docker_manifest(imgb_image *img, json_t *sel, const char *cfg, size_t nlayers)
+{
+    bool oci = imgb_src_exists(&img->priv->src, "index.json", NULL) ||
+               imgb_src_exists(&img->priv->src, "oci-layout", NULL);
+    char *mdig = oci ? docker_oci_manifest(img, img->config_digest) : NULL;
+    if (!mdig) {
+        img->format = oci ? "docker-archive+oci" : "docker-archive";
+        char *text = json_dumps(sel, JSON_COMPACT | JSON_SORT_KEYS);
+        img->manifest_digest = imgb_digest_of(text, strlen(text));
+        free(text);
+        return alloc_layers(img, nlayers);
+    }
+    img->format = "docker-archive+oci";
+    int rc = load_oci_manifest(img, mdig);
+    free(mdig);
+    if (rc)
+        return rc;
+    if (img->nlayers != nlayers)
+        return imgb_error_set(IMGB_EFORMAT, "%s: manifest.json and the OCI manifest disagree "
+                              "on the number of layers", img->path);
+    free(img->config_digest);
+    img->config_digest = digest_from_name(cfg);
+    return 0;
+}
+
+/* manifest.json names the layers by member: those names are what the reader opens. */
+static int docker_layer_names(imgb_image *img, json_t *layers)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(layers, i, e) {
+        const char *ln = json_string_value(e);
+        if (!ln)
+            return imgb_error_set(IMGB_EFORMAT, "%s: manifest.json layer %zu is not a string",
+                                  img->path, i);
+        free(img->priv->layer_names[i]);
+        img->priv->layer_names[i] = imgb_xstrdup(ln);
+    }
+    return 0;
+}
+
+static int open_docker(imgb_image *img)
+{
+    json_t *man = NULL;
+    json_t *sel = NULL;
+    int rc = load_json(img, "manifest.json", NULL, "manifest", &man);
+    if (rc)
+        return rc;
+    if ((rc = docker_select(img, man, &sel)) != 0)
+        goto done;
     const char *cfg = jstr(sel, "Config");
     json_t *layers = json_object_get(sel, "Layers");
     if (!cfg || !json_is_array(layers)) {
@@ -615,46 +668,12 @@ static int open_docker(imgb_image *img)
                             "its sha256 digest", img->path, cfg);
         goto done;
     }
-    bool oci = imgb_src_exists(&img->priv->src, "index.json", NULL) ||
-               imgb_src_exists(&img->priv->src, "oci-layout", NULL);
-    char *mdig = oci ? docker_oci_manifest(img, img->config_digest) : NULL;
-    if (mdig) {
-        img->format = "docker-archive+oci";
-        rc = load_oci_manifest(img, mdig);
-        free(mdig);
-        if (rc)
-            goto done;
-        if (img->nlayers != json_array_size(layers)) {
-            rc = imgb_error_set(IMGB_EFORMAT, "%s: manifest.json and the OCI manifest disagree "
-                                "on the number of layers", img->path);
-            goto done;
-        }
-        free(img->config_digest);
-        img->config_digest = digest_from_name(cfg);
-    } else {
-        img->format = oci ? "docker-archive+oci" : "docker-archive";
-        char *text = json_dumps(sel, JSON_COMPACT | JSON_SORT_KEYS);
-        img->manifest_digest = imgb_digest_of(text, strlen(text));
-        free(text);
-        if ((rc = alloc_layers(img, json_array_size(layers))) != 0)
-            goto done;
-    }
-    json_array_foreach(layers, i, e) {
-        const char *ln = json_string_value(e);
-        if (!ln) {
-            rc = imgb_error_set(IMGB_EFORMAT, "%s: manifest.json layer %zu is not a string",
-                                img->path, i);
-            goto done;
-        }
-        free(img->priv->layer_names[i]);
-        img->priv->layer_names[i] = imgb_xstrdup(ln);
-    }
-    rc = open_config(img, cfg);
-    if (rc)
+    if ((rc = docker_manifest(img, sel, cfg, json_array_size(layers))) != 0 ||
+        (rc = docker_layer_names(img, layers)) != 0 || (rc = open_config(img, cfg)) != 0)
         goto done;
     /* Legacy layers carry no blob digest: they are uncompressed, so the digest is the
      * diff_id (read.c replaces it by the computed one if the blob turns out compressed). */
-    for (i = 0; i < img->nlayers; i++)
+    for (size_t i = 0; i < img->nlayers; i++)
         if (!img->layers[i].digest)
             img->layers[i].digest = imgb_xstrdup(img->layers[i].diff_id);
 done:

@@ -50,6 +50,7 @@ typedef struct reader_ctx {
     size_t ahead;           /* max layers parsed but not applied */
     bool *done;
     bool stop;
+    bool pipeline;          /* more jobs than layers in flight: inflate on a thread of its own */
 } reader_ctx;
 
 static void job_init(reader_ctx *r, size_t i)
@@ -67,6 +68,7 @@ static void job_init(reader_ctx *r, size_t i)
     j->max_total = o->max_total_bytes ? o->max_total_bytes : IMGB_MAX_TOTAL_BYTES;
     j->total_bytes = &r->total;
     j->counters = &r->img->priv->counters;
+    j->pipeline = r->pipeline;
     j->view = r->view;
     j->consumers = r->consumers;
     j->nconsumers = r->nconsumers;
@@ -510,6 +512,9 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     atomic_init(&r.total, 0);
     r.jobs = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *r.jobs);
     int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
+    /* A spare core decodes while the tar is parsed: streamed archives parse one layer at a
+     * time, seekable ones as many as there are jobs. */
+    r.pipeline = jobs >= 2 && (img->priv->src.kind == SRC_STREAM || (size_t)jobs > img->nlayers);
     int rc = img->priv->src.kind == SRC_STREAM ? read_stream(&r) : read_seekable(&r, jobs);
     if (rc == 0)
         rc = refill(&r);

@@ -29,6 +29,7 @@ static const imgb_report_format formats[] = {
       imgb_render_huawei_statistic },
     { "table", "human-readable table grouped by baseline", false, imgb_render_table },
     { "sarif", "SARIF 2.1.0 for code-scanning dashboards", false, imgb_render_sarif },
+    { "html", "self-contained HTML audit report (prints to PDF)", false, imgb_render_html },
     { "inspect", "what the reader made of the image, as text (no rules)", false,
       imgb_render_inspect_text },
     { "inspect-json", "what the reader made of the image, as JSON (no rules)", false,

@@ -10,6 +10,7 @@
  *   huawei-baseline-statistic     image baseline statistic response         (huawei_statistic.c)
  *   table                         grouped human table                       (table.c)
  *   sarif                         SARIF 2.1.0                               (sarif.c)
+ *   html                          self-contained HTML audit report          (html.c)
  * The native JSON report belongs to engine/report/native.c (the CLI calls it directly).
  *
  * Request parameters mirror the documented API parameters (../shared/spec/): they are set

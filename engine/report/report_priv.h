@@ -32,6 +32,9 @@ imgb_ignore_status imgb_report_item_status(const imgb_report_triage *t, size_t b
 imgb_ignore_status imgb_report_evidence_status(const imgb_report_triage *t, size_t b,
                                                size_t i, size_t e,
                                                const imgb_ignore_entry **entry);
+/** Where a piece of evidence points, as plain text: "file:line", "file@offset" (binary
+ *  files), "file", "history[N]" (image history), or NULL (the image config).  malloc'd. */
+char *imgb_report_evidence_location(const imgb_evidence *ev);
 /** Whether evidence `e` of a failed item is part of the failure. */
 bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e);
 /** A failed item that no entry covers. */
@@ -61,6 +64,26 @@ const char *imgb_report_diff_name(int state);
 size_t imgb_report_diff_fixed(const imgb_scan_result *res, const imgb_report_params *p,
                               int (*cb)(const imgb_item_result *old, size_t e, void *payload),
                               void *payload);
+
+/*
+ * Display groups of the human formats (table, html), in display order: open failures, then
+ * ignored / false positive, errors and incomplete checks, not applicable, passed.
+ */
+typedef enum imgb_report_group {
+    IMGB_GROUP_FAILED = 0,
+    IMGB_GROUP_IGNORED,
+    IMGB_GROUP_ERROR,
+    IMGB_GROUP_NOT_APPLICABLE,
+    IMGB_GROUP_PASSED,
+    IMGB_GROUP_COUNT
+} imgb_report_group;
+
+/** The group of an item result with triage status `st`. */
+imgb_report_group imgb_report_item_group(const imgb_item_result *r, imgb_ignore_status st);
+/** Item indexes of baseline `b` in display order: by group, then severity (high first), then
+ *  rule order.  malloc'd, br->nitems entries. */
+size_t *imgb_report_item_order(const imgb_report_triage *t, const imgb_scan_result *res,
+                               size_t b);
 
 /** The text in `lang`, falling back to the other language, then "". */
 const char *imgb_report_text(const imgb_text *t, imgb_lang lang);
@@ -99,6 +122,10 @@ int imgb_report_emit_json(json_t *j, imgb_buf *out);
 /** Case-insensitive (ASCII) substring test; a NULL or empty needle matches. */
 bool imgb_report_contains_ci(const char *hay, const char *needle);
 
+/** Length of the valid UTF-8 sequence at `s` (RFC 3629: no overlongs, no surrogates, at
+ *  most U+10FFFF), or 0. */
+size_t imgb_report_utf8_len(const unsigned char *s);
+
 /**
  * A JSON string of `s` that is always valid: NULL gives "", bytes that are not UTF-8 (file
  * names, account names or values read from an image) become U+FFFD.  jansson refuses
@@ -125,6 +152,7 @@ int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_
                                  imgb_buf *out);
 int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+int imgb_render_html(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_inspect_text(const imgb_scan_result *res, const imgb_report_params *p,
                              imgb_buf *out);

@@ -42,6 +42,19 @@ bool imgb_report_evidence_failing(const imgb_item_result *r, size_t e)
     return !any_marked || r->evidence[e].verdict == IMGB_V_FAIL;
 }
 
+char *imgb_report_evidence_location(const imgb_evidence *ev)
+{
+    if (ev->file && ev->line > 0)
+        return imgb_xasprintf("%s:%d", ev->file, ev->line);
+    if (ev->file && ev->offset >= 0)
+        return imgb_xasprintf("%s@%lld", ev->file, (long long)ev->offset);
+    if (ev->file)
+        return imgb_xstrdup(ev->file);
+    if (ev->history_index >= 0)
+        return imgb_xasprintf("history[%d]", ev->history_index);
+    return NULL;
+}
+
 static const char *layer_digest_of(const imgb_scan_result *res, const imgb_evidence *ev)
 {
     if (ev->layer_digest)
@@ -190,6 +203,51 @@ imgb_severity imgb_report_baseline_max_level(const imgb_baseline *bl)
         if (bl->items[i]->severity > s)
             s = bl->items[i]->severity;
     return s;
+}
+
+imgb_report_group imgb_report_item_group(const imgb_item_result *r, imgb_ignore_status st)
+{
+    switch (r->verdict) {
+    case IMGB_V_FAIL: return st == IMGB_STATUS_UNHANDLED ? IMGB_GROUP_FAILED : IMGB_GROUP_IGNORED;
+    case IMGB_V_ERROR:
+    case IMGB_V_INCOMPLETE: return IMGB_GROUP_ERROR;
+    case IMGB_V_NOT_APPLICABLE: return IMGB_GROUP_NOT_APPLICABLE;
+    default: return IMGB_GROUP_PASSED;
+    }
+}
+
+typedef struct order_row {
+    size_t i;
+    imgb_report_group group;
+    imgb_severity sev;
+} order_row;
+
+static int order_cmp(const void *a, const void *b)
+{
+    const order_row *x = a, *y = b;
+    if (x->group != y->group)
+        return (int)x->group - (int)y->group;
+    if (x->sev != y->sev)
+        return (int)y->sev - (int)x->sev;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+size_t *imgb_report_item_order(const imgb_report_triage *t, const imgb_scan_result *res,
+                               size_t b)
+{
+    const imgb_baseline_result *br = &res->baselines[b];
+    order_row *rows = imgb_xcalloc(br->nitems ? br->nitems : 1, sizeof *rows);
+    for (size_t i = 0; i < br->nitems; i++) {
+        imgb_ignore_status st = imgb_report_item_status(t, b, i, NULL);
+        rows[i] = (order_row){ i, imgb_report_item_group(&br->items[i], st),
+                               br->items[i].item->severity };
+    }
+    qsort(rows, br->nitems, sizeof *rows, order_cmp);
+    size_t *order = imgb_xcalloc(br->nitems ? br->nitems : 1, sizeof *order);
+    for (size_t k = 0; k < br->nitems; k++)
+        order[k] = rows[k].i;
+    free(rows);
+    return order;
 }
 
 /* ---- text and classification ------------------------------------------------------------- */
@@ -365,9 +423,7 @@ int64_t imgb_report_last_scan_ms(const imgb_scan_result *res)
 
 /* ---- JSON and paging --------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at `s` (RFC 3629: no overlongs, no surrogates, at most
- * U+10FFFF), or 0. */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t imgb_report_utf8_len(const unsigned char *s)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -404,7 +460,7 @@ json_t *imgb_report_jstr(const char *s)
     imgb_buf b = IMGB_BUF_INIT;
     const unsigned char *u = (const unsigned char *)s;
     while (*u) {
-        size_t n = utf8_seq_len(u);
+        size_t n = imgb_report_utf8_len(u);
         if (n) {
             imgb_buf_put(&b, u, n);
             u += n;

@@ -44,34 +44,6 @@ static const char *const sev_color[3] = { "\033[36m", "\033[33m", "\033[1;31m" }
 
 #define LBL(p, id) labels[id][(p)->lang == IMGB_LANG_EN]
 
-/* Sort key: lower groups print first. */
-static int item_group(const imgb_item_result *r, imgb_ignore_status st)
-{
-    switch (r->verdict) {
-    case IMGB_V_FAIL: return st == IMGB_STATUS_UNHANDLED ? 0 : 1;
-    case IMGB_V_ERROR:
-    case IMGB_V_INCOMPLETE: return 2;
-    case IMGB_V_NOT_APPLICABLE: return 3;
-    default: return 4;
-    }
-}
-
-typedef struct table_row {
-    size_t i;
-    int group;
-    imgb_severity sev;
-} table_row;
-
-static int row_cmp(const void *a, const void *b)
-{
-    const table_row *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group - y->group;
-    if (x->sev != y->sev)
-        return (int)y->sev - (int)x->sev;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
 static const char *status_label(const imgb_report_params *p, const imgb_item_result *r,
                                 imgb_ignore_status st)
 {
@@ -167,14 +139,10 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
                      : diff == IMGB_DIFF_FIXED     ? "      - "
                                                    : "        ");
     size_t base = o->len;
-    if (ev->file) {
-        put_safe(o, ev->file);
-        if (ev->line > 0)
-            imgb_buf_printf(o, ":%d", ev->line);
-        else if (ev->offset >= 0)
-            imgb_buf_printf(o, "@%lld", (long long)ev->offset);
-    } else if (ev->history_index >= 0) {
-        imgb_buf_printf(o, "history[%d]", ev->history_index);
+    char *loc = imgb_report_evidence_location(ev);
+    if (loc) {
+        put_safe(o, loc);
+        free(loc);
     }
     if (ev->account) {
         imgb_buf_puts(o, o->len > base ? "  " : "");
@@ -263,25 +231,19 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
             imgb_buf_printf(out, " — %s: %s", LBL(p, L_APPLIES), br->reason);
         imgb_buf_putc(out, '\n');
 
-        table_row *rows = imgb_xcalloc(br->nitems, sizeof *rows);
-        for (size_t i = 0; i < br->nitems; i++) {
-            imgb_ignore_status st = imgb_report_item_status(t, b, i, NULL);
-            rows[i] = (table_row){ i, item_group(&br->items[i], st), br->items[i].item->severity };
-        }
-        qsort(rows, br->nitems, sizeof *rows, row_cmp);
-
+        size_t *order = imgb_report_item_order(t, res, b);
         for (size_t k = 0; k < br->nitems; k++) {
-            size_t i = rows[k].i;
+            size_t i = order[k];
             const imgb_item_result *r = &br->items[i];
             const imgb_item *it = r->item;
             const imgb_ignore_entry *entry = NULL;
             imgb_ignore_status st = imgb_report_item_status(t, b, i, &entry);
             nitems++;
-            switch (rows[k].group) {
-            case 0: nfail++; nsev[it->severity]++; break;
-            case 1: nign++; break;
-            case 2: nerr++; break;
-            case 3: nna++; break;
+            switch (imgb_report_item_group(r, st)) {
+            case IMGB_GROUP_FAILED: nfail++; nsev[it->severity]++; break;
+            case IMGB_GROUP_IGNORED: nign++; break;
+            case IMGB_GROUP_ERROR: nerr++; break;
+            case IMGB_GROUP_NOT_APPLICABLE: nna++; break;
             default: npass++; break;
             }
             const char *sev = sev_label[it->severity][en];
@@ -322,7 +284,7 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
                 }
             }
         }
-        free(rows);
+        free(order);
     }
 
     if (p->diff_old) {

@@ -2,8 +2,9 @@
  * Rendering a scan result.  Every format is a row of one table: the native JSON report
  * ("json"), the four cloud API responses (aliyun-baseline-check-result,
  * aliyun-build-risk-images, huawei-risk-configs, huawei-baseline-statistic), SARIF, the
- * terminal table and the inspect views.  The cloud formats take request parameters by their
- * API names, validated against the documented ranges, so a program can answer those APIs:
+ * self-contained HTML audit report ("html"), the terminal table and the inspect views.
+ * The cloud formats take request parameters by their API names, validated against the
+ * documented ranges, so a program can answer those APIs:
  *
  *   imgb_report_request *req;
  *   imgb_report_request_new(&req);

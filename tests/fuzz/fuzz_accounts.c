@@ -15,15 +15,6 @@
 /* Inputs above this are ignored: cost is per line, long inputs add nothing. */
 #define FUZZ_ACCOUNTS_MAX_INPUT (256u << 10)
 
-#define FUZZ_CHECK(cond)                                                                    \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "fuzz_accounts: invariant failed: %s (line %d)\n", #cond,       \
-                    __LINE__);                                                              \
-            abort();                                                                        \
-        }                                                                                   \
-    } while (0)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > FUZZ_ACCOUNTS_MAX_INPUT)

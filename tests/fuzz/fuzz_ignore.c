@@ -17,14 +17,6 @@
 
 #define FUZZ_IGNORE_MAX_INPUT (IMGB_MAX_IGNORE_BYTES + 16)
 
-#define FUZZ_CHECK(cond)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fprintf(stderr, "fuzz_ignore: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                                          \
-        }                                                                                     \
-    } while (0)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > FUZZ_IGNORE_MAX_INPUT)

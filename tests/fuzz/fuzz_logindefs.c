@@ -13,15 +13,6 @@
 
 #define FUZZ_LOGINDEFS_MAX_INPUT (256u << 10)
 
-#define FUZZ_CHECK(cond)                                                                    \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "fuzz_logindefs: invariant failed: %s (line %d)\n", #cond,      \
-                    __LINE__);                                                              \
-            abort();                                                                        \
-        }                                                                                   \
-    } while (0)
-
 static const char *const fuzz_keys[] = {
     "PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_WARN_AGE", "PASS_MIN_LEN", "UMASK", "UID_MIN",
     "SYS_UID_MIN", "ENCRYPT_METHOD", "MD5_CRYPT_ENAB", "INACTIVE", "EXPIRE", "NO_SUCH_KEY",

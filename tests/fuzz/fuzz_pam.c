@@ -22,14 +22,6 @@
 #define FUZZ_PAM_MAX_INPUT (64u << 10)
 #define FUZZ_PAM_FILES 8
 
-#define FUZZ_CHECK(cond)                                                                    \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "fuzz_pam: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                                        \
-        }                                                                                   \
-    } while (0)
-
 static const char *const fuzz_paths[FUZZ_PAM_FILES] = {
     "etc/pam.d/system-auth", "etc/pam.d/f1", "etc/pam.d/f2", "etc/pam.d/f3",
     "etc/pam.d/f4", "etc/pam.d/f5", "etc/security/pwquality.conf",

@@ -18,14 +18,6 @@
 
 #define FUZZ_RULES_MAX_INPUT (256u << 10)
 
-#define FUZZ_CHECK(cond)                                                                     \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "fuzz_rules: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                                         \
-        }                                                                                    \
-    } while (0)
-
 typedef struct fuzz_diags {
     int lines;                /* lines in the input */
     size_t errors;

@@ -24,14 +24,6 @@
 #define FUZZ_SSHD_MAX_INPUT (64u << 10)
 #define FUZZ_SSHD_MAX_FILES 64
 
-#define FUZZ_CHECK(cond)                                                                    \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "fuzz_sshd: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                                        \
-        }                                                                                   \
-    } while (0)
-
 static const char *const fuzz_keywords[] = {
     "PermitRootLogin", "PermitEmptyPasswords", "MaxAuthTries", "MaxSessions", "MaxStartups",
     "LoginGraceTime", "ClientAliveInterval", "ClientAliveCountMax", "LogLevel", "X11Forwarding",

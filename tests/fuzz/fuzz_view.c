@@ -29,14 +29,6 @@
 #define FUZZ_VIEW_FILE_MAX 8u
 #define FUZZ_VIEW_TOTAL_MAX 64u
 
-#define FUZZ_CHECK(cond)                                                                    \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            fprintf(stderr, "fuzz_view: invariant failed: %s (line %d)\n", #cond, __LINE__); \
-            abort();                                                                        \
-        }                                                                                   \
-    } while (0)
-
 typedef struct fuzz_walk {
     const imgb_view *view;
     size_t seen;

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""The HTML report (engine/report/html.c) rendered for real images and read by a real browser.
+
+usage: html_browser.py --cli IMGBASELINE --source SRC_DIR --out WORK_DIR
+
+1. Images: the sample image (tools/make-sample-image.sh), every testdata/os/<name> fixture
+   (its layer*/ or rootfs/ directories, built with umoci and skopeo by
+   tests/support/build-image.sh), and a small image scanned against a rule set of this test
+   (two baselines of three items) whose printed length is known in advance.
+2. Each is scanned to JSON (the truth: baselines, item ids, verdicts) and to HTML in zh and
+   en; tests/html_check.py checks every HTML file (strict HTML5, nothing external, the
+   language, an element and the written id of every failed item).
+3. Debian's chromium, headless, network disabled (offline emulation, no proxy, no DNS),
+   loads the sample report in both languages and the small one: screenshots at 1280 and
+   390 px wide (WORK_DIR/*.png), no horizontal scrolling at 390 px, no console errors, no
+   failed requests and no request other than the file itself; printed to PDF (WORK_DIR/*.pdf)
+   with and without scripts: pdfinfo's page count is at least cover + one per baseline +
+   appendix (exactly that for the small report: every section fits one page), the last
+   page's footer says "N / N", and pdftotext finds every item id of the scan, folded ones
+   included.
+Exit status 0 when everything holds, 1 with one line per problem.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "support"))
+import cdp  # noqa: E402
+import html_check  # noqa: E402
+
+SMALL_RULES = """\
+baseline:
+  key: t_{n}
+  class: t_{n}
+  alias: {{zh: "测试基线 {n}", en: "Test baseline {n}"}}
+  class_alias: {{zh: "测试", en: "Test"}}
+items:
+{items}
+"""
+SMALL_ITEM = """\
+  - id: t{n}.{flag}
+    title: {{zh: "检查 {flag}", en: "Check {flag}"}}
+    description: {{zh: "说明", en: "Why it matters"}}
+    advice: {{zh: "删除 /flags/{flag}", en: "Remove /flags/{flag}"}}
+    severity: {sev}
+    bucket: security_check
+    check: {{kind: file_exists, path: /flags/{flag}, exists: false}}
+"""
+
+problems = []
+
+
+def fail(msg):
+    problems.append(msg)
+    print("html_browser: " + msg, file=sys.stderr)
+
+
+def run(cmd, ok=(0,), **kw):
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if p.returncode not in ok:
+        raise RuntimeError("%s exited %d: %s" % (cmd[0], p.returncode, p.stderr[-2000:]))
+    return p
+
+
+def build_images(src, out):
+    images = {}
+    run(["bash", os.path.join(src, "tools", "make-sample-image.sh"), os.path.join(out, "sample")])
+    images["sample"] = (os.path.join(out, "sample", "sample-docker.tar"), [])
+    builder = os.path.join(src, "tests", "support", "build-image.sh")
+    for osdir in sorted(glob.glob(os.path.join(src, "testdata", "os", "*"))):
+        name = os.path.basename(osdir)
+        layers = sorted(glob.glob(os.path.join(osdir, "layer*"))) or [os.path.join(osdir, "rootfs")]
+        tar = os.path.join(out, name + ".tar")
+        args = ["bash", builder, "--out", tar, "--ref", "testdata/%s:1" % name]
+        for layer in layers:
+            args += ["--layer", layer]
+        run(args)
+        images[name] = (tar, [])
+    # The small image: two baselines, flags for some items, nothing else.
+    rules = os.path.join(out, "small-rules")
+    os.makedirs(rules, exist_ok=True)
+    for n in (1, 2):
+        items = "".join(SMALL_ITEM.format(n=n, flag=f, sev=s)
+                        for f, s in (("high", "high"), ("medium", "medium"), ("low", "low")))
+        with open(os.path.join(rules, "t%d.yaml" % n), "w") as f:
+            f.write(SMALL_RULES.format(n=n, items=items))
+    root = os.path.join(out, "small-root")
+    os.makedirs(os.path.join(root, "flags"), exist_ok=True)
+    os.makedirs(os.path.join(root, "etc"), exist_ok=True)
+    with open(os.path.join(root, "etc", "os-release"), "w") as f:
+        f.write('ID=debian\nVERSION_ID="10"\n')
+    for flag in ("high", "low"):
+        with open(os.path.join(root, "flags", flag), "w") as f:
+            f.write("x\n")
+    tar = os.path.join(out, "small.tar")
+    run(["bash", builder, "--out", tar, "--ref", "registry.example.com/team/small:1", "--layer", root])
+    images["small"] = (tar, ["--no-default-rules", "--rules", rules])
+    return images
+
+
+def scan(cli, image, extra, fmt, lang, dest):
+    run([cli, "scan", image, "--format", fmt, "--lang", lang, "--weak-password-budget", "3",
+         "-o", dest, "--quiet", *extra])
+
+
+def check_rendering(cli, out, name, image, extra):
+    """Scan to JSON and HTML (zh, en); check the HTML.  Returns the JSON report."""
+    jpath = os.path.join(out, name + ".json")
+    scan(cli, image, extra, "json", "en", jpath)
+    report = json.load(open(jpath))
+    failed = [it["id"] for b in report["baselines"] for it in b["items"] if it["verdict"] == "fail"]
+    for lang, html_lang in (("zh", "zh-CN"), ("en", "en")):
+        hpath = os.path.join(out, "%s-%s.html" % (name, lang))
+        scan(cli, image, extra, "html", lang, hpath)
+        for p in html_check.check(hpath, html_lang, failed, []):
+            fail("%s: %s" % (hpath, p))
+    return report
+
+
+def pdf_pages(path):
+    m = re.search(r"^Pages:\s+(\d+)", run(["pdfinfo", path]).stdout, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def pdf_text(path):
+    return re.sub(r"\s+", "", run(["pdftotext", "-enc", "UTF-8", path, "-"]).stdout)
+
+
+def check_pdf(path, report, exact):
+    nb = len(report["baselines"])
+    want = nb + 2  # the cover, one page break per baseline, the appendix
+    pages = pdf_pages(path)
+    if exact and pages != want:
+        fail("%s: %d pages, expected %d (cover, %d baselines, appendix)" % (path, pages, want, nb))
+    if not exact and pages < want:
+        fail("%s: %d pages, expected at least %d (cover, %d baselines, appendix)"
+             % (path, pages, want, nb))
+    text = pdf_text(path)
+    if "%d/%d" % (pages, pages) not in text:
+        fail("%s: the last page has no 'page %d / %d' footer" % (path, pages, pages))
+    missing = [it["id"] for b in report["baselines"] for it in b["items"] if it["id"] not in text]
+    if missing:
+        fail("%s: %d item ids are not in the printed text (folded content lost?): %s"
+             % (path, len(missing), ", ".join(missing[:5])))
+    return pages
+
+
+def browse(browser, out, name, report, exact):
+    path = os.path.abspath(os.path.join(out, name + ".html"))
+    url = "file://" + path
+    mark = len(browser.events)
+    browser.navigate(url, 1280, 900)
+    browser.screenshot(os.path.join(out, name + "-1280.png"), 1280)
+    browser.navigate(url, 390, 844, mobile=True)
+    width = browser.evaluate("document.documentElement.scrollWidth")
+    if width > 390:
+        fail("%s: %d px wide at a 390 px viewport (horizontal scrolling)" % (name, width))
+    browser.screenshot(os.path.join(out, name + "-390.png"), 390)
+    browser.navigate(url, 1280, 900)
+    pdf = os.path.join(out, name + ".pdf")
+    browser.print_pdf(pdf)
+    pages = check_pdf(pdf, report, exact)
+    # Without scripts the print stylesheet alone must open the folded parts.
+    browser.call("Emulation.setScriptExecutionDisabled", {"value": True})
+    browser.navigate(url, 1280, 900)
+    noscript = os.path.join(out, name + "-noscript.pdf")
+    browser.print_pdf(noscript)
+    check_pdf(noscript, report, exact)
+    browser.call("Emulation.setScriptExecutionDisabled", {"value": False})
+    for p in browser.problems(url, mark):
+        fail("%s: %s" % (name, p))
+    print("html_browser: %s: %d pages, screenshots and PDF in %s" % (name, pages, out))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    for tool in ("umoci", "skopeo", "pdfinfo", "pdftotext"):
+        if not shutil.which(tool):
+            fail("%s is not installed (tools/dev.sh installs it)" % tool)
+    chromium = cdp.find_chromium()
+    if not chromium:
+        fail("chromium is not installed (tools/dev.sh installs it)")
+    if problems:
+        return 1
+    shutil.rmtree(a.out, ignore_errors=True)
+    os.makedirs(a.out)
+
+    images = build_images(a.source, a.out)
+    reports = {name: check_rendering(a.cli, a.out, name, tar, extra)
+               for name, (tar, extra) in images.items()}
+    small = reports["small"]
+    if [len(b["items"]) for b in small["baselines"]] != [3, 3]:
+        fail("the small rule set did not load as two baselines of three items")
+
+    browser = cdp.Browser(chromium)
+    try:
+        browser.open_page()
+        browse(browser, a.out, "sample-en", reports["sample"], exact=False)
+        browse(browser, a.out, "sample-zh", reports["sample"], exact=False)
+        browse(browser, a.out, "small-en", small, exact=True)
+    finally:
+        browser.close()
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
