@@ -209,6 +209,6 @@ rel = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "file.shadow_per
 assert rel["properties"]["origin"] == "unknown" and "chmod" in rel["properties"]["fix"], rel
 assert "useradd app" in rel["relatedLocations"][0]["logicalLocations"][0]["fullyQualifiedName"]
 PY
-grep -q '^      + .*app' $W/reg.txt && grep -q "Fixed since" $W/reg.txt && grep -q "fix: RUN" $W/reg.txt \
+grep -q '^      + .*app' $W/reg.txt && grep -q "Fixed since" $W/reg.txt && grep -q "^               RUN passwd -l app" $W/reg.txt \
     || { cat $W/reg.txt; fail "diff table"; }
 echo ok
