@@ -69,7 +69,9 @@ cc -std=c11 -Wall -Wextra -Werror "$work/counts.c" $(pkg-config --cflags --libs 
 
 bash "$src/tools/make-sample-image.sh" "$work/img" >/dev/null
 mine=$("$work/counts" "$prefix/share/imgbaseline/rules" "$work/img/sample-docker.tar")
-"$prefix/bin/imgbaseline" scan "$work/img/sample-docker.tar" --format json -o "$work/report.json"
+# --lang en: the dictionary's source is matched in English below
+"$prefix/bin/imgbaseline" scan "$work/img/sample-docker.tar" --format json --lang en \
+    -o "$work/report.json"
 theirs=$(python3 - "$work/report.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]

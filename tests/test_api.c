@@ -122,6 +122,25 @@ static void collect(const imgb_diag *d, void *payload)
     }
 }
 
+/* An engine message a program prints itself (a scan warning on stderr) in either language. */
+START_TEST(ruleset_translates_engine_messages)
+{
+    static const char warning[] = "the OS could not be identified: only baselines without an "
+                                  "OS condition and the generic Linux baselines apply";
+    char *zh = imgb_ruleset_translate(rules, IMGB_LANG_ZH, warning);
+    char *en = imgb_ruleset_translate(rules, IMGB_LANG_EN, warning);
+    ck_assert_str_eq(zh, "无法识别操作系统：只应用无操作系统条件的基线和通用 Linux 基线");
+    ck_assert_str_eq(en, warning);
+    imgb_free(zh);
+    imgb_free(en);
+    /* a message the catalog does not know is returned as it is */
+    zh = imgb_ruleset_translate(rules, IMGB_LANG_ZH, "/etc/passwd:3");
+    ck_assert_str_eq(zh, "/etc/passwd:3");
+    imgb_free(zh);
+    ck_assert_ptr_null(imgb_ruleset_translate(rules, IMGB_LANG_ZH, NULL));
+}
+END_TEST
+
 START_TEST(ruleset_validation_reports_positions)
 {
     static const char text[] =
@@ -629,6 +648,7 @@ static Suite *api_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
     tcase_add_test(tc, ruleset_lists_and_describes);
+    tcase_add_test(tc, ruleset_translates_engine_messages);
     tcase_add_test(tc, ruleset_validation_reports_positions);
     tcase_add_test(tc, dictionary_append_and_replace);
     tcase_add_test(tc, scan_whole_image_and_every_accessor);

@@ -73,13 +73,7 @@ static const char *verdict_of(const imgb_scan_result *res, const char *id)
 START_TEST(centos7_image_verdicts)
 {
     char *dir = imgbuild_tmpdir("authscan");
-    char *rules_dir = imgbuild_path(dir, "rules");
-    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
-    char *rules_file = imgbuild_path(rules_dir, "e2e.yaml");
-    FILE *f = fopen(rules_file, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(rules_yaml, f);
-    fclose(f);
+    char *rules_dir = imgbuild_text_dir(dir, "rules", "e2e.yaml", rules_yaml);
 
     imgbuild_file l0[] = {
         {.path = "etc/", .type = IMGBUILD_DIR},
@@ -144,7 +138,6 @@ START_TEST(centos7_image_verdicts)
     imgbuild_layer_dispose(&layers[0]);
     imgbuild_layer_dispose(&layers[1]);
     free(out);
-    free(rules_file);
     free(rules_dir);
     imgbuild_rmtree(dir);
     free(dir);

@@ -18,6 +18,7 @@
 
 #include <check.h>
 
+#include "i18n_check.h"
 #include "imgbuild.h"
 #include "rules/loader.h"
 #include "scan.h"
@@ -254,17 +255,10 @@ static imgb_ruleset *shipped_rules(void)
 /* A ruleset of the test's own: `yaml` written to DIR/rules/test.yaml and loaded. */
 static imgb_ruleset *test_rules(const char *dir, const char *yaml)
 {
-    char *rules_dir = imgbuild_path(dir, "rules");
-    ck_assert_int_eq(imgbuild_sh("mkdir -p '%s'", rules_dir), 0);
-    char *rules_file = imgbuild_path(rules_dir, "test.yaml");
-    FILE *fp = fopen(rules_file, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(yaml, fp);
-    fclose(fp);
+    char *rules_dir = imgbuild_text_dir(dir, "rules", "test.yaml", yaml);
     imgb_ruleset *rs = NULL;
     const char *paths[] = { rules_dir };
     ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
-    free(rules_file);
     free(rules_dir);
     return rs;
 }
@@ -407,6 +401,7 @@ static imgb_scan_result *scan_os(const imgb_ruleset *rs, const char *os, char **
     char *img = build_fixture(os, dir, extra, nextra);
     imgb_scan_result *res = NULL;
     ck_assert_msg(imgb_scan_run(&res, rs, img, &scan_opts) == 0, "%s", imgb_error_last());
+    i18n_assert_zh(res);
     free(img);
     *dir_out = dir;
     return res;
@@ -598,6 +593,7 @@ START_TEST(debian12_dropins_opaque_symlink)
     /* with the shipped rules: neither Debian 10 nor Ubuntu 16.04 baselines apply */
     imgb_ruleset *shipped = shipped_rules();
     ck_assert_msg(imgb_scan_run(&res, shipped, img, &scan_opts) == 0, "%s", imgb_error_last());
+    i18n_assert_zh(res);
     ck_assert_ptr_null(imgb_scan_result_baseline(res, "debian10_ssh"));
     ck_assert_ptr_null(imgb_scan_result_baseline(res, "debian10_password_policy"));
     ck_assert_ptr_null(imgb_scan_result_baseline(res, "ubuntu1604_ssh"));
@@ -671,6 +667,7 @@ static imgb_scan_result *scan_with(imgb_ruleset *rs, const char *os, const char 
     char *img = build_fixture(os, dir, extra, nextra);
     imgb_scan_result *res = NULL;
     ck_assert_msg(imgb_scan_run(&res, rs, img, &scan_opts) == 0, "%s", imgb_error_last());
+    i18n_assert_zh(res);
     free(img);
     return res;
 }

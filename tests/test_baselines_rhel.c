@@ -19,6 +19,7 @@
 #include <check.h>
 
 #include "facts/os.h"
+#include "i18n_check.h"
 #include "imgbuild.h"
 #include "rules/loader.h"
 #include "scan.h"
@@ -181,6 +182,7 @@ static void scan_fixture(scanned *s, const char *os, bool with_sshd)
     opt.weak_password_budget = 2;
     s->res = NULL;
     ck_assert_msg(imgb_scan_run(&s->res, s->rs, out, &opt) == 0, "scan of %s failed", os);
+    i18n_assert_zh(s->res);
     free(out);
 }
 

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "facts/os.h"
+#include "i18n_check.h"
 #include "imgbuild.h"
 #include "report/native.h"
 #include "rules/loader.h"
@@ -173,6 +174,7 @@ static imgb_scan_result *scan(scan_fixture *f, const char *image)
     imgb_scan_result *res = NULL;
     imgb_scan_config opts = { .read = { .jobs = 1 } };
     ck_assert_msg(imgb_scan_run(&res, f->rs, image, &opts) == 0, "%s", imgb_error_last());
+    i18n_assert_zh(res);
     return res;
 }
 
@@ -474,17 +476,10 @@ static const struct {
 /* Write `text` as <dir>/rules/<name> and load that directory (asserts it loads). */
 static imgb_ruleset *load_rules_text(const char *dir, const char *name, const char *text)
 {
-    char *rules = imgbuild_path(dir, "rules");
-    imgbuild_sh("mkdir -p '%s'", rules);
-    char *rf = imgbuild_path(rules, name);
-    FILE *fp = fopen(rf, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
+    char *rules = imgbuild_text_dir(dir, "rules", name, text);
     imgb_ruleset *rs = NULL;
     const char *paths[] = { rules };
     ck_assert_msg(imgb_ruleset_load(&rs, paths, 1, NULL, NULL) == 0, "%s", imgb_error_last());
-    free(rf);
     free(rules);
     return rs;
 }

@@ -1100,8 +1100,9 @@ static char *run_cli(const e2e_image *im, const char *args, int *status)
     const char *cli = getenv("IMGB_CLI");
     ck_assert_ptr_nonnull(cli);
     char *out = imgbuild_path(im->dir, "out.txt");
-    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --weak-password-budget 3600 %s >'%s' 2>&1", cli,
-                          im->image, args, out);
+    /* --lang en: the assertions read the engine's English messages */
+    *status = imgbuild_sh("'%s' scan '%s' -q -j 2 --lang en --weak-password-budget 3600 %s "
+                          ">'%s' 2>&1", cli, im->image, args, out);
     char *text = slurp(out);
     free(out);
     return text;

@@ -9,9 +9,11 @@
 #include <imgbaseline/ruleset.h>
 
 #include "checks/weak_password.h"
+#include "rules/i18n.h"
 #include "rules/loader.h"
 #include "rules/rules.h"
 #include "util/error.h"
+#include "util/mem.h"
 
 int imgb_ruleset_dict_load(imgb_ruleset *rs, const char *path, imgb_dict_mode mode)
 {
@@ -121,4 +123,13 @@ int imgb_lang_parse(const char *s, imgb_lang *out)
     else
         return imgb_error_set(IMGB_EINVAL, "lang must be zh or en, not '%.32s'", s ? s : "");
     return 0;
+}
+
+char *imgb_ruleset_translate(const imgb_ruleset *rs, imgb_lang lang, const char *msg)
+{
+    if (!msg)
+        return NULL;
+    if (lang == IMGB_LANG_EN || !rs)
+        return imgb_xstrdup(msg);
+    return imgb_catalog_translate(rs->catalog, msg, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "attribution.h"
 #include "report/report_priv.h"
+#include "rules/i18n.h"
 #include "util/error.h"
 #include "util/limits.h"
 
@@ -301,7 +302,17 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     if (p->diff_old && fmt->api)
         return imgb_error_set(IMGB_EINVAL, "diff: %s is a cloud API response with no field for "
                               "new and fixed findings; use json, table or sarif", fmt->name);
-    return fmt->render(res, p, out);
+    /* the one place where a report gets its language: every format renders the same copy */
+    imgb_scan_result *loc = imgb_report_localize(res, p->lang);
+    /* in diff mode the old scan's fixed findings are shown too: in the same language */
+    imgb_scan_result *loc_old = p->diff_old ? imgb_report_localize(p->diff_old, p->lang) : NULL;
+    imgb_report_params pl = *p; /* shallow: nothing of it is freed here */
+    if (loc_old)
+        pl.diff_old = loc_old;
+    rc = fmt->render(loc ? loc : res, &pl, out);
+    imgb_report_localized_free(loc);
+    imgb_report_localized_free(loc_old);
+    return rc;
 }
 
 /* ---- exit code and warnings ------------------------------------------------------------ */
@@ -340,15 +351,21 @@ char **imgb_report_ignore_lines(const imgb_scan_result *res, const imgb_report_p
 {
     imgb_ptrvec v = IMGB_PTRVEC_INIT;
     int64_t now = imgb_report_now_ms(p);
-    (void)res;
     if (p->ignore) {
         for (size_t i = 0; i < p->ignore->nentries; i++) {
             const imgb_ignore_entry *e = &p->ignore->entries[i];
-            if (imgb_ignore_entry_expired(e, now))
-                imgb_ptrvec_push(&v, imgb_xasprintf("%s:%d: ignore entry for '%s' expired on "
-                                                    "%s; it no longer applies",
-                                                    p->ignore->file, e->line, e->id,
-                                                    e->expires));
+            if (!imgb_ignore_entry_expired(e, now))
+                continue;
+            char *line = imgb_xasprintf("%s:%d: ignore entry for '%s' expired on %s; it no "
+                                        "longer applies", p->ignore->file, e->line, e->id,
+                                        e->expires);
+            /* in the report's language, like the scan's own warnings (localize.c) */
+            if (p->lang != IMGB_LANG_EN && res && res->ruleset) {
+                char *t = imgb_catalog_translate(res->ruleset->catalog, line, NULL, NULL);
+                free(line);
+                line = t;
+            }
+            imgb_ptrvec_push(&v, line);
         }
     }
     *count = v.len;

@@ -65,6 +65,15 @@ size_t imgb_report_diff_fixed(const imgb_scan_result *res, const imgb_report_par
                               int (*cb)(const imgb_item_result *old, size_t e, void *payload),
                               void *payload);
 
+/**
+ * The result with the engine's messages in `lang` (engine/report/localize.c): evidence
+ * messages, expected conditions and sources, baseline reasons, skip reasons and warnings
+ * through the ruleset's message catalog.  NULL when there is nothing to translate (English,
+ * or no catalog): render `res` itself then.  Free with imgb_report_localized_free().
+ */
+imgb_scan_result *imgb_report_localize(const imgb_scan_result *res, imgb_lang lang);
+void imgb_report_localized_free(imgb_scan_result *loc);
+
 /*
  * Display groups of the human formats (table, html), in display order: open failures, then
  * ignored / false positive, errors and incomplete checks, not applicable, passed.

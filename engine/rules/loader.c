@@ -28,6 +28,7 @@
 
 #include <yaml.h>
 
+#include "rules/i18n.h"
 #include "util/error.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -1070,7 +1071,8 @@ static char **ld_list_dir(const char *dir, size_t *n)
     return (char **)v.items;
 }
 
-/* Every *.yaml below `dir`, in sorted order; dict/ and secrets/ hold data, not baselines. */
+/* Every *.yaml below `dir`, in sorted order; dict/, i18n/ and secrets/ hold data, not
+ * baselines. */
 static void ld_walk(loader *ld, const char *dir, const char *root, int depth, size_t *nfiles)
 {
     size_t n;
@@ -1080,6 +1082,7 @@ static void ld_walk(loader *ld, const char *dir, const char *root, int depth, si
         struct stat st;
         if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
             bool data_dir = depth == 0 && (strcmp(names[i], "dict") == 0 ||
+                                           strcmp(names[i], "i18n") == 0 ||
                                            strcmp(names[i], "secrets") == 0);
             if (!data_dir && depth + 1 < IMGB_MAX_RULE_DIR_DEPTH)
                 ld_walk(ld, path, root, depth + 1, nfiles);
@@ -1133,6 +1136,25 @@ int imgb_ruleset_load_text(imgb_ruleset **out, const char *name, const char *tex
     return *out ? 0 : IMGB_EFORMAT;
 }
 
+/* The message catalogs <dir>/i18n/zh.yaml of the rules directories, in load order (a later
+ * directory may add or override translations); a directory without one adds nothing. */
+static int ld_catalogs(imgb_ruleset *rs, const char *const *paths, size_t npaths,
+                       imgb_diag_fn diag, void *payload)
+{
+    rs->catalog = imgb_catalog_new();
+    for (size_t i = 0; i < npaths; i++) {
+        char *path = imgb_xasprintf("%s/i18n/zh.yaml", paths[i]);
+        struct stat st;
+        int rc = 0;
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) && stat(path, &st) == 0)
+            rc = imgb_catalog_load_file(rs->catalog, path, diag, payload);
+        free(path);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npaths,
                       imgb_diag_fn diag, void *payload)
 {
@@ -1177,6 +1199,10 @@ int imgb_ruleset_load(imgb_ruleset **out, const char *const *paths, size_t npath
             }
         }
     }
+    if ((rc = ld_catalogs(rs, paths, npaths, diag, payload)) < 0) {
+        imgb_ruleset_free(rs);
+        goto done;
+    }
     *out = rs;
 
 done:
@@ -1195,6 +1221,7 @@ void imgb_ruleset_free(imgb_ruleset *rs)
         if (rs->kind_data[i].kind->free_data)
             rs->kind_data[i].kind->free_data(rs->kind_data[i].data);
     free(rs->kind_data);
+    imgb_catalog_free(rs->catalog);
     free(rs);
 }
 

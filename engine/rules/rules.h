@@ -98,6 +98,8 @@ typedef struct imgb_ruleset {
     size_t nbaselines;
     imgb_kind_data *kind_data;
     size_t nkind_data;
+    struct imgb_catalog *catalog; /* the zh message catalog (rules/i18n/zh.yaml of every
+                                     rules directory, in order; rules/i18n.h) */
 } imgb_ruleset;
 
 /* ---- evidence and results ------------------------------------------------------------ */

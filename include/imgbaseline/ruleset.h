@@ -162,6 +162,16 @@ IMGB_API int imgb_severity_parse(const char *s, imgb_severity *out);
 /** Parse "zh"/"en".  @return 0 or IMGB_EINVAL. */
 IMGB_API int imgb_lang_parse(const char *s, imgb_lang *out);
 
+/**
+ * One of the engine's English messages (a scan warning from imgb_result_warning(), an
+ * evidence message, a reason, an ignore-file warning) in `lang`, through the message catalog
+ * loaded with the rules (rules/i18n/zh.yaml): for programs that print such a message
+ * themselves, e.g. warnings on stderr.  Reports rendered with imgb_report_render() are already
+ * in their request's language.  @return a copy of `msg` for IMGB_LANG_EN or when no catalog
+ * entry matches it; NULL for NULL.  Free with imgb_free().
+ */
+IMGB_API char *imgb_ruleset_translate(const imgb_ruleset *rs, imgb_lang lang, const char *msg);
+
 /** The NULL-terminated names of the registered check kinds (static). */
 IMGB_API const char *const *imgb_check_kind_names(void);
 

@@ -89,6 +89,16 @@ static void write_file(const char *path, const void *data, size_t len)
     ck_assert_msg(fclose(f) == 0, "imgbuild: close %s", path);
 }
 
+char *imgbuild_text_dir(const char *dir, const char *sub, const char *name, const char *text)
+{
+    char *d = imgbuild_path(dir, sub);
+    ck_assert_msg(imgbuild_sh("mkdir -p '%s'", d) == 0, "imgbuild: cannot create %s", d);
+    char *f = imgbuild_path(d, name);
+    write_file(f, text, strlen(text));
+    free(f);
+    return d;
+}
+
 static uint64_t file_size(const char *path)
 {
     struct stat st;

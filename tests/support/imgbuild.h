@@ -150,6 +150,9 @@ char *imgbuild_tmpdir(const char *tag);
 void imgbuild_rmtree(const char *path);
 /** "dir/name", malloc'd. */
 char *imgbuild_path(const char *dir, const char *name);
+/** Write `text` to dir/sub/name (sub created); returns dir/sub, malloc'd: e.g. a rules
+ *  directory holding one YAML file for imgb_ruleset_load. */
+char *imgbuild_text_dir(const char *dir, const char *sub, const char *name, const char *text);
 /** Run a shell command (printf format); returns its exit status (-1 if it did not run). */
 int imgbuild_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Path of tests/support/build-image.sh (from $IMGB_SOURCE_DIR); caller frees. */
