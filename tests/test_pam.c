@@ -732,6 +732,16 @@ START_TEST(pwq_conf_read_stops_at_bad_line)
                      IMGB_V_PASS); /* strcasecmp names; line 4 is never read */
     ck_assert_ptr_nonnull(strstr(msg, "stopped reading /etc/security/pwquality.conf at line 3"));
     free(msg);
+    /* "if (len && linebuf[len - 1] != '\n' && !feof(f)) return PWQ_ERROR_CFGFILE_MALFORMED" */
+    char *longconf = malloc(1100 + 40);
+    memset(longconf, '#', 1100);
+    strcpy(longconf + 1100, "\nminlen = 12\n");
+    f[1].content = longconf;
+    ck_assert_int_eq(eval_on(f, 3, "debian", NULL, NULL, PWQ("minlen", "eq", "8"), &msg),
+                     IMGB_V_PASS);
+    ck_assert_ptr_nonnull(strstr(msg, "longer than 1023 bytes"));
+    free(msg);
+    free(longconf);
 }
 END_TEST
 

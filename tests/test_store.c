@@ -186,7 +186,7 @@ static void history_body(bool pg)
     fixture_init(&f, pg ? "store-hist-pg" : "store-hist", pg);
     imgb_store *s = NULL;
     ck_assert_msg(imgb_store_open(&s, f.where) == 0, "%s", imgb_error_last());
-    ck_assert_int_eq(imgb_store_schema_version(s), 2);
+    ck_assert_int_eq(imgb_store_schema_version(s), 3);
 
     char *v1 = build(&f, "v1.tar", "team/app:1", true, "", false);
     char *v2 = build(&f, "v2.tar", "team/app:1", false, "app", true);

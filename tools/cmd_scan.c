@@ -44,6 +44,7 @@ typedef struct scan_args {
     bool image_uuid_set;          /* --image-uuid given */
     const char *store;            /* --store PATH|URL: record, answer API formats from history */
     imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
+    const char *job, *worker;     /* --job ID --worker NAME: record as that queued job */
 } scan_args;
 
 /* ---- the scan's own options ----------------------------------------------------------- */
@@ -226,6 +227,10 @@ static int opt_store(void *a, const cli_option *opt, const char *v)
         s->who.repo_name = v;
     else if (!strcmp(k, "tag"))
         s->who.tag = v;
+    else if (!strcmp(k, "job"))
+        s->job = v;
+    else if (!strcmp(k, "worker"))
+        s->worker = v;
     else if (cli_parse_int(v, 1, 1000000, &s->who.retention) < 0)
         return cli_fail("scan: --retention wants a number of scans from 1 to 1000000"), -1;
     return 0;
@@ -271,6 +276,9 @@ static const cli_option scan_options[] = {
     { "tag", 0, "TAG", "tag to record (default: from the image)", opt_store, NULL },
     { "retention", 0, "N", "keep the last N scans of this image in the history", opt_store,
       NULL },
+    { "job", 0, "ID", "(workers) record as queued job ID, exactly once, with --worker", opt_store,
+      NULL },
+    { "worker", 0, "NAME", "(workers) the worker holding the job's lease", opt_store, NULL },
     { NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -365,7 +373,7 @@ static int scan_record(scan_args *s, const imgb_scan_result *res)
     imgb_store *st = NULL;
     char id[33];
     if (imgb_store_open(&st, s->store) < 0 ||
-        imgb_store_record(st, res, &s->who, s->report, id) < 0) {
+        imgb_store_record_job(st, res, &s->who, s->report, s->job, s->worker, id) < 0) {
         imgb_store_close(st);
         return cli_fail("scan: --store: %s", imgb_error_last());
     }
@@ -380,7 +388,7 @@ static int scan_from_history(scan_args *s, const imgb_scan_result *res, char **o
 {
     imgb_store *st = NULL;
     /* DescribeImageBaselineCheckResult needs an ImageUuid: the scanned image by default. */
-    if (!strcmp(s->format, "aliyun-baseline-check-result") && !s->image_uuid_set) {
+    if (!strcmp(s->format, "aliyun-baseline-check-result") && !s->image_uuid_set && res) {
         const char *id = imgb_result_attr(res, IMGB_R_IMAGE_ID);
         if (id && *id && imgb_report_request_set(s->report, "image_uuid", id) < 0)
             return IMGB_EINVAL;
@@ -419,7 +427,7 @@ int cmd_scan(int argc, char **argv)
         status = CLI_EXIT_OK;
         goto done;
     }
-    if (!image) {
+    if (!image && !s.store) {
         scan_usage(stderr, params);
         goto done;
     }
@@ -428,6 +436,26 @@ int cmd_scan(int argc, char **argv)
         s.format = tty_out ? "table" : "json";
     if (imgb_report_format_find(s.format) < 0 || strncmp(s.format, "inspect", 7) == 0) {
         cli_fail("scan: unknown format '%s' (see --help)", s.format);
+        goto done;
+    }
+
+    if (!image) {
+        /* --store without IMAGE: answer an API format from the history, scan nothing. */
+        if (!imgb_report_format_is_api((size_t)imgb_report_format_find(s.format))) {
+            cli_fail("scan: without IMAGE, --store answers only the API formats (aliyun-*, "
+                     "huawei-*)");
+            goto done;
+        }
+        if (scan_from_history(&s, NULL, &out, &outlen) < 0) {
+            cli_fail("%s", imgb_error_last());
+            goto done;
+        }
+        if (scan_write(s.output, out, outlen) == 0)
+            status = CLI_EXIT_OK;
+        goto done;
+    }
+    if (s.job && (!s.store || !s.worker)) {
+        cli_fail("scan: --job needs --store and --worker");
         goto done;
     }
 
@@ -457,7 +485,7 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
 
-    if (s.store && scan_record(&s, res) < 0)
+    if (s.store && scan_record(&s, res) != 0) /* cli_fail() returns CLI_EXIT_ERROR */
         goto done;
     int fi = imgb_report_format_find(s.format);
     int rc = s.store && imgb_report_format_is_api((size_t)fi)

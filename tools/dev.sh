@@ -10,13 +10,15 @@ ROOT=$PWD
 
 PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev libjansson-dev
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
-      python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs
+      python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs npm curl
       libisal-dev libzstd-dev zlib1g-dev python3-html5lib chromium poppler-utils
       fonts-wqy-microhei)
 
 install_deps() {
     local missing=()
     for p in "${PKGS[@]}"; do
+        # nodejs from NodeSource bundles npm (Debian's npm package would conflict with it).
+        [ "$p" = npm ] && command -v npm >/dev/null && continue
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if ((${#missing[@]})); then
@@ -45,11 +47,23 @@ cmd_demo() {
     fi
 }
 
+# The vendors' SDKs for tests/serve/sdk.sh, from the npm registry, into <build dir>/npm.
+npm_deps() { # npm_deps BUILD_DIR
+    local dir=$1/npm
+    [ -d "$dir/node_modules/@huaweicloud/huaweicloud-sdk-core" ] && return
+    mkdir -p "$dir"
+    (cd "$dir" && npm install --no-audit --no-fund --silent --no-save \
+        @alicloud/pop-core@1.8.0 @alicloud/openapi-client@0.4.15 @alicloud/tea-util \
+        @huaweicloud/huaweicloud-sdk-core@3.1.211 uuid >/dev/null)
+}
+
 cmd_test() {
     install_deps
     build "$ROOT/build"
+    npm_deps "$ROOT/build"
     (cd "$ROOT/build" && ctest --output-on-failure -j "$(nproc)")
     build "$ROOT/build-asan" -DIMGB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    npm_deps "$ROOT/build-asan"
     (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j "$(nproc)")
 }

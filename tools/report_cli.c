@@ -67,8 +67,41 @@ static void cli_tmp_done(void)
         sigaction(cli_tmp_signals[i], &cli_tmp_old[i], NULL);
 }
 
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+/* A device or FIFO (-o /dev/null, /dev/stdout, a pipe) is written in place: renaming a
+ * temporary file over it would replace the device node itself (as root, /dev/null). */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : write_all(fd, data, len);
+    int saved = errno;
+    if (fd >= 0 && close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc < 0)
+        cli_fail("%s: cannot write the report: %s", path, strerror(saved));
+    return rc;
+}
+
 int cli_write_atomic(const char *path, const char *data, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return write_in_place(path, data, len);
     char *dcopy = cli_xstrdup(path), *bcopy = cli_xstrdup(path);
     char *tmp = cli_xasprintf("%s/.%s.XXXXXX", dirname(dcopy), basename(bcopy));
     free(dcopy);
@@ -83,16 +116,8 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     mode_t um = umask(0);
     umask(um);
     int rc = fchmod(fd, 0666 & ~um);
-    size_t off = 0;
-    while (rc == 0 && off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            rc = -1;
-        else
-            off += (size_t)n;
-    }
+    if (rc == 0)
+        rc = write_all(fd, data, len);
     if (rc == 0 && fsync(fd) != 0)
         rc = -1;
     int saved = errno;

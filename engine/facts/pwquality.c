@@ -107,6 +107,8 @@ static void pwq_set(imgb_pwq_value *out, const pwq_option *o, const char *value,
     out->status = 0; /* a later setting overrides whatever an unreadable file held */
 }
 
+#define PWQ_CONF_MAX_LINELEN 1023 /* settings.c PWQSETTINGS_MAX_LINELEN */
+
 /*
  * read_config_file of libpwquality (settings.c) for option `o`: returns false when the read
  * stopped early (unknown name for this release or a bad integer), recording where in
@@ -142,6 +144,17 @@ static bool pwq_read_conf(const imgb_view *view, const char *path, const pwq_opt
     imgb_lines_init(&it, (const char *)data, len);
     while (ok && imgb_lines_next(&it, &p, &n)) {
         int line = it.number;
+        if (n >= PWQ_CONF_MAX_LINELEN) {
+            /* read_config_file: fgets into a 1024-byte buffer; a longer line is
+             * PWQ_ERROR_CFGFILE_MALFORMED and ends the whole read */
+            ok = false;
+            free(out->stopped);
+            out->stopped = imgb_xasprintf(
+                "libpwquality %s stopped reading %s at line %d (longer than %d bytes; "
+                "settings.c PWQSETTINGS_MAX_LINELEN), later settings are ignored",
+                version, path, line, PWQ_CONF_MAX_LINELEN);
+            break;
+        }
         char *buf = imgb_xstrndup(p, n);
         char *hash = strchr(buf, '#');
         if (hash)

@@ -16,6 +16,7 @@
  * the request (defaults IMGB_ALI_REGION_DEFAULT and IMGB_ALI_INSTANCE_DEFAULT).
  * Code is the string "200": the parameter table types it String (the example shows 200).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report_priv.h"
@@ -106,33 +107,27 @@ size_t imgb_report_build_risk_rows(const imgb_scan_result *res, const imgb_repor
 int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report_params *p,
                                   imgb_buf *out)
 {
-    imgb_report_triage *t = imgb_report_triage_new(res, p);
     imgb_image_ref ref;
     imgb_report_image_ref(res, &ref);
+    imgb_build_risk_row *risks = NULL;
+    size_t nrisks = imgb_report_build_risk_rows(res, p, &risks);
 
     int level = -1;
     int status = 3;
-    for (size_t b = 0; b < res->nbaselines; b++) {
-        const imgb_baseline_result *br = &res->baselines[b];
-        for (size_t i = 0; i < br->nitems; i++) {
-            const imgb_item_result *r = &br->items[i];
-            const imgb_item *it = r->item;
-            if (r->verdict != IMGB_V_FAIL || !imgb_report_is_build_risk(br->baseline, it))
-                continue;
-            if (p->risk_levels && !(p->risk_levels & (1u << it->severity)))
-                continue;
-            if (p->risk_key && strcmp(p->risk_key, it->key ? it->key : "") != 0 &&
-                strcmp(p->risk_key, it->id) != 0)
-                continue;
-            int st = (int)imgb_report_item_status(t, b, i, NULL);
-            if (p->status >= 0 && st != p->status)
-                continue;
-            if ((int)it->severity > level)
-                level = (int)it->severity;
-            if (st < status)
-                status = st;
-        }
+    for (size_t k = 0; k < nrisks; k++) {
+        const imgb_build_risk_row *r = &risks[k];
+        if (p->risk_levels && !(p->risk_levels & (1u << r->severity)))
+            continue;
+        if (p->risk_key && strcmp(p->risk_key, r->key) != 0 && strcmp(p->risk_key, r->id) != 0)
+            continue;
+        if (p->status >= 0 && r->status != p->status)
+            continue;
+        if (r->severity > level)
+            level = r->severity;
+        if (r->status < status)
+            status = r->status;
     }
+    free(risks);
     size_t total = level >= 0 && criteria_match(&ref, p) ? 1 : 0;
     long long start = (imgb_report_current_page(p) - 1) * imgb_report_page_size(p);
     imgb_build_image_row row = {
@@ -146,6 +141,5 @@ int imgb_render_aliyun_build_risk(const imgb_scan_result *res, const imgb_report
     int rc = imgb_report_build_images_emit(&row, total && start == 0 ? 1 : 0, (long long)total,
                                            p, rid, out);
     imgb_report_image_ref_dispose(&ref);
-    imgb_report_triage_free(t);
     return rc;
 }

@@ -5,8 +5,9 @@
  *
  * Tables (per tenant; an asset is "namespace/name:tag" or "@<image id>"):
  *   assets        current state of every asset: identity, first/last scan, statistic counts
- *   tenant_stats  the statistic summed over a tenant's assets, kept in the record
- *                 transaction, so the unfiltered statistic does not grow with the images
+ *   tenant_stats  the statistic summed over a tenant's assets, the number of risk-config
+ *                 rows and of images with failed build risks, kept in the record
+ *                 transaction: the unfiltered answers do not grow with the images
  *   scans         one row per recorded scan with its native JSON report (every item,
  *                 verdict and evidence); retention trims it per asset
  *   baselines     DescribeImageBaselineCheckResult rows with their history (first failure,
@@ -17,10 +18,13 @@
  *   jobs          the scan job queue (engine/store/jobs.c)
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/rand.h>
 
 #include "report/native.h"
@@ -82,6 +86,16 @@ static const char *const migrations[] = {
     " attempts INTEGER NOT NULL, scan_id TEXT, summary TEXT, error TEXT,"
     " repo_namespace TEXT, repo_name TEXT, tag TEXT);"
     "CREATE INDEX jobs_state ON jobs (state, created_ms);",
+    /* 3: the unfiltered list totals kept per tenant (risk-configs rows, images with failed
+     * build risks) and the list order as an index, so a page of the whole history does not
+     * count or sort every asset per request */
+    "ALTER TABLE tenant_stats ADD COLUMN hw_rows BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE tenant_stats ADD COLUMN br_images BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE tenant_stats SET hw_rows = (SELECT COUNT(*) FROM hw_rows h WHERE h.tenant ="
+    " tenant_stats.tenant), br_images = (SELECT COUNT(DISTINCT r.asset) FROM build_risks r"
+    " WHERE r.tenant = tenant_stats.tenant AND r.failing = 1);"
+    "DROP INDEX assets_last;"
+    "CREATE INDEX assets_order ON assets (tenant, last_scan_ms, asset);",
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -156,6 +170,13 @@ int imgb_store_schema_version(imgb_store *s)
 imgb_db *imgb_store_db(imgb_store *s)
 {
     return s->db;
+}
+
+int64_t imgb_store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- recording ----------------------------------------------------------------------- */
@@ -343,9 +364,69 @@ static int check_tenant(const char *tenant)
     return 0;
 }
 
+/* The job summary: counts a client of POST /v1/scans wants without another request. */
+static char *job_summary(const imgb_scan_result *res, const char *image_id)
+{
+    json_t *o = json_object();
+    long long failed[3] = { 0, 0, 0 }, passed = 0;
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        for (int sv = 0; sv < 3; sv++)
+            failed[sv] += (long long)res->baselines[b].failed[sv];
+        passed += (long long)res->baselines[b].passed;
+    }
+    json_object_set_new(o, "image_id", json_string(image_id));
+    json_object_set_new(o, "baselines", json_integer((json_int_t)res->nbaselines));
+    json_object_set_new(o, "failed_high", json_integer(failed[IMGB_SEV_HIGH]));
+    json_object_set_new(o, "failed_medium", json_integer(failed[IMGB_SEV_MEDIUM]));
+    json_object_set_new(o, "failed_low", json_integer(failed[IMGB_SEV_LOW]));
+    json_object_set_new(o, "passed", json_integer(passed));
+    char *t = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return t;
+}
+
 int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
                       const imgb_store_identity *who, const imgb_report_params *p,
                       char scan_id_out[33])
+{
+    return imgb_store_record_job(s, res, who, p, NULL, NULL, scan_id_out);
+}
+
+/* The asset's share of the unfiltered list totals: its risk-config rows and whether it has a
+ * failed build risk. */
+static int list_share(imgb_db *db, const char *tenant, const char *asset, long long share[2])
+{
+    const char *pv[] = { tenant, asset };
+    imgb_db_rows r;
+    int rc = imgb_db_query(db, "SELECT (SELECT COUNT(*) FROM hw_rows WHERE tenant = $1 AND"
+                           " asset = $2), (SELECT COUNT(*) FROM build_risks WHERE tenant = $1"
+                           " AND asset = $2 AND failing = 1)", pv, 2, &r);
+    if (rc == 0) {
+        share[0] = imgb_db_int(&r, 0, 0);
+        share[1] = imgb_db_int(&r, 0, 1) > 0;
+        imgb_db_rows_dispose(&r);
+    }
+    return rc;
+}
+
+static int record_list_totals(imgb_db *db, const char *tenant, const char *asset,
+                              const long long before[2])
+{
+    long long after[2];
+    if (list_share(db, tenant, asset, after) < 0)
+        return IMGB_ERROR;
+    char *d0 = lld(after[0] - before[0]), *d1 = lld(after[1] - before[1]);
+    const char *pv[] = { tenant, d0, d1 };
+    int rc = q(db, "UPDATE tenant_stats SET hw_rows = hw_rows + $2, br_images = br_images + $3"
+                   " WHERE tenant = $1", pv, 3);
+    free(d0);
+    free(d1);
+    return rc;
+}
+
+int imgb_store_record_job(imgb_store *s, const imgb_scan_result *res,
+                          const imgb_store_identity *who, const imgb_report_params *p,
+                          const char *job_id, const char *worker, char scan_id_out[33])
 {
     imgb_report_params none;
     imgb_report_params_init(&none);
@@ -375,8 +456,11 @@ int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
 
     imgb_db *db = s->db;
     int rc = imgb_db_begin(db);
+    long long share[2] = { 0, 0 };
     if (rc == 0) {
-        rc = record_asset(db, tenant, asset, &view, &st, started, finished, scan_id);
+        rc = list_share(db, tenant, asset, share);
+        if (rc == 0)
+            rc = record_asset(db, tenant, asset, &view, &st, started, finished, scan_id);
         if (rc == 0)
             rc = record_baselines(db, tenant, asset, res, p, started, finished);
         if (rc == 0)
@@ -384,8 +468,28 @@ int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
         if (rc == 0)
             rc = record_build_risks(db, tenant, asset, res, p, started, finished);
         if (rc == 0)
+            rc = record_list_totals(db, tenant, asset, share);
+        if (rc == 0)
             rc = record_scan(db, tenant, asset, view.image_id, scan_id, started, finished, res,
                              who ? who->retention : 0);
+        if (rc == 0 && job_id) {
+            /* Exactly once: only while the job is still this worker's. */
+            char *summary = job_summary(res, view.image_id);
+            char *now = lld(imgb_store_now_ms());
+            const char *pj[] = { job_id, worker, now, scan_id, summary, tenant };
+            imgb_db_rows r;
+            rc = imgb_db_query(db, "UPDATE jobs SET state = 'done', finished_ms = $3,"
+                               " scan_id = $4, summary = $5, lease_until_ms = NULL WHERE id = $1"
+                               " AND worker = $2 AND state = 'running' AND tenant = $6"
+                               " RETURNING id", pj, 6, &r);
+            if (rc == 0 && r.nrows != 1)
+                rc = imgb_error_set(IMGB_EUSER, "job %s is no longer this worker's (lease "
+                                    "expired and taken over): nothing recorded", job_id);
+            if (rc == 0 || r.cells)
+                imgb_db_rows_dispose(&r);
+            free(summary);
+            free(now);
+        }
         if (rc == 0)
             rc = imgb_db_commit(db);
         if (rc < 0)
@@ -398,7 +502,7 @@ int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
     free(asset);
     imgb_report_image_ref_dispose(&ref);
     imgb_report_params_dispose(&none);
-    return rc < 0 ? IMGB_ERROR : 0;
+    return rc < 0 ? (rc == IMGB_EUSER ? IMGB_EUSER : IMGB_ERROR) : 0;
 }
 
 /* ---- answering from the history ------------------------------------------------------ */
@@ -430,6 +534,33 @@ static int qb_run(imgb_db *db, qbuild *b, imgb_db_rows *out)
     return imgb_db_query(db, b->sql.ptr, (const char *const *)b->args.items, b->args.len, out);
 }
 
+/*
+ * The number of rows of `b` (its SQL is "FROM ... WHERE ... [GROUP BY ...]"; not counted
+ * when `cnt` is NULL) and one page of `columns` in `order`.
+ */
+static int qb_count_and_page(imgb_db *db, qbuild *b, const char *columns, const char *order,
+                             long long limit, long long offset, imgb_db_rows *cnt,
+                             imgb_db_rows *rows)
+{
+    char *from = imgb_buf_detach(&b->sql);
+    int rc = 0;
+    if (cnt) {
+        imgb_buf_printf(&b->sql, "SELECT COUNT(*) FROM (SELECT 1 AS one%s) t", from);
+        rc = qb_run(db, b, cnt);
+        imgb_buf_clear(&b->sql);
+    }
+    char *l = lld(limit), *o = lld(offset);
+    imgb_buf_printf(&b->sql, "SELECT %s%s ORDER BY %s LIMIT %s", columns, from, order,
+                    qb_arg(b, l));
+    imgb_buf_printf(&b->sql, " OFFSET %s", qb_arg(b, o));
+    if (rc == 0)
+        rc = qb_run(db, b, rows);
+    free(l);
+    free(o);
+    free(from);
+    return rc;
+}
+
 static bool hex_only(const char *s)
 {
     for (; *s; s++)
@@ -439,7 +570,8 @@ static bool hex_only(const char *s)
 }
 
 /* An image id or uuid as asked ("sha256:" optional, any case) -> lower hex, or NULL if it
- * cannot name an image (fewer than 12 or non-hex digits). */
+ * cannot name an image (fewer than 12 or non-hex digits).  Ids starting with it are the
+ * index range [prefix, prefix + "g"): 'g' sorts after every hex digit. */
 static char *image_id_prefix(const char *want)
 {
     if (!strncmp(want, "sha256:", 7))
@@ -452,24 +584,40 @@ static char *image_id_prefix(const char *want)
     return r;
 }
 
+/* A kept total of `tenant_stats` (0 for a tenant without records). */
+static int tenant_total(imgb_db *db, const char *tenant, const char *column, long long *out)
+{
+    char *sql = imgb_xasprintf("SELECT %s FROM tenant_stats WHERE tenant = $1", column);
+    const char *pv[] = { tenant };
+    imgb_db_rows r;
+    int rc = imgb_db_query(db, sql, pv, 1, &r);
+    free(sql);
+    if (rc == 0) {
+        *out = imgb_db_int(&r, 0, 0);
+        imgb_db_rows_dispose(&r);
+    }
+    return rc;
+}
+
 static int answer_check_result(imgb_db *db, const char *tenant, const imgb_report_params *p,
                                const char *rid, imgb_buf *out)
 {
-    /* The asset: the latest scanned one whose image id starts with ImageUuid. */
+    /* The asset: the latest scanned one whose image id starts with ImageUuid ("+ 0": found
+     * through the image-id index, not by walking the whole list order). */
     char *prefix = p->image_uuid ? image_id_prefix(p->image_uuid) : NULL;
     imgb_db_rows rows = { 0 };
     int rc = 0;
     if (prefix) {
-        char *like = imgb_xasprintf("%s%%", prefix);
-        const char *pv[] = { tenant, like };
+        char *upper = imgb_xasprintf("%sg", prefix);
+        const char *pv[] = { tenant, prefix, upper };
         rc = imgb_db_query(db, "SELECT b.baseline_key, b.ord, b.alias_zh, b.alias_en, b.class_key,"
                            " b.class_alias_zh, b.class_alias_en, b.status, b.high, b.middle, b.low,"
                            " b.level, b.nitems, COALESCE(b.first_fail_ms, b.first_scan_ms),"
                            " b.last_scan_ms FROM baselines b WHERE b.tenant = $1 AND b.asset ="
-                           " (SELECT a.asset FROM assets a WHERE a.tenant = $1 AND a.image_id LIKE"
-                           " $2 ORDER BY a.last_scan_ms DESC, a.asset LIMIT 1) ORDER BY b.ord",
-                           pv, 2, &rows);
-        free(like);
+                           " (SELECT a.asset FROM assets a WHERE a.tenant = $1 AND a.image_id >= $2"
+                           " AND a.image_id < $3 ORDER BY a.last_scan_ms + 0 DESC, a.asset DESC LIMIT 1)"
+                           " ORDER BY b.ord", pv, 3, &rows);
+        free(upper);
     }
     free(prefix);
     if (rc < 0)
@@ -502,9 +650,10 @@ static bool hw_image_filters(qbuild *b, const imgb_report_params *p)
         char *prefix = image_id_prefix(p->image_id);
         if (!prefix)
             return false;
-        char *like = imgb_xasprintf("%s%%", prefix);
-        imgb_buf_printf(&b->sql, " AND a.image_id LIKE %s", qb_arg(b, like));
-        free(like);
+        char *upper = imgb_xasprintf("%sg", prefix);
+        imgb_buf_printf(&b->sql, " AND a.image_id >= %s", qb_arg(b, prefix));
+        imgb_buf_printf(&b->sql, " AND a.image_id < %s", qb_arg(b, upper));
+        free(upper);
         free(prefix);
     } else if (p->image_name && *p->image_name) {
         /* Fuzzy: a substring of "namespace/name" (ASCII case-insensitive). */
@@ -560,34 +709,28 @@ static int answer_hw_risk_configs(imgb_db *db, const char *tenant, const imgb_re
     if (!imgb_report_hw_image_type_ok(p))
         return imgb_report_hw_rows_emit(NULL, 0, 0, p, out);
     qbuild b = { IMGB_BUF_INIT, IMGB_PTRVEC_INIT };
-    imgb_buf_printf(&b.sql, " FROM hw_rows h JOIN assets a ON a.tenant = h.tenant AND"
-                    " a.asset = h.asset WHERE a.tenant = %s", qb_arg(&b, tenant));
+    /* CROSS JOIN: assets drive the loop in the order of their index, so a page stops early
+     * instead of sorting every row (SQLite keeps the written order for CROSS JOIN). */
+    imgb_buf_printf(&b.sql, " FROM assets a CROSS JOIN hw_rows h WHERE h.tenant = a.tenant AND"
+                    " h.asset = a.asset AND a.tenant = %s", qb_arg(&b, tenant));
     bool any = hw_image_filters(&b, p);
+    bool filtered = hw_has_image_filters(p) || p->check_name || p->severity || p->standard;
     if (p->check_name)
         imgb_buf_printf(&b.sql, " AND h.check_name = %s", qb_arg(&b, p->check_name));
     if (p->severity)
         imgb_buf_printf(&b.sql, " AND h.severity = %s", qb_arg(&b, p->severity));
     if (p->standard)
         imgb_buf_printf(&b.sql, " AND h.standard = %s", qb_arg(&b, p->standard));
-    char *where = imgb_buf_detach(&b.sql);
-
     imgb_db_rows cnt = { 0 }, rows = { 0 };
-    int rc = 0;
-    if (any) {
-        imgb_buf_printf(&b.sql, "SELECT COUNT(*)%s", where);
-        rc = qb_run(db, &b, &cnt);
-        imgb_buf_clear(&b.sql);
-        char *o = lld(off), *l = lld(lim);
-        imgb_buf_printf(&b.sql, "SELECT h.severity, h.check_name, h.check_type, h.standard,"
-                        " h.nrules, h.nfailed, h.desc_zh, h.desc_en%s ORDER BY a.last_scan_ms DESC,"
-                        " a.asset, h.ord LIMIT %s", where, qb_arg(&b, l));
-        imgb_buf_printf(&b.sql, " OFFSET %s", qb_arg(&b, o));
-        if (rc == 0)
-            rc = qb_run(db, &b, &rows);
-        free(o);
-        free(l);
-    }
-    free(where);
+    int rc = any ? qb_count_and_page(db, &b, "h.severity, h.check_name, h.check_type, h.standard,"
+                                     " h.nrules, h.nfailed, h.desc_zh, h.desc_en",
+                                     "a.last_scan_ms DESC, a.asset DESC, h.ord", lim, off,
+                                     filtered ? &cnt : NULL, &rows)
+                 : 0;
+    long long total = 0;
+    if (rc == 0 && any)
+        rc = filtered ? (total = imgb_db_int(&cnt, 0, 0), 0)
+                      : tenant_total(db, tenant, "hw_rows", &total);
     qb_dispose(&b);
     if (rc < 0) {
         imgb_db_rows_dispose(&cnt);
@@ -601,7 +744,7 @@ static int answer_hw_risk_configs(imgb_db *db, const char *tenant, const imgb_re
             .nrules = imgb_db_int(&rows, i, 4), .nfailed = imgb_db_int(&rows, i, 5),
             .desc = { (char *)imgb_db_cell(&rows, i, 6), (char *)imgb_db_cell(&rows, i, 7) },
         };
-    rc = imgb_report_hw_rows_emit(hr, rows.nrows, imgb_db_int(&cnt, 0, 0), p, out);
+    rc = imgb_report_hw_rows_emit(hr, rows.nrows, total, p, out);
     free(hr);
     imgb_db_rows_dispose(&rows);
     imgb_db_rows_dispose(&cnt);
@@ -611,22 +754,32 @@ static int answer_hw_risk_configs(imgb_db *db, const char *tenant, const imgb_re
 static int answer_build_risk(imgb_db *db, const char *tenant, const imgb_report_params *p,
                              const char *rid, imgb_buf *out)
 {
+    /* The risk filters, used by every correlated subquery on the asset's risks. */
     qbuild b = { IMGB_BUF_INIT, IMGB_PTRVEC_INIT };
-    imgb_buf_printf(&b.sql, " FROM build_risks r JOIN assets a ON a.tenant = r.tenant AND"
-                    " a.asset = r.asset WHERE a.tenant = %s AND r.failing = 1", qb_arg(&b, tenant));
+    const char *t = imgb_xstrdup(qb_arg(&b, tenant));
+    imgb_buf rf = IMGB_BUF_INIT;
+    imgb_buf_printf(&rf, " FROM build_risks r WHERE r.tenant = a.tenant AND r.asset = a.asset"
+                    " AND r.failing = 1");
+    bool filtered = false;
     if (p->risk_levels) {
-        imgb_buf_puts(&b.sql, " AND r.severity IN (-1");
+        imgb_buf_puts(&rf, " AND r.severity IN (-1");
         for (int lv = 0; lv < 3; lv++)
             if (p->risk_levels & (1u << lv))
-                imgb_buf_printf(&b.sql, ", %d", lv);
-        imgb_buf_puts(&b.sql, ")");
+                imgb_buf_printf(&rf, ", %d", lv);
+        imgb_buf_puts(&rf, ")");
+        filtered = true;
     }
     if (p->risk_key) {
         const char *ph = qb_arg(&b, p->risk_key);
-        imgb_buf_printf(&b.sql, " AND (r.risk_key = %s OR r.risk_id = %s)", ph, ph);
+        imgb_buf_printf(&rf, " AND (r.risk_key = %s OR r.risk_id = %s)", ph, ph);
+        filtered = true;
     }
-    if (p->status >= 0)
-        imgb_buf_printf(&b.sql, " AND r.status = %d", p->status);
+    if (p->status >= 0) {
+        imgb_buf_printf(&rf, " AND r.status = %d", p->status);
+        filtered = true;
+    }
+    imgb_buf_printf(&b.sql, " FROM assets a WHERE a.tenant = %s AND EXISTS (SELECT 1%s)", t,
+                    rf.ptr);
     if (p->criteria && *p->criteria) {
         /* Either column without a CriteriaType (as the per-scan renderer). */
         const char *ph = qb_arg(&b, p->criteria);
@@ -638,26 +791,23 @@ static int answer_build_risk(imgb_db *db, const char *tenant, const imgb_report_
         if (nm)
             imgb_buf_printf(&b.sql, " OR strpos(lower(a.name), lower(CAST(%s AS TEXT))) > 0", ph);
         imgb_buf_puts(&b.sql, ")");
+        filtered = true;
     }
-    imgb_buf_puts(&b.sql, " GROUP BY a.asset, a.image_id, a.namespace, a.name, a.digest, a.tag,"
-                          " a.last_scan_ms");
-    char *from = imgb_buf_detach(&b.sql);
-
+    char *cols = imgb_xasprintf("a.image_id, a.namespace, a.name, a.digest, a.tag,"
+                                " (SELECT MIN(r.first_scan_ms)%s), a.last_scan_ms,"
+                                " (SELECT MAX(r.severity)%s), (SELECT MIN(r.status)%s)",
+                                rf.ptr, rf.ptr, rf.ptr);
     long long size = imgb_report_page_size(p), page = imgb_report_current_page(p);
-    char *l = lld(size), *o = lld((page - 1) * size);
     imgb_db_rows cnt = { 0 }, rows = { 0 };
-    imgb_buf_printf(&b.sql, "SELECT COUNT(*) FROM (SELECT a.asset%s) t", from);
-    int rc = qb_run(db, &b, &cnt);
-    imgb_buf_clear(&b.sql);
-    imgb_buf_printf(&b.sql, "SELECT a.image_id, a.namespace, a.name, a.digest, a.tag,"
-                    " MIN(r.first_scan_ms), a.last_scan_ms, MAX(r.severity), MIN(r.status)%s"
-                    " ORDER BY a.last_scan_ms DESC, a.asset LIMIT %s", from, qb_arg(&b, l));
-    imgb_buf_printf(&b.sql, " OFFSET %s", qb_arg(&b, o));
+    int rc = qb_count_and_page(db, &b, cols, "a.last_scan_ms DESC, a.asset DESC", size,
+                               (page - 1) * size, filtered ? &cnt : NULL, &rows);
+    long long total = 0;
     if (rc == 0)
-        rc = qb_run(db, &b, &rows);
-    free(l);
-    free(o);
-    free(from);
+        rc = filtered ? (total = imgb_db_int(&cnt, 0, 0), 0)
+                      : tenant_total(db, tenant, "br_images", &total);
+    free(cols);
+    free((char *)t);
+    imgb_buf_dispose(&rf);
     qb_dispose(&b);
     if (rc == 0) {
         imgb_build_image_row *br = imgb_xcalloc(rows.nrows + 1, sizeof *br);
@@ -669,7 +819,7 @@ static int answer_build_risk(imgb_db *db, const char *tenant, const imgb_report_
                 .last_ms = imgb_db_int(&rows, i, 6), .level = (int)imgb_db_int(&rows, i, 7),
                 .status = (int)imgb_db_int(&rows, i, 8),
             };
-        rc = imgb_report_build_images_emit(br, rows.nrows, imgb_db_int(&cnt, 0, 0), p, rid, out);
+        rc = imgb_report_build_images_emit(br, rows.nrows, total, p, rid, out);
         free(br);
     }
     imgb_db_rows_dispose(&rows);
@@ -801,17 +951,17 @@ int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *im
     char *prefix = image_id_prefix(image_uuid ? image_uuid : "");
     if (!prefix)
         return imgb_error_set(IMGB_EINVAL, "ImageUuid must be at least 12 hex digits");
-    char *like = imgb_xasprintf("%s%%", prefix), *st = lld(status);
-    const char *pv[] = { tenant, like, risk_key, st };
+    char *upper = imgb_xasprintf("%sg", prefix), *st = lld(status);
+    const char *pv[] = { tenant, prefix, risk_key, st, upper };
     imgb_db_rows r;
     int rc = imgb_db_query(s->db, "UPDATE build_risks SET status = $4 WHERE tenant = $1 AND"
                            " (risk_key = $3 OR risk_id = $3) AND asset IN (SELECT asset FROM"
-                           " assets WHERE tenant = $1 AND image_id LIKE $2) RETURNING asset",
-                           pv, 4, &r);
+                           " assets WHERE tenant = $1 AND image_id >= $2 AND image_id < $5)"
+                           " RETURNING asset", pv, 5, &r);
     int n = rc < 0 ? rc : (int)r.nrows;
     if (rc == 0)
         imgb_db_rows_dispose(&r);
-    free(like);
+    free(upper);
     free(st);
     free(prefix);
     return n;
@@ -820,15 +970,30 @@ int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *im
 int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
                          int64_t now_ms, int64_t expires_ms)
 {
+    /* SQLite has one writer: threads of this process queue here rather than in SQLite's
+     * sleeping busy handler (other processes still meet the file lock).  Expired nonces are
+     * purged at most once a second per process. */
+    static pthread_mutex_t lite_writer = PTHREAD_MUTEX_INITIALIZER;
+    static _Atomic int64_t last_purge;
+    bool lite = imgb_db_kind_of(s->db) == IMGB_DB_SQLITE;
     char *now = lld(now_ms), *exp = lld(expires_ms);
     const char *pd[] = { now };
     const char *pv[] = { access_key, nonce, exp };
     imgb_db_rows r = { 0 };
-    int rc = q(s->db, "DELETE FROM nonces WHERE expires_ms < $1", pd, 1);
+    if (lite)
+        pthread_mutex_lock(&lite_writer);
+    int rc = 0;
+    int64_t last = last_purge;
+    if (now_ms - last >= 1000 || now_ms < last) {
+        last_purge = now_ms;
+        rc = q(s->db, "DELETE FROM nonces WHERE expires_ms < $1", pd, 1);
+    }
     if (rc == 0)
         rc = imgb_db_query(s->db, "INSERT INTO nonces (access_key, nonce, expires_ms) VALUES"
                            " ($1, $2, $3) ON CONFLICT (access_key, nonce) DO NOTHING"
                            " RETURNING nonce", pv, 3, &r);
+    if (lite)
+        pthread_mutex_unlock(&lite_writer);
     int fresh = rc < 0 ? rc : r.nrows == 1;
     imgb_db_rows_dispose(&r);
     free(now);

@@ -56,6 +56,17 @@ IMGB_API int imgb_store_record(imgb_store *s, const imgb_scan_result *res,
                       char scan_id[33]);
 
 /**
+ * As imgb_store_record, and in the same transaction mark job `job_id` done with the scan
+ * and a summary, only while it is still `worker`'s running job (the scan child of a
+ * worker).  @return 0, IMGB_EUSER when the job is no longer this worker's (nothing is
+ * recorded), or IMGB_E*.
+ */
+IMGB_API int imgb_store_record_job(imgb_store *s, const imgb_scan_result *res,
+                                   const imgb_store_identity *who,
+                                   const imgb_report_request *req, const char *job_id,
+                                   const char *worker, char scan_id[33]);
+
+/**
  * Render the API format `format` for `tenant` from the history, with the request
  * parameters of `req`: the same bytes as imgb_store_answer().  `*out` is freed with
  * imgb_free().  @return 0, IMGB_ENOTFOUND (not an API format) or IMGB_E*.
@@ -82,6 +93,9 @@ IMGB_API void imgb_store_query_free(imgb_store_query *q);
 IMGB_API int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query *q,
                       const char *request_id, char **body, size_t *len);
 
+/** Wall-clock time in ms since the epoch (the store's clock for times and leases). */
+IMGB_API int64_t imgb_store_now_ms(void);
+
 /** A new random request id (UUID, upper case, as the vendors' examples). */
 IMGB_API void imgb_store_request_id(char out[37]);
 
@@ -99,6 +113,45 @@ IMGB_API int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const
  */
 IMGB_API int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonce,
                          int64_t now_ms, int64_t expires_ms);
+
+/*
+ * The scan job queue, shared by every `serve` and `worker` on the same store.  A worker
+ * claims the oldest queued job, or a running one whose lease has expired (its worker died),
+ * with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (BEGIN IMMEDIATE on SQLite), and
+ * keeps the lease alive while it scans.  The scan's record and the job's completion are one
+ * transaction that only succeeds while the job is still this worker's: a job is recorded
+ * exactly once even when a worker is killed midway and the job is retried.
+ */
+#define IMGB_JOB_MAX_ATTEMPTS 3
+
+typedef struct imgb_job {
+    char id[33];
+    char *tenant;
+    char *path;               /* archive or OCI layout to scan */
+    int remove_after;         /* 1: an uploaded file, removed when the job ends */
+    char *repo_namespace, *repo_name, *tag; /* identity overrides (NULL: from the image) */
+    int attempts;
+} imgb_job;
+
+/** Queue a scan of `path` for `tenant`.  `id` receives the job id. */
+IMGB_API int imgb_store_job_submit(imgb_store *s, const char *tenant, const char *path, int remove_after,
+                          char id[33]);
+/**
+ * Claim a job for `worker` with a lease of `lease_ms`.  @return 1 (job filled; dispose with
+ * imgb_job_dispose), 0 (nothing to do) or IMGB_E*.  Jobs whose lease expired after
+ * IMGB_JOB_MAX_ATTEMPTS attempts are failed instead of retried.
+ */
+IMGB_API int imgb_store_job_claim(imgb_store *s, const char *worker, int64_t lease_ms, imgb_job *job);
+/** Extend the lease.  @return 1 while the job is still this worker's, 0 if lost, IMGB_E*. */
+IMGB_API int imgb_store_job_renew(imgb_store *s, const char *id, const char *worker, int64_t lease_ms);
+/** Fail the job with a one-line `error` (only while it is this worker's). @return 1/0/IMGB_E*. */
+IMGB_API int imgb_store_job_fail(imgb_store *s, const char *id, const char *worker, const char *error);
+/**
+ * The job as JSON {"id","state","attempts","created","started","finished","scan_id",
+ * "summary"|"error"} if it belongs to `tenant` (malloc'd), else NULL with IMGB_ENOTFOUND.
+ */
+IMGB_API int imgb_store_job_json(imgb_store *s, const char *tenant, const char *id, char **json);
+IMGB_API void imgb_job_dispose(imgb_job *job);
 
 #ifdef __cplusplus
 }
