@@ -1406,17 +1406,6 @@ END_TEST
 
 /* ---- html ---------------------------------------------------------------------------------- */
 
-/* Write `text` to a new file in `dir`; the path is malloc'd. */
-static char *html_save(const char *dir, const char *name, const char *text)
-{
-    char *path = imgb_xasprintf("%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-    return path;
-}
-
 /* tests/html_check.py over `path`: HTML5 strict parse, nothing external, `lang`, item ids
  * (`args` adds --id/--forbid options).  Returns its exit status. */
 static int html_check(const char *path, const char *lang, const char *args)
@@ -1427,6 +1416,22 @@ static int html_check(const char *path, const char *lang, const char *args)
     int st = system(cmd);
     free(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* html_check() over a rendered document (written to a temporary file for the checker). */
+static int html_check_text(const char *html, const char *lang, const char *args)
+{
+    char dir[] = "/tmp/imgb-html-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *path = imgb_xasprintf("%s/report.html", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(html, fp);
+    fclose(fp);
+    int st = html_check(path, lang, args);
+    imgbuild_rmtree(dir);
+    free(path);
+    return st;
 }
 
 /* The failed items of the standard fixture (every one must have its own element). */
@@ -1454,17 +1459,13 @@ START_TEST(html_report_in_both_languages)
                                         "reason: 'service account, rotated', expires: 2030-01-31}\n"
                                         "- {id: build.add, reason: vendored tarball, "
                                         "expires: 2030-06-30, status: false_positive}\n");
-    char dir[] = "/tmp/imgb-html-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
     for (int en = 0; en < 2; en++) {
         imgb_report_params p;
         params_init(&p);
         p.ignore = ign;
         set_param(&p, "lang", en ? "en" : "zh");
         char *h = render(&f->res, "html", &p);
-        char *path = html_save(dir, en ? "en.html" : "zh.html", h);
-        ck_assert_int_eq(html_check(path, en ? "en" : "zh-CN", FX_FAILED_IDS), 0);
-        free(path);
+        ck_assert_int_eq(html_check_text(h, en ? "en" : "zh-CN", FX_FAILED_IDS), 0);
         if (!en) {
             ck_assert_ptr_nonnull(strstr(h, "8 个检查项未通过（高危 4，中危 3，低危 1），涉及 4/4 个基线"));
             ck_assert_ptr_nonnull(strstr(h, "已忽略与误报"));
@@ -1512,7 +1513,6 @@ START_TEST(html_report_in_both_languages)
         free(h);
         imgb_report_params_dispose(&p);
     }
-    imgbuild_rmtree(dir);
     imgb_ignore_list_free(ign);
     fx_free(f);
 }
@@ -1528,11 +1528,7 @@ START_TEST(html_verdict_pass_and_checker_catches_breakage)
     char *h = render(&f->res, "html", &p);
     ck_assert_ptr_nonnull(strstr(h, "<p class=\"verdict pass\" id=\"verdict\"><strong>PASSED"));
     ck_assert_ptr_nonnull(strstr(h, "0 — no failed items"));
-    char dir[] = "/tmp/imgb-html-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char *path = html_save(dir, "pass.html", h);
-    ck_assert_int_eq(html_check(path, "en", "--id ssh.permit_root_login"), 0);
-    free(path);
+    ck_assert_int_eq(html_check_text(h, "en", "--id ssh.permit_root_login"), 0);
     /* The checker is not a rubber stamp: each of these must be refused. */
     static const char *const breakages[][2] = {
         { "</main>", "</div></main>" },                           /* not well-formed */
@@ -1545,16 +1541,46 @@ START_TEST(html_verdict_pass_and_checker_catches_breakage)
         ck_assert_ptr_nonnull(at);
         char *bad = imgb_xasprintf("%.*s%s%s", (int)(at - h), h, breakages[k][1],
                                    at + strlen(breakages[k][0]));
-        path = html_save(dir, "bad.html", bad);
-        ck_assert_msg(html_check(path, "en", "") == 1, "breakage %zu accepted", k);
-        free(path);
+        ck_assert_msg(html_check_text(bad, "en", "") == 1, "breakage %zu accepted", k);
         free(bad);
     }
-    path = html_save(dir, "forbid.html", h);
-    ck_assert_int_eq(html_check(path, "en", "--forbid 'Check ssh.banner'"), 1);
-    ck_assert_int_eq(html_check(path, "en", "--id no.such.item"), 1);
-    free(path);
-    imgbuild_rmtree(dir);
+    ck_assert_int_eq(html_check_text(h, "en", "--forbid 'Check ssh.banner'"), 1);
+    ck_assert_int_eq(html_check_text(h, "en", "--id no.such.item"), 1);
+    free(h);
+    imgb_report_params_dispose(&p);
+    fx_free(f);
+}
+END_TEST
+
+/* A check cut short or an unverified image is never reported as a pass. */
+START_TEST(html_incomplete_is_not_a_pass)
+{
+    fx *f = fixture(FX_ALL_PASS);
+    imgb_item_result *wp = &f->res.baselines[1].items[1];
+    ck_assert_str_eq(wp->item->id, "weak.password");
+    wp->verdict = IMGB_V_INCOMPLETE;
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "lang", "en");
+    char *h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<p class=\"verdict incomplete\" id=\"verdict\"><strong>"
+                                    "INCOMPLETE</strong>no failed items in 4 baselines"));
+    ck_assert_ptr_nonnull(strstr(h, "items not evaluated (errors or cut short): 1"));
+    char *item = html_part(h, "item-weak.password", "</article>");
+    ck_assert_ptr_nonnull(strstr(item, "<span class=\"tag err\">INCOMPLETE</span>"));
+    free(item);
+    ck_assert_ptr_nonnull(strstr(h, "<h3>Errors and incomplete checks (1)</h3>"));
+    free(h);
+    wp->verdict = IMGB_V_PASS;
+    f->img.verified = false;
+    h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<strong>INCOMPLETE</strong>"));
+    ck_assert_ptr_nonnull(strstr(h, "digests not verified (--no-verify)"));
+    free(h);
+    f->img.verified = true;
+    h = render(&f->res, "html", &p);
+    ck_assert_ptr_nonnull(strstr(h, "<strong>PASSED</strong>"));
+    ck_assert_ptr_nonnull(strstr(h, "complete: every applicable item was evaluated"));
     free(h);
     imgb_report_params_dispose(&p);
     fx_free(f);
@@ -1571,6 +1597,7 @@ START_TEST(html_escapes_hostile_text)
     ev->value = fx_s(f, "\033[31mred\xff\xfe \xef\xb7\x90 \xc2\x85 <img src=https://evil.example/x>");
     ev->account = fx_s(f, "acc\x01ount");
     f->res.baselines[1].items[0].evidence[0].file = fx_s(f, "/etc/pass\xe2\x80\xae" "dwx.sh");
+    f->img.refs[0] = fx_s(f, "evil\"}</style><script>alert(2)</script>:1"); /* page footer */
     ((imgb_item *)f->res.baselines[0].items[0].item)->advice.en =
         fx_s(f, "<b onmouseover=x>advice</b>");
     imgb_report_params p;
@@ -1578,6 +1605,7 @@ START_TEST(html_escapes_hostile_text)
     set_param(&p, "lang", "en");
     char *h = render(&f->res, "html", &p);
     ck_assert_ptr_null(strstr(h, "<script>alert"));
+    ck_assert_ptr_nonnull(strstr(h, "\"evil\\22 \\7d \\3c /style\\3e \\3c script\\3e alert\\28 2\\29 "));
     ck_assert_ptr_null(strstr(h, "<img src=https"));
     ck_assert_ptr_null(strstr(h, "<b onmouseover"));
     ck_assert_ptr_null(strchr(h, '\033'));
@@ -1585,12 +1613,7 @@ START_TEST(html_escapes_hostile_text)
     ck_assert_ptr_nonnull(strstr(h, "\\x1b[31mred\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd \\x85 &lt;img"));
     ck_assert_ptr_nonnull(strstr(h, "acc\\x01ount"));
     ck_assert_ptr_nonnull(strstr(h, "/etc/pass\\u202edwx.sh:3")); /* no right-to-left trick */
-    char dir[] = "/tmp/imgb-html-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char *path = html_save(dir, "hostile.html", h);
-    ck_assert_int_eq(html_check(path, "en", "--id ssh.x11_forwarding"), 0);
-    free(path);
-    imgbuild_rmtree(dir);
+    ck_assert_int_eq(html_check_text(h, "en", "--id ssh.x11_forwarding"), 0);
     free(h);
     imgb_report_params_dispose(&p);
     fx_free(f);
@@ -1959,6 +1982,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, html_report_in_both_languages);
     tcase_add_test(tc, html_verdict_pass_and_checker_catches_breakage);
     tcase_add_test(tc, html_escapes_hostile_text);
+    tcase_add_test(tc, html_incomplete_is_not_a_pass);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli");

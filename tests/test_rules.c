@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <check.h>
+#include <imgbaseline/result.h>
 #include <jansson.h>
 
 #include "facts/accounts.h"
@@ -256,6 +257,7 @@ START_TEST(result_evidence_is_capped_with_exact_count)
     ck_assert_str_eq(r.evidence[1000].message,
                      "and 24005 more not listed (at most 1000 evidence entries per item)");
     ck_assert_uint_eq(r.nmore, 24005);
+    ck_assert_uint_eq(imgb_item_result_evidence_omitted(&r), 24005);
     size_t n = strlen(r.evidence[0].message);
     ck_assert_uint_le(n, IMGB_MAX_EVIDENCE_FIELD);
     ck_assert_str_eq(r.evidence[0].message + n - 5, "\xc3\xa9...");

@@ -5,6 +5,7 @@
  * Images are built with tests/support/imgbuild and scanned for real.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -447,8 +448,14 @@ int main(void)
              getenv("IMGB_SOURCE_DIR") ? getenv("IMGB_SOURCE_DIR") : ".", pg_dir);
     FILE *p = popen(cmd, "r");
     char url[512] = "";
-    if (!p || !fgets(url, sizeof url, p) || pclose(p) != 0) {
+    bool started = p && fgets(url, sizeof url, p);
+    if ((p && pclose(p) != 0) || !started) {
         fprintf(stderr, "test_store: cannot start PostgreSQL (%s)\n", cmd);
+        snprintf(cmd, sizeof cmd, "bash '%s/tests/support/pg.sh' stop '%s'",
+                 getenv("IMGB_SOURCE_DIR") ? getenv("IMGB_SOURCE_DIR") : ".", pg_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "test_store: could not remove %s\n", pg_dir);
+        free(pg_dir);
         return 1;
     }
     url[strcspn(url, "\n")] = '\0';

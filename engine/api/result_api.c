@@ -261,6 +261,11 @@ const imgb_evidence *imgb_item_result_evidence(const imgb_item_result *ir, size_
     return ir && i < ir->nevidence ? &ir->evidence[i] : NULL;
 }
 
+size_t imgb_item_result_evidence_omitted(const imgb_item_result *ir)
+{
+    return ir ? ir->nmore : 0;
+}
+
 const char *imgb_evidence_attr(const imgb_evidence *ev, imgb_evidence_attr_id attr)
 {
     if (!ev)

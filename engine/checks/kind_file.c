@@ -182,9 +182,8 @@ static char *kf_owner_name(const imgb_accounts *a, uint32_t id, bool is_group)
         const imgb_group_ent *g = imgb_accounts_find_gid(a, id);
         name = g ? g->name : NULL;
     } else {
-        for (size_t i = 0; i < a->npw && !name; i++)
-            if (!a->pw[i].nis && a->pw[i].uid == (long long)id)
-                name = a->pw[i].name;
+        const imgb_passwd_ent *p = imgb_accounts_find_uid(a, id); /* indexed: O(log n) */
+        name = p ? p->name : NULL;
     }
     return name ? imgb_xasprintf("%s(%u)", name, id) : imgb_xasprintf("%u", id);
 }
@@ -474,9 +473,9 @@ static int kf_walk_cb(const imgb_node_info *info, void *payload)
             why = imgb_xasprintf("world-writable directory without the sticky bit");
         break;
     case KF_WALK_UNOWNED: {
-        bool uid_ok = false, gid_ok = imgb_accounts_find_gid(w->a, info->gid) != NULL;
-        for (size_t i = 0; i < w->a->npw && !uid_ok; i++)
-            uid_ok = !w->a->pw[i].nis && w->a->pw[i].uid == (long long)info->uid;
+        /* both indexed: every file of the image against every account was quadratic */
+        bool uid_ok = imgb_accounts_find_uid(w->a, info->uid) != NULL;
+        bool gid_ok = imgb_accounts_find_gid(w->a, info->gid) != NULL;
         if (!uid_ok && !gid_ok)
             why = imgb_xasprintf("uid %u and gid %u have no account or group", info->uid,
                                  info->gid);

@@ -464,6 +464,11 @@ static long long gr_gid_at(const imgb_accounts *a, size_t i)
     return a->gr[i].gid;
 }
 
+static long long pw_uid_at(const imgb_accounts *a, size_t i)
+{
+    return a->pw[i].uid;
+}
+
 /* Binary search for the first index entry whose name equals `name`. */
 static long acct_lookup_name(const imgb_accounts *a, const size_t *idx, size_t n,
                              const char *(*name_at)(const imgb_accounts *, size_t),
@@ -490,8 +495,10 @@ void imgb_accounts_finish(imgb_accounts *a)
     free(a->sp_by_name);
     free(a->gr_by_name);
     free(a->gr_by_gid);
+    free(a->pw_by_uid);
     free(a->joined);
     a->pw_by_name = acct_index(a->npw, pw_name_at, NULL, a, &a->npw_idx);
+    a->pw_by_uid = acct_index(a->npw, pw_name_at, pw_uid_at, a, &n);
     a->sp_by_name = acct_index(a->nsp, sp_name_at, NULL, a, &a->nsp_idx);
     a->gr_by_name = acct_index(a->ngr, gr_name_at, NULL, a, &a->ngr_idx);
     a->gr_by_gid = acct_index(a->ngr, gr_name_at, gr_gid_at, a, &n);
@@ -564,6 +571,23 @@ const imgb_group_ent *imgb_accounts_find_gid(const imgb_accounts *a, long long g
     return NULL;
 }
 
+const imgb_passwd_ent *imgb_accounts_find_uid(const imgb_accounts *a, long long uid)
+{
+    if (!a->pw_by_uid)
+        return NULL;
+    size_t lo = 0, hi = a->npw_idx; /* the uid index holds the same non-NIS records */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->pw[a->pw_by_uid[mid]].uid < uid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a->npw_idx && a->pw[a->pw_by_uid[lo]].uid == uid)
+        return &a->pw[a->pw_by_uid[lo]];
+    return NULL;
+}
+
 /* ---- lifetime -------------------------------------------------------- */
 
 imgb_accounts *imgb_accounts_new(void)
@@ -623,5 +647,6 @@ void imgb_accounts_free(imgb_accounts *a)
     free(a->sp_by_name);
     free(a->gr_by_name);
     free(a->gr_by_gid);
+    free(a->pw_by_uid);
     free(a);
 }

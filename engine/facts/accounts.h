@@ -144,7 +144,7 @@ typedef struct imgb_accounts {
     size_t njoined;
     /* internal: capacities and sorted indexes for the lookups (built by finish) */
     size_t cap_pw, cap_sp, cap_gr, cap_gs, cap_issues;
-    size_t *pw_by_name, *sp_by_name, *gr_by_name, *gr_by_gid;
+    size_t *pw_by_name, *sp_by_name, *gr_by_name, *gr_by_gid, *pw_by_uid;
     size_t npw_idx, nsp_idx, ngr_idx;
 } imgb_accounts;
 
@@ -181,6 +181,8 @@ const imgb_shadow_ent *imgb_accounts_find_shadow(const imgb_accounts *a, const c
 /** First group entry named `name` / with gid `gid` (NIS lines excluded), or NULL. */
 const imgb_group_ent *imgb_accounts_find_group(const imgb_accounts *a, const char *name);
 const imgb_group_ent *imgb_accounts_find_gid(const imgb_accounts *a, long long gid);
+/** The first (file order) non-NIS passwd entry with `uid`, or NULL; O(log n). */
+const imgb_passwd_ent *imgb_accounts_find_uid(const imgb_accounts *a, long long uid);
 
 /** Register the paths whose content the account facts need (before reading layers). */
 void imgb_accounts_register_keeps(imgb_view *view);

@@ -220,7 +220,7 @@ static const char stylesheet[] =
     ".ev th{text-align:left;font-weight:600;color:var(--muted);background:var(--panel)}\n"
     ".ev th,.ev td{border:1px solid var(--line);padding:4px 8px;vertical-align:top}\n"
     ".ev td:first-child{width:32%}.ev td:nth-child(3){width:26%}\n"
-    ".ev .src,.muted{color:var(--muted)}\n"
+    ".muted{color:var(--muted)}\n"
     ".ev tr.ignored td{color:var(--muted);background:#fbfcfd}\n"
     ".facts{display:grid;grid-template-columns:9em minmax(0,1fr);gap:3px 12px;margin:8px 0 0}\n"
     ".facts dt{color:var(--muted);font-weight:600}.facts dd{margin:0}\n"
@@ -276,90 +276,102 @@ typedef struct html_ctx {
 
 /* ---- escaping ------------------------------------------------------------------------- */
 
-/* Unicode noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) are parse errors in HTML. */
-static bool is_nonchar(const unsigned char *u, size_t n)
+/* The code point of the valid UTF-8 sequence of `n` bytes at `u`. */
+static unsigned code_point(const unsigned char *u, size_t n)
 {
-    unsigned cp = n == 3 ? ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu)
-                : n == 4 ? ((u[0] & 0x07u) << 18) | ((u[1] & 0x3Fu) << 12) |
-                           ((u[2] & 0x3Fu) << 6) | (u[3] & 0x3Fu)
-                         : 0;
-    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (n >= 3 && (cp & 0xFFFE) == 0xFFFE);
+    static const unsigned char lead_mask[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+    unsigned cp = u[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (u[i] & 0x3Fu);
+    return cp;
 }
 
-/* Bidirectional formatting characters (U+200E, U+200F, U+202A..U+202E, U+2066..U+2069):
- * in a file name they reorder what the reader sees ("Trojan Source"), so they are shown. */
-static bool is_bidi(const unsigned char *u, size_t n)
+/* Unicode noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) are parse errors in HTML. */
+static bool is_nonchar(unsigned cp)
 {
-    if (n != 3 || u[0] != 0xE2)
-        return false;
-    return (u[1] == 0x80 && (u[2] == 0x8E || u[2] == 0x8F || (u[2] >= 0xAA && u[2] <= 0xAE))) ||
-           (u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9);
+    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp >= 0xFFFE && (cp & 0xFFFE) == 0xFFFE);
+}
+
+/* Bidirectional formatting characters: in a file name they reorder what the reader sees
+ * ("Trojan Source"), so they are shown, not applied. */
+static bool is_bidi(unsigned cp)
+{
+    return cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Controls: C0 but tab and newline, DEL, C1. */
+static bool is_control(unsigned cp)
+{
+    return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp < 0xA0);
 }
 
 /*
- * Text from the image or the rules as HTML text or attribute value: markup characters
- * become references, invalid UTF-8 and noncharacters U+FFFD, control characters (C0 but tab
- * and newline, DEL, C1) a visible \xNN and bidi controls a visible \uNNNN, so the file
- * stays well-formed and shows what is there.
+ * Walk text from the image or the rules: every invalid UTF-8 sequence or noncharacter
+ * becomes `bad`, every other character goes to `put` (code point, bytes, length).
  */
-static void h_text(imgb_buf *o, const char *s)
+static void each_char(imgb_buf *o, const char *s, const char *bad,
+                      void (*put)(imgb_buf *o, unsigned cp, const unsigned char *u, size_t n))
 {
     const unsigned char *u = (const unsigned char *)(s ? s : "");
     while (*u) {
         size_t n = imgb_report_utf8_len(u);
-        if (n == 0 || is_nonchar(u, n)) {
-            imgb_buf_puts(o, "\xEF\xBF\xBD");
+        if (n == 0 || is_nonchar(code_point(u, n))) {
+            imgb_buf_puts(o, bad);
             u += n ? n : 1;
             continue;
         }
-        if (n == 2 && u[0] == 0xC2 && u[1] < 0xA0) {
-            imgb_buf_printf(o, "\\x%02x", u[1]);
-        } else if (is_bidi(u, n)) {
-            imgb_buf_printf(o, "\\u%02x%02x", 0x20 | ((u[1] & 0x3Fu) >> 2),
-                            ((u[1] & 0x03u) << 6) | (u[2] & 0x3Fu));
-        } else if (n > 1) {
-            imgb_buf_put(o, u, n);
-        } else if (*u == '&') {
-            imgb_buf_puts(o, "&amp;");
-        } else if (*u == '<') {
-            imgb_buf_puts(o, "&lt;");
-        } else if (*u == '>') {
-            imgb_buf_puts(o, "&gt;");
-        } else if (*u == '"') {
-            imgb_buf_puts(o, "&quot;");
-        } else if (*u == '\'') {
-            imgb_buf_puts(o, "&#39;");
-        } else if ((*u < 0x20 && *u != '\t' && *u != '\n') || *u == 0x7F) {
-            imgb_buf_printf(o, "\\x%02x", *u);
-        } else {
-            imgb_buf_putc(o, (char)*u);
-        }
+        put(o, code_point(u, n), u, n);
         u += n;
     }
 }
 
-/* Text from the image as the content of a CSS string: every ASCII character but letters,
- * digits and " ._:/@-" becomes a hex escape, so nothing can end the string or the <style>
- * element; invalid UTF-8 becomes U+FFFD. */
+/* One character as HTML text or attribute value: markup characters become references,
+ * controls a visible \xNN and bidi controls a visible \uNNNN. */
+static void html_char(imgb_buf *o, unsigned cp, const unsigned char *u, size_t n)
+{
+    if (is_control(cp))
+        imgb_buf_printf(o, "\\x%02x", cp);
+    else if (is_bidi(cp))
+        imgb_buf_printf(o, "\\u%04x", cp);
+    else if (cp == '&')
+        imgb_buf_puts(o, "&amp;");
+    else if (cp == '<')
+        imgb_buf_puts(o, "&lt;");
+    else if (cp == '>')
+        imgb_buf_puts(o, "&gt;");
+    else if (cp == '"')
+        imgb_buf_puts(o, "&quot;");
+    else if (cp == '\'')
+        imgb_buf_puts(o, "&#39;");
+    else
+        imgb_buf_put(o, u, n);
+}
+
+/* Text from the image or the rules as HTML text: the file stays well-formed and shows what
+ * is there (U+FFFD for what is not text). */
+static void h_text(imgb_buf *o, const char *s)
+{
+    each_char(o, s, "\xEF\xBF\xBD", html_char);
+}
+
+/* One character inside a CSS string: ASCII but letters, digits and " ._:/@-", controls and
+ * bidi controls become hex escapes, so nothing can end the string or the <style> element. */
+static void css_char(imgb_buf *o, unsigned cp, const unsigned char *u, size_t n)
+{
+    bool plain = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                 (cp >= '0' && cp <= '9') || (cp && cp < 0x80 && strchr(" ._:/@-", (int)cp)) ||
+                 (cp >= 0xA0 && !is_bidi(cp));
+    if (plain)
+        imgb_buf_put(o, u, n);
+    else
+        imgb_buf_printf(o, "\\%x ", cp);
+}
+
 static void css_string(imgb_buf *o, const char *s)
 {
     imgb_buf_putc(o, '"');
-    const unsigned char *u = (const unsigned char *)(s ? s : "");
-    while (*u) {
-        size_t n = imgb_report_utf8_len(u);
-        if (n == 0 || is_nonchar(u, n)) {
-            imgb_buf_puts(o, "\\fffd ");
-            u += n ? n : 1;
-            continue;
-        }
-        bool plain = n > 1 || (*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
-                     (*u >= '0' && *u <= '9') || strchr(" ._:/@-", *u);
-        if (plain && !(n == 2 && u[0] == 0xC2 && u[1] < 0xA0))
-            imgb_buf_put(o, u, n);
-        else
-            imgb_buf_printf(o, "\\%x ", n == 2 ? u[1] : *u);
-        u += n;
-    }
+    each_char(o, s, "\\fffd ", css_char);
     imgb_buf_putc(o, '"');
 }
 
@@ -613,7 +625,7 @@ static void put_completeness(html_ctx *h)
         sep = h->en ? "; " : "；";
     }
     if (h->total.errors) {
-        imgb_buf_printf(o, h->en ? "%s%zu items could not be evaluated (errors or cut short)"
+        imgb_buf_printf(o, h->en ? "%sitems not evaluated (errors or cut short): %zu"
                                  : "%s%zu 个检查项未能完成评估（错误或被截断）",
                         sep, h->total.errors);
         sep = h->en ? "; " : "；";
@@ -796,11 +808,8 @@ static void put_finding(html_ctx *h, const imgb_evidence *ev)
         imgb_buf_puts(o, "</code>");
     }
     /* The message of most kinds already names the source; a bare value needs it. */
-    if (ev->source && !ev->message) {
-        imgb_buf_puts(o, " <span class=\"src\">(");
-        h_text(o, ev->source);
-        imgb_buf_puts(o, ")</span>");
-    }
+    if (ev->source && !ev->message)
+        h_muted(o, ev->source);
 }
 
 static void put_layer(html_ctx *h, const imgb_evidence *ev)

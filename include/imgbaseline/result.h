@@ -170,6 +170,9 @@ IMGB_API imgb_verdict imgb_item_result_verdict(const imgb_item_result *ir);
 IMGB_API imgb_origin imgb_item_result_origin(const imgb_item_result *ir);
 IMGB_API size_t imgb_item_result_evidence_count(const imgb_item_result *ir);
 IMGB_API const imgb_evidence *imgb_item_result_evidence(const imgb_item_result *ir, size_t i);
+/** Evidence left out past the per-item cap (1000 entries): counted exactly, not kept; the
+ *  last entry then says "and N more not listed". */
+IMGB_API size_t imgb_item_result_evidence_omitted(const imgb_item_result *ir);
 
 /** String attributes of a piece of evidence, for imgb_evidence_attr(). */
 typedef enum imgb_evidence_attr_id {

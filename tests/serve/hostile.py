@@ -31,8 +31,8 @@ log = open(WORK + "/serve.log", "w+")
 srv = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--store", store,
                         "--credentials", creds, "--images-dir", WORK + "/images", "--workers", "1",
                         "--timeout", "2", "--max-body", "65536", "--max-upload", "10000000",
-                        "--weak-password-budget", "1"],
-                       stderr=log, env=dict(os.environ, TMPDIR=tmpdir))
+                        "--weak-password-budget", "1", "--upload-dir", tmpdir],
+                       stderr=log)
 port = None
 for _ in range(200):
     log.seek(0)

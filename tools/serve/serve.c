@@ -954,6 +954,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 typedef struct serve_args {
     const char *listen, *store, *credentials, *images_dir;
+    const char *upload_dir;            /* --upload-dir: where uploaded archives wait */
     const char *budget;                /* --weak-password-budget for the scans */
     long threads, workers, timeout, lease;
     long long max_body, max_upload;
@@ -970,6 +971,8 @@ static int opt_str(void *a, const cli_option *o, const char *v)
         s->credentials = v;
     else if (!strcmp(o->name, "images-dir"))
         s->images_dir = v;
+    else if (!strcmp(o->name, "upload-dir"))
+        s->upload_dir = v;
     else if (cli_parse_int(v, 1, 86400, &(long){ 0 }) < 0)
         return cli_fail("serve: --weak-password-budget wants seconds from 1 to 86400"), -1;
     else
@@ -1008,6 +1011,8 @@ static const cli_option serve_options[] = {
     { "credentials", 0, "FILE", "tenants and their keys (YAML, mode 0600; required)", opt_str,
       NULL },
     { "images-dir", 0, "DIR", "POST /v1/scans {\"path\"} is relative to DIR", opt_str, NULL },
+    { "upload-dir", 0, "DIR", "archives sent as the body wait here for a worker (default "
+      "$TMPDIR; with workers on other machines, storage they all see)", opt_str, NULL },
     { "workers", 0, "N", "scan jobs run at once in this process (default 2; 0: only "
       "`imgbaseline worker` processes scan)", opt_num, NULL },
     { "threads", 0, "N", "HTTP thread pool size (default: 2 x CPUs)", opt_num, NULL },
@@ -1090,7 +1095,7 @@ int cmd_serve(int argc, char **argv)
         goto done;
     }
     imgb_store_close(probe);
-    const char *tmp = getenv("TMPDIR");
+    const char *tmp = a.upload_dir ? a.upload_dir : getenv("TMPDIR");
     g.upload_dir = sv_xasprintf("%s/imgbaseline-uploads-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(g.upload_dir)) {
         cli_fail("serve: cannot create an upload directory: %s", strerror(errno));
