@@ -86,8 +86,10 @@ int imgb_base_resolve(imgb_scan_result *res, const imgb_scan_config *opts)
         return 0;
     }
     if (opts->base_image) {
-        imgb_read_options ro = { .no_verify = opts->read.no_verify,
-                                 .platform = opts->read.platform };
+        /* a file, a layout or (with the registry options of the scan) docker://REF */
+        imgb_read_options ro = opts->read;
+        ro.image_ref = NULL;
+        ro.on_layer = NULL;
         imgb_image *base = NULL;
         int rc = imgb_image_open(&base, opts->base_image, &ro);
         if (rc < 0)
@@ -111,10 +113,11 @@ int imgb_base_resolve(imgb_scan_result *res, const imgb_scan_config *opts)
     /* a declared base names the image but not its layer count: an archive or OCI layout
      * that also holds the base (by that name) settles it, anything else stays unknown */
     imgb_image *base = NULL;
-    imgb_read_options ro = { .image_ref = dname, .no_verify = opts->read.no_verify,
-                             .platform = opts->read.platform };
-    bool found = dname && strcmp(img->path, "-") != 0 &&
-                 imgb_image_open(&base, img->path, &ro) == 0;
+    imgb_read_options ro = opts->read;
+    ro.image_ref = dname;
+    ro.on_layer = NULL;
+    bool local = strcmp(img->path, "-") != 0 && strncmp(img->path, "docker://", 9) != 0;
+    bool found = dname && local && imgb_image_open(&base, img->path, &ro) == 0;
     imgb_error_clear();
     if (found && (!ddigest || (base->manifest_digest &&
                                strcmp(base->manifest_digest, ddigest) == 0)) &&

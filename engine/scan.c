@@ -434,8 +434,23 @@ static int scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **r
 
 /* ---- the scan ---------------------------------------------------------------------------- */
 
+static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path, int fd,
+                    const imgb_scan_config *opts);
+
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
                   const imgb_scan_config *opts)
+{
+    return scan_run(out, rs, path, -1, opts);
+}
+
+int imgb_scan_run_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
+                     const imgb_scan_config *opts)
+{
+    return scan_run(out, rs, name, fd, opts);
+}
+
+static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path, int fd,
+                    const imgb_scan_config *opts)
 {
     static const imgb_scan_config defaults = { 0 };
     imgb_scan_result *res = imgb_xcalloc(1, sizeof *res);
@@ -463,7 +478,8 @@ int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *pa
         read.on_layer = scan_on_layer;
         read.on_layer_payload = (void *)opts;
     }
-    if ((rc = imgb_image_open(&res->image, path, &read)) < 0)
+    if ((rc = fd >= 0 ? imgb_image_open_fd(&res->image, fd, path, &read)
+                      : imgb_image_open(&res->image, path, &read)) < 0)
         goto fail;
     res->platform = imgb_xasprintf("%s/%s%s%s", res->image->os ? res->image->os : "?",
                                    res->image->arch ? res->image->arch : "?",

@@ -90,6 +90,10 @@ typedef struct imgb_baseline_skip {
  *  result with imgb_scan_result_free().  IMGB_ECANCELED when opts->cancel asked to stop. */
 int imgb_scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
                   const imgb_scan_config *opts);
+/** Scan an archive read once from `fd` (a pipe; see imgb_image_open_fd); `name` stands for
+ *  it in messages and reports. */
+int imgb_scan_run_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
+                     const imgb_scan_config *opts);
 
 /**
  * Whether the result cannot be trusted as whole: a layer stream was truncated, the OS could

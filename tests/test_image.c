@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <check.h>
 
+#include "i18n_check.h"
 #include "image/image.h"
 #include "imgbuild.h"
 #include "util/mem.h"
@@ -697,6 +698,7 @@ START_TEST(escaping_names_are_dropped_with_a_warning)
     ck_assert_uint_eq(img->nwarnings, 3);
     ck_assert_ptr_nonnull(strstr(img->warnings[0], "layer 0"));
     ck_assert_ptr_nonnull(strstr(img->warnings[0], "../../etc/x"));
+    i18n_assert_zh_lines(img->warnings, img->nwarnings);
     imgb_node_info ni;
     ck_assert_int_eq(imgb_view_lookup(v, "/abs/file", false, &ni), 0);
     ck_assert_int_eq(imgb_view_lookup(v, "/x", false, &ni), IMGB_ENOTFOUND);
@@ -827,6 +829,7 @@ START_TEST(truncated_layer_keeps_entries_with_a_warning)
     ck_assert_uint_eq(img->nwarnings, 1);
     ck_assert_msg(strstr(img->warnings[0], "layer 0") && strstr(img->warnings[0], "truncated"),
                   "%s", img->warnings[0]);
+    i18n_assert_zh_lines(img->warnings, img->nwarnings); /* a zh report says it in zh */
     assert_content(v, "/etc/shadow", "root:*:19000:0:99999:7:::\n");
     imgb_node_info ni;
     ck_assert_int_eq(imgb_view_lookup(v, "/etc/gone", false, &ni), IMGB_ENOTFOUND);

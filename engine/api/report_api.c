@@ -138,6 +138,42 @@ int imgb_report_render(const imgb_scan_result *res, const char *format,
     return 0;
 }
 
+int imgb_report_render_many(const imgb_scan_result *const *res, size_t n, const char *format,
+                            const imgb_report_request *req, char **out, size_t *len)
+{
+    if (!out)
+        return imgb_error_set(IMGB_EINVAL, "render: no output pointer");
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (!res || n == 0)
+        return imgb_error_set(IMGB_EINVAL, "render: no scan results");
+    for (size_t i = 0; i < n; i++)
+        if (!res[i])
+            return imgb_error_set(IMGB_EINVAL, "render: scan result %zu is NULL", i);
+    const imgb_report_format *f = format ? imgb_report_format_lookup(format) : NULL;
+    if (!f || !strncmp(f->name, "inspect", 7))
+        return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s' for several images",
+                              format ? format : "");
+    imgb_report_params defaults;
+    if (!req) {
+        imgb_report_params_init(&defaults);
+        req = &defaults;
+    }
+    imgb_buf b = IMGB_BUF_INIT;
+    int rc = imgb_report_render_many_fmt(res, n, f, req, &b);
+    if (req == &defaults)
+        imgb_report_params_dispose(&defaults);
+    if (rc < 0) {
+        imgb_buf_dispose(&b);
+        return rc;
+    }
+    if (len)
+        *len = b.len;
+    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
+    return 0;
+}
+
 size_t imgb_report_ignore_warnings(const imgb_scan_result *res, const imgb_report_request *req,
                                    imgb_line_fn fn, void *payload)
 {

@@ -76,6 +76,11 @@ static json_t *nat_image(const imgb_image *img)
     json_object_set_new(o, "format", nat_str(img->format));
     json_object_set_new(o, "outer_compression", nat_str(img->outer_compression));
     json_object_set_new(o, "refs", nat_strings(img->refs, img->nrefs));
+    if (img->registry) { /* docker:// images: where the image came from */
+        json_object_set_new(o, "registry", nat_str(img->registry));
+        json_object_set_new(o, "repository", nat_str(img->repository));
+        json_object_set_new(o, "tag", nat_str(img->tag));
+    }
     json_object_set_new(o, "manifest_digest", nat_str(img->manifest_digest));
     json_object_set_new(o, "config_digest", nat_str(img->config_digest));
     json_object_set_new(o, "image_id", nat_str(img->image_id));

@@ -135,6 +135,18 @@ const imgb_report_format *imgb_report_format_lookup(const char *name);
 int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out);
 
+/**
+ * Render several scanned images as one response (engine/report/many.c): "json" is JSON
+ * Lines (one compact native report per image, in order); otherwise the images' rows
+ * combined as the APIs answer a query over many images (build-risk images listed, Huawei
+ * rows and statistics summed per check, SARIF runs), paging over the whole;
+ * aliyun-baseline-check-result, a per-image API, gives one compact response a line.
+ * With image_uuid, only the images it names (none: the single-image error).
+ */
+int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
+                                const imgb_report_format *fmt, const imgb_report_params *p,
+                                imgb_buf *out);
+
 
 /**
  * The exit-code decision: the number of failed items at or above `min` that no applicable

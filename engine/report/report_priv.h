@@ -120,6 +120,10 @@ imgb_severity imgb_report_baseline_max_level(const imgb_baseline *bl);
 void imgb_report_request_id(const imgb_scan_result *res, const char *format,
                             const imgb_report_params *p, char out[37]);
 
+/** The RequestId form (RFC 9562 version 8, upper case) of the first 16 bytes of a hash
+ *  (modified in place: version and variant bits). */
+void imgb_report_uuid_of_hash(unsigned char h[16], char out[37]);
+
 /** Current time in ms (p->now_ms when set). */
 int64_t imgb_report_now_ms(const imgb_report_params *p);
 /** Scan times: FirstScanTime = scan start, LastScanTime = scan end (ms). */

@@ -395,6 +395,11 @@ void imgb_report_request_id(const imgb_scan_result *res, const char *format,
     EVP_DigestUpdate(md, nums, sizeof nums);
     EVP_DigestFinal_ex(md, h, &hl);
     EVP_MD_CTX_free(md);
+    imgb_report_uuid_of_hash(h, out);
+}
+
+void imgb_report_uuid_of_hash(unsigned char h[16], char out[37])
+{
     h[6] = (unsigned char)((h[6] & 0x0f) | 0x80); /* version 8: custom */
     h[8] = (unsigned char)((h[8] & 0x3f) | 0x80); /* RFC 9562 variant */
     snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",

@@ -124,19 +124,7 @@ static void cat_names_put(const char *name, size_t len, void *payload)
     imgb_buf_put(b, name, len);
 }
 
-char *imgb_catalog_placeholders(const char *shape, const char **err)
-{
-    imgb_buf b = IMGB_BUF_INIT;
-    imgb_buf_puts(&b, "");
-    *err = cat_walk(shape, NULL, cat_names_put, &b);
-    if (*err) {
-        imgb_buf_dispose(&b);
-        return NULL;
-    }
-    return imgb_buf_detach(&b);
-}
-
-/* The set of names in a comma list, sorted, duplicates kept: equal sets compare equal. */
+/* The set of names in a comma list, sorted, without repeats. */
 static int cat_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -162,6 +150,16 @@ static char *cat_sorted_set(const char *list)
         imgb_buf_printf(&b, "%s%s", i ? "," : "", parts[i]);
     free(copy);
     return imgb_buf_detach(&b);
+}
+
+char *imgb_catalog_placeholders(const char *shape, const char **err)
+{
+    imgb_buf b = IMGB_BUF_INIT;
+    imgb_buf_puts(&b, "");
+    *err = cat_walk(shape, NULL, cat_names_put, &b);
+    char *set = *err ? NULL : cat_sorted_set(b.ptr);
+    imgb_buf_dispose(&b);
+    return set;
 }
 
 typedef struct cat_build {
@@ -236,14 +234,10 @@ static const char *cat_compile(cat_entry *e, char *msgbuf, size_t msgcap)
             err = msgbuf;
         }
     }
-    if (!err) {
-        char *a = cat_sorted_set(en_names), *z = cat_sorted_set(zh_names);
-        if (strcmp(a, z) != 0) {
-            snprintf(msgbuf, msgcap, "placeholders differ: en has {%s}, zh has {%s}", a, z);
-            err = msgbuf;
-        }
-        free(a);
-        free(z);
+    if (!err && strcmp(en_names, zh_names) != 0) {
+        snprintf(msgbuf, msgcap, "placeholders differ: en has {%s}, zh has {%s}", en_names,
+                 zh_names);
+        err = msgbuf;
     }
     if (!err) {
         int ec;

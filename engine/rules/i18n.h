@@ -70,8 +70,9 @@ const char *imgb_catalog_en(const imgb_catalog *cat, size_t i);
 const char *imgb_catalog_zh(const imgb_catalog *cat, size_t i);
 
 /**
- * The placeholder names of `shape` in order ("{a} b {c}" -> "a,c"), malloc'd, or NULL with a
- * message in `*err` (static) for an unclosed brace or a bad name.
+ * The set of placeholder names of `shape`, sorted, each once ("{c} b {a} {c}" -> "a,c"):
+ * malloc'd, or NULL with a message in `*err` (static) for an unclosed brace or a bad name.
+ * An entry's two sides must give the same set.
  */
 char *imgb_catalog_placeholders(const char *shape, const char **err);
 

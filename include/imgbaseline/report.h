@@ -111,6 +111,22 @@ IMGB_API int imgb_report_render(const imgb_scan_result *res, const char *format,
 IMGB_API size_t imgb_report_count_findings(const imgb_scan_result *res,
                                            const imgb_report_request *req, imgb_severity min);
 
+/**
+ * Render several scanned images as one answer (`imgbaseline scan REF REF...`):
+ *   "json"                          JSON Lines, one compact native report a line, in order;
+ *   "aliyun-build-risk-images"      every affected image in Data.List, paged over the whole;
+ *   "huawei-risk-configs"           rows summed per (check_name, check_type, standard), paged;
+ *   "huawei-baseline-statistic"     the counts summed;
+ *   "aliyun-baseline-check-result"  per image (ImageUuid is required by the API): one compact
+ *                                   response a line (with image_uuid, that image's only);
+ *   "sarif"                         one run per image; "table": the tables in turn.
+ * @param[out] out malloc'd text (free with imgb_free()), `len` its length (may be NULL).
+ * @return 0, or IMGB_EINVAL / IMGB_ENOTFOUND with a message.
+ */
+IMGB_API int imgb_report_render_many(const imgb_scan_result *const *res, size_t n,
+                                     const char *format, const imgb_report_request *req,
+                                     char **out, size_t *len);
+
 /** Receives one line of text. */
 typedef void (*imgb_line_fn)(const char *line, void *payload);
 

@@ -124,7 +124,7 @@ static void check_rendered(const imgb_scan_result *res)
     imgb_report_params_dispose(&p);
 }
 
-void i18n_assert_zh(const imgb_scan_result *res)
+static imgb_catalog *shipped_catalog(void)
 {
     const char *src = getenv("IMGB_SOURCE_DIR");
     ck_assert_ptr_nonnull(src);
@@ -132,6 +132,24 @@ void i18n_assert_zh(const imgb_scan_result *res)
     imgb_catalog *cat = imgb_catalog_new();
     ck_assert_msg(imgb_catalog_load_file(cat, path, NULL, NULL) == 0, "%s", imgb_error_last());
     free(path);
+    return cat;
+}
+
+void i18n_assert_zh_lines(char *const *lines, size_t n)
+{
+    imgb_catalog *cat = shipped_catalog();
+    misses m = { IMGB_BUF_INIT, 0 };
+    imgb_buf_puts(&m.out, "");
+    for (size_t i = 0; i < n; i++)
+        check_text(cat, lines[i], &m);
+    ck_assert_msg(m.n == 0, "%zu English parts left in zh:%s", m.n, m.out.ptr);
+    imgb_buf_dispose(&m.out);
+    imgb_catalog_free(cat);
+}
+
+void i18n_assert_zh(const imgb_scan_result *res)
+{
+    imgb_catalog *cat = shipped_catalog();
 
     misses m = { IMGB_BUF_INIT, 0 };
     imgb_buf_puts(&m.out, "");

@@ -24,4 +24,7 @@ bool i18n_english_sentence(const char *s);
 /** Fail the test (listing every untranslated English part) unless `res` reads in zh only. */
 void i18n_assert_zh(const imgb_scan_result *res);
 
+/** The same for `n` lines that are not in a scan result yet (an image's warnings). */
+void i18n_assert_zh_lines(char *const *lines, size_t n);
+
 #endif
