@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # layer 0: the tools the snippets use, from the host, with their libraries
 T=$W/l0; mkdir -p $T/usr/bin $T/usr/sbin $T/usr/lib $T/usr/lib64
 ln -s usr/bin $T/bin; ln -s usr/sbin $T/sbin; ln -s usr/lib $T/lib; ln -s usr/lib64 $T/lib64
-for b in sh sed chmod chown mkdir passwd; do
+for b in sh sed chmod chown mkdir passwd useradd; do
     p=$(command -v $b); cp -L "$p" $T/usr/bin/
     for l in $(ldd "$p" | grep -o '/[^ ]*'); do mkdir -p "$T$(dirname "$l")"; cp -L "$l" "$T$l"; done
 done
