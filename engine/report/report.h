@@ -85,6 +85,8 @@ typedef struct imgb_report_request {
     const imgb_ignore_list *ignore; /* borrowed, may be NULL */
     int64_t now_ms;                /* "today" for ignore expiry; 0: the current time */
     bool color;                    /* table: ANSI severity colours (only for a TTY) */
+    bool only_own;                 /* the gate counts only items not placed in the base image */
+    const struct imgb_scan_result *diff_old; /* diff mode: the older scan (borrowed) */
 } imgb_report_params;
 
 /* One output format: a row of the format table. */

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "report/report_priv.h"
+#include "rules/fix.h"
 #include "report/rows.h"
 #include "util/error.h"
 
@@ -551,4 +552,12 @@ bool imgb_report_hw_image_selected(const imgb_scan_result *res, const imgb_repor
         sel = !strcmp(ref.namespace_name, p->namespace_name);
     imgb_report_image_ref_dispose(&ref);
     return sel;
+}
+
+char *imgb_report_fix_snippet(const imgb_evidence *ev, imgb_lang lang)
+{
+    if (!ev->fix)
+        return NULL;
+    const char *note = ev->fix_rule ? imgb_report_text(&ev->fix_rule->note, lang) : "";
+    return *note ? imgb_xasprintf("# %s\n%s", note, ev->fix) : imgb_xstrdup(ev->fix);
 }
