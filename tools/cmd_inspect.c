@@ -23,7 +23,11 @@ typedef struct inspect_opts {
 static void inspect_usage(FILE *f)
 {
     fputs("usage: imgbaseline inspect IMAGE [--format text|json] [--image REF] "
-          "[--platform OS/ARCH[/VARIANT]] [--no-verify] [-j N]\n", f);
+          "[--platform OS/ARCH[/VARIANT]] [--no-verify] [-j N]\n"
+          "       [--creds USER:PASSWORD] [--authfile FILE] [--tls-verify true|false] "
+          "[--registry-timeout SECONDS]\n"
+          "IMAGE: an archive or OCI layout, - (stdin), docker://HOST[:PORT]/REPO[:TAG|@DIGEST], "
+          "oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE\n", f);
 }
 
 /* Print an engine error as one line. */
@@ -44,6 +48,10 @@ static int parse_args(int argc, char **argv, inspect_opts *o)
         { "platform", required_argument, NULL, 'p' },
         { "no-verify", no_argument, NULL, 'n' },
         { "jobs", required_argument, NULL, 'j' },
+        { "creds", required_argument, NULL, 'c' },
+        { "authfile", required_argument, NULL, 'a' },
+        { "tls-verify", required_argument, NULL, 't' },
+        { "registry-timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -61,6 +69,25 @@ static int parse_args(int argc, char **argv, inspect_opts *o)
         case 'i': o->scan.image_ref = optarg; break;
         case 'p': o->scan.platform = optarg; break;
         case 'n': o->scan.no_verify = 1; break;
+        case 'c':
+            if (!strchr(optarg, ':') || optarg[0] == ':')
+                return fail("inspect: --creds wants USER:PASSWORD");
+            o->scan.creds = optarg;
+            break;
+        case 'a': o->scan.auth_file = optarg; break;
+        case 't':
+            if (strcmp(optarg, "true") && strcmp(optarg, "false"))
+                return fail("inspect: --tls-verify wants true or false");
+            o->scan.tls_no_verify = strcmp(optarg, "false") == 0;
+            break;
+        case 'T': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!end || *end || n < 1 || n > 3600)
+                return fail("inspect: --registry-timeout wants seconds from 1 to 3600");
+            o->scan.registry_timeout = (double)n;
+            break;
+        }
         case 'j': {
             char *end = NULL;
             long n = strtol(optarg, &end, 10);

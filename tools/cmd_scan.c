@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "report_cli.h"
+#include "scan_many.h"
 #include <imgbaseline/store.h>
 
 int cmd_scan(int argc, char **argv);
@@ -44,6 +45,8 @@ typedef struct scan_args {
     bool image_uuid_set;          /* --image-uuid given */
     const char *store;            /* --store PATH|URL: record, answer API formats from history */
     imgb_store_identity who;      /* --tenant, --repo-namespace, --repo-name, --tag, --retention */
+    cli_strvec images_from;       /* --images-from FILE (borrowed) */
+    int parallel;                 /* --parallel N: images scanned at once */
     const char *job, *worker;     /* --job ID --worker NAME: record as that queued job */
 } scan_args;
 
@@ -117,6 +120,59 @@ static int opt_platform(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+/* Registry transport (docker://): the flags of skopeo. */
+static int opt_creds(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (!strchr(v, ':') || v[0] == ':')
+        return cli_fail("scan: --creds wants USER:PASSWORD"), -1;
+    ((scan_args *)a)->scan.creds = v;
+    return 0;
+}
+
+static int opt_authfile(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.auth_file = v;
+    return 0;
+}
+
+static int opt_tls_verify(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (strcmp(v, "true") && strcmp(v, "false"))
+        return cli_fail("scan: --tls-verify wants true or false"), -1;
+    ((scan_args *)a)->scan.tls_no_verify = strcmp(v, "false") == 0;
+    return 0;
+}
+
+static int opt_registry_timeout(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 3600, &n) < 0)
+        return cli_fail("scan: --registry-timeout wants seconds from 1 to 3600"), -1;
+    ((scan_args *)a)->scan.registry_timeout = (double)n;
+    return 0;
+}
+
+static int opt_images_from(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    cli_strvec_push(&((scan_args *)a)->images_from, v);
+    return 0;
+}
+
+static int opt_parallel(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 1, 64, &n) < 0)
+        return cli_fail("scan: --parallel wants a number of images from 1 to 64"), -1;
+    ((scan_args *)a)->parallel = (int)n;
+    return 0;
+}
+
 static int opt_lang(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
@@ -148,6 +204,31 @@ static int opt_budget(void *a, const cli_option *opt, const char *v)
     if (cli_parse_int(v, 1, 86400, &n) < 0)
         return cli_fail("scan: --weak-password-budget wants seconds from 1 to 86400"), -1;
     ((scan_args *)a)->scan.weak_password_budget = (double)n;
+    return 0;
+}
+
+static int opt_base_image(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.base_image = v;
+    return 0;
+}
+
+static int opt_base_layers(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 0, 100000, &n) < 0)
+        return cli_fail("scan: --base-layers wants a number of layers from 0"), -1;
+    ((scan_args *)a)->scan.base_layers = (int)n;
+    return 0;
+}
+
+static int opt_only_own(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    (void)v;
+    imgb_report_request_set_only_own(((scan_args *)a)->report, 1);
     return 0;
 }
 
@@ -225,6 +306,18 @@ static const cli_option scan_options[] = {
     { "platform", 0, "OS/ARCH[/VAR]", "pick a platform of a multi-platform image", opt_platform, NULL },
     { "no-verify", 0, NULL, "skip digest verification (reported as unverified)", opt_no_verify, NULL },
     { "jobs", 'j', "N", "parallel layer decompression and password cracking", opt_jobs, NULL },
+    { "images-from", 0, "FILE", "also scan the images listed in FILE, one a line (- for stdin)",
+      opt_images_from, NULL },
+    { "parallel", 0, "N", "images scanned at once when several are given (default 2)",
+      opt_parallel, NULL },
+    { "creds", 0, "USER:PASSWORD", "registry credentials (docker://; default: the auth files)",
+      opt_creds, NULL },
+    { "authfile", 0, "FILE", "registry auth file (default $REGISTRY_AUTH_FILE, "
+      "$XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json)", opt_authfile, NULL },
+    { "tls-verify", 0, "true|false", "false: accept any certificate and plain-HTTP registries",
+      opt_tls_verify, NULL },
+    { "registry-timeout", 0, "SECONDS", "a registry transfer without progress for this long "
+      "fails (default 30)", opt_registry_timeout, NULL },
     { "weak-password-budget", 0, "SECONDS", "cracking time per image (default 30)", opt_budget, NULL },
     { "dict", 0, "FILE", "add FILE's words (one a line) after the weak-password dictionary "
       "(repeatable)", opt_dict, NULL },
@@ -236,6 +329,11 @@ static const cli_option scan_options[] = {
       "above fails", opt_fail_on, NULL },
     { "exit-code", 0, "N", "exit status for findings (default 1); alone: any unignored failure",
       opt_exit_code, NULL },
+    { "only-own", 0, NULL, "the gate counts only findings of the image's own layers (base ones "
+      "not; unknown origin counts)", opt_only_own, NULL },
+    { "base-image", 0, "FILE", "the base image (archive or layout): its layers are the first "
+      "of IMAGE (findings' origin: base or own)", opt_base_image, NULL },
+    { "base-layers", 0, "N", "the first N layers are the base image's", opt_base_layers, NULL },
     { "store", 0, "PATH|URL", "record the scan in a history (SQLite file, or postgresql://...); "
       "API formats then answer from the history", opt_store, NULL },
     { "tenant", 0, "NAME", "tenant of the recorded scan (default: default)", opt_store, NULL },
@@ -297,7 +395,13 @@ static void scan_build_param_options(cli_option *rows, char (*names)[64])
 
 static void scan_usage(FILE *f, const cli_option *params)
 {
-    fputs("usage: imgbaseline scan IMAGE [options]\n\noptions:\n", f);
+    fputs("usage: imgbaseline scan IMAGE... [options]\n\n"
+          "IMAGE: an archive or OCI layout, - (an archive on stdin), "
+          "docker://HOST[:PORT]/REPO[:TAG|@DIGEST],\n"
+          "       oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF]\n"
+          "Several images: the native output is JSON Lines (one report per image), the API "
+          "formats\ncombine the images; the exit status is the worst image's.\n\n"
+          "options:\n", f);
     cli_print_options(f, scan_options);
     fputs("\nformats:\n", f);
     for (size_t i = 0; imgb_report_format_name(i); i++)
@@ -371,6 +475,18 @@ static int scan_from_history(scan_args *s, const imgb_scan_result *res, char **o
     return rc;
 }
 
+static int many_record(void *ctx, const imgb_scan_result *res)
+{
+    return scan_record(ctx, res);
+}
+
+static int many_answer(void *ctx, char **out, size_t *len)
+{
+    return scan_from_history(ctx, NULL, out, len);
+}
+
+#define SCAN_MAX_IMAGES 1024 /* on the command line */
+
 int cmd_scan(int argc, char **argv)
 {
     scan_args s = { .format = NULL, .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
@@ -383,6 +499,8 @@ int cmd_scan(int argc, char **argv)
     char param_names[SCAN_MAX_PARAMS][64];
     const cli_option *tables[] = { scan_options, params };
     char *image = NULL;
+    char *posv[SCAN_MAX_IMAGES];
+    cli_strvec listed = { 0 };
     size_t npos;
     bool help;
     int status = CLI_EXIT_ERROR;
@@ -390,8 +508,23 @@ int cmd_scan(int argc, char **argv)
     imgb_scan_options_init(&s.scan, IMGB_SCAN_OPTIONS_VERSION);
     imgb_report_request_new(&s.report);
     scan_build_param_options(params, param_names);
-    if (cli_parse(argc, argv, tables, 2, &s, &image, 1, &npos, &help) < 0)
+    if (cli_parse(argc, argv, tables, 2, &s, posv, SCAN_MAX_IMAGES, &npos, &help) < 0)
         goto done;
+    for (size_t i = 0; i < s.images_from.n; i++)
+        if (cli_read_image_list(s.images_from.v[i], &listed) < 0)
+            goto done;
+    image = npos ? posv[0] : listed.n ? (char *)listed.v[0] : NULL;
+    size_t nstdin = 0;
+    for (size_t i = 0; i < npos; i++)
+        nstdin += strcmp(posv[i], "-") == 0;
+    for (size_t i = 0; i < s.images_from.n; i++)
+        nstdin += strcmp(s.images_from.v[i], "-") == 0;
+    for (size_t i = 0; i < listed.n; i++)
+        nstdin += strcmp(listed.v[i], "-") == 0;
+    if (nstdin > 1) {
+        cli_fail("scan: stdin (-) can be read only once");
+        goto done;
+    }
     if (help) {
         scan_usage(stdout, params);
         status = CLI_EXIT_OK;
@@ -449,6 +582,34 @@ int cmd_scan(int argc, char **argv)
         goto done;
     if (scan_load_dicts(rs, &s) != 0)
         goto done;
+    if (npos + listed.n > 1) {
+        const char **all = calloc(npos + listed.n, sizeof *all);
+        if (!all)
+            abort();
+        for (size_t i = 0; i < npos; i++)
+            all[i] = posv[i];
+        for (size_t i = 0; i < listed.n; i++)
+            all[npos + i] = listed.v[i];
+        many_args m = { .rs = rs, .scan = &s.scan, .format = s.format, .report = s.report,
+                        .parallel = s.parallel,
+                        .threshold = s.fail_on_set ? (int)s.fail_on : -1,
+                        .exit_code = s.exit_code, .quiet = s.quiet,
+                        .record = s.store ? many_record : NULL,
+                        .answer = s.store ? many_answer : NULL, .ctx = &s };
+        if (s.store && (s.who.repo_namespace || s.who.repo_name || s.who.tag)) {
+            cli_fail("scan: --repo-namespace, --repo-name and --tag name one image; with "
+                     "several images each is recorded under its own reference");
+        } else {
+            char *text = NULL;
+            size_t tl = 0;
+            status = cli_scan_many(all, npos + listed.n, &m, &text, &tl);
+            if (scan_write(s.output, text, tl) != 0)
+                status = CLI_EXIT_ERROR;
+            free(text);
+        }
+        free(all);
+        goto done;
+    }
     cli_progress(s.quiet, "scanning %s", image);
     if (imgb_scan(&res, rs, image, &s.scan) < 0) {
         cli_fail("%s", imgb_error_last());
@@ -483,5 +644,9 @@ done:
     imgb_report_request_free(s.report);
     cli_strvec_dispose(&s.rules_dirs);
     cli_strvec_dispose(&s.dicts);
+    cli_strvec_dispose(&s.images_from);
+    for (size_t i = 0; i < listed.n; i++)
+        free((char *)listed.v[i]);
+    cli_strvec_dispose(&listed);
     return status;
 }

@@ -12,7 +12,8 @@ PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev l
       check libcrypt-dev libssl-dev umoci skopeo tar gzip zstd python3 valgrind
       python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs npm curl
       libisal-dev libzstd-dev zlib1g-dev python3-html5lib chromium poppler-utils
-      fonts-wqy-microhei)
+      fonts-wqy-microhei
+      libcurl4-openssl-dev docker-registry openssl)
 
 install_deps() {
     local missing=()

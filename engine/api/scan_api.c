@@ -3,6 +3,7 @@
  * configuration, and file descriptors to something the image reader can open.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,13 @@ int imgb_scan_options_init(imgb_scan_options *opts, unsigned int version)
     if (version == 0 || version > IMGB_SCAN_OPTIONS_VERSION)
         return imgb_error_set(IMGB_EINVAL, "scan options: version %u is not supported "
                               "(this library knows 1..%d)", version, IMGB_SCAN_OPTIONS_VERSION);
-    memset(opts, 0, sizeof *opts);
+    /* a caller built against an older header has a shorter struct: clear only its fields */
+    memset(opts, 0, version >= 3   ? sizeof *opts
+                    : version == 2 ? offsetof(imgb_scan_options, base_layers)
+                                   : offsetof(imgb_scan_options, creds));
     opts->version = version;
+    if (version >= 3)
+        opts->base_layers = -1;
     return 0;
 }
 
@@ -51,6 +57,17 @@ static int api_config(imgb_scan_config *cfg, const imgb_scan_options *o)
     cfg->progress_payload = o->progress_payload;
     cfg->cancel = o->cancel;
     cfg->cancel_payload = o->cancel_payload;
+    if (o->version >= 2) {
+        cfg->read.creds = o->creds;
+        cfg->read.auth_file = o->auth_file;
+        cfg->read.tls_no_verify = o->tls_no_verify != 0;
+        cfg->read.net_timeout = o->registry_timeout;
+    }
+    if (o->version >= 3) { /* fields an older caller's struct does not have */
+        cfg->has_base_layers = o->base_layers >= 0;
+        cfg->base_layers = o->base_layers;
+        cfg->base_image = o->base_image;
+    }
     return 0;
 }
 
@@ -67,66 +84,12 @@ int imgb_scan(imgb_scan_result **out, const imgb_ruleset *rs, const char *path,
     return imgb_scan_run(out, rs, path, &cfg);
 }
 
-/* Copy a pipe into an unlinked temporary file (nothing is left behind on any exit, a kill
- * included), at most `cap` bytes. */
-static int api_spill(int fd, const char *name, uint64_t cap, int *tmp_fd)
-{
-    const char *dir = getenv("TMPDIR");
-    char *tmpl = imgb_xasprintf("%s/imgbaseline-stdin.XXXXXX", dir && *dir ? dir : "/tmp");
-    int t = mkstemp(tmpl);
-    if (t < 0) {
-        int rc = imgb_error_set(IMGB_ERROR, "%s: cannot create a temporary file in %s: %s",
-                                name, dir && *dir ? dir : "/tmp", strerror(errno));
-        free(tmpl);
-        return rc;
-    }
-    unlink(tmpl);
-    free(tmpl);
-    char buf[1 << 16];
-    uint64_t total = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            close(t);
-            return imgb_error_set(IMGB_ERROR, "%s: read error: %s", name, strerror(errno));
-        }
-        if (n == 0)
-            break;
-        total += (uint64_t)n;
-        if (total > cap) {
-            close(t);
-            return imgb_error_set(IMGB_ELIMIT, "%s: the image on the stream is larger than "
-                                  "%llu bytes", name, (unsigned long long)cap);
-        }
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(t, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                close(t);
-                return imgb_error_set(IMGB_ERROR, "%s: cannot write the temporary copy: %s",
-                                      name, strerror(errno));
-            }
-            off += w;
-        }
-    }
-    if (total == 0) {
-        close(t);
-        return imgb_error_set(IMGB_EFORMAT, "%s: empty input (expected a docker-archive or "
-                              "oci-archive tar)", name);
-    }
-    *tmp_fd = t;
-    return 0;
-}
-
 int imgb_scan_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const char *name,
                  const imgb_scan_options *opts)
 {
     imgb_scan_config cfg;
     struct stat st;
-    int rc, own = -1;
+    int rc;
     if (!out)
         return imgb_error_set(IMGB_EINVAL, "scan: no result pointer");
     *out = NULL;
@@ -138,20 +101,18 @@ int imgb_scan_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd, const c
         return imgb_error_set(IMGB_EINVAL, "%s: not an open file descriptor: %s", name,
                               strerror(errno));
     if (!S_ISREG(st.st_mode)) {
-        uint64_t cap = cfg.read.max_total_bytes ? cfg.read.max_total_bytes : IMGB_MAX_TOTAL_BYTES;
-        if ((rc = api_spill(fd, name, cap, &own)) < 0)
-            return rc;
+        /* a pipe: read once, layers after the manifest straight from it, layers before it
+         * through one bounded unlinked temporary file (engine/image/stream.c) */
+        return imgb_scan_run_fd(out, rs, fd, name, &cfg);
     }
     /* The reader opens paths (several times with parallel layers): /proc/self/fd/N reopens
      * the same file. */
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", own >= 0 ? own : fd);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     rc = imgb_scan_run(out, rs, path, &cfg);
     if (rc == 0)
         imgb_scan_result_set_name(*out, name);
     else
         imgb_error_prefix("%s", name);
-    if (own >= 0)
-        close(own);
     return rc;
 }

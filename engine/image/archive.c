@@ -42,6 +42,7 @@ static struct archive *tar_reader_new(void)
 
 typedef struct file_in {
     int fd;
+    bool borrowed;          /* the caller's descriptor (a pipe): not closed */
     unsigned char *buf;
     img_decoder *dec;       /* compressed archives */
     img_counters *counters;
@@ -104,7 +105,8 @@ static int file_close_cb(struct archive *a, void *p)
 {
     (void)a;
     file_in *f = p;
-    close(f->fd);
+    if (!f->borrowed)
+        close(f->fd);
     imgb_decoder_free(f->dec);
     free(f->buf);
     free(f);
@@ -129,6 +131,31 @@ int imgb_archive_open_file(struct archive **out, const char *path, bool compress
     if (archive_read_open2(a, f, NULL, file_read_cb, compressed ? NULL : file_skip_cb,
                            file_close_cb) != ARCHIVE_OK) {
         int rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (tar): %s", path,
+                                archive_error_string(a));
+        archive_read_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+/* A stream read once (stream.c): always through the decoder, which finds out from the magic
+ * bytes whether it is gzip, zstd or plain; never skips. */
+int imgb_archive_open_fd(struct archive **out, int fd, const char *name, img_counters *counters,
+                         const img_decoder **dec)
+{
+    *out = NULL;
+    file_in *f = imgb_xcalloc(1, sizeof *f);
+    f->fd = fd;
+    f->borrowed = true;
+    f->buf = imgb_xmalloc(IMGB_IO_BLOCK);
+    f->counters = counters;
+    f->dec = imgb_decoder_new(file_pull, f);
+    if (dec)
+        *dec = f->dec;
+    struct archive *a = tar_reader_new();
+    if (archive_read_open2(a, f, NULL, file_read_cb, NULL, file_close_cb) != ARCHIVE_OK) {
+        int rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (tar): %s", name,
                                 archive_error_string(a));
         archive_read_free(a);
         return rc;

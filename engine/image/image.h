@@ -27,6 +27,13 @@ typedef struct imgb_read_options {
     uint64_t max_total_bytes;   /* 0: IMGB_MAX_TOTAL_BYTES */
     size_t max_entries_per_layer; /* 0: IMGB_MAX_ENTRIES_PER_LAYER */
     unsigned max_ratio;         /* 0: IMGB_MAX_COMPRESSION_RATIO */
+    uint64_t max_spill_bytes;   /* 0: IMGB_MAX_SPILL_BYTES (pipe input, layers before manifest) */
+    /* registries (docker://) */
+    const char *creds;          /* "USER:PASSWORD" (--creds); NULL: the auth files */
+    const char *auth_file;      /* --authfile; NULL: $REGISTRY_AUTH_FILE, containers, docker */
+    bool tls_no_verify;         /* --tls-verify=false: no certificate check, plain HTTP allowed */
+    double net_timeout;         /* seconds without progress before a transfer fails (<= 0: 30) */
+    int net_retries;            /* attempts per request on 429/5xx/resets (<= 0: 4) */
     /* Called on the merging thread after each layer is applied (progress, cancel): non-zero
      * stops the read with IMGB_ECANCELED.  `bytes` counts the compressed blobs applied. */
     int (*on_layer)(void *payload, size_t layer, size_t nlayers, uint64_t bytes,
@@ -76,7 +83,12 @@ struct imgb_consumer {
 /* An opened image: identity and metadata, all read and verified; layers not yet read. */
 typedef struct imgb_image {
     char *path;
-    const char *format;         /* "docker-archive", "docker-archive+oci", "oci-archive", "oci-dir" */
+    const char *format;         /* "docker-archive", "docker-archive+oci", "oci-archive", "oci-dir",
+                                   "registry" */
+    /* docker:// images: where the image came from (NULL otherwise) */
+    char *registry;             /* "registry.example.com:5000" ("docker.io" for Docker Hub) */
+    char *repository;           /* "team/app" ("library/alpine" on Docker Hub) */
+    char *tag;                  /* NULL when pinned by digest only */
     const char *outer_compression; /* "none", "gzip", "zstd" */
     char **refs;                /* references of the selected image (RepoTags, ref.name) */
     size_t nrefs;
@@ -90,6 +102,7 @@ typedef struct imgb_image {
     char *os, *arch, *variant;  /* from the config */
     char *created;              /* config "created" */
     json_t *config;             /* the parsed config blob (borrowed by callers) */
+    json_t *annotations;        /* the OCI manifest's annotations object, or NULL */
     imgb_layer_info *layers;
     size_t nlayers;
     imgb_history *history;
@@ -103,8 +116,17 @@ typedef struct imgb_image {
 } imgb_image;
 
 /** Open `path` (file or OCI layout directory), detect its format, select the image and
- *  platform, read and verify manifest and config.  Free with imgb_image_free(). */
+ *  platform, read and verify manifest and config.  Free with imgb_image_free().
+ *  Also: "-" (an archive on stdin, imgb_image_open_fd), "docker://HOST[:PORT]/REPO[:TAG|@DIGEST]"
+ *  (a registry), and skopeo's explicit "oci:DIR[:REF]", "oci-archive:FILE",
+ *  "docker-archive:FILE[:REF]". */
 int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options *opts);
+
+/** Open an archive (plain, gzip or zstd tar) read once from `fd` (a pipe: never seeks);
+ *  `name` names it in messages.  Layers that come before the manifest and config are kept
+ *  in one unlinked temporary file (at most max_spill_bytes); layers after them are streamed.
+ *  The fd is not closed. */
+int imgb_image_open_fd(imgb_image **out, int fd, const char *name, const imgb_read_options *opts);
 
 /**
  * Stream every layer into `view` (in order) and through `consumers`.  Verifies layer

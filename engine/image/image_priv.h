@@ -19,6 +19,8 @@
 
 #include <openssl/evp.h>
 
+struct archive_entry;
+
 #include "image/image.h"
 #include "util/mem.h"
 
@@ -28,7 +30,9 @@
 #define IMGB_MAX_MEMBER_LINKS 8           /* symlink hops between outer-archive members */
 #define IMGB_MAX_MEMBERS (1u << 20)       /* entries in the outer archive */
 
-enum { SRC_DIR, SRC_TAR, SRC_STREAM };
+/* SRC_FD: a tar read once from a file descriptor (a pipe), stream.c; SRC_REGISTRY: an OCI
+ * distribution registry, registry.c. */
+enum { SRC_DIR, SRC_TAR, SRC_STREAM, SRC_FD, SRC_REGISTRY };
 
 /* One entry of the outer archive (tar inputs only). */
 typedef struct img_member {
@@ -36,8 +40,10 @@ typedef struct img_member {
     uint64_t offset;       /* data offset in the (uncompressed) tar file */
     uint64_t size;
     char *link;            /* symlink members: resolved target name */
-    unsigned char *data;   /* SRC_STREAM: cached content of small JSON members */
+    unsigned char *data;   /* SRC_STREAM, SRC_FD: cached content of small members */
     bool cached;
+    bool spilled;          /* SRC_FD: content at `offset` in the spill file */
+    bool streamed;         /* SRC_FD: content went by and cannot be read again */
 } img_member;
 
 /* Byte and time counters of one read (scan.stats), shared by every thread of it. */
@@ -61,9 +67,14 @@ typedef struct img_source {
     const char *outer;     /* "none", "gzip", "zstd" */
     img_member *members;
     size_t nmembers;
+    struct img_fdsrc *fd;  /* SRC_FD state (stream.c) */
+    struct img_registry *reg; /* SRC_REGISTRY state (registry.c) */
 } img_source;
 
-int imgb_src_open(img_source *src, const char *path, img_counters *counters /* or NULL */);
+/** Open `path`: "-" (stdin), "docker://...", "oci:DIR[:REF]", "oci-archive:FILE",
+ *  "docker-archive:FILE", or a file or directory.  Transport options from `opts`. */
+int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
+                  img_counters *counters /* or NULL */);
 void imgb_src_close(img_source *src);
 /** Find a member by name (following member symlinks); NULL if absent.  Tar kinds only. */
 const img_member *imgb_src_find(const img_source *src, const char *name);
@@ -82,6 +93,43 @@ typedef struct img_reader {
 /** A reader over member `name` of a DIR or TAR source (own file descriptor: thread-safe). */
 int imgb_src_window(const img_source *src, const char *name, img_reader **out);
 
+/* ---- SRC_FD (stream.c): a tar from a pipe, read once.  During open, small members are
+ * cached and a large one stops the read ("pending"): the caller either finds the image
+ * complete (the stream then continues into the layers) or spills it to the one temporary
+ * file and advances.  Members that come before they are due are spilled, never held. */
+int imgb_fdsrc_open(img_source *src, int fd, const char *name, const imgb_read_options *opts);
+/** Read members up to the next large one (*pending) or the end (!*pending). */
+int imgb_fdsrc_advance(img_source *src, bool *pending);
+/** The pending member (NULL if none). */
+const img_member *imgb_fdsrc_pending(const img_source *src);
+/** Copy the pending member to the spill file. */
+int imgb_fdsrc_spill(img_source *src);
+/** Discard the pending member's content. */
+int imgb_fdsrc_skip(img_source *src);
+/** A reader over the pending member straight from the stream (one use; then "streamed"). */
+int imgb_fdsrc_stream(img_source *src, img_reader **out);
+/** The spill file's descriptor (-1: none). */
+int imgb_fdsrc_spill_fd(const img_source *src);
+/** Fill `m` from a tar header of the outer archive (name normalised, links resolved);
+ *  non-zero: not a member we track (directories, ".." names). */
+int imgb_src_member_from_entry(const img_source *src, struct archive_entry *e, img_member *m);
+/** Has the whole input been read (every member cached or spilled)? */
+bool imgb_fdsrc_at_end(const img_source *src);
+void imgb_fdsrc_close(img_source *src);
+/** Can `name` be read (again) with imgb_src_window? */
+bool imgb_src_rereadable(const img_source *src, const char *name);
+
+/* ---- SRC_REGISTRY (registry.c): blobs and manifests over HTTP(S).  "index.json" is made up
+ * from the reference (one entry: the tagged or pinned manifest or index, annotated with the
+ * reference), "blobs/sha256/<hex>" map to the manifests or blobs endpoint. */
+int imgb_reg_open(img_source *src, const char *ref, const imgb_read_options *opts);
+int imgb_reg_read_small(const img_source *src, const char *name, size_t max,
+                        unsigned char **out, size_t *len);
+int imgb_reg_window(const img_source *src, const char *name, img_reader **out);
+void imgb_reg_close(img_source *src);
+/** The registry identity of an opened reference (borrowed strings). */
+void imgb_reg_identity(const img_source *src, const char **registry, const char **repository,
+                       const char **tag, const char **digest);
 /* ---- archive.c: the one libarchive set-up ------------------------------------------------- */
 
 struct archive;
@@ -91,6 +139,11 @@ struct archive;
  *  Returns 0 with *out to free with archive_read_free(), or an error ("PATH: WHAT"). */
 int imgb_archive_open_file(struct archive **out, const char *path, bool compressed,
                            img_counters *counters);
+/** A tar reader over a stream read once from `fd` (a pipe; not closed), through the decoder
+ *  whatever its compression; *dec (may be NULL) is the decoder, for its compression name. */
+struct img_decoder;
+int imgb_archive_open_fd(struct archive **out, int fd, const char *name, img_counters *counters,
+                         const struct img_decoder **dec);
 /** A tar reader pulling its bytes from `read` (layer.c).  Returns archive_read_open()'s
  *  status; *out is set either way (its error string says why) and freed by the caller. */
 int imgb_archive_open_cb(struct archive **out, void *ctx,

@@ -105,8 +105,10 @@ static long blob_pull(void *p, const void **buf)
     uint64_t t0 = c->job->counters ? imgb_now_ns() : 0;
     ssize_t n = c->job->reader->read(c->job->reader, buf);
     if (n < 0) {
-        ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error", c->job->index,
-                                               layer_name(c->job)));
+        /* a network or pipe reader says why (registry.c, stream.c); a file reader does not */
+        const char *why = imgb_error_last();
+        ctx_fail(c, IMGB_ERROR, imgb_xasprintf("layer %d (%s): read error%s%s", c->job->index,
+                                               layer_name(c->job), *why ? ": " : "", why));
         return -1;
     }
     if (n > 0) {

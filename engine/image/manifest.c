@@ -425,6 +425,10 @@ static int load_oci_manifest(imgb_image *img, const char *digest)
     if (rc)
         return rc;
     img->manifest_digest = imgb_xstrdup(digest);
+    /* kept for the base-image boundary (org.opencontainers.image.base.*) */
+    json_t *ann = json_object_get(m, "annotations");
+    if (json_is_object(ann))
+        img->annotations = json_incref(ann);
     json_t *cfgd = json_object_get(m, "config");
     json_t *layers = json_object_get(m, "layers");
     const char *cdig = jstr(cfgd, "digest");
@@ -699,46 +703,183 @@ static int check_platform(imgb_image *img)
 
 /* ---- open / free ------------------------------------------------------------------------- */
 
-int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options *opts)
+static int open_format(imgb_image *img)
 {
-    *out = NULL;
+    img_source *src = &img->priv->src;
+    int rc;
+    if (imgb_src_exists(src, "manifest.json", NULL) && src->kind != SRC_REGISTRY) {
+        rc = open_docker(img);
+    } else if (imgb_src_exists(src, "index.json", NULL)) {
+        img->format = src->kind == SRC_DIR ? "oci-dir"
+                    : src->kind == SRC_REGISTRY ? "registry" : "oci-archive";
+        rc = open_oci(img);
+    } else {
+        rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image: no manifest.json or index.json",
+                            img->path);
+    }
+    if (rc == 0)
+        rc = check_platform(img);
+    /* a pipe's later layers are not seen yet (unless it was read to the end), a registry's
+     * are checked when fetched */
+    if (rc == 0 && src->kind != SRC_REGISTRY && (src->kind != SRC_FD || imgb_fdsrc_at_end(src)))
+        rc = check_layers_present(img);
+    return rc;
+}
+
+static void image_clear(imgb_image *img);
+
+/* A pipe: cache members until the image can be opened from them; every large member met
+ * before that is spilled (docker save writes the blobs first). */
+static int open_streamed(imgb_image *img)
+{
+    img_source *src = &img->priv->src;
+    for (;;) {
+        bool pending = false;
+        int rc = imgb_fdsrc_advance(src, &pending);
+        if (rc)
+            return rc;
+        img->outer_compression = src->outer;
+        if (!pending)
+            return open_format(img);
+        if (open_format(img) == 0)
+            return 0;
+        image_clear(img);
+        imgb_error_clear();
+        if ((rc = imgb_fdsrc_spill(src)) != 0)
+            return rc;
+    }
+}
+
+/* skopeo's transport names: "oci:DIR[:REF]", "oci-archive:FILE[:REF]",
+ * "docker-archive:FILE[:REF]" (the path ends at the first ':', as in containers/image). */
+static const char *const transports[] = { "oci", "oci-archive", "docker-archive", NULL };
+static const char *const unsupported[] = { "docker-daemon", "containers-storage", "dir",
+                                           "ostree", "sif", NULL };
+
+static int split_transport(const char *path, const char **transport, char **file, char **ref)
+{
+    *transport = NULL;
+    *file = NULL;
+    *ref = NULL;
+    const char *colon = strchr(path, ':');
+    if (!colon || strncmp(path, "docker://", 9) == 0)
+        return 0;
+    size_t n = (size_t)(colon - path);
+    for (size_t i = 0; unsupported[i]; i++)
+        if (strlen(unsupported[i]) == n && strncmp(path, unsupported[i], n) == 0)
+            return imgb_error_set(IMGB_EUNSUPPORTED, "%s: the %s transport is not supported "
+                                  "(use docker://, oci:, oci-archive:, docker-archive: or an "
+                                  "archive on stdin: docker save IMAGE | imgbaseline scan -)",
+                                  path, unsupported[i]);
+    for (size_t i = 0; transports[i]; i++)
+        if (strlen(transports[i]) == n && strncmp(path, transports[i], n) == 0) {
+            *transport = transports[i];
+            const char *rest = colon + 1;
+            const char *c2 = strchr(rest, ':');
+            *file = c2 ? imgb_xstrndup(rest, (size_t)(c2 - rest)) : imgb_xstrdup(rest);
+            *ref = c2 && c2[1] ? imgb_xstrdup(c2 + 1) : NULL;
+            if (!**file)
+                return imgb_error_set(IMGB_EINVAL, "%s: no path after '%s:'", path,
+                                      transports[i]);
+            return 0;
+        }
+    return 0;
+}
+
+/* The explicit transport must name the format that was found. */
+static int check_transport(imgb_image *img, const char *transport)
+{
+    if (!transport)
+        return 0;
+    bool ok = !strcmp(transport, "oci") ? !strcmp(img->format, "oci-dir")
+            : !strcmp(transport, "oci-archive") ? !strcmp(img->format, "oci-archive")
+            : !strncmp(img->format, "docker-archive", 14);
+    if (ok)
+        return 0;
+    return imgb_error_set(IMGB_EFORMAT, "%s: the %s transport was asked for but the image is "
+                          "a %s", img->path, transport, img->format);
+}
+
+static int open_common(imgb_image **out, imgb_image *img, const char *transport)
+{
+    img_source *src = &img->priv->src;
+    img->outer_compression = src->outer;
+    int rc = src->kind == SRC_FD ? open_streamed(img) : open_format(img);
+    if (rc == 0)
+        rc = check_transport(img, transport);
+    if (rc == 0 && src->kind == SRC_REGISTRY) {
+        const char *reg, *repo, *tag, *dig;
+        imgb_reg_identity(src, &reg, &repo, &tag, &dig);
+        img->registry = imgb_xstrdup(reg);
+        img->repository = imgb_xstrdup(repo);
+        img->tag = tag ? imgb_xstrdup(tag) : NULL;
+    }
+    if (rc) {
+        imgb_image_free(img);
+        return rc;
+    }
+    *out = img;
+    return 0;
+}
+
+static imgb_image *image_new(const char *path, const imgb_read_options *opts)
+{
     imgb_image *img = imgb_xcalloc(1, sizeof *img);
     img->priv = imgb_xcalloc(1, sizeof *img->priv);
     img->path = imgb_xstrdup(path);
     if (opts)
         img->priv->opts = *opts;
     img->verified = !img->priv->opts.no_verify;
-    int rc = imgb_src_open(&img->priv->src, path, &img->priv->counters);
-    if (rc)
-        goto fail;
-    img->outer_compression = img->priv->src.outer;
-    img_source *src = &img->priv->src;
-    if (imgb_src_exists(src, "manifest.json", NULL)) {
-        rc = open_docker(img);
-    } else if (imgb_src_exists(src, "index.json", NULL)) {
-        img->format = src->kind == SRC_DIR ? "oci-dir" : "oci-archive";
-        rc = open_oci(img);
-    } else {
-        rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image: no manifest.json or index.json",
-                            path);
+    return img;
+}
+
+int imgb_image_open(imgb_image **out, const char *path, const imgb_read_options *opts)
+{
+    *out = NULL;
+    if (strcmp(path, "-") == 0)
+        return imgb_image_open_fd(out, 0, "stdin", opts);
+    const char *transport;
+    char *file = NULL, *ref = NULL;
+    int rc = split_transport(path, &transport, &file, &ref);
+    if (rc) {
+        free(file);
+        free(ref);
+        return rc;
     }
-    if (rc == 0)
-        rc = check_platform(img);
-    if (rc == 0)
-        rc = check_layers_present(img);
-    if (rc)
-        goto fail;
-    *out = img;
-    return 0;
-fail:
-    imgb_image_free(img);
+    imgb_image *img = image_new(path, opts);
+    if (ref && !img->priv->opts.image_ref)
+        img->priv->opts.image_ref = ref; /* freed below: only read while opening */
+    rc = imgb_src_open(&img->priv->src, file ? file : path, &img->priv->opts,
+                       &img->priv->counters);
+    if (rc) {
+        imgb_image_free(img);
+    } else {
+        rc = open_common(out, img, transport);
+        if (rc == 0 && img->priv->opts.image_ref == ref)
+            img->priv->opts.image_ref = NULL;
+    }
+    free(file);
+    free(ref);
     return rc;
 }
 
-void imgb_image_free(imgb_image *img)
+int imgb_image_open_fd(imgb_image **out, int fd, const char *name, const imgb_read_options *opts)
 {
-    if (!img)
-        return;
+    *out = NULL;
+    imgb_image *img = image_new(name ? name : "stdin", opts);
+    img->priv->src.path = imgb_xstrdup(img->path);
+    img->priv->src.counters = &img->priv->counters;
+    int rc = imgb_fdsrc_open(&img->priv->src, fd, img->path, &img->priv->opts);
+    if (rc) {
+        imgb_image_free(img);
+        return rc;
+    }
+    return open_common(out, img, NULL);
+}
+
+/* Everything open_format fills in, so that a pipe can try again with more members. */
+static void image_clear(imgb_image *img)
+{
     for (size_t i = 0; i < img->nlayers; i++) {
         free(img->layers[i].digest);
         free(img->layers[i].diff_id);
@@ -764,8 +905,31 @@ void imgb_image_free(imgb_image *img)
     free(img->variant);
     free(img->created);
     json_decref(img->config);
+    json_decref(img->annotations);
     if (img->priv) {
         free(img->priv->layer_names);
+        img->priv->layer_names = NULL;
+    }
+    free(img->registry);
+    free(img->repository);
+    free(img->tag);
+    char *path = img->path;
+    imgb_image_priv *priv = img->priv;
+    bool verified = img->verified;
+    const char *outer = img->outer_compression;
+    memset(img, 0, sizeof *img);
+    img->path = path;
+    img->priv = priv;
+    img->verified = verified;
+    img->outer_compression = outer;
+}
+
+void imgb_image_free(imgb_image *img)
+{
+    if (!img)
+        return;
+    image_clear(img);
+    if (img->priv) {
         imgb_src_close(&img->priv->src);
         free(img->priv);
     }

@@ -101,6 +101,8 @@ static int apply_job_timed(reader_ctx *r, img_layer_job *j)
         info->uncompressed_size = j->uncompressed_size;
         info->entries = j->tar_entries;
         info->compression = j->compression;
+        if (!info->compressed_size) /* a pipe's or a registry's layer: counted while read */
+            info->compressed_size = j->compressed_size;
         if (!info->media_type && strcmp(info->digest, j->blob_digest) != 0) {
             /* legacy archive with a compressed layer: report the real blob digest */
             free(info->digest);
@@ -314,6 +316,68 @@ static int read_stream(reader_ctx *r)
     return rc;
 }
 
+/* ---- a pipe (SRC_FD) whose layers follow the manifest ------------------------------------ */
+
+/* Layers already cached or spilled are read back; the others are parsed straight from the
+ * stream when they come, in order.  A layer that comes before it is due, or that a later
+ * layer shares, is spilled; anything else is skipped. */
+static int read_fd(reader_ctx *r)
+{
+    imgb_image *img = r->img;
+    img_source *src = &img->priv->src;
+    int rc = 0;
+    for (size_t next = 0; next < img->nlayers && rc == 0;) {
+        const img_member *want = imgb_src_find(src, img->priv->layer_names[next]);
+        const img_member *pend = imgb_fdsrc_pending(src);
+        if (want && (want->cached || want->spilled)) {
+            job_init(r, next);
+            run_job(r, next);
+            rc = apply_job(r, &r->jobs[next]);
+            next++;
+            continue;
+        }
+        if (pend && want == pend) {
+            bool shared = false;
+            for (size_t k = next + 1; k < img->nlayers && !shared; k++)
+                shared = imgb_src_find(src, img->priv->layer_names[k]) == pend;
+            if (shared) {
+                rc = imgb_fdsrc_spill(src);
+                continue;
+            }
+            job_init(r, next);
+            if ((rc = imgb_fdsrc_stream(src, &r->jobs[next].reader)) != 0)
+                break;
+            imgb_layer_parse(&r->jobs[next]);
+            r->jobs[next].reader->close(r->jobs[next].reader);
+            r->jobs[next].reader = NULL;
+            rc = apply_job(r, &r->jobs[next]);
+            next++;
+            continue;
+        }
+        if (pend) {
+            bool later = false;
+            for (size_t k = next + 1; k < img->nlayers && !later; k++)
+                later = imgb_src_find(src, img->priv->layer_names[k]) == pend;
+            rc = later ? imgb_fdsrc_spill(src) : imgb_fdsrc_skip(src);
+            continue;
+        }
+        if (want && want->streamed) {
+            rc = imgb_error_set(IMGB_ERROR, "%s: layer %zu '%s' went by in the stream before "
+                                "it was due", img->path, next, img->priv->layer_names[next]);
+            break;
+        }
+        if (imgb_fdsrc_at_end(src)) {
+            rc = imgb_error_set(IMGB_ENOTFOUND, "%s: the manifest names layer %zu '%s' which is "
+                                "not in the archive", img->path, next,
+                                img->priv->layer_names[next]);
+            break;
+        }
+        bool p = false;
+        rc = imgb_fdsrc_advance(src, &p);
+    }
+    return rc;
+}
+
 /* ---- second pass: content of files reached through symlinks ---------------------------- */
 
 typedef struct refill_set {
@@ -405,6 +469,15 @@ static int refill_seekable(reader_ctx *r, refill_set *rs, _Atomic uint64_t *tota
     for (size_t i = 0; i < r->img->nlayers && rc == 0; i++) {
         if (!rs->npaths[i])
             continue;
+        if (!imgb_src_rereadable(&r->img->priv->src, r->img->priv->layer_names[i])) {
+            /* streamed from a pipe: the bytes are gone; say which files lack content */
+            for (size_t p = 0; p < rs->npaths[i]; p++)
+                imgb_image_warn(r->img, imgb_xasprintf("layer %zu (%s): content of '/%s' "
+                                "(reached through a symlink) not recovered: the layer was "
+                                "read from a pipe", i, r->img->layers[i].digest,
+                                rs->paths[i][p]));
+            continue;
+        }
         refill_job_init(r, rs, i, total);
         run_job(r, i);
         rc = refill_apply(r, rs, &r->jobs[i]);
@@ -512,10 +585,12 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     atomic_init(&r.total, 0);
     r.jobs = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *r.jobs);
     int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
-    /* A spare core decodes while the tar is parsed: streamed archives parse one layer at a
-     * time, seekable ones as many as there are jobs. */
-    r.pipeline = jobs >= 2 && (img->priv->src.kind == SRC_STREAM || (size_t)jobs > img->nlayers);
-    int rc = img->priv->src.kind == SRC_STREAM ? read_stream(&r) : read_seekable(&r, jobs);
+    /* A spare core decodes while the tar is parsed: streamed archives (and pipes read as
+     * they come) parse one layer at a time, seekable ones as many as there are jobs. */
+    int kind = img->priv->src.kind;
+    bool piped = kind == SRC_FD && !imgb_fdsrc_at_end(&img->priv->src);
+    r.pipeline = jobs >= 2 && (kind == SRC_STREAM || piped || (size_t)jobs > img->nlayers);
+    int rc = kind == SRC_STREAM ? read_stream(&r) : piped ? read_fd(&r) : read_seekable(&r, jobs);
     if (rc == 0)
         rc = refill(&r);
     free(r.jobs);

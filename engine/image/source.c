@@ -190,6 +190,8 @@ static int dir_path(const img_source *src, const char *name, char **out)
 
 bool imgb_src_exists(const img_source *src, const char *name, uint64_t *size)
 {
+    if (src->kind == SRC_REGISTRY) /* only asked for layers, which are checked when fetched */
+        return true;
     if (src->kind == SRC_DIR) {
         char *p = NULL;
         if (dir_path(src, name, &p) != 0)
@@ -251,6 +253,46 @@ static void window_close(img_reader *r)
     free(w);
 }
 
+/* A cached member (SRC_FD) as a reader: one block, then the end. */
+typedef struct mem_reader {
+    img_reader r;
+    const img_member *m;
+    bool done;
+} mem_reader;
+
+static ssize_t mem_read(img_reader *r, const void **buf)
+{
+    mem_reader *w = (mem_reader *)r;
+    if (w->done)
+        return 0;
+    w->done = true;
+    *buf = w->m->data;
+    return (ssize_t)w->m->size;
+}
+
+static void mem_close(img_reader *r)
+{
+    free(r);
+}
+
+static int mem_window(const img_member *m, img_reader **out)
+{
+    mem_reader *w = imgb_xcalloc(1, sizeof *w);
+    w->r.read = mem_read;
+    w->r.close = mem_close;
+    w->m = m;
+    *out = &w->r;
+    return 0;
+}
+
+bool imgb_src_rereadable(const img_source *src, const char *name)
+{
+    if (src->kind != SRC_FD)
+        return true;
+    const img_member *m = imgb_src_find(src, name);
+    return m && (m->cached || m->spilled);
+}
+
 int imgb_src_window(const img_source *src, const char *name, img_reader **out)
 {
     const char *file = src->path;
@@ -268,18 +310,28 @@ int imgb_src_window(const img_source *src, const char *name, img_reader **out)
         }
         file = owned;
         size = (uint64_t)st.st_size;
-    } else if (src->kind == SRC_TAR) {
+    } else if (src->kind == SRC_REGISTRY) {
+        return imgb_reg_window(src, name, out);
+    } else if (src->kind == SRC_TAR || src->kind == SRC_FD) {
         const img_member *m = imgb_src_find(src, name);
         if (!m)
             return imgb_error_set(IMGB_ENOTFOUND, "%s: no member '%s' in the archive",
                                   src->path, name);
+        if (src->kind == SRC_FD) {
+            if (m->cached)
+                return mem_window(m, out);
+            if (!m->spilled)
+                return imgb_error_set(IMGB_ERROR, "%s: '%s' was read from the stream already "
+                                      "and cannot be read again", src->path, name);
+        }
         off = m->offset;
         size = m->size;
     } else {
         return imgb_error_set(IMGB_ERROR, "%s: compressed archives cannot be read by window",
                               src->path);
     }
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    int fd = src->kind == SRC_FD ? fcntl(imgb_fdsrc_spill_fd(src), F_DUPFD_CLOEXEC, 0)
+                                 : open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int rc = imgb_error_set(IMGB_ENOTFOUND, "%s: cannot open: %s", file, strerror(errno));
         free(owned);
@@ -301,7 +353,10 @@ int imgb_src_window(const img_source *src, const char *name, img_reader **out)
 int imgb_src_read_small(const img_source *src, const char *name, size_t max,
                         unsigned char **out, size_t *len)
 {
-    if (src->kind == SRC_STREAM) {
+    if (src->kind == SRC_REGISTRY)
+        return imgb_reg_read_small(src, name, max, out, len);
+    const img_member *fm = src->kind == SRC_FD ? imgb_src_find(src, name) : NULL;
+    if (src->kind == SRC_STREAM || (fm && !fm->spilled)) {
         const img_member *m = imgb_src_find(src, name);
         if (!m)
             return imgb_error_set(IMGB_ENOTFOUND, "%s: no member '%s' in the archive",
@@ -394,6 +449,32 @@ static int cache_member(img_source *src, struct archive *a, img_member *m, uint6
     return 0;
 }
 
+int imgb_src_member_from_entry(const img_source *src, struct archive_entry *e, img_member *m)
+{
+    (void)src;
+    const char *name = archive_entry_pathname(e);
+    mode_t type = archive_entry_filetype(e);
+    const char *hl = archive_entry_hardlink(e);
+    if (!name || (type != AE_IFREG && type != AE_IFLNK && !hl))
+        return 1;
+    memset(m, 0, sizeof *m);
+    m->name = member_norm(name);
+    if (!m->name)
+        return 1; /* "..": never a name we look up */
+    if (type == AE_IFLNK || hl) {
+        const char *t = hl ? hl : archive_entry_symlink(e);
+        m->link = t ? (hl ? member_norm(t) : member_link(m->name, t)) : NULL;
+        if (!m->link) {
+            free(m->name);
+            m->name = NULL;
+            return 1;
+        }
+    } else {
+        m->size = (uint64_t)archive_entry_size(e);
+    }
+    return 0;
+}
+
 static int index_tar(img_source *src)
 {
     struct archive *a = NULL;
@@ -412,24 +493,10 @@ static int index_tar(img_source *src)
                                 IMGB_MAX_MEMBERS);
             goto done;
         }
-        const char *name = archive_entry_pathname(e);
-        mode_t type = archive_entry_filetype(e);
-        if (!name || (type != AE_IFREG && type != AE_IFLNK && !archive_entry_hardlink(e)))
-            continue;
         img_member m = { 0 };
-        m.name = member_norm(name);
-        if (!m.name)
-            continue; /* "..": never a name we look up */
-        const char *hl = archive_entry_hardlink(e);
-        if (type == AE_IFLNK || hl) {
-            const char *t = hl ? hl : archive_entry_symlink(e);
-            m.link = t ? (hl ? member_norm(t) : member_link(m.name, t)) : NULL;
-            if (!m.link) {
-                free(m.name);
-                continue;
-            }
-        } else {
-            m.size = (uint64_t)archive_entry_size(e);
+        if (imgb_src_member_from_entry(src, e, &m) != 0)
+            continue;
+        if (!m.link) {
             m.offset = (uint64_t)archive_filter_bytes(a, 0);
             if (src->kind == SRC_STREAM && (rc = cache_member(src, a, &m, &cached)) != 0) {
                 free(m.name);
@@ -451,12 +518,17 @@ done:
     return rc;
 }
 
-int imgb_src_open(img_source *src, const char *path, img_counters *counters)
+int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
+                  img_counters *counters)
 {
     memset(src, 0, sizeof *src);
     src->counters = counters;
     src->path = imgb_xstrdup(path);
     src->outer = "none";
+    if (strcmp(path, "-") == 0)
+        return imgb_fdsrc_open(src, STDIN_FILENO, "stdin", opts);
+    if (strncmp(path, "docker://", 9) == 0)
+        return imgb_reg_open(src, path, opts);
     struct stat st;
     if (stat(path, &st) != 0)
         return imgb_error_set(IMGB_ENOTFOUND, "%s: %s", path, strerror(errno));
@@ -486,6 +558,8 @@ int imgb_src_open(img_source *src, const char *path, img_counters *counters)
 
 void imgb_src_close(img_source *src)
 {
+    imgb_fdsrc_close(src);
+    imgb_reg_close(src);
     for (size_t i = 0; i < src->nmembers; i++) {
         free(src->members[i].name);
         free(src->members[i].link);

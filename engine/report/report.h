@@ -85,6 +85,8 @@ typedef struct imgb_report_request {
     const imgb_ignore_list *ignore; /* borrowed, may be NULL */
     int64_t now_ms;                /* "today" for ignore expiry; 0: the current time */
     bool color;                    /* table: ANSI severity colours (only for a TTY) */
+    bool only_own;                 /* the gate counts only items not placed in the base image */
+    const struct imgb_scan_result *diff_old; /* diff mode: the older scan (borrowed) */
 } imgb_report_params;
 
 /* One output format: a row of the format table. */
@@ -132,6 +134,18 @@ const imgb_report_format *imgb_report_format_lookup(const char *name);
  */
 int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out);
+
+/**
+ * Render several scanned images as one response (engine/report/many.c): "json" is JSON
+ * Lines (one compact native report per image, in order); otherwise the images' rows
+ * combined as the APIs answer a query over many images (build-risk images listed, Huawei
+ * rows and statistics summed per check, SARIF runs), paging over the whole;
+ * aliyun-baseline-check-result, a per-image API, gives one compact response a line.
+ * With image_uuid, only the images it names (none: the single-image error).
+ */
+int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
+                                const imgb_report_format *fmt, const imgb_report_params *p,
+                                imgb_buf *out);
 
 
 /**

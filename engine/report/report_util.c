@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "report/report_priv.h"
+#include "rules/fix.h"
 #include "report/rows.h"
 #include "util/error.h"
 
@@ -394,6 +395,11 @@ void imgb_report_request_id(const imgb_scan_result *res, const char *format,
     EVP_DigestUpdate(md, nums, sizeof nums);
     EVP_DigestFinal_ex(md, h, &hl);
     EVP_MD_CTX_free(md);
+    imgb_report_uuid_of_hash(h, out);
+}
+
+void imgb_report_uuid_of_hash(unsigned char h[16], char out[37])
+{
     h[6] = (unsigned char)((h[6] & 0x0f) | 0x80); /* version 8: custom */
     h[8] = (unsigned char)((h[8] & 0x3f) | 0x80); /* RFC 9562 variant */
     snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
@@ -546,4 +552,12 @@ bool imgb_report_hw_image_selected(const imgb_scan_result *res, const imgb_repor
         sel = !strcmp(ref.namespace_name, p->namespace_name);
     imgb_report_image_ref_dispose(&ref);
     return sel;
+}
+
+char *imgb_report_fix_snippet(const imgb_evidence *ev, imgb_lang lang)
+{
+    if (!ev->fix)
+        return NULL;
+    const char *note = ev->fix_rule ? imgb_report_text(&ev->fix_rule->note, lang) : "";
+    return *note ? imgb_xasprintf("# %s\n%s", note, ev->fix) : imgb_xstrdup(ev->fix);
 }

@@ -89,10 +89,55 @@ static void put_padded(imgb_buf *o, const char *s, int width)
         imgb_buf_putc(o, ' ');
 }
 
-static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+/* The build step that wrote the evidence's file, and whether the base image or the image's
+ * own layers did: "{layer 2, own: /bin/sh -c ...}" (created_by cut at 100 bytes). */
+static void put_layer(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+{
+    if (ev->layer < 0 || !ev->file)
+        return;
+    bool en = p->lang == IMGB_LANG_EN;
+    imgb_buf_printf(o, en ? " {layer %d, %s" : " {第 %d 层, %s", ev->layer,
+                    ev->origin == IMGB_ORIGIN_BASE  ? (en ? "base image" : "基础镜像")
+                    : ev->origin == IMGB_ORIGIN_OWN ? (en ? "own layer" : "自有层")
+                                                    : (en ? "origin unknown" : "来源未知"));
+    if (ev->layer_cmd) {
+        size_t n = strlen(ev->layer_cmd);
+        char *cut = imgb_xstrndup(ev->layer_cmd, n > 100 ? 100 : n);
+        imgb_buf_puts(o, ": ");
+        put_safe(o, cut);
+        imgb_buf_puts(o, n > 100 ? "...}" : "}");
+        free(cut);
+    } else {
+        imgb_buf_putc(o, '}');
+    }
+}
+
+/* The Dockerfile snippet under the evidence, one indented line per snippet line. */
+static void put_fix(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+{
+    char *fix = imgb_report_fix_snippet(ev, p->lang);
+    if (!fix)
+        return;
+    char *save = NULL;
+    const char *label = p->lang == IMGB_LANG_EN ? "fix: " : "修复: ";
+    for (char *l = strtok_r(fix, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        imgb_buf_printf(o, "          %s", label);
+        put_safe(o, l);
+        imgb_buf_putc(o, '\n');
+        label = p->lang == IMGB_LANG_EN ? "     " : "      ";
+    }
+    free(fix);
+}
+
+static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev,
+                         int diff)
 {
     size_t start = o->len;
-    imgb_buf_puts(o, "        ");
+    /* diff mode: "+" a new finding, "=" one the old image had, "-" one it fixed */
+    imgb_buf_puts(o, diff == IMGB_DIFF_NEW         ? "      + "
+                     : diff == IMGB_DIFF_UNCHANGED ? "      = "
+                     : diff == IMGB_DIFF_FIXED     ? "      - "
+                                                   : "        ");
     size_t base = o->len;
     char *loc = imgb_report_evidence_location(ev);
     if (loc) {
@@ -130,7 +175,24 @@ static void put_evidence(imgb_buf *o, const imgb_report_params *p, const imgb_ev
         o->ptr[o->len] = '\0';
         return;
     }
+    put_layer(o, p, ev);
     imgb_buf_putc(o, '\n');
+    put_fix(o, p, ev);
+}
+
+typedef struct table_fixed {
+    imgb_buf *out;
+    const imgb_report_params *p;
+} table_fixed;
+
+static int table_fixed_one(const imgb_item_result *r, size_t e, void *payload)
+{
+    table_fixed *tf = payload;
+    const imgb_item *it = r->item;
+    imgb_buf_printf(tf->out, "  %-18s%s  %s\n", sev_label[it->severity][tf->p->lang == IMGB_LANG_EN],
+                    it->id, imgb_report_text(&it->title, tf->p->lang));
+    put_evidence(tf->out, tf->p, &r->evidence[e], IMGB_DIFF_FIXED);
+    return 0;
 }
 
 static void put_warning(imgb_buf *o, const imgb_report_params *p, const char *w)
@@ -204,7 +266,8 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
                         continue;
                     total++;
                     if (shown < TABLE_MAX_EVIDENCE) {
-                        put_evidence(out, p, &r->evidence[e]);
+                        put_evidence(out, p, &r->evidence[e],
+                                     imgb_report_diff_state(p, r, e));
                         shown++;
                     }
                 }
@@ -224,6 +287,19 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
         free(order);
     }
 
+    if (p->diff_old) {
+        const imgb_image *old = p->diff_old->image;
+        imgb_buf_printf(out, en ? "\n== Fixed since " : "\n== 已修复（相对于 ");
+        put_safe(out, old && old->nrefs ? old->refs[0] : old && old->path ? old->path : "-");
+        imgb_buf_puts(out, en ? "\n" : "）\n");
+        table_fixed tf = { out, p };
+        size_t nfixed = imgb_report_diff_fixed(res, p, table_fixed_one, &tf);
+        size_t nnew, nsame;
+        imgb_report_diff_counts(res, p, &nnew, &nsame);
+        imgb_buf_printf(out, en ? "\nDiff: %zu new (+), %zu fixed (-), %zu unchanged (=)\n"
+                                : "\n对比: 新增 %zu (+), 已修复 %zu (-), 未变 %zu (=)\n",
+                        nnew, nfixed, nsame);
+    }
     imgb_buf_putc(out, '\n');
     imgb_buf_printf(out,
                     en ? "Summary: %zu baselines, %zu items: %zu failed (%zu high, %zu medium, "

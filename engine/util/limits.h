@@ -13,6 +13,7 @@
 #define IMGB_RATIO_GRACE_BYTES      (64ull << 20)             /* ratio checked only past this size */
 #define IMGB_MAX_JSON_BYTES         (16u << 20)               /* manifest, index, config blobs */
 #define IMGB_MAX_LAYERS             1024
+#define IMGB_MAX_SPILL_BYTES        (64ull << 30)             /* temporary file of a piped archive */
 /* Content kept per file.  The files checks parse whole must fit: /etc/shadow and /etc/passwd
  * of 100,000 accounts (~13 MB), dpkg status and rpmdb.sqlite of large images (10-60 MB).
  * A file past it is an error for every check that reads it (imgb_view_read), never judged

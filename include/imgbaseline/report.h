@@ -72,6 +72,22 @@ IMGB_API int imgb_report_request_check(const imgb_report_request *req, const cha
 
 /** ANSI colours in the table (only for a terminal).  Default off. */
 IMGB_API void imgb_report_request_set_color(imgb_report_request *req, int color);
+/** Scope the gate (imgb_report_count_findings) to the image's own layers: an item whose
+ *  origin is base is not counted; own and unknown ones are (a boundary that is not known
+ *  fails closed).  Default off. */
+IMGB_API void imgb_report_request_set_only_own(imgb_report_request *req, int only_own);
+/**
+ * Diff mode (`imgbaseline diff OLD NEW`): render the new scan against `old` (borrowed; NULL
+ * ends diff mode).  json marks items and evidence "new" / "unchanged" and lists the old
+ * findings that are fixed; table marks them +, =, and lists the fixed ones (-); sarif sets
+ * baselineState (new, unchanged, absent for fixed).  The gate (imgb_report_count_findings)
+ * then counts only items with a new unignored failing finding.  The cloud API formats have no
+ * field for it and are refused (IMGB_EINVAL).  A finding is an item's failing evidence, the
+ * same across scans by item id and account, and for per-file checks (file modes, contents,
+ * presence, secrets) by file.
+ */
+IMGB_API void imgb_report_request_set_diff(imgb_report_request *req,
+                                           const imgb_scan_result *old);
 /** "Today" for ignore-file expiry, ms since the epoch (0: the current time). */
 IMGB_API void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms);
 /** Accepted findings to apply (borrowed: keep `list` alive while `req` is used; NULL: none). */
@@ -94,6 +110,22 @@ IMGB_API int imgb_report_render(const imgb_scan_result *res, const char *format,
  */
 IMGB_API size_t imgb_report_count_findings(const imgb_scan_result *res,
                                            const imgb_report_request *req, imgb_severity min);
+
+/**
+ * Render several scanned images as one answer (`imgbaseline scan REF REF...`):
+ *   "json"                          JSON Lines, one compact native report a line, in order;
+ *   "aliyun-build-risk-images"      every affected image in Data.List, paged over the whole;
+ *   "huawei-risk-configs"           rows summed per (check_name, check_type, standard), paged;
+ *   "huawei-baseline-statistic"     the counts summed;
+ *   "aliyun-baseline-check-result"  per image (ImageUuid is required by the API): one compact
+ *                                   response a line (with image_uuid, that image's only);
+ *   "sarif"                         one run per image; "table": the tables in turn.
+ * @param[out] out malloc'd text (free with imgb_free()), `len` its length (may be NULL).
+ * @return 0, or IMGB_EINVAL / IMGB_ENOTFOUND with a message.
+ */
+IMGB_API int imgb_report_render_many(const imgb_scan_result *const *res, size_t n,
+                                     const char *format, const imgb_report_request *req,
+                                     char **out, size_t *len);
 
 /** Receives one line of text. */
 typedef void (*imgb_line_fn)(const char *line, void *payload);

@@ -8,7 +8,10 @@
  *   if (imgb_scan(&res, rs, "app.tar", &o) < 0) fprintf(stderr, "%s\n", imgb_error_last());
  *
  * The image is a docker-archive, an oci-archive (each possibly gzip/zstd-compressed as a
- * whole) or an OCI layout directory; nothing is extracted to disk.  A scan that returns 0
+ * whole) or an OCI layout directory, "-" (such an archive on stdin), an image in a registry
+ * ("docker://HOST[:PORT]/REPO[:TAG|@sha256:DIGEST]"), or skopeo's explicit forms
+ * "oci:DIR[:REF]", "oci-archive:FILE[:REF]", "docker-archive:FILE[:REF]"; nothing is
+ * extracted to disk.  A scan that returns 0
  * may still be incomplete (truncated image, content cut at a cap): see imgb_result_complete().
  */
 #ifndef IMGBASELINE_SCAN_H
@@ -56,7 +59,7 @@ typedef void (*imgb_progress_fn)(const imgb_progress *p, void *payload);
  *  concurrently with itself). */
 typedef int (*imgb_cancel_fn)(void *payload);
 
-#define IMGB_SCAN_OPTIONS_VERSION 1
+#define IMGB_SCAN_OPTIONS_VERSION 3
 
 /** Scan options.  Initialise with imgb_scan_options_init(); fields added later go at the end
  *  with a new version, so a program built against this header keeps working. */
@@ -73,6 +76,20 @@ typedef struct imgb_scan_options {
     void *progress_payload;
     imgb_cancel_fn cancel;         /**< may be NULL */
     void *cancel_payload;
+    /* version 2: images in registries (path "docker://HOST[:PORT]/REPO[:TAG|@DIGEST]") */
+    const char *creds;             /**< "USER:PASSWORD" (NULL: the auth files); never printed */
+    const char *auth_file;         /**< auth file (NULL: $REGISTRY_AUTH_FILE,
+                                        $XDG_RUNTIME_DIR/containers/auth.json,
+                                        ~/.config/containers/auth.json, ~/.docker/config.json) */
+    int tls_no_verify;             /**< non-zero: accept any certificate and plain HTTP */
+    double registry_timeout;       /**< seconds without progress before a transfer fails
+                                        (<= 0: 30) */
+    /* version 3: the base-image boundary (findings' origin: base, own or unknown) */
+    int base_layers;               /**< layers of the base image (-1, the default: not given) */
+    const char *base_image;        /**< a base image archive or layout whose layers are the
+                                        first of the scanned image (NULL: none); without
+                                        either, the image's org.opencontainers.image.base.*
+                                        label or annotation, else unknown */
 } imgb_scan_options;
 
 /** Fill `opts` with the defaults for `version`.  @return 0, or IMGB_EINVAL for an unknown
@@ -91,6 +108,10 @@ IMGB_API int imgb_scan(imgb_scan_result **out, const imgb_ruleset *rs, const cha
 /**
  * Scan an image read from `fd` (a pipe or a file; read to its end, not closed).  `name`
  * stands for the image in messages and reports (e.g. "-").  Same results as imgb_scan().
+ * A pipe is read once, never seeked: layers that follow the manifest and config are parsed
+ * as they arrive; layers before them (docker save writes blobs first) wait in one unlinked
+ * temporary file in $TMPDIR (at most 64 GiB), gone on every exit.  A stream that ends early
+ * is an error.
  */
 IMGB_API int imgb_scan_fd(imgb_scan_result **out, const imgb_ruleset *rs, int fd,
                           const char *name, const imgb_scan_options *opts);
