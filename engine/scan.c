@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attribution.h"
 #include "facts/accounts.h"
 #include "facts/os.h"
 #include "rules/loader.h"
@@ -307,8 +308,8 @@ static void scan_skips(imgb_scan_result *res, const imgb_ruleset *rs, const imgb
 
 /* ---- evaluating ------------------------------------------------------------------------- */
 
-static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, void *state,
-                               imgb_item_result *r)
+static void scan_evaluate_item(const imgb_scan_result *res, const imgb_item *it,
+                               const imgb_scan_ctx *ctx, void *state, imgb_item_result *r)
 {
     r->item = it;
     r->verdict = IMGB_V_ERROR;
@@ -326,6 +327,8 @@ static void scan_evaluate_item(const imgb_item *it, const imgb_scan_ctx *ctx, vo
                           ? imgb_xasprintf("no finding (%s)", it->kind->name)
                           : imgb_xasprintf("%s check gave no detail", it->kind->name);
     }
+    /* every kind names files; which layer wrote them is asked here, once for all kinds */
+    imgb_attribute_item(res, ctx, r);
     imgb_item_result_finish(r);
 }
 
@@ -426,7 +429,7 @@ static int scan_evaluate(imgb_scan_result *res, const imgb_ruleset *rs, char **r
                     ev->source = imgb_xstrdup(res->os->openssh_source);
             } else {
                 scan_progress(opts, IMGB_STAGE_EVALUATE, b->items[j]->id);
-                scan_evaluate_item(b->items[j], ctx, st->state[i][j], r);
+                scan_evaluate_item(res, b->items[j], ctx, st->state[i][j], r);
             }
             scan_count(br, r);
             if (imgb_error_last_code() == IMGB_ECANCELED || scan_canceled(opts))
@@ -491,6 +494,8 @@ static int scan_run(imgb_scan_result **out, const imgb_ruleset *rs, const char *
                                    res->image->variant ? "/" : "",
                                    res->image->variant ? res->image->variant : "");
     res->stats.open_ms = scan_ms_since(&t0);
+    if ((rc = imgb_base_resolve(res, opts)) < 0)
+        goto fail;
     imgb_view_limits limits = { opts->keep_file_max ? opts->keep_file_max : IMGB_KEEP_FILE_MAX,
                                 opts->keep_total_max ? opts->keep_total_max
                                                      : IMGB_KEEP_TOTAL_MAX };
@@ -600,6 +605,7 @@ void imgb_scan_result_free(imgb_scan_result *res)
     for (size_t i = 0; i < res->nwarnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
+    imgb_base_dispose(&res->base);
     imgb_os_info_free(res->os);
     imgb_view_free(res->view);
     imgb_image_free(res->image);

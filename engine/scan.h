@@ -29,7 +29,19 @@ typedef struct imgb_scan_config {
     void *progress_payload;
     imgb_cancel_fn cancel;
     void *cancel_payload;
+    bool has_base_layers;          /* --base-layers given */
+    int base_layers;               /* the number of base layers (0: no base, FROM scratch) */
+    const char *base_image;        /* --base-image FILE (NULL: none) */
 } imgb_scan_config;
+
+/* The base-image boundary (engine/attribution.h). */
+typedef struct imgb_base_info {
+    int layers;                    /* layers of the base, -1: unknown */
+    int history;                   /* history entries of the base, -1: unknown */
+    char *source;                  /* how it was found, or why it is unknown */
+    char *name;                    /* declared or given base name (NULL: none) */
+    char *digest;                  /* its manifest digest (NULL: none) */
+} imgb_base_info;
 
 typedef struct imgb_baseline_result {
     const imgb_baseline *baseline;
@@ -65,6 +77,7 @@ typedef struct imgb_scan_result {
     char *platform;                /* "os/arch[/variant]" of the image config */
     char *incomplete_reason;       /* imgb_scan_result_incomplete() at the end of the scan */
     imgb_scan_stats stats;
+    imgb_base_info base;           /* base-image boundary (engine/attribution.c) */
 } imgb_scan_result;
 
 /* A baseline that did not apply: "os-release ID=debian VERSION_ID=12 is not centos|rhel 7..8",

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,6 +544,88 @@ START_TEST(errors_have_codes_and_messages)
 }
 END_TEST
 
+/* Layer attribution, origin, fixes and the diff call, as a program sees them: the sample's
+ * Debian 10 files come from layer 0 (the base when --base-layers 1), layer 1 is its own. */
+START_TEST(attribution_origin_fix_and_diff)
+{
+    imgb_scan_options o;
+    quick_options(&o);
+    o.base_layers = 1;
+    imgb_scan_result *res = NULL;
+    ck_assert_msg(imgb_scan(&res, rules, sample_docker, &o) == 0, "%s", imgb_error_last());
+    ck_assert_int_eq(imgb_result_base_layers(res), 1);
+    ck_assert_str_eq(imgb_result_attr(res, IMGB_R_BASE_SOURCE), "--base-layers 1");
+    const char *step0 = imgb_result_layer_attr(res, 0, IMGB_L_CREATED_BY);
+    ck_assert_ptr_nonnull(step0);
+    size_t attributed = 0, fixes = 0;
+    for (size_t b = 0; b < imgb_result_baseline_count(res); b++) {
+        const imgb_baseline_result *br = imgb_result_baseline_at(res, b);
+        for (size_t i = 0; i < imgb_baseline_result_item_count(br); i++) {
+            const imgb_item_result *ir = imgb_baseline_result_item(br, i);
+            if (imgb_item_result_verdict(ir) != IMGB_V_FAIL)
+                continue;
+            bool own = false;
+            for (size_t e = 0; e < imgb_item_result_evidence_count(ir); e++) {
+                const imgb_evidence *ev = imgb_item_result_evidence(ir, e);
+                int64_t layer = imgb_evidence_int(ev, IMGB_E_LAYER);
+                own |= imgb_evidence_int(ev, IMGB_E_ORIGIN) == IMGB_ORIGIN_OWN;
+                if (imgb_evidence_verdict(ev) != IMGB_V_FAIL || layer < 0 ||
+                    !imgb_evidence_attr(ev, IMGB_E_FILE))
+                    continue;
+                attributed++;
+                ck_assert_int_eq(imgb_evidence_int(ev, IMGB_E_ORIGIN),
+                                 layer == 0 ? IMGB_ORIGIN_BASE : IMGB_ORIGIN_OWN);
+                ck_assert_str_eq(imgb_evidence_attr(ev, IMGB_E_LAYER_DIGEST),
+                                 imgb_result_layer_attr(res, (size_t)layer, IMGB_L_DIGEST));
+                ck_assert_int_ge(imgb_evidence_int(ev, IMGB_E_HISTORY_INDEX), 0);
+                if (layer == 0)
+                    ck_assert_str_eq(imgb_evidence_attr(ev, IMGB_E_LAYER_CMD), step0);
+                const char *fix = imgb_evidence_attr(ev, IMGB_E_FIX);
+                if (fix) {
+                    fixes++;
+                    ck_assert_msg(strncmp(fix, "RUN ", 4) == 0, "%s", fix);
+                }
+            }
+            if (own)
+                ck_assert_int_eq(imgb_item_result_origin(ir), IMGB_ORIGIN_OWN);
+        }
+    }
+    ck_assert_uint_ge(attributed, 5);
+    ck_assert_uint_ge(fixes, 3);
+    ck_assert_str_eq(imgb_origin_name(IMGB_ORIGIN_BASE), "base");
+
+    /* --only-own: base-only items leave the gate */
+    imgb_report_request *req;
+    imgb_report_request_new(&req);
+    size_t all = imgb_report_count_findings(res, req, IMGB_SEV_LOW);
+    imgb_report_request_set_only_own(req, 1);
+    size_t own = imgb_report_count_findings(res, req, IMGB_SEV_LOW);
+    ck_assert_uint_gt(all, own);
+    /* an image against itself: nothing new, nothing fixed; API formats are refused */
+    imgb_report_request_set_only_own(req, 0);
+    imgb_report_request_set_diff(req, res);
+    ck_assert_uint_eq(imgb_report_count_findings(res, req, IMGB_SEV_LOW), 0);
+    char *out = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(imgb_report_render(res, "json", req, &out, &len), 0);
+    ck_assert_ptr_nonnull(strstr(out, "\"new\": 0"));
+    ck_assert_ptr_nonnull(strstr(out, "\"fixed\": 0"));
+    imgb_free(out);
+    ck_assert_int_eq(imgb_report_render(res, "huawei-baseline-statistic", req, &out, &len),
+                     IMGB_EINVAL);
+    imgb_report_request_free(req);
+    imgb_scan_result_free(res);
+
+    /* a version-1 caller has no base fields: the boundary is unknown, never a guess */
+    ck_assert_int_eq(imgb_scan_options_init(&o, 1), 0);
+    o.weak_password_budget = 5;
+    ck_assert_msg(imgb_scan(&res, rules, sample_docker, &o) == 0, "%s", imgb_error_last());
+    ck_assert_int_eq(imgb_result_base_layers(res), -1);
+    ck_assert_ptr_nonnull(strstr(imgb_result_attr(res, IMGB_R_BASE_SOURCE), "unknown"));
+    imgb_scan_result_free(res);
+}
+END_TEST
+
 START_TEST(inspect_without_rules)
 {
     imgb_scan_result *res = NULL;
@@ -576,6 +659,7 @@ static Suite *api_suite(void)
     tcase_add_test(tc, scan_from_a_pipe_matches_the_file);
     tcase_add_test(tc, errors_have_codes_and_messages);
     tcase_add_test(tc, inspect_without_rules);
+    tcase_add_test(tc, attribution_origin_fix_and_diff);
     suite_add_tcase(s, tc);
     return s;
 }

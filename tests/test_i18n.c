@@ -141,7 +141,9 @@ START_TEST(catalog_translates_shapes)
         "  - en: \"{n} entries checked\"\n"
         "    zh: \"检查了 {n} 个条目\"\n"
         "  - en: \"{what} checked\"\n"
-        "    zh: \"检查了 {what}\"\n";
+        "    zh: \"检查了 {what}\"\n"
+        "  - en: \"{msg}; {msg2}\"\n"
+        "    zh: \"{msg}；{msg2}\"\n";
     imgb_catalog *cat = imgb_catalog_new();
     ck_assert_int_eq(imgb_catalog_load_text(cat, "t", yaml, sizeof yaml - 1, NULL, NULL), 0);
     static const char *const cases[][2] = {
@@ -156,6 +158,8 @@ START_TEST(catalog_translates_shapes)
         /* the most specific shape wins; {n} takes only a number */
         { "12 entries checked", "检查了 12 个条目" },
         { "all entries checked", "检查了 all entries" },
+        /* a {msg} keeps its parentheses whole: the split is after "(x; y)" */
+        { "a (x; y); b", "a (x; y)；b" },
         /* no shape: unchanged */
         { "something else entirely", "something else entirely" },
     };

@@ -963,6 +963,43 @@ START_TEST(pipelined_layers_read_like_serial_ones)
 }
 END_TEST
 
+/* A compressed archive whose blobs are not in layer order (skopeo writes them by digest):
+ * the later layer is parsed when it passes and held until the one below it is applied, so
+ * the archive is streamed once after its index pass. */
+START_TEST(streamed_archive_out_of_order_is_read_in_one_pass)
+{
+    fixture f;
+    fixture_init(&f, IMGBUILD_GZIP);
+    /* image "first:1" is only layer 1: its blob is written before the fixture's layer 0 */
+    imgbuild_image ims[2] = { fixture_image(&f, "first:1"), fixture_image(&f, "x:1") };
+    imgbuild_layer mine[2] = { f.layers[0], f.layers[1] };
+    mine[1].omit = true; /* written once, by the first image */
+    ims[1].layers = mine;
+    ims[0].layers = &f.layers[1];
+    ims[0].nlayers = 1;
+    ims[0].history = NULL;
+    ims[0].nhistory = 0;
+    char *out = imgbuild_path(f.dir, "img.tar.gz");
+    imgbuild_options wo = { .outer = IMGBUILD_GZIP };
+    imgbuild_image_write(out, IMGBUILD_OCI_ARCHIVE, ims, 2, &wo);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        imgb_read_options o = { .image_ref = "x:1", .jobs = jobs };
+        imgb_image *img;
+        imgb_view *v;
+        ck_assert_msg(read_image(out, &o, &img, &v) == 0, "%s", imgb_error_last());
+        assert_two_layer_view(img, v);
+        imgb_read_stats st;
+        imgb_image_read_stats(img, &st);
+        ck_assert_uint_eq(st.passes, 2); /* the index, then the layers */
+        ck_assert_uint_eq(st.bytes_parsed, f.layers[0].tar_size + f.layers[1].tar_size);
+        imgb_view_free(v);
+        imgb_image_free(img);
+    }
+    free(out);
+    fixture_done(&f);
+}
+END_TEST
+
 /* scan.stats' counters: one pass, every tar byte inflated once, the blobs read once. */
 START_TEST(read_stats_count_one_pass_of_every_layer)
 {
@@ -1228,6 +1265,7 @@ static Suite *image_suite(void)
     tcase_add_test(tc, compressed_layer_cut_short_is_an_error);
     tcase_add_test(tc, read_stats_count_one_pass_of_every_layer);
     tcase_add_test(tc, pipelined_layers_read_like_serial_ones);
+    tcase_add_test(tc, streamed_archive_out_of_order_is_read_in_one_pass);
     tcase_add_test(tc, corrupt_gzip_layer_is_an_error_naming_it);
     tcase_add_test(tc, manifest_naming_a_missing_layer_is_an_error);
     tcase_add_test(tc, huge_descriptor_size_is_refused);

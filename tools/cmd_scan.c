@@ -222,6 +222,31 @@ static int opt_budget(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+static int opt_base_image(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    ((scan_args *)a)->scan.base_image = v;
+    return 0;
+}
+
+static int opt_base_layers(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    long n;
+    if (cli_parse_int(v, 0, 100000, &n) < 0)
+        return cli_fail("scan: --base-layers wants a number of layers from 0"), -1;
+    ((scan_args *)a)->scan.base_layers = (int)n;
+    return 0;
+}
+
+static int opt_only_own(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    (void)v;
+    imgb_report_request_set_only_own(((scan_args *)a)->report, 1);
+    return 0;
+}
+
 static int opt_ignore_file(void *a, const cli_option *opt, const char *v)
 {
     (void)opt;
@@ -372,6 +397,11 @@ static const cli_option scan_options[] = {
       "SEVERITY or above fails; unjudged items at or above it exit 2", opt_fail_on, NULL },
     { "exit-code", 0, "N", "exit status for findings (default 1 with --fail-on); alone: the "
       "status when any shown unignored failure exists (0 allowed)", opt_exit_code, NULL },
+    { "only-own", 0, NULL, "the gate counts only findings of the image's own layers (base ones "
+      "not; unknown origin counts)", opt_only_own, NULL },
+    { "base-image", 0, "FILE", "the base image (archive or layout): its layers are the first "
+      "of IMAGE (findings' origin: base or own)", opt_base_image, NULL },
+    { "base-layers", 0, "N", "the first N layers are the base image's", opt_base_layers, NULL },
     { "store", 0, "PATH|URL", "record the scan in a history (SQLite file, or postgresql://...); "
       "API formats then answer from the history", opt_store, NULL },
     { "tenant", 0, "NAME", "tenant of the recorded scan (default: default)", opt_store, NULL },

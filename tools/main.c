@@ -13,6 +13,7 @@
 int cmd_inspect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -25,6 +26,8 @@ static const cli_command commands[] = {
     { "scan", "check an image against the baselines and report (native JSON or an API format)",
       cmd_scan },
     { "rules", "list, show and validate rule files", cmd_rules },
+    { "diff", "findings new, fixed and unchanged between two images (same formats and gate)",
+      cmd_diff },
     { "serve", "answer the cloud APIs from a scan history; scan jobs (tools/serve/)", cmd_serve },
     { "worker", "run scan jobs from a PostgreSQL store's queue", cmd_worker },
     { "help", "help on a command: imgbaseline help scan", cmd_help },

@@ -41,7 +41,7 @@ REF=docker://127.0.0.1:$PORT/bench/usr:1
 # gzip layers in the registry, as real registries hold them
 skopeo copy -q --dest-tls-verify=false --dest-compress docker-archive:"$IMG" "$REF"
 echo "== image: $(du -m "$IMG" | cut -f1) MB docker-archive; layers in the registry (gzip):" >&2
-skopeo inspect --tls-verify=false "$REF" | python3 -c 'import json,sys; print("  ", [round(l["Size"]/1e6,1) for l in json.load(sys.stdin)["LayersData"]], "MB")' >&2
+skopeo inspect --raw --tls-verify=false "$REF" | python3 -c 'import json,sys; print("  ", [round(l["size"]/1e6,1) for l in json.load(sys.stdin)["layers"]], "MB")' >&2
 
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc; }
 declare -A T

@@ -2,6 +2,7 @@
  * The public rendering calls (<imgbaseline/report.h>): the format table by index and name,
  * request handles (the internal imgb_report_params), rendering into a caller-owned buffer.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -125,6 +126,16 @@ void imgb_report_request_set_color(imgb_report_request *req, int color)
     req->color = color != 0;
 }
 
+void imgb_report_request_set_only_own(imgb_report_request *req, int only_own)
+{
+    req->only_own = only_own != 0;
+}
+
+void imgb_report_request_set_diff(imgb_report_request *req, const imgb_scan_result *old)
+{
+    req->diff_old = old;
+}
+
 void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms)
 {
     req->now_ms = now_ms;
@@ -133,6 +144,32 @@ void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms)
 void imgb_report_request_set_ignore(imgb_report_request *req, const imgb_ignore_list *list)
 {
     req->ignore = list;
+}
+
+/* Render one result or several (`many`: imgb_report_render_many) into a malloc'd string,
+ * with the documented defaults when there is no request. */
+static int render_out(const imgb_scan_result *const *res, size_t n, bool many,
+                      const imgb_report_format *f, const imgb_report_request *req, char **out,
+                      size_t *len)
+{
+    imgb_report_params defaults;
+    if (!req) {
+        imgb_report_params_init(&defaults);
+        req = &defaults;
+    }
+    imgb_buf b = IMGB_BUF_INIT;
+    int rc = many ? imgb_report_render_many_fmt(res, n, f, req, &b)
+                  : imgb_report_render_fmt(res[0], f, req, &b);
+    if (req == &defaults)
+        imgb_report_params_dispose(&defaults);
+    if (rc < 0) {
+        imgb_buf_dispose(&b);
+        return rc;
+    }
+    if (len)
+        *len = b.len;
+    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
+    return 0;
 }
 
 int imgb_report_render(const imgb_scan_result *res, const char *format,
@@ -148,23 +185,7 @@ int imgb_report_render(const imgb_scan_result *res, const char *format,
     const imgb_report_format *f = format ? imgb_report_format_lookup(format) : NULL;
     if (!f)
         return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s'", format ? format : "");
-    imgb_report_params defaults;
-    if (!req) {
-        imgb_report_params_init(&defaults);
-        req = &defaults;
-    }
-    imgb_buf b = IMGB_BUF_INIT;
-    int rc = imgb_report_render_fmt(res, f, req, &b);
-    if (req == &defaults)
-        imgb_report_params_dispose(&defaults);
-    if (rc < 0) {
-        imgb_buf_dispose(&b);
-        return rc;
-    }
-    if (len)
-        *len = b.len;
-    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
-    return 0;
+    return render_out(&res, 1, false, f, req, out, len);
 }
 
 int imgb_report_render_many(const imgb_scan_result *const *res, size_t n, const char *format,
@@ -184,23 +205,7 @@ int imgb_report_render_many(const imgb_scan_result *const *res, size_t n, const 
     if (!f || !strncmp(f->name, "inspect", 7))
         return imgb_error_set(IMGB_ENOTFOUND, "unknown format '%.64s' for several images",
                               format ? format : "");
-    imgb_report_params defaults;
-    if (!req) {
-        imgb_report_params_init(&defaults);
-        req = &defaults;
-    }
-    imgb_buf b = IMGB_BUF_INIT;
-    int rc = imgb_report_render_many_fmt(res, n, f, req, &b);
-    if (req == &defaults)
-        imgb_report_params_dispose(&defaults);
-    if (rc < 0) {
-        imgb_buf_dispose(&b);
-        return rc;
-    }
-    if (len)
-        *len = b.len;
-    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
-    return 0;
+    return render_out(res, n, true, f, req, out, len);
 }
 
 size_t imgb_report_ignore_warnings(const imgb_scan_result *res, const imgb_report_request *req,

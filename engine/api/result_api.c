@@ -8,6 +8,7 @@
 #include <imgbaseline/result.h>
 
 #include "facts/os.h"
+#include "attribution.h"
 #include "scan.h"
 
 const char *imgb_result_attr(const imgb_scan_result *res, imgb_result_attr_id attr)
@@ -34,6 +35,9 @@ const char *imgb_result_attr(const imgb_scan_result *res, imgb_result_attr_id at
     case IMGB_R_SSHD_PACKAGE_VERSION: return os ? os->openssh_pkg_version : NULL;
     case IMGB_R_SSHD_SOURCE: return os ? os->openssh_source : NULL;
     case IMGB_R_SSHD_DISTRO_PATCH: return os ? os->distro_patch : NULL;
+    case IMGB_R_BASE_SOURCE: return res->base.source;
+    case IMGB_R_BASE_NAME: return res->base.name;
+    case IMGB_R_BASE_DIGEST: return res->base.digest;
     }
     return NULL;
 }
@@ -232,6 +236,26 @@ const imgb_item *imgb_item_result_item(const imgb_item_result *ir)
     return ir ? ir->item : NULL;
 }
 
+imgb_origin imgb_item_result_origin(const imgb_item_result *ir)
+{
+    return ir ? imgb_item_origin(ir) : IMGB_ORIGIN_UNKNOWN;
+}
+
+const char *imgb_origin_name(imgb_origin o)
+{
+    switch (o) {
+    case IMGB_ORIGIN_BASE: return "base";
+    case IMGB_ORIGIN_OWN: return "own";
+    case IMGB_ORIGIN_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+int imgb_result_base_layers(const imgb_scan_result *res)
+{
+    return res ? res->base.layers : -1;
+}
+
 imgb_verdict imgb_item_result_verdict(const imgb_item_result *ir)
 {
     return ir ? ir->verdict : IMGB_V_ERROR;
@@ -265,6 +289,7 @@ const char *imgb_evidence_attr(const imgb_evidence *ev, imgb_evidence_attr_id at
     case IMGB_E_ACCOUNT: return ev->account;
     case IMGB_E_LAYER_DIGEST: return ev->layer_digest;
     case IMGB_E_LAYER_CMD: return ev->layer_cmd;
+    case IMGB_E_FIX: return ev->fix;
     }
     return NULL;
 }
@@ -279,6 +304,7 @@ int64_t imgb_evidence_int(const imgb_evidence *ev, imgb_evidence_int_id attr)
     case IMGB_E_LAYER: return ev->layer;
     case IMGB_E_LAYER_REMOVED: return ev->layer_removed;
     case IMGB_E_HISTORY_INDEX: return ev->history_index;
+    case IMGB_E_ORIGIN: return ev->origin;
     }
     return -1;
 }

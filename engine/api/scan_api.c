@@ -26,8 +26,12 @@ int imgb_scan_options_init(imgb_scan_options *opts, unsigned int version)
         return imgb_error_set(IMGB_EINVAL, "scan options: version %u is not supported "
                               "(this library knows 1..%d)", version, IMGB_SCAN_OPTIONS_VERSION);
     /* a caller built against an older header has a shorter struct: clear only its fields */
-    memset(opts, 0, version >= 2 ? sizeof *opts : offsetof(imgb_scan_options, creds));
+    memset(opts, 0, version >= 3   ? sizeof *opts
+                    : version == 2 ? offsetof(imgb_scan_options, base_layers)
+                                   : offsetof(imgb_scan_options, creds));
     opts->version = version;
+    if (version >= 3)
+        opts->base_layers = -1;
     return 0;
 }
 
@@ -58,6 +62,11 @@ static int api_config(imgb_scan_config *cfg, const imgb_scan_options *o)
         cfg->read.auth_file = o->auth_file;
         cfg->read.tls_no_verify = o->tls_no_verify != 0;
         cfg->read.net_timeout = o->registry_timeout;
+    }
+    if (o->version >= 3) { /* fields an older caller's struct does not have */
+        cfg->has_base_layers = o->base_layers >= 0;
+        cfg->base_layers = o->base_layers;
+        cfg->base_image = o->base_image;
     }
     return 0;
 }

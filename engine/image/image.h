@@ -102,6 +102,7 @@ typedef struct imgb_image {
     char *os, *arch, *variant;  /* from the config */
     char *created;              /* config "created" */
     json_t *config;             /* the parsed config blob (borrowed by callers) */
+    json_t *annotations;        /* the OCI manifest's annotations object, or NULL */
     imgb_layer_info *layers;
     size_t nlayers;
     imgb_history *history;

@@ -425,6 +425,10 @@ static int load_oci_manifest(imgb_image *img, const char *digest)
     if (rc)
         return rc;
     img->manifest_digest = imgb_xstrdup(digest);
+    /* kept for the base-image boundary (org.opencontainers.image.base.*) */
+    json_t *ann = json_object_get(m, "annotations");
+    if (json_is_object(ann))
+        img->annotations = json_incref(ann);
     json_t *cfgd = json_object_get(m, "config");
     json_t *layers = json_object_get(m, "layers");
     const char *cdig = jstr(cfgd, "digest");
@@ -901,6 +905,7 @@ static void image_clear(imgb_image *img)
     free(img->variant);
     free(img->created);
     json_decref(img->config);
+    json_decref(img->annotations);
     if (img->priv) {
         free(img->priv->layer_names);
         img->priv->layer_names = NULL;

@@ -6,9 +6,11 @@
  * frees it, then moves to i+1.  Workers stay at most 2*jobs layers ahead, so memory is bounded
  * by a few layers' metadata plus kept content, and the view sees exactly the sequence of
  * jobs=1.
- * Compressed archives (not seekable): the archive is streamed again; a layer is parsed when
- * its blob passes and it is the next one due; passes repeat while layers remain (docker save
- * writes layers in order, so one pass is the rule).
+ * Compressed archives (not seekable): after the index pass (source.c) the archive is
+ * streamed once more; a layer is parsed when its blob passes, applied at once when it is
+ * the next one due, else held (at most 2*jobs layers) until it is; passes repeat only for
+ * what could not be held or a blob two layers share.  With a core to spare a layer inflates
+ * on a thread of its own (layer.c's pipe), overlapping the parse.
  *
  * Content reached through a symlink (refill): a keep pattern like "/etc/ssh/[**]" is matched
  * against tar names while streaming, so with /etc/ssh -> /opt/ssh the bytes of
@@ -270,15 +272,41 @@ static ssize_t stream_read(img_reader *rd, const void **buf)
     return (ssize_t)n;
 }
 
-static int read_stream(reader_ctx *r)
+/* The lowest layer >= `from` not parsed yet whose blob is member `here`, or nlayers. */
+static size_t stream_layer_of(reader_ctx *r, const img_member *here, size_t from,
+                              const bool *parsed)
+{
+    imgb_image *img = r->img;
+    for (size_t i = from; here && i < img->nlayers; i++)
+        if (!parsed[i] && imgb_src_find(&img->priv->src, img->priv->layer_names[i]) == here)
+            return i;
+    return img->nlayers;
+}
+
+static void stream_parse(reader_ctx *r, struct archive *a, size_t i)
+{
+    job_init(r, i);
+    stream_reader sr = { .r = { .read = stream_read, .close = NULL }, .a = a };
+    r->jobs[i].reader = &sr.r;
+    imgb_layer_parse(&r->jobs[i]);
+    r->jobs[i].reader = NULL;
+}
+
+/*
+ * A blob met before its turn (skopeo writes blobs/sha256/ in digest order, not layer order)
+ * is parsed then and kept until the layers below it are applied, up to `ahead` layers, the
+ * bound the seekable reader keeps too; so one pass is the rule whatever the order.
+ */
+static int read_stream(reader_ctx *r, size_t ahead)
 {
     imgb_image *img = r->img;
     img_source *src = &img->priv->src;
-    size_t next = 0;
+    bool *parsed = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *parsed);
+    size_t next = 0, held = 0;
     int rc = 0;
     /* Each pass applies at least one layer or fails, so nlayers passes always suffice. */
     for (size_t pass = 0; next < img->nlayers && rc == 0 && pass <= img->nlayers; pass++) {
-        size_t before = next;
+        bool progress = false;
         struct archive *a = NULL;
         if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters)) != 0)
             break;
@@ -291,28 +319,42 @@ static int read_stream(reader_ctx *r)
             const char *name = archive_entry_pathname(ae);
             if (!name || archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae))
                 continue;
-            /* Does this member hold layer `next` (directly or via a member symlink)? */
-            const img_member *want = imgb_src_find(src, img->priv->layer_names[next]);
-            const img_member *here = imgb_src_find(src, name);
-            if (!want || want != here)
+            size_t i = stream_layer_of(r, imgb_src_find(src, name), next, parsed);
+            if (i == img->nlayers || (i > next && held >= ahead))
                 continue;
-            job_init(r, next);
-            stream_reader sr = { .r = { .read = stream_read, .close = NULL }, .a = a };
-            r->jobs[next].reader = &sr.r;
-            imgb_layer_parse(&r->jobs[next]);
-            r->jobs[next].reader = NULL;
-            rc = apply_job(r, &r->jobs[next]);
-            if (rc == 0)
-                next++;
+            stream_parse(r, a, i);
+            parsed[i] = true;
+            progress = true;
+            held += i > next;
+            /* apply this layer and those parsed ahead that now follow it */
+            while (rc == 0 && next < img->nlayers && parsed[next]) {
+                held -= next != i;
+                rc = apply_job(r, &r->jobs[next]);
+                if (rc == 0)
+                    next++;
+            }
         }
         if (rc == 0 && next < img->nlayers && ar == ARCHIVE_FATAL)
             rc = imgb_error_set(IMGB_EFORMAT, "%s: corrupt %s archive: %s", img->path,
                                 src->outer, archive_error_string(a));
         archive_read_free(a);
-        if (rc == 0 && next == before)
+        if (rc == 0 && next < img->nlayers && !progress)
             rc = imgb_error_set(IMGB_ENOTFOUND, "%s: layer %zu '%s' not found while streaming "
                                 "the archive", img->path, next, img->priv->layer_names[next]);
     }
+    if (rc == 0 && next < img->nlayers) /* never a silently shorter image */
+        rc = imgb_error_set(IMGB_ENOTFOUND, "%s: layer %zu '%s' not found while streaming the "
+                            "archive", img->path, next, img->priv->layer_names[next]);
+    /* layers parsed ahead of an error: release them */
+    for (size_t i = next + (rc ? 1 : 0); i < img->nlayers; i++)
+        if (parsed[i] && r->jobs[i].consumer_state) {
+            for (size_t c = 0; c < r->nconsumers; c++)
+                if (r->consumers[c]->layer_end)
+                    r->consumers[c]->layer_end(r->consumers[c]->payload,
+                                               r->jobs[i].consumer_state[c], (int)i);
+            imgb_layer_job_dispose(&r->jobs[i]);
+        }
+    free(parsed);
     return rc;
 }
 
@@ -590,7 +632,9 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     int kind = img->priv->src.kind;
     bool piped = kind == SRC_FD && !imgb_fdsrc_at_end(&img->priv->src);
     r.pipeline = jobs >= 2 && (kind == SRC_STREAM || piped || (size_t)jobs > img->nlayers);
-    int rc = kind == SRC_STREAM ? read_stream(&r) : piped ? read_fd(&r) : read_seekable(&r, jobs);
+    int rc = kind == SRC_STREAM ? read_stream(&r, 2 * (size_t)jobs)
+             : piped            ? read_fd(&r)
+                                : read_seekable(&r, jobs);
     if (rc == 0)
         rc = refill(&r);
     free(r.jobs);

@@ -6,6 +6,7 @@
  *              created, verification: "verified"|"unverified", layers: [...]},
  *    "os": {id, version_id, id_like, pretty_name, source, family},
  *    "sshd": {installed, version, package_version, source, distro_patch},
+ *    "base": {layers, history, name, digest, source}   (layers null: boundary unknown),
  *    "scan": {started_ms, finished_ms, stats: {bytes_read, bytes_inflated, bytes_parsed,
  *             passes, ms: {open, read, inflate, verify, apply, evaluate, crack, render}}},
  *    "complete": bool, "incomplete_reason": string|null,
@@ -13,10 +14,15 @@
  *                not_applicable, error, incomplete},
  *    "baselines": [{key, class, alias, class_alias, file, reason, applies, standards, huawei,
  *                   counts: {...as summary}, items: [{id, key, title, description, advice,
- *                   severity, bucket, references, kind, file, line, verdict,
- *                   evidence: [...], evidence_omitted}]}],
+ *                   severity, bucket, references, kind, file, line, verdict, origin,
+ *                   evidence: [{..., layer, history_index, layer_digest, layer_cmd,
+ *                   origin: base|own|unknown, fix: {run, dockerfile}|null}],
+ *                   evidence_omitted}]}],
  *    "baselines_not_applied": [{key, reason}],
  *    "warnings": [...]}
+ * In diff mode (imgbaseline diff OLD NEW) items and evidence also carry "diff": "new" |
+ * "unchanged" | null, and the root a "diff": {old: {image}, new, fixed, unchanged,
+ * fixed_findings: [{id, key, title, severity, evidence}]}.
  *
  * Absent values are JSON null, never omitted, so consumers can rely on every key.
  */
@@ -27,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attribution.h"
 #include "facts/os.h"
 #include "report/report_priv.h"
 #include "util/error.h"
@@ -133,7 +140,7 @@ static json_t *nat_int_or_null(long long v, long long none)
     return v == none ? json_null() : json_integer(v);
 }
 
-static json_t *nat_evidence(const imgb_evidence *ev)
+static json_t *nat_evidence(const imgb_evidence *ev, bool zh)
 {
     json_t *o = json_object();
     json_object_set_new(o, "verdict", json_string(imgb_verdict_name(ev->verdict)));
@@ -150,6 +157,16 @@ static json_t *nat_evidence(const imgb_evidence *ev)
     json_object_set_new(o, "history_index", nat_int_or_null(ev->history_index, -1));
     json_object_set_new(o, "layer_digest", nat_str(ev->layer_digest));
     json_object_set_new(o, "layer_cmd", nat_str(ev->layer_cmd));
+    json_object_set_new(o, "origin", json_string(imgb_origin_name(ev->origin)));
+    json_t *fix = json_null();
+    if (ev->fix) {
+        char *snippet = imgb_report_fix_snippet(ev, zh ? IMGB_LANG_ZH : IMGB_LANG_EN);
+        fix = json_object();
+        json_object_set_new(fix, "run", nat_str(ev->fix));
+        json_object_set_new(fix, "dockerfile", nat_str(snippet));
+        free(snippet);
+    }
+    json_object_set_new(o, "fix", fix);
     return o;
 }
 
@@ -175,9 +192,10 @@ static json_t *nat_item(const imgb_item_result *r, bool zh)
     json_object_set_new(o, "kind", json_string(it->kind->name));
     json_object_set_new(o, "check", nat_params(it->params));
     json_object_set_new(o, "verdict", json_string(imgb_verdict_name(r->verdict)));
+    json_object_set_new(o, "origin", json_string(imgb_origin_name(imgb_item_origin(r))));
     json_t *evs = json_array();
     for (size_t i = 0; i < r->nevidence; i++)
-        json_array_append_new(evs, nat_evidence(&r->evidence[i]));
+        json_array_append_new(evs, nat_evidence(&r->evidence[i], zh));
     json_object_set_new(o, "evidence", evs);
     /* machine-readable twin of the closing "and M more" entry */
     json_object_set_new(o, "evidence_omitted", json_integer((json_int_t)r->nmore));
@@ -316,6 +334,13 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     const imgb_os_info *os = res->os ? res->os : &no_os;
     json_object_set_new(root, "os", nat_os(os));
     json_object_set_new(root, "sshd", nat_sshd(os));
+    json_t *base = json_object();
+    json_object_set_new(base, "layers", nat_int_or_null(res->base.layers, -1));
+    json_object_set_new(base, "history", nat_int_or_null(res->base.history, -1));
+    json_object_set_new(base, "name", nat_str(res->base.name));
+    json_object_set_new(base, "digest", nat_str(res->base.digest));
+    json_object_set_new(base, "source", nat_str(res->base.source));
+    json_object_set_new(root, "base", base);
     json_t *scan = json_object();
     json_object_set_new(scan, "started_ms", json_integer(res->started_ms));
     json_object_set_new(scan, "finished_ms", json_integer(res->finished_ms));
@@ -352,11 +377,18 @@ json_t *imgb_report_native_json(const imgb_scan_result *res, const char *lang)
     return root;
 }
 
+static int nat_emit(json_t *root, imgb_buf *out);
+
 int imgb_report_native(const imgb_scan_result *res, const char *lang, imgb_buf *out)
 {
     if (lang && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
         return imgb_error_set(IMGB_EINVAL, "report: lang must be zh or en, not '%s'", lang);
-    json_t *root = imgb_report_native_json(res, lang);
+    return nat_emit(imgb_report_native_json(res, lang), out);
+}
+
+/* Serialise `root` (stolen) in key order, as every native report is. */
+static int nat_emit(json_t *root, imgb_buf *out)
+{
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!text)
@@ -367,7 +399,64 @@ int imgb_report_native(const imgb_scan_result *res, const char *lang, imgb_buf *
     return 0;
 }
 
+typedef struct nat_fixed {
+    json_t *list;
+    bool zh;
+} nat_fixed;
+
+static int nat_fixed_one(const imgb_item_result *r, size_t e, void *payload)
+{
+    nat_fixed *f = payload;
+    const imgb_item *it = r->item;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(it->id));
+    json_object_set_new(o, "key", json_string(it->key));
+    json_object_set_new(o, "title", json_string(nat_text(&it->title, f->zh)));
+    json_object_set_new(o, "severity", json_string(imgb_severity_name(it->severity)));
+    json_object_set_new(o, "evidence", nat_evidence(&r->evidence[e], f->zh));
+    json_array_append_new(f->list, o);
+    return 0;
+}
+
+/* Diff mode: "diff" on every item and evidence of the new scan ("new", "unchanged", null
+ * when not failing), and a top-level "diff" with the old image, the counts and the old
+ * scan's findings that are fixed. */
+static void nat_diff(json_t *root, const imgb_scan_result *res, const imgb_report_params *p)
+{
+    size_t nnew, nsame;
+    imgb_report_diff_counts(res, p, &nnew, &nsame);
+    json_t *bls = json_object_get(root, "baselines");
+    for (size_t b = 0; b < res->nbaselines; b++) {
+        json_t *items = json_object_get(json_array_get(bls, b), "items");
+        for (size_t i = 0; i < res->baselines[b].nitems; i++) {
+            const imgb_item_result *r = &res->baselines[b].items[i];
+            json_t *io = json_array_get(items, i);
+            const char *is = imgb_report_diff_name(imgb_report_diff_item_state(p, r));
+            json_object_set_new(io, "diff", is ? json_string(is) : json_null());
+            json_t *evs = json_object_get(io, "evidence");
+            for (size_t e = 0; e < r->nevidence; e++) {
+                const char *es = imgb_report_diff_name(imgb_report_diff_state(p, r, e));
+                json_object_set_new(json_array_get(evs, e), "diff",
+                                    es ? json_string(es) : json_null());
+            }
+        }
+    }
+    nat_fixed f = { json_array(), p->lang != IMGB_LANG_EN };
+    size_t nfixed = imgb_report_diff_fixed(res, p, nat_fixed_one, &f);
+    json_t *d = json_object();
+    json_object_set_new(d, "old", nat_image(p->diff_old->image));
+    json_object_set_new(d, "new", json_integer((json_int_t)nnew));
+    json_object_set_new(d, "fixed", json_integer((json_int_t)nfixed));
+    json_object_set_new(d, "unchanged", json_integer((json_int_t)nsame));
+    json_object_set_new(d, "fixed_findings", f.list);
+    json_object_set_new(root, "diff", d);
+}
+
 int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
 {
-    return imgb_report_native(res, p->lang == IMGB_LANG_EN ? "en" : "zh", out);
+    if (!p->diff_old)
+        return imgb_report_native(res, p->lang == IMGB_LANG_EN ? "en" : "zh", out);
+    json_t *root = imgb_report_native_json(res, p->lang == IMGB_LANG_EN ? "en" : "zh");
+    nat_diff(root, res, p);
+    return nat_emit(root, out);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "attribution.h"
 #include "report/report_priv.h"
 #include "rules/i18n.h"
 #include "util/error.h"
@@ -348,6 +349,9 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     int rc = imgb_report_params_check(p, fmt, res);
     if (rc < 0)
         return rc;
+    if (p->diff_old && fmt->api)
+        return imgb_error_set(IMGB_EINVAL, "diff: %s is a cloud API response with no field for "
+                              "new and fixed findings; use json, table or sarif", fmt->name);
     /* the severity filter first (a view of the items shown), then the one place where a
      * report gets its language: every format renders the same copy */
     imgb_scan_result *view = NULL;
@@ -355,8 +359,14 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     if (p->severity_mask && p->severity_mask != 7u)
         src = view = report_view(res, p);
     imgb_scan_result *loc = imgb_report_localize(src, p->lang);
-    rc = fmt->render(loc ? loc : src, p, out);
+    /* in diff mode the old scan's fixed findings are shown too: in the same language */
+    imgb_scan_result *loc_old = p->diff_old ? imgb_report_localize(p->diff_old, p->lang) : NULL;
+    imgb_report_params pl = *p; /* shallow: nothing of it is freed here */
+    if (loc_old)
+        pl.diff_old = loc_old;
+    rc = fmt->render(loc ? loc : src, &pl, out);
     imgb_report_localized_free(loc);
+    imgb_report_localized_free(loc_old);
     if (view)
         report_view_free(view);
     return rc;
@@ -380,6 +390,17 @@ size_t imgb_report_count_unjudged(const imgb_scan_result *res, const imgb_report
 
 /* ---- exit code and warnings ------------------------------------------------------------ */
 
+/* Diff mode: the gate counts an item for its new failing evidence that no entry covers. */
+static bool report_has_new(const imgb_report_triage *t, const imgb_report_params *p,
+                           const imgb_item_result *r, size_t b, size_t i)
+{
+    for (size_t e = 0; e < r->nevidence; e++)
+        if (imgb_report_diff_state(p, r, e) == IMGB_DIFF_NEW &&
+            imgb_report_evidence_status(t, b, i, e, NULL) == IMGB_STATUS_UNHANDLED)
+            return true;
+    return false;
+}
+
 size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report_params *p,
                                   imgb_severity min)
 {
@@ -390,7 +411,9 @@ size_t imgb_report_count_findings(const imgb_scan_result *res, const imgb_report
         for (size_t i = 0; i < br->nitems; i++)
             if (br->items[i].item->severity >= min &&
                 report_sev_shown(p, br->items[i].item->severity) &&
-                imgb_report_item_open_failure(t, res, b, i))
+                imgb_report_item_open_failure(t, res, b, i) &&
+                !(p->only_own && imgb_item_origin(&br->items[i]) == IMGB_ORIGIN_BASE) &&
+                (!p->diff_old || report_has_new(t, p, &br->items[i], b, i)))
                 n++;
     }
     imgb_report_triage_free(t);

@@ -90,6 +90,8 @@ typedef struct imgb_report_request {
     int width;                     /* table: columns to wrap at (0: 80; < 0: no wrapping) */
     bool show_passed;              /* table: list passed and not-applicable items too */
     bool evidence_all;             /* table: every piece of evidence, not the first few */
+    bool only_own;                 /* the gate counts only items not placed in the base image */
+    const struct imgb_scan_result *diff_old; /* diff mode: the older scan (borrowed) */
 } imgb_report_params;
 
 /* One output format: a row of the format table. */

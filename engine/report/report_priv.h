@@ -45,6 +45,30 @@ bool imgb_report_ruleset_names(const imgb_scan_result *res, const char *id);
 bool imgb_report_item_open_failure(const imgb_report_triage *t, const imgb_scan_result *res,
                                    size_t b, size_t i);
 
+/** The Dockerfile snippet of `ev` in `lang`: "# note\nRUN ..." (the note as a comment line
+ *  when the fix variant has one), malloc'd; NULL when the evidence has no fix. */
+char *imgb_report_fix_snippet(const imgb_evidence *ev, imgb_lang lang);
+
+/* ---- diff mode (engine/report/diff.c) ---- */
+enum { IMGB_DIFF_NEW = 0, IMGB_DIFF_FIXED = 1, IMGB_DIFF_UNCHANGED = 2 };
+/** Whether failing evidence `e` of `r` (of one scan) is also a failing finding of `other`. */
+bool imgb_report_finding_in(const imgb_scan_result *other, const imgb_item_result *r,
+                            size_t e);
+/** In diff mode, IMGB_DIFF_NEW or _UNCHANGED for failing evidence `e` of `r`; else -1. */
+int imgb_report_diff_state(const imgb_report_params *p, const imgb_item_result *r, size_t e);
+/** NEW when any failing evidence of `r` is new, UNCHANGED when some is unchanged, else -1. */
+int imgb_report_diff_item_state(const imgb_report_params *p, const imgb_item_result *r);
+/** Failing evidence of `res` that is new / unchanged against p->diff_old. */
+void imgb_report_diff_counts(const imgb_scan_result *res, const imgb_report_params *p,
+                             size_t *nnew, size_t *nunchanged);
+/** "new", "fixed", "unchanged" (NULL for -1). */
+const char *imgb_report_diff_name(int state);
+/** Call `cb` for every failing evidence of the old scan that `res` no longer has (non-zero
+ *  stops); returns how many there were (counted up to the stop). */
+size_t imgb_report_diff_fixed(const imgb_scan_result *res, const imgb_report_params *p,
+                              int (*cb)(const imgb_item_result *old, size_t e, void *payload),
+                              void *payload);
+
 /**
  * The result with the engine's messages in `lang` (engine/report/localize.c): evidence
  * messages, expected conditions and sources, baseline reasons, skip reasons and warnings

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "report/report_priv.h"
+#include "rules/fix.h"
 #include "report/rows.h"
 #include "util/error.h"
 
@@ -586,4 +587,12 @@ bool imgb_report_ruleset_names(const imgb_scan_result *res, const char *id)
                  strcmp(rs->baselines[b]->items[i]->key, id) == 0))
                 return true;
     return !rs;
+}
+
+char *imgb_report_fix_snippet(const imgb_evidence *ev, imgb_lang lang)
+{
+    if (!ev->fix)
+        return NULL;
+    const char *note = ev->fix_rule ? imgb_report_text(&ev->fix_rule->note, lang) : "";
+    return *note ? imgb_xasprintf("# %s\n%s", note, ev->fix) : imgb_xstrdup(ev->fix);
 }

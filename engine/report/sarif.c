@@ -151,7 +151,10 @@ static void fingerprint(const imgb_item *it, const imgb_evidence *ev, char out[6
         const char *parts[] = { ev->file ? ev->file : "", ev->account ? ev->account : "" };
         for (size_t k = 0; k < 2; k++)
             EVP_DigestUpdate(md, parts[k], strlen(parts[k]) + 1);
-        int n = snprintf(buf, sizeof buf, "%d/%d", ev->layer, ev->history_index);
+        /* the layers the kind named (secrets, build steps) are part of the finding; the
+         * attributed ones are not, so a rebuild that renumbers layers keeps fingerprints */
+        int n = snprintf(buf, sizeof buf, "%d/%d", ev->layer_attributed ? -1 : ev->layer,
+                         ev->history_attributed ? -1 : ev->history_index);
         EVP_DigestUpdate(md, buf, (size_t)n);
     }
     EVP_DigestFinal_ex(md, h, &hl);
@@ -213,11 +216,16 @@ static char *result_message(const imgb_item *it, const imgb_evidence *ev, imgb_l
     return imgb_buf_detach(&b);
 }
 
-static json_t *evidence_props(const imgb_evidence *ev)
+static json_t *evidence_props(const imgb_evidence *ev, imgb_lang lang)
 {
     json_t *o = json_object();
     if (!ev)
         return o;
+    json_object_set_new(o, "origin", json_string(imgb_origin_name(ev->origin)));
+    char *fix = imgb_report_fix_snippet(ev, lang);
+    if (fix)
+        json_object_set_new(o, "fix", imgb_report_jstr(fix));
+    free(fix);
     if (ev->value)
         json_object_set_new(o, "value", imgb_report_jstr(ev->value));
     if (ev->expected)
@@ -250,6 +258,28 @@ static json_t *make_result(const imgb_item *it, size_t rule_index, const imgb_ev
     json_object_set_new(r, "message", text_obj(msg));
     free(msg);
     json_object_set_new(r, "locations", json_pack("[o]", make_location(ev)));
+    /* the build step that wrote the file: a related location in the image config's history */
+    if (ev && ev->file && ev->history_index >= 0) {
+        char name[48];
+        snprintf(name, sizeof name, "history[%d]", ev->history_index);
+        json_t *ll = json_pack("{s:s,s:s}", "name", name, "kind", "element");
+        if (ev->layer_cmd)
+            json_object_set_new(ll, "fullyQualifiedName", imgb_report_jstr(ev->layer_cmd));
+        char *text = imgb_xasprintf("layer %d%s%s (%s): %s", ev->layer,
+                                    ev->layer_digest ? " " : "",
+                                    ev->layer_digest ? ev->layer_digest : "",
+                                    imgb_origin_name(ev->origin),
+                                    ev->layer_cmd ? ev->layer_cmd : name);
+        json_t *rl = json_object();
+        json_object_set_new(rl, "id", json_integer(1));
+        json_object_set_new(rl, "physicalLocation",
+                            json_pack("{s:{s:s,s:s}}", "artifactLocation", "uri",
+                                      "config.json", "uriBaseId", "IMAGE_CONFIG"));
+        json_object_set_new(rl, "logicalLocations", json_pack("[o]", ll));
+        json_object_set_new(rl, "message", text_obj(text));
+        free(text);
+        json_object_set_new(r, "relatedLocations", json_pack("[o]", rl));
+    }
     char fp[65] = "";
     fingerprint(it, ev, fp);
     json_object_set_new(r, "partialFingerprints", json_pack("{s:s}", "imgbaseline/v1", fp));
@@ -262,7 +292,7 @@ static json_t *make_result(const imgb_item *it, size_t rule_index, const imgb_ev
         free(why);
         json_object_set_new(r, "suppressions", json_pack("[o]", sup));
     }
-    json_t *props = evidence_props(ev);
+    json_t *props = evidence_props(ev, lang);
     json_object_set_new(props, "severity", json_string(imgb_severity_name(it->severity)));
     if (it->key)
         json_object_set_new(props, "key", json_string(it->key));
@@ -278,6 +308,36 @@ static void add_notification(json_t *notes, const char *level, const char *text,
         json_object_set_new(n, "associatedRule",
                             json_pack("{s:s,s:I}", "id", rule_id, "index", rule_index));
     json_array_append_new(notes, n);
+}
+
+/* Diff mode: a finding of the old scan that the new one no longer has is a result with
+ * baselineState "absent" (SARIF's own word for fixed), under the rule of its item. */
+typedef struct sarif_fixed {
+    const imgb_report_params *p;
+    json_t *rules, *results;
+} sarif_fixed;
+
+static int sarif_fixed_one(const imgb_item_result *r, size_t e, void *payload)
+{
+    sarif_fixed *sf = payload;
+    const imgb_item *it = r->item;
+    size_t idx = json_array_size(sf->rules);
+    for (size_t k = 0; k < json_array_size(sf->rules); k++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(sf->rules, k), "id")),
+                   it->id) == 0)
+            idx = k;
+    if (idx == json_array_size(sf->rules)) { /* an item of a baseline NEW no longer applies */
+        const imgb_scan_result *old = sf->p->diff_old;
+        for (size_t b = 0; b < old->nbaselines; b++)
+            for (size_t i = 0; i < old->baselines[b].nitems; i++)
+                if (&old->baselines[b].items[i] == r)
+                    json_array_append_new(sf->rules,
+                                          make_rule(old->baselines[b].baseline, it, sf->p->lang));
+    }
+    json_t *j = make_result(it, idx, &r->evidence[e], IMGB_STATUS_UNHANDLED, NULL, sf->p->lang);
+    json_object_set_new(j, "baselineState", json_string("absent"));
+    json_array_append_new(sf->results, j);
+    return 0;
 }
 
 int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
@@ -305,8 +365,12 @@ int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, 
                         continue;
                     const imgb_ignore_entry *en_ = NULL;
                     imgb_ignore_status st = imgb_report_evidence_status(t, b, i, e, &en_);
-                    json_array_append_new(results, make_result(it, rule_index, &r->evidence[e],
-                                                               st, en_, p->lang));
+                    json_t *res_j = make_result(it, rule_index, &r->evidence[e], st, en_,
+                                                p->lang);
+                    const char *ds = imgb_report_diff_name(imgb_report_diff_state(p, r, e));
+                    if (ds)
+                        json_object_set_new(res_j, "baselineState", json_string(ds));
+                    json_array_append_new(results, res_j);
                 }
             } else if (r->verdict == IMGB_V_ERROR || r->verdict == IMGB_V_INCOMPLETE) {
                 const char *why = r->nevidence && r->evidence[0].message
@@ -319,6 +383,8 @@ int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, 
             }
         }
     }
+    sarif_fixed sf = { p, rules, results };
+    imgb_report_diff_fixed(res, p, sarif_fixed_one, &sf);
     for (size_t w = 0; w < res->nwarnings; w++)
         add_notification(notes, "warning", res->warnings[w], NULL, 0);
     if (res->image)

@@ -163,10 +163,56 @@ static void put_wrapped(imgb_buf *o, const char *line, int indent, int cont, int
     imgb_buf_putc(o, '\n');
 }
 
+/* The build step that wrote the evidence's file, and whether the base image or the image's
+ * own layers did: "{layer 2, own: /bin/sh -c ...}" (created_by cut at 100 bytes). */
+static void put_layer(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+{
+    if (ev->layer < 0 || !ev->file)
+        return;
+    bool en = p->lang == IMGB_LANG_EN;
+    imgb_buf_printf(o, en ? " {layer %d, %s" : " {第 %d 层, %s", ev->layer,
+                    ev->origin == IMGB_ORIGIN_BASE  ? (en ? "base image" : "基础镜像")
+                    : ev->origin == IMGB_ORIGIN_OWN ? (en ? "own layer" : "自有层")
+                                                    : (en ? "origin unknown" : "来源未知"));
+    if (ev->layer_cmd) {
+        size_t n = strlen(ev->layer_cmd);
+        char *cut = imgb_xstrndup(ev->layer_cmd, n > 100 ? 100 : n);
+        imgb_buf_puts(o, ": ");
+        put_safe(o, cut);
+        imgb_buf_puts(o, n > 100 ? "...}" : "}");
+        free(cut);
+    } else {
+        imgb_buf_putc(o, '}');
+    }
+}
+
+/* The Dockerfile snippet under the evidence, one line per snippet line (not wrapped: a
+ * shell command must stay copyable). */
+static void put_fix(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev)
+{
+    char *fix = imgb_report_fix_snippet(ev, p->lang);
+    if (!fix)
+        return;
+    char *save = NULL;
+    const char *label = p->lang == IMGB_LANG_EN ? "fix: " : "修复: ";
+    for (char *l = strtok_r(fix, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        imgb_buf_printf(o, "%*s%s", IND_CONT, "", label);
+        put_safe(o, l);
+        imgb_buf_putc(o, '\n');
+        label = p->lang == IMGB_LANG_EN ? "     " : "      ";
+    }
+    free(fix);
+}
+
 /* One piece of evidence as one logical line; false when it has nothing to say. */
 static bool evidence_line(imgb_buf *o, const imgb_report_params *p, const imgb_evidence *ev,
-                          const imgb_ignore_entry *ignored)
+                          const imgb_ignore_entry *ignored, int diff)
 {
+    /* diff mode: "+" a new finding, "=" one the old image had, "-" one it fixed */
+    imgb_buf_puts(o, diff == IMGB_DIFF_NEW         ? "+ "
+                     : diff == IMGB_DIFF_UNCHANGED ? "= "
+                     : diff == IMGB_DIFF_FIXED     ? "- "
+                                                   : "");
     size_t base = o->len;
     if (ev->file) {
         put_safe(o, ev->file);
@@ -205,6 +251,7 @@ static bool evidence_line(imgb_buf *o, const imgb_report_params *p, const imgb_e
     }
     if (o->len == base)
         return false;
+    put_layer(o, p, ev);
     if (ignored) {
         imgb_buf_printf(o, " [%s", LBL(p, L_IGNORED_EV));
         if (ignored->reason) {
@@ -327,8 +374,10 @@ static void put_item(imgb_buf *out, const imgb_scan_result *res, const imgb_repo
         bool ev_ignored = r->verdict == IMGB_V_FAIL && st == IMGB_STATUS_UNHANDLED &&
                           imgb_report_evidence_status(t, b, i, e, &ev_entry) !=
                               IMGB_STATUS_UNHANDLED;
-        if (evidence_line(&line, p, &r->evidence[e], ev_ignored ? ev_entry : NULL)) {
+        if (evidence_line(&line, p, &r->evidence[e], ev_ignored ? ev_entry : NULL,
+                          imgb_report_diff_state(p, r, e))) {
             put_wrapped(out, line.ptr, IND_EVIDENCE, IND_CONT, width);
+            put_fix(out, p, &r->evidence[e]);
             shown++;
         }
         imgb_buf_clear(&line);
@@ -406,6 +455,45 @@ static void put_baseline(imgb_buf *out, const imgb_scan_result *res, const imgb_
     free(order);
 }
 
+typedef struct table_fixed {
+    imgb_buf *out;
+    const imgb_report_params *p;
+    int width;
+} table_fixed;
+
+static int table_fixed_one(const imgb_item_result *r, size_t e, void *payload)
+{
+    table_fixed *tf = payload;
+    const imgb_item *it = r->item;
+    imgb_buf line = IMGB_BUF_INIT;
+    imgb_buf_printf(&line, "%s  %s  %s", sev_label[it->severity][tf->p->lang == IMGB_LANG_EN],
+                    it->id, imgb_report_text(&it->title, tf->p->lang));
+    put_wrapped(tf->out, line.ptr, IND_ITEM, IND_EVIDENCE, tf->width);
+    imgb_buf_clear(&line);
+    if (evidence_line(&line, tf->p, &r->evidence[e], NULL, IMGB_DIFF_FIXED))
+        put_wrapped(tf->out, line.ptr, IND_EVIDENCE, IND_CONT, tf->width);
+    imgb_buf_dispose(&line);
+    return 0;
+}
+
+/* Diff mode: what the older image had and this one fixed, and the counts. */
+static void put_fixed(imgb_buf *out, const imgb_scan_result *res, const imgb_report_params *p,
+                      int width)
+{
+    bool en = p->lang == IMGB_LANG_EN;
+    const imgb_image *old = p->diff_old->image;
+    imgb_buf_printf(out, en ? "\n== Fixed since " : "\n== 已修复（相对于 ");
+    put_safe(out, old && old->nrefs ? old->refs[0] : old && old->path ? old->path : "-");
+    imgb_buf_puts(out, en ? "\n" : "）\n");
+    table_fixed tf = { out, p, width };
+    size_t nfixed = imgb_report_diff_fixed(res, p, table_fixed_one, &tf);
+    size_t nnew, nsame;
+    imgb_report_diff_counts(res, p, &nnew, &nsame);
+    imgb_buf_printf(out, en ? "\nDiff: %zu new (+), %zu fixed (-), %zu unchanged (=)\n"
+                            : "\n对比: 新增 %zu (+), 已修复 %zu (-), 未变 %zu (=)\n",
+                    nnew, nfixed, nsame);
+}
+
 int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out)
 {
     imgb_report_triage *t = imgb_report_triage_new(res, p);
@@ -420,6 +508,9 @@ int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, 
         imgb_buf_printf(out, "%s\n", LBL(p, L_NONE));
     for (size_t b = 0; b < res->nbaselines; b++)
         put_baseline(out, res, p, t, b, width);
+
+    if (p->diff_old)
+        put_fixed(out, res, p, width);
 
     /* Scan warnings close the report (a file written with -o keeps them); the CLI prints
      * them on stderr only when this table is not what the terminal shows. */

@@ -168,6 +168,7 @@ typedef struct cat_build {
     bool in_prefix;
     cat_entry *e;
     const char *err;
+    bool balanced;            /* a {msg} placeholder uses the (?&b) group defined at the end */
 } cat_build;
 
 static void cat_build_lit(char c, void *payload)
@@ -212,16 +213,24 @@ static void cat_build_name(const char *name, size_t len, void *payload)
         imgb_buf_puts(&b->re, "(-?[0-9]+)");
     else if (cat_is(name, len, "word"))
         imgb_buf_puts(&b->re, "(\\S+)");
-    else
+    else if (cat_is(name, len, "msg")) {
+        /* a message inside a message holds whole parenthesised parts: "{msg}; {msg2}" never
+         * splits "(a; b)" between its two sides */
+        imgb_buf_puts(&b->re, "((?:[^()]|(?&b))+?)");
+        b->balanced = true;
+    } else
         imgb_buf_puts(&b->re, "(.+?)");
 }
 
 /* Compile entry `e` (en and zh set).  NULL or a message. */
 static const char *cat_compile(cat_entry *e, char *msgbuf, size_t msgcap)
 {
-    cat_build b = { IMGB_BUF_INIT, IMGB_BUF_INIT, true, e, NULL };
+    cat_build b = { IMGB_BUF_INIT, IMGB_BUF_INIT, true, e, NULL, false };
     imgb_buf_puts(&b.prefix, "");
     const char *err = cat_walk(e->en, cat_build_lit, cat_build_name, &b);
+    /* defined last, so the placeholders keep the capture numbers 1..n */
+    if (b.balanced)
+        imgb_buf_puts(&b.re, "(?(DEFINE)(?<b>\\((?:[^()]|(?&b))*\\)))");
     if (!err)
         err = b.err;
     const char *zerr = NULL;
@@ -458,7 +467,7 @@ static void cat_translate_into(const imgb_catalog *cat, const char *msg, size_t 
             (best && e->literal <= best->literal))
             continue;
         if (!md)
-            md = pcre2_match_data_create(CAT_MAX_PLACEHOLDERS + 1, NULL);
+            md = pcre2_match_data_create(CAT_MAX_PLACEHOLDERS + 2, NULL); /* + (?<b>) */
         if (imgb_regex_match(e->re, (const unsigned char *)msg, len, 0, 0, md) > 0) {
             best = e;
             pcre2_match_data *t = best_md;

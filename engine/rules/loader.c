@@ -16,6 +16,7 @@
  * Tests: tests/test_rules.c (loader_* cases).
  */
 #include "rules/loader.h"
+#include "rules/fix.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -599,6 +600,8 @@ static void ld_item_free(imgb_item *it)
     free(it->file);
     free(it->check_json);
     free(it->references_json);
+    imgb_fixes f = { it->fixes, it->nfixes };
+    imgb_fixes_dispose(&f);
     free(it);
 }
 
@@ -645,7 +648,8 @@ static bool ld_unique(loader *ld, imgb_ptrvec *seen, const yaml_node_t *at, cons
 static imgb_item *ld_item(loader *ld, yaml_node_t *n, size_t index)
 {
     static const char *const keys[] = { "id", "key", "title", "description", "advice",
-                                         "severity", "bucket", "references", "check", NULL };
+                                         "severity", "bucket", "references", "check", "fix",
+                                         NULL };
     static const char *const severities[] = { "low", "medium", "high", NULL };
     static const char *const buckets[] = { "security_check", "pwd_policy", "image_weak_pwd",
                                            NULL };
@@ -706,6 +710,21 @@ static imgb_item *ld_item(loader *ld, yaml_node_t *n, size_t index)
         ok = false;
     } else {
         ok = ld_check(ld, check, it) && ok;
+    }
+    yaml_node_t *fix = ld_get(ld, n, "fix");
+    if (fix) {
+        json_t *j = ld_json(ld, fix, 0);
+        imgb_fixes f;
+        if (!j) { /* ld_json said why */
+            ok = false;
+        } else if (imgb_fixes_compile(j, &f) < 0) {
+            ld_err(ld, fix, "%s: %s", what, imgb_error_last());
+            ok = false;
+        } else {
+            it->fixes = f.v;
+            it->nfixes = f.n;
+        }
+        json_decref(j);
     }
     if (!ok) {
         ld_item_free(it);

@@ -115,6 +115,7 @@ void imgb_evidence_clear(imgb_evidence *ev)
     free(ev->account);
     free(ev->layer_digest);
     free(ev->layer_cmd);
+    free(ev->fix);
     memset(ev, 0, sizeof *ev);
     ev->offset = -1;
     ev->layer = -1;
@@ -151,7 +152,7 @@ void imgb_item_result_finish(imgb_item_result *r)
     for (size_t i = 0; i < r->nevidence; i++) {
         imgb_evidence *ev = &r->evidence[i];
         char **fields[] = { &ev->file,    &ev->value,   &ev->source,       &ev->expected,
-                            &ev->message, &ev->account, &ev->layer_digest, &ev->layer_cmd };
+                            &ev->message, &ev->account, &ev->layer_digest, &ev->layer_cmd, &ev->fix };
         for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
             field_bound(fields[f], IMGB_MAX_EVIDENCE_FIELD);
     }

@@ -53,6 +53,8 @@ typedef struct imgb_item {
     void *compiled;           /* the kind's compiled form (owned, freed by kind->free) */
     char *file;               /* rule file and line, for diagnostics */
     int line;
+    struct imgb_fix *fixes;   /* `fix:` variants (engine/rules/fix.h), in order */
+    size_t nfixes;
     char *check_json;         /* params as compact JSON without loader keys (describing) */
     char *references_json;    /* references as compact JSON */
 } imgb_item;
@@ -118,7 +120,12 @@ typedef struct imgb_evidence {
     int layer_removed;        /* layer that deleted/overwrote the file (-1 if still present) */
     int history_index;        /* build risks: history entry (-1 if none) */
     char *layer_digest;       /* build risks / secrets: LayerDigest */
-    char *layer_cmd;          /* build risks: created_by with secrets masked */
+    char *layer_cmd;          /* created_by of history_index, secrets masked */
+    imgb_origin origin;       /* base / own layers / unknown (engine/attribution.c) */
+    bool layer_attributed;    /* layer / history_index filled by the scan, not the kind */
+    bool history_attributed;
+    char *fix;                /* the Dockerfile snippet chosen for it (NULL: none) */
+    const struct imgb_fix *fix_rule; /* the item's fix variant it came from (its notes) */
     imgb_verdict verdict;     /* this evidence's own verdict (e.g. one account of many) */
 } imgb_evidence;
 

@@ -83,6 +83,22 @@ IMGB_API void imgb_report_request_set_table(imgb_report_request *req, int column
                                             int show_passed, int evidence_all);
 /** ANSI colours in the table (only for a terminal).  Default off. */
 IMGB_API void imgb_report_request_set_color(imgb_report_request *req, int color);
+/** Scope the gate (imgb_report_count_findings) to the image's own layers: an item whose
+ *  origin is base is not counted; own and unknown ones are (a boundary that is not known
+ *  fails closed).  Default off. */
+IMGB_API void imgb_report_request_set_only_own(imgb_report_request *req, int only_own);
+/**
+ * Diff mode (`imgbaseline diff OLD NEW`): render the new scan against `old` (borrowed; NULL
+ * ends diff mode).  json marks items and evidence "new" / "unchanged" and lists the old
+ * findings that are fixed; table marks them +, =, and lists the fixed ones (-); sarif sets
+ * baselineState (new, unchanged, absent for fixed).  The gate (imgb_report_count_findings)
+ * then counts only items with a new unignored failing finding.  The cloud API formats have no
+ * field for it and are refused (IMGB_EINVAL).  A finding is an item's failing evidence, the
+ * same across scans by item id and account, and for per-file checks (file modes, contents,
+ * presence, secrets) by file.
+ */
+IMGB_API void imgb_report_request_set_diff(imgb_report_request *req,
+                                           const imgb_scan_result *old);
 /** "Today" for ignore-file expiry, ms since the epoch (0: the current time). */
 IMGB_API void imgb_report_request_set_now(imgb_report_request *req, int64_t now_ms);
 /** Accepted findings to apply (borrowed: keep `list` alive while `req` is used; NULL: none). */

@@ -37,6 +37,16 @@ typedef enum imgb_verdict {
     IMGB_V_INCOMPLETE,     /**< cut short (weak-password budget, a cap): never a pass */
 } imgb_verdict;
 
+/** Whether a finding comes from the base image or from the image's own layers. */
+typedef enum imgb_origin {
+    IMGB_ORIGIN_UNKNOWN = 0, /**< no base boundary known, or nothing in the image to attribute */
+    IMGB_ORIGIN_BASE,        /**< a layer (or history entry) of the base image */
+    IMGB_ORIGIN_OWN,         /**< a layer the image added on top of its base */
+} imgb_origin;
+
+/** "unknown", "base", "own" (static). */
+IMGB_API const char *imgb_origin_name(imgb_origin o);
+
 /** "pass", "fail", "not_applicable", "error", "incomplete" (static). */
 IMGB_API const char *imgb_verdict_name(imgb_verdict v);
 
@@ -59,6 +69,9 @@ typedef enum imgb_result_attr_id {
     IMGB_R_SSHD_PACKAGE_VERSION,/**< as the package database says */
     IMGB_R_SSHD_SOURCE,         /**< where the version came from */
     IMGB_R_SSHD_DISTRO_PATCH,   /**< "el7" for the RHEL 7 patches, else NULL */
+    IMGB_R_BASE_SOURCE,         /**< how the base boundary was found, or why it is unknown */
+    IMGB_R_BASE_NAME,           /**< the base image's name when declared or given */
+    IMGB_R_BASE_DIGEST,         /**< the base image's manifest digest when declared or given */
 } imgb_result_attr_id;
 
 /** A string attribute of `res` (borrowed; NULL when unknown). */
@@ -88,6 +101,10 @@ IMGB_API const char *imgb_result_ref(const imgb_scan_result *res, size_t i);
 /** Scan warnings (image, view and scan), one line each. */
 IMGB_API size_t imgb_result_warning_count(const imgb_scan_result *res);
 IMGB_API const char *imgb_result_warning(const imgb_scan_result *res, size_t i);
+
+/** Number of layers that belong to the base image, or -1 when the boundary is unknown
+ *  (see IMGB_R_BASE_SOURCE for why). */
+IMGB_API int imgb_result_base_layers(const imgb_scan_result *res);
 
 /** Layers, in order. */
 IMGB_API size_t imgb_result_layer_count(const imgb_scan_result *res);
@@ -153,6 +170,10 @@ IMGB_API const imgb_item_result *imgb_baseline_result_item(const imgb_baseline_r
 /** The rule item of an item result. */
 IMGB_API const imgb_item *imgb_item_result_item(const imgb_item_result *ir);
 IMGB_API imgb_verdict imgb_item_result_verdict(const imgb_item_result *ir);
+/** Origin of an item, from its failing evidence (every evidence when none fails): own when
+ *  any is own, else unknown when any is unknown, else base.  Unknown before base, so a gate
+ *  scoped to own findings (--only-own) fails closed on what it cannot place. */
+IMGB_API imgb_origin imgb_item_result_origin(const imgb_item_result *ir);
 IMGB_API size_t imgb_item_result_evidence_count(const imgb_item_result *ir);
 IMGB_API const imgb_evidence *imgb_item_result_evidence(const imgb_item_result *ir, size_t i);
 /** Evidence left out past the per-item cap (1000 entries): counted exactly, not kept; the
@@ -169,6 +190,7 @@ typedef enum imgb_evidence_attr_id {
     IMGB_E_ACCOUNT,        /**< user name of account evidence */
     IMGB_E_LAYER_DIGEST,   /**< digest of the layer it came from */
     IMGB_E_LAYER_CMD,      /**< history created_by of that layer (secrets masked) */
+    IMGB_E_FIX,            /**< Dockerfile snippet that fixes it (a RUN line), or NULL */
 } imgb_evidence_attr_id;
 
 /** A string attribute of `ev` (borrowed; NULL when unset). */
@@ -181,6 +203,7 @@ typedef enum imgb_evidence_int_id {
     IMGB_E_LAYER,          /**< layer index, -1 if none */
     IMGB_E_LAYER_REMOVED,  /**< layer that deleted or overwrote the file, -1 if none */
     IMGB_E_HISTORY_INDEX,  /**< history entry, -1 if none */
+    IMGB_E_ORIGIN,         /**< an imgb_origin */
 } imgb_evidence_int_id;
 
 /** An integer attribute of `ev`. */

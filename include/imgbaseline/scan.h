@@ -59,7 +59,7 @@ typedef void (*imgb_progress_fn)(const imgb_progress *p, void *payload);
  *  concurrently with itself). */
 typedef int (*imgb_cancel_fn)(void *payload);
 
-#define IMGB_SCAN_OPTIONS_VERSION 2
+#define IMGB_SCAN_OPTIONS_VERSION 3
 
 /** Scan options.  Initialise with imgb_scan_options_init(); fields added later go at the end
  *  with a new version, so a program built against this header keeps working. */
@@ -84,6 +84,12 @@ typedef struct imgb_scan_options {
     int tls_no_verify;             /**< non-zero: accept any certificate and plain HTTP */
     double registry_timeout;       /**< seconds without progress before a transfer fails
                                         (<= 0: 30) */
+    /* version 3: the base-image boundary (findings' origin: base, own or unknown) */
+    int base_layers;               /**< layers of the base image (-1, the default: not given) */
+    const char *base_image;        /**< a base image archive or layout whose layers are the
+                                        first of the scanned image (NULL: none); without
+                                        either, the image's org.opencontainers.image.base.*
+                                        label or annotation, else unknown */
 } imgb_scan_options;
 
 /** Fill `opts` with the defaults for `version`.  @return 0, or IMGB_EINVAL for an unknown
