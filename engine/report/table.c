@@ -19,6 +19,7 @@
 #define IND_ITEM 2      /* status column */
 #define IND_EVIDENCE 6  /* evidence, advice */
 #define IND_CONT 8      /* continuation of a wrapped evidence or advice line */
+#define IND_FIX 10      /* a fix snippet under its evidence */
 
 enum {
     L_IMAGE, L_OS, L_UNVERIFIED, L_APPLIES, L_FAIL, L_IGNORED, L_FALSE_POSITIVE, L_ERROR,
@@ -196,7 +197,7 @@ static void put_fix(imgb_buf *o, const imgb_report_params *p, const imgb_evidenc
     char *save = NULL;
     const char *label = p->lang == IMGB_LANG_EN ? "fix: " : "修复: ";
     for (char *l = strtok_r(fix, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        imgb_buf_printf(o, "%*s%s", IND_CONT, "", label);
+        imgb_buf_printf(o, "%*s%s", IND_FIX, "", label);
         put_safe(o, l);
         imgb_buf_putc(o, '\n');
         label = p->lang == IMGB_LANG_EN ? "     " : "      ";

@@ -102,13 +102,15 @@ static const char *const migrations[] = {
 static int store_migrate(imgb_store *s)
 {
     imgb_db *db = s->db;
-    if (imgb_db_script(db, "CREATE TABLE IF NOT EXISTS imgb_schema (version INTEGER NOT NULL)") < 0)
-        return IMGB_ERROR;
     if (imgb_db_begin(db) < 0)
         return IMGB_ERROR;
-    /* Two processes opening a new PostgreSQL store at once: one migrates, the other waits. */
+    /* Two processes opening a new PostgreSQL store at once: one migrates, the other waits.
+     * The lock comes before the schema table too: concurrent CREATE TABLE IF NOT EXISTS
+     * races in PostgreSQL ("type imgb_schema already exists"). */
     if (imgb_db_kind_of(db) == IMGB_DB_POSTGRES &&
         imgb_db_query(db, "SELECT pg_advisory_xact_lock(73461)", NULL, 0, NULL) < 0)
+        goto fail;
+    if (imgb_db_script(db, "CREATE TABLE IF NOT EXISTS imgb_schema (version INTEGER NOT NULL)") < 0)
         goto fail;
     imgb_db_rows r;
     if (imgb_db_query(db, "SELECT MAX(version) FROM imgb_schema", NULL, 0, &r) < 0)
