@@ -162,14 +162,7 @@ static int render_out(const imgb_scan_result *const *res, size_t n, bool many,
                   : imgb_report_render_fmt(res[0], f, req, &b);
     if (req == &defaults)
         imgb_report_params_dispose(&defaults);
-    if (rc < 0) {
-        imgb_buf_dispose(&b);
-        return rc;
-    }
-    if (len)
-        *len = b.len;
-    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
-    return 0;
+    return imgb_buf_hand_out(&b, rc, out, len);
 }
 
 int imgb_report_render(const imgb_scan_result *res, const char *format,

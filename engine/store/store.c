@@ -907,14 +907,7 @@ int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query 
     imgb_buf out = IMGB_BUF_INIT;
     *body = NULL;
     int rc = imgb_store_render(s, tenant, qq->fmt, &qq->p, request_id, &out);
-    if (rc < 0) {
-        imgb_buf_dispose(&out);
-        return rc;
-    }
-    if (len)
-        *len = out.len;
-    *body = out.ptr ? imgb_buf_detach(&out) : imgb_xstrdup("");
-    return 0;
+    return imgb_buf_hand_out(&out, rc, body, len);
 }
 
 int imgb_store_report(imgb_store *s, const char *tenant, const char *format,
@@ -934,14 +927,7 @@ int imgb_store_report(imgb_store *s, const char *tenant, const char *format,
     int rc = imgb_store_render(s, tenant, fmt, req, NULL, &b);
     if (req == &defaults)
         imgb_report_params_dispose(&defaults);
-    if (rc < 0) {
-        imgb_buf_dispose(&b);
-        return rc;
-    }
-    if (len)
-        *len = b.len;
-    *out = b.ptr ? imgb_buf_detach(&b) : imgb_xstrdup("");
-    return 0;
+    return imgb_buf_hand_out(&b, rc, out, len);
 }
 
 int imgb_store_set_risk_status(imgb_store *s, const char *tenant, const char *image_uuid,

@@ -129,6 +129,18 @@ char *imgb_buf_detach(imgb_buf *b)
     return p;
 }
 
+int imgb_buf_hand_out(imgb_buf *b, int rc, char **out, size_t *len)
+{
+    if (rc < 0) {
+        imgb_buf_dispose(b);
+        return rc;
+    }
+    if (len)
+        *len = b->len;
+    *out = imgb_buf_detach(b);
+    return 0;
+}
+
 void imgb_buf_dispose(imgb_buf *b)
 {
     free(b->ptr);

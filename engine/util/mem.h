@@ -34,6 +34,9 @@ void imgb_buf_printf(imgb_buf *b, const char *fmt, ...) __attribute__((format(pr
 void imgb_buf_clear(imgb_buf *b);
 /** Hand the string to the caller (who frees it) and reset the buffer. */
 char *imgb_buf_detach(imgb_buf *b);
+/** The public API's "text into `*out` (and `*len`)" ending: on `rc` < 0 free `b` and return
+ *  `rc`; else hand its bytes over (NUL-terminated, "" when empty) and return 0. */
+int imgb_buf_hand_out(imgb_buf *b, int rc, char **out, size_t *len);
 void imgb_buf_dispose(imgb_buf *b);
 
 /* Growable array of pointers. */
