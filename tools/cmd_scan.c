@@ -46,7 +46,6 @@ typedef struct scan_args {
     const char *output;
     const char *ignore_file;
     bool fail_on_set;
-    bool fail_on_explicit;        /* --fail-on given: --severity is then only a filter */
     imgb_severity fail_on;
     int exit_code;
     bool exit_code_set;
@@ -261,7 +260,6 @@ static int opt_fail_on(void *a, const cli_option *opt, const char *v)
     if (imgb_severity_parse(v, &s->fail_on) < 0)
         return cli_fail("scan: --fail-on must be high, medium or low, not '%s'", v), -1;
     s->fail_on_set = true;
-    s->fail_on_explicit = true;
     return 0;
 }
 
@@ -598,7 +596,6 @@ static int scan_check_early(scan_args *s, bool tty_out)
 
 /* Progress on a terminal: one line, rewritten in place, from the library's callback. */
 typedef struct scan_progress_state {
-    bool on;
     int64_t last_ms;
     bool drawn;
 } scan_progress_state;
@@ -783,8 +780,7 @@ int cmd_scan(int argc, char **argv)
         free(all);
         goto done;
     }
-    ps.on = !s.quiet && isatty(STDERR_FILENO);
-    if (ps.on) {
+    if (!s.quiet && isatty(STDERR_FILENO)) {
         s.scan.progress = scan_on_progress;
         s.scan.progress_payload = &ps;
     }
