@@ -933,6 +933,7 @@ void imgb_image_free(imgb_image *img)
         imgb_src_close(&img->priv->src);
         free(img->priv);
     }
+    free(img->truncated_why);
     free(img->path);
     free(img);
 }
