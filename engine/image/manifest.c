@@ -913,6 +913,7 @@ static void image_clear(imgb_image *img)
     free(img->registry);
     free(img->repository);
     free(img->tag);
+    free(img->truncated_why);
     char *path = img->path;
     imgb_image_priv *priv = img->priv;
     bool verified = img->verified;
@@ -933,7 +934,6 @@ void imgb_image_free(imgb_image *img)
         imgb_src_close(&img->priv->src);
         free(img->priv);
     }
-    free(img->truncated_why);
     free(img->path);
     free(img);
 }
