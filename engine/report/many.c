@@ -11,6 +11,8 @@
  *                              per image (with --image-uuid only that image's), one a line;
  *   sarif                      one run per image in one log;
  *   table                      the images' tables one after the other.
+ * Each image is rendered as the single-image path renders it: through the severity filter's
+ * view and in the report's language (imgb_report_shown).
  * RequestId of a combined response: derived from the per-image ones (same inputs, same id).
  */
 #include <stdio.h>
@@ -184,6 +186,12 @@ int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
     }
     imgb_error_clear();
     rc = 0;
+    /* each image as the single-image path shows it: severity filter, report language */
+    imgb_report_shown *shown = imgb_xcalloc(ns, sizeof *shown);
+    for (size_t i = 0; i < ns; i++) {
+        imgb_report_shown_init(&shown[i], sel[i], p);
+        sel[i] = shown[i].res;
+    }
     if (!strcmp(fmt->name, "table")) {
         for (size_t i = 0; i < ns && rc == 0; i++)
             rc = fmt->render(sel[i], p, out);
@@ -214,6 +222,9 @@ int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
             json_decref(docs[i]);
         free(docs);
     }
+    for (size_t i = 0; i < ns; i++)
+        imgb_report_shown_dispose(&shown[i]);
+    free(shown);
     free(sel);
     return rc;
 }
