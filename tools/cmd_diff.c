@@ -190,7 +190,8 @@ int cmd_diff(int argc, char **argv)
         goto done;
     }
     int fi = imgb_report_format_find(d.format);
-    if (fi < 0 || imgb_report_format_is_api((size_t)fi) || strncmp(d.format, "inspect", 7) == 0) {
+    if (fi < 0 || imgb_report_format_is_api((size_t)fi) || strncmp(d.format, "inspect", 7) == 0 ||
+        strcmp(d.format, "junit") == 0) {
         cli_fail("diff: format '%s' cannot show new and fixed findings (json, table or sarif)",
                  d.format);
         goto done;

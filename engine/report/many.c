@@ -10,7 +10,8 @@
  *   aliyun-baseline-check-result  the API is per image (ImageUuid is required): one response
  *                              per image (with --image-uuid only that image's), one a line;
  *   sarif                      one run per image in one log;
- *   table                      the images' tables one after the other.
+ *   table                      the images' tables one after the other;
+ *   junit                      one document, the suites of each image in turn.
  * Each image is rendered as the single-image path renders it: through the severity filter's
  * view and in the report's language (imgb_report_shown).
  * RequestId of a combined response: derived from the per-image ones (same inputs, same id).
@@ -192,7 +193,9 @@ int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
         imgb_report_shown_init(&shown[i], sel[i], p);
         sel[i] = shown[i].res;
     }
-    if (!strcmp(fmt->name, "table")) {
+    if (!strcmp(fmt->name, "junit")) {
+        rc = imgb_render_junit_many(sel, ns, p, out);
+    } else if (!strcmp(fmt->name, "table")) {
         for (size_t i = 0; i < ns && rc == 0; i++)
             rc = fmt->render(sel[i], p, out);
     } else if (!strcmp(fmt->name, "aliyun-baseline-check-result") ||

@@ -31,6 +31,8 @@ static const imgb_report_format formats[] = {
     { "table", "human-readable table grouped by baseline", false, imgb_render_table },
     { "sarif", "SARIF 2.1.0 for code-scanning dashboards", false, imgb_render_sarif },
     { "html", "self-contained HTML audit report (prints to PDF)", false, imgb_render_html },
+    { "junit", "JUnit XML for CI test reports (GitLab, Jenkins): a testcase per item", false,
+      imgb_render_junit },
     { "inspect", "what the reader made of the image, as text (no rules)", false,
       imgb_render_inspect_text },
     { "inspect-json", "what the reader made of the image, as JSON (no rules)", false,
