@@ -21,9 +21,7 @@ static char *sample; /* docker-archive of testdata/sample (Debian 10, sshd, weak
 static void setup_once(void)
 {
     work = imgbuild_tmpdir("junit");
-    ck_assert_int_eq(imgbuild_sh("bash '%s/tools/make-sample-image.sh' '%s' >/dev/null",
-                                 getenv("IMGB_SOURCE_DIR"), work), 0);
-    sample = imgbuild_path(work, "sample-docker.tar");
+    sample = imgbuild_sample(work);
 }
 
 static void teardown_once(void)
@@ -163,29 +161,7 @@ END_TEST
  * a clean run. */
 START_TEST(junit_incomplete_scan_is_an_error)
 {
-    static char pad[20000];
-    memset(pad, 'x', sizeof pad - 1);
-    imgbuild_file files[] = {
-        { .path = "etc/", .type = IMGBUILD_DIR },
-        { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
-        { .path = "etc/padding", .content = pad },
-        { .path = "etc/passwd", .content = "root:x:0:0:root:/root:/bin/bash\n" },
-    };
-    char *dir = in_work("cut");
-    imgbuild_sh("mkdir -p '%s'", dir);
-    imgbuild_layer l;
-    imgbuild_layer_write(&l, dir, files, sizeof files / sizeof files[0], IMGBUILD_PLAIN);
-    imgbuild_truncate(l.path, 6000);
-    free(l.digest);
-    l.digest = imgbuild_sha256_file(l.path);
-    free(l.diff_id);
-    l.diff_id = imgb_xstrdup(l.digest);
-    l.size = 6000;
-    imgbuild_image img = { .layers = &l, .nlayers = 1, .ref = "cut:1" };
-    char *tar = imgbuild_path(dir, "img.tar");
-    imgbuild_image_write(tar, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
-    imgbuild_layer_dispose(&l);
-
+    char *tar = imgbuild_cut_image(work, "cut", 6000);
     char *args = imgb_xasprintf("scan '%s' --format junit -o cut.xml", tar);
     ck_assert_int_eq(scan_to(args), 2);
     free(args);
@@ -209,7 +185,6 @@ START_TEST(junit_incomplete_scan_is_an_error)
     free(xml);
     free(json);
     free(tar);
-    free(dir);
 }
 END_TEST
 
