@@ -1261,18 +1261,24 @@ static void script_hash(char out[64])
     memcpy(out + 7, b64, sizeof b64);
 }
 
+char *imgb_report_html_csp(void)
+{
+    char hash[64];
+    script_hash(hash);
+    return imgb_xasprintf("default-src 'none'; style-src 'unsafe-inline'; script-src '%s'; "
+                          "img-src data:; base-uri 'none'; form-action 'none'", hash);
+}
+
 static void put_head(html_ctx *h)
 {
     imgb_buf *o = h->o;
-    char hash[64];
-    script_hash(hash);
+    char *csp = imgb_report_html_csp();
     imgb_buf_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
-                       "'none'; style-src 'unsafe-inline'; script-src '%s'; img-src data:; "
-                       "base-uri 'none'; form-action 'none'\">\n"
+                       "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n"
                        "<meta name=\"generator\" content=\"imgbaseline ",
-                    h->en ? "en" : "zh-CN", hash);
+                    h->en ? "en" : "zh-CN", csp);
+    free(csp);
     h_text(o, imgb_version());
     imgb_buf_printf(o, "\">\n<title>%s — ", LBL(h, L_TITLE));
     put_ref(h);
