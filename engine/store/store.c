@@ -1161,12 +1161,16 @@ int imgb_store_page(imgb_store *s, const char *tenant, const char *id, imgb_lang
     imgb_db_rows r = { 0 };
     for (int round = 0; round < 2; round++) {
         const char *pv[] = { tenant, scan_id };
+        imgb_db_rows_dispose(&r);
         if (imgb_db_query(s->db, sql, pv, 2, &r) < 0)
             return IMGB_ERROR;
         if (r.nrows || round == 1)
             break;
-        if (job_scan_id(s->db, tenant, id, scan_id) < 0)
-            return IMGB_ENOTFOUND;
+        int jrc = job_scan_id(s->db, tenant, id, scan_id);
+        if (jrc < 0) {
+            imgb_db_rows_dispose(&r);
+            return jrc;
+        }
     }
     int rc;
     const char *page = imgb_db_cell(&r, 0, 0);
