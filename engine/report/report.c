@@ -351,7 +351,7 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
         return rc;
     if (p->diff_old && fmt->api)
         return imgb_error_set(IMGB_EINVAL, "diff: %s is a cloud API response with no field for "
-                              "new and fixed findings; use json, table or sarif", fmt->name);
+                              "new and fixed findings; use json, table, sarif or html", fmt->name);
     /* the severity filter first (a view of the items shown), then the one place where a
      * report gets its language: every format renders the same copy */
     imgb_scan_result *view = NULL;
