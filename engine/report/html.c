@@ -1059,10 +1059,11 @@ static void push_unique(imgb_ptrvec *v, char *s)
 }
 
 /*
- * Where to change the image so that this evidence goes away, as plain text: the build step
- * when one is known, the file (and line) where the effective value is set, or the file to
- * add the setting to when the value is a compiled-in default; a file that a later layer
- * deleted must be removed in the layer that adds it.
+ * Where to change the image so that this evidence goes away, as plain text: the file (and
+ * line) where the effective value is set, or the file to add the setting to when the value
+ * is a compiled-in default, with the build step that wrote it where known; a file that a
+ * later layer deleted must be removed in the layer that adds it; a finding of the image
+ * config or history: its build step.
  */
 static char *fix_location(html_ctx *h, const imgb_evidence *ev)
 {
@@ -1072,13 +1073,21 @@ static char *fix_location(html_ctx *h, const imgb_evidence *ev)
                                    "in layer %d leaves it in the image)"
                                  : "%s：在第 %d 层的构建步骤中删除（在第 %d 层删除并不能将其从镜像中移除）",
                               ev->file, ev->layer, ev->layer_removed);
+    if (ev->file) {
+        char *where = ev->source && ev->source[0] == '/' ? imgb_xstrdup(ev->source)
+                                                          : imgb_report_evidence_location(ev);
+        if (!where || ev->history_index < 0)
+            return where;
+        char *s = imgb_xasprintf(en ? "%s (written by build step #%d)"
+                                    : "%s（由构建步骤 #%d 写入）", where, ev->history_index);
+        free(where);
+        return s;
+    }
     if (ev->history_index >= 0)
         return imgb_xasprintf(en ? "build step #%d of the image (Dockerfile instruction)"
                                  : "镜像构建步骤 #%d（Dockerfile 指令）",
                               ev->history_index);
-    if (ev->source && ev->source[0] == '/')
-        return imgb_xstrdup(ev->source);
-    return ev->file ? imgb_report_evidence_location(ev) : NULL;
+    return NULL;
 }
 
 static void put_list(imgb_buf *o, const imgb_ptrvec *v, size_t max, bool en)
