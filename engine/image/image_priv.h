@@ -209,6 +209,9 @@ typedef struct img_layer_job {
     _Atomic uint64_t *total_bytes;  /* shared across layers */
     img_counters *counters;         /* scan.stats (may be NULL) */
     bool pipeline;                  /* inflate on a second thread (a core is spare) */
+    _Atomic int *spare;             /* cores of the read left idle (workers out of layers):
+                                       a layer being parsed takes one for its inflate thread
+                                       (layer.c, pipe_claim); NULL: never */
     const imgb_view *view;          /* keep patterns (thread-safe lookups) */
     imgb_consumer *const *consumers;
     size_t nconsumers;

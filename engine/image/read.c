@@ -59,6 +59,7 @@ typedef struct reader_ctx {
     bool *done;
     bool stop;
     bool pipeline;          /* more jobs than layers in flight: inflate on a thread of its own */
+    _Atomic int spare;      /* workers out of layers to take: cores the last layers may use */
 } reader_ctx;
 
 static void job_init(reader_ctx *r, size_t i)
@@ -182,6 +183,7 @@ static void *worker(void *p)
             pthread_cond_wait(&r->cv, &r->mu);
         if (r->stop || r->next >= r->img->nlayers)
             break;
+        r->jobs[r->next].spare = &r->spare;
         size_t i = r->next++;
         pthread_mutex_unlock(&r->mu);
         run_job(r, i);
@@ -190,6 +192,7 @@ static void *worker(void *p)
         pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
+    atomic_fetch_add(&r->spare, 1); /* this core is free for the layers still being parsed */
     return NULL;
 }
 
@@ -647,6 +650,7 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     reader_ctx r = { .img = img, .view = view, .consumers = consumers,
                      .nconsumers = nconsumers };
     atomic_init(&r.total, 0);
+    atomic_init(&r.spare, 0);
     r.jobs = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *r.jobs);
     int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
     /* A spare core decodes while the tar is parsed: streamed archives (and pipes read as
