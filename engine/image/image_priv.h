@@ -58,6 +58,7 @@ typedef struct img_counters {
     _Atomic uint64_t verify_ns;       /* in SHA-256, summed over threads */
     _Atomic uint64_t apply_ns;        /* merging layers into the view (one thread) */
     _Atomic unsigned passes;          /* reads of layer data: 1 is the rule */
+    _Atomic unsigned lent;            /* idle cores a layer took for its decoding (layer.c) */
 } img_counters;
 
 /** Nanoseconds of CLOCK_MONOTONIC (for the counters above). */

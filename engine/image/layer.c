@@ -265,7 +265,8 @@ static long pipe_read_cb(void *p, const void **buf)
     }
     pthread_mutex_unlock(&q->mu);
     if (n > 0) {
-        hash(c, c->tar_md, *buf, (size_t)n);
+        if (!c->plain) /* a plain blob's tar digest is its blob digest */
+            hash(c, c->tar_md, *buf, (size_t)n);
         return n;
     }
     c->pipe_eof = true;
@@ -328,6 +329,8 @@ static void pipe_claim(layer_ctx *c)
         if (atomic_compare_exchange_weak(spare, &n, n - 1)) {
             if (!pipe_start(c, spare))
                 atomic_fetch_add(spare, 1);
+            else if (c->job->counters)
+                atomic_fetch_add(&c->job->counters->lent, 1);
             return;
         }
 }
