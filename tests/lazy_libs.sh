@@ -17,6 +17,11 @@ if grep -Eq "$LAZY" <<<"$needed"; then fail "libimgbaseline links $(grep -E "$LA
 
 bash "$SRC/tools/make-sample-image.sh" "$W/img" >/dev/null 2>&1 || fail "cannot build the sample image"
 IMG=$W/img/sample-docker.tar
+# the shipped rules without the weak-password kind: its time budget could cut a slow
+# (sanitizer) run short and make two reports differ for a reason that is not the libraries
+cp -r "$SRC/rules" "$W/rules"
+grep -rl 'kind: *weak_password' "$W/rules" --include='*.yaml' | xargs -r rm -f
+export IMGBASELINE_RULES=$W/rules
 
 # the libraries a run maps: ld.so's own account of every load, dlopen included
 loaded() { # out-file command...

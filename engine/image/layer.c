@@ -211,30 +211,44 @@ static int drain_blob(layer_ctx *c)
     return 0;
 }
 
+/* Wait for a free slot; false when the tar reader's side asks the producer to stop. */
+static bool pipe_wait_slot(layer_pipe *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (!q->stop && q->filled - q->released == PIPE_SLOTS)
+        pthread_cond_wait(&q->cv, &q->mu);
+    bool stop = q->stop;
+    pthread_mutex_unlock(&q->mu);
+    return !stop;
+}
+
 static void *pipe_producer(void *p)
 {
     layer_ctx *c = p;
     layer_pipe *q = c->pipe;
     bool stop = false;
-    for (;;) {
-        pthread_mutex_lock(&q->mu);
-        while (!q->stop && q->filled - q->released == PIPE_SLOTS)
-            pthread_cond_wait(&q->cv, &q->mu);
-        stop = q->stop;
-        pthread_mutex_unlock(&q->mu);
-        if (stop)
-            break;
+    while (!stop) {
         const void *b;
         long n = produce(c, &b);
         if (n <= 0)
             break;
-        size_t slot = q->filled % PIPE_SLOTS;
-        memcpy(q->buf[slot], b, (size_t)n);
-        q->len[slot] = (size_t)n;
-        pthread_mutex_lock(&q->mu);
-        q->filled++;
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
+        /* a plain blob comes in read blocks (IMGB_IO_BLOCK), larger than a slot */
+        for (const unsigned char *at = b; n > 0 && !stop;) {
+            if (!pipe_wait_slot(q)) {
+                stop = true;
+                break;
+            }
+            size_t take = (size_t)n < IMGB_DEC_OUT_BLOCK ? (size_t)n : IMGB_DEC_OUT_BLOCK;
+            size_t slot = q->filled % PIPE_SLOTS;
+            memcpy(q->buf[slot], at, take);
+            q->len[slot] = take;
+            at += take;
+            n -= (long)take;
+            pthread_mutex_lock(&q->mu);
+            q->filled++;
+            pthread_cond_broadcast(&q->cv);
+            pthread_mutex_unlock(&q->mu);
+        }
     }
     if (!stop && !c->fail)
         drain_blob(c);
