@@ -126,7 +126,8 @@ static void scanned_free(scanned *sc)
 /* Every output format of the CLI, both languages: no secret of `secrets` in any. */
 static void cli_outputs_masked(const scanned *sc, const char *const *secrets)
 {
-    static const char *const formats[] = { "json", "table", "sarif", "aliyun-baseline-check-result",
+    static const char *const formats[] = { "json", "table", "sarif", "junit",
+                                           "aliyun-baseline-check-result",
                                            "aliyun-build-risk-images",
                                            "huawei-risk-configs --image-type local_image",
                                            "huawei-baseline-statistic --image-type local_image",

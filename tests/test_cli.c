@@ -24,9 +24,7 @@ static char *sample;      /* docker-archive of testdata/sample (Debian 10, sshd,
 static void setup_once(void)
 {
     work = imgbuild_tmpdir("cli");
-    ck_assert_int_eq(imgbuild_sh("bash '%s/tools/make-sample-image.sh' '%s' >/dev/null",
-                                 getenv("IMGB_SOURCE_DIR"), work), 0);
-    sample = imgbuild_path(work, "sample-docker.tar");
+    sample = imgbuild_sample(work);
 }
 
 static void teardown_once(void)
@@ -64,39 +62,9 @@ static size_t lines(const char *s)
     return count(s, "\n");
 }
 
-/* A Debian 10 image whose only layer ends inside its second file: the digests match the
- * bytes served, so only the tar stream says the image is incomplete. */
 static char *truncated_image(const char *name, uint64_t keep)
 {
-    static char pad[20000];
-    memset(pad, 'x', sizeof pad - 1);
-    imgbuild_file files[] = {
-        { .path = "etc/", .type = IMGBUILD_DIR },
-        { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
-        { .path = "etc/padding", .content = pad },
-        { .path = "etc/passwd", .content = "root:x:0:0:root:/root:/bin/bash\n" },
-        { .path = "var/", .type = IMGBUILD_DIR },
-        { .path = "var/lib/", .type = IMGBUILD_DIR },
-        { .path = "var/lib/dpkg/", .type = IMGBUILD_DIR },
-        { .path = "var/lib/dpkg/status", .content = "Package: openssh-server\n"
-          "Status: install ok installed\nVersion: 1:7.9p1-10+deb10u2\n\n" },
-    };
-    char *dir = imgbuild_path(work, name);
-    imgbuild_sh("mkdir -p '%s'", dir);
-    imgbuild_layer l;
-    imgbuild_layer_write(&l, dir, files, sizeof files / sizeof files[0], IMGBUILD_PLAIN);
-    imgbuild_truncate(l.path, keep);
-    free(l.digest);
-    l.digest = imgbuild_sha256_file(l.path);
-    free(l.diff_id);
-    l.diff_id = imgb_xstrdup(l.digest);
-    l.size = keep;
-    imgbuild_image img = { .layers = &l, .nlayers = 1, .ref = "cut:1" };
-    char *out = imgbuild_path(dir, "img.tar");
-    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
-    imgbuild_layer_dispose(&l);
-    free(dir);
-    return out;
+    return imgbuild_cut_image(work, name, keep);
 }
 
 START_TEST(truncated_image_never_passes)
@@ -433,6 +401,48 @@ START_TEST(readme_ignore_example_is_real)
 }
 END_TEST
 
+/* scan and diff read the ignore file and -i/--ignore through one helper: the same errors,
+ * and an ignored item leaves diff's gate as it leaves scan's. */
+START_TEST(diff_reads_the_ignore_file_as_scan_does)
+{
+    char *dir = imgbuild_text_dir(work, "ign-bad", "bad.yaml", "ignore:\n  - id: x\n    nope: 1\n");
+    char *bad = imgbuild_path(dir, "bad.yaml");
+    char *err_scan, *err_diff;
+    char *args = imgb_xasprintf("scan '%s' --ignore-file '%s'", sample, bad);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err_scan), 2);
+    free(args);
+    args = imgb_xasprintf("diff '%s' '%s' --ignore-file '%s'", sample, sample, bad);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err_diff), 2);
+    free(args);
+    ck_assert_ptr_nonnull(strstr(err_scan, "--ignore-file: "));
+    ck_assert_ptr_nonnull(strstr(err_scan, "bad.yaml:3:"));
+    ck_assert_str_eq(err_scan, err_diff);
+    free(err_scan);
+    free(err_diff);
+
+    /* -i is diff's too: the item is shown as ignored, as scan shows it */
+    char *out;
+    args = imgb_xasprintf("diff '%s' '%s' --format table --lang en -q -i ak_leak.access_key",
+                          sample, sample);
+    ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+    free(args);
+    const char *ak = strstr(out, "ak_leak.access_key");
+    ck_assert_ptr_nonnull(ak);
+    const char *bol = ak;
+    while (bol > out && bol[-1] != '\n')
+        bol--;
+    ck_assert_msg(strncmp(bol, "  IGNORED", 9) == 0, "not ignored: %.80s", bol);
+    free(out);
+    args = imgb_xasprintf("diff '%s' '%s' -i ''", sample, sample);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err_diff), 2);
+    ck_assert_ptr_nonnull(strstr(err_diff, "--ignore wants an item id"));
+    free(err_diff);
+    free(args);
+    free(bad);
+    free(dir);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -446,6 +456,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, language_follows_the_locale);
     tcase_add_test(tc, help_version_and_inspect_format);
     tcase_add_test(tc, readme_ignore_example_is_real);
+    tcase_add_test(tc, diff_reads_the_ignore_file_as_scan_does);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -501,7 +501,7 @@ START_TEST(secret_e2e_layers_masks_and_every_format)
     char *img = build_leaky_image(&dir);
     const char *cli = getenv("IMGB_CLI");
     ck_assert_ptr_nonnull(cli);
-    static const char *const formats[] = { "json", "table", "sarif", "html",
+    static const char *const formats[] = { "json", "table", "sarif", "html", "junit",
                                            "aliyun-baseline-check-result",
                                            "aliyun-build-risk-images",
                                            "huawei-risk-configs --image-type local_image",

@@ -2,7 +2,7 @@
 # Memcheck over a full scan: "valgrind must report no leaks on a full scan".
 # Builds the sample image (tools/make-sample-image.sh: two layers, Debian 10 rootfs with
 # users incl. weak passwords, sshd config, PAM, login.defs, a whiteout and a symlink) and runs
-# `imgbaseline scan` with --format json, sarif and html (docker-archive, 2 jobs) and
+# `imgbaseline scan` with --format json, sarif, html and junit (docker-archive, 2 jobs) and
 # `imgbaseline inspect` (oci-archive) under valgrind; any definite/indirect leak or memory
 # error fails.  IMGB_NO_JIT=1: memcheck cannot follow PCRE2's JIT code (engine/util/regex.h).
 # usage: tests/valgrind.sh CLI WORKDIR      (ctest "valgrind", tests/CMakeLists.txt)
@@ -37,6 +37,8 @@ run "scan --format sarif" "$cli" scan "$work/sample-docker.tar" -q -j 2 \
     --weak-password-budget 1 --format sarif -o "$work/report.sarif"
 run "scan --format html" "$cli" scan "$work/sample-docker.tar" -q -j 2 \
     --weak-password-budget 1 --format html --lang zh -o "$work/report.html"
+run "scan --format junit" "$cli" scan "$work/sample-docker.tar" -q -j 2 \
+    --weak-password-budget 1 --format junit --lang zh -o "$work/report.xml"
 run "inspect" "$cli" inspect "$work/sample-oci.tar"
 # the reports are real: the scan found the sample's weak password and parsed back
 python3 -c 'import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))' \

@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <imgbaseline/imgbaseline.h>
@@ -32,6 +31,7 @@ typedef struct diff_args {
     int exit_code;
     bool exit_code_set;
     bool quiet;
+    cli_strvec ignores;           /* -i/--ignore ID (borrowed) */
     imgb_report_request *report;
 } diff_args;
 
@@ -92,6 +92,15 @@ static int opt_rules(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+static int opt_ignore(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (!*v)
+        return cli_fail("diff: --ignore wants an item id or key"), -1;
+    cli_strvec_push(&((diff_args *)a)->ignores, v);
+    return 0;
+}
+
 static int opt_fail_on(void *a, const cli_option *opt, const char *v)
 {
     diff_args *d = a;
@@ -113,7 +122,8 @@ static const cli_option diff_options[] = {
     { "format", 'f', "FORMAT", "json, table or sarif (default: table on a terminal, else json)",
       opt_str, "format" },
     { "output", 'o', "FILE", "write the report to FILE (atomically)", opt_str, "output" },
-    { "lang", 0, "zh|en", "language of titles, advice and snippets' notes (default zh)",
+    { "lang", 0, "zh|en", "language of the report (default: zh for a zh_* locale in LC_ALL, "
+      "LC_MESSAGES or LANG, else en)",
       opt_str, "lang" },
     { "rules", 0, "DIR", "also load rule files from DIR (repeatable)", opt_rules, NULL },
     { "no-default-rules", 0, NULL, "do not load the built-in rules", opt_flag,
@@ -126,6 +136,8 @@ static const cli_option diff_options[] = {
       "budget" },
     { "ignore-file", 0, "FILE", "accepted findings (default ./" IMGB_IGNORE_DEFAULT_FILE
       " when present)", opt_str, "ignore-file" },
+    { "ignore", 'i', "ID", "accept the findings of item ID (id or key; repeatable), as an "
+      "ignore-file entry would", opt_ignore, NULL },
     { "fail-on", 0, "SEVERITY", "exit 1 (or --exit-code) when a NEW unignored finding of "
       "SEVERITY or above exists", opt_fail_on, NULL },
     { "exit-code", 0, "N", "exit status for new findings (default 1); alone: any new finding",
@@ -153,7 +165,7 @@ static int diff_scan(imgb_scan_result **out, const imgb_ruleset *rs, const char 
 
 int cmd_diff(int argc, char **argv)
 {
-    diff_args d = { .lang = "zh", .exit_code = CLI_EXIT_FINDINGS };
+    diff_args d = { .lang = cli_default_lang(), .exit_code = CLI_EXIT_FINDINGS };
     const cli_option *tables[] = { diff_options };
     char *images[2] = { NULL, NULL };
     size_t npos = 0;
@@ -190,19 +202,14 @@ int cmd_diff(int argc, char **argv)
         goto done;
     }
     int fi = imgb_report_format_find(d.format);
-    if (fi < 0 || imgb_report_format_is_api((size_t)fi) || strncmp(d.format, "inspect", 7) == 0) {
+    if (fi < 0 || imgb_report_format_is_api((size_t)fi) || strncmp(d.format, "inspect", 7) == 0 ||
+        strcmp(d.format, "junit") == 0) {
         cli_fail("diff: format '%s' cannot show new and fixed findings (json, table or sarif)",
                  d.format);
         goto done;
     }
-    struct stat st;
-    const char *ignore_path = d.ignore_file;
-    if (!ignore_path && stat(IMGB_IGNORE_DEFAULT_FILE, &st) == 0)
-        ignore_path = IMGB_IGNORE_DEFAULT_FILE;
-    if (ignore_path && imgb_ignore_load(&ignore, ignore_path) < 0) {
-        cli_fail("%s", imgb_error_last());
+    if (cli_load_ignore(&ignore, d.ignore_file, d.ignores.v, d.ignores.n) != 0)
         goto done;
-    }
     imgb_report_request_set_ignore(d.report, ignore);
     imgb_report_request_set_color(d.report, tty_out && getenv("NO_COLOR") == NULL);
     if (d.exit_code_set && !d.fail_on_set) {
@@ -246,5 +253,6 @@ done:
     imgb_ignore_list_free(ignore);
     imgb_report_request_free(d.report);
     cli_strvec_dispose(&d.rules_dirs);
+    cli_strvec_dispose(&d.ignores);
     return status;
 }

@@ -724,16 +724,8 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
 
-    struct stat st;
-    const char *ignore_path = s.ignore_file;
-    if (!ignore_path && stat(IMGB_IGNORE_DEFAULT_FILE, &st) == 0)
-        ignore_path = IMGB_IGNORE_DEFAULT_FILE;
-    if (ignore_path && imgb_ignore_load(&ignore, ignore_path) < 0) {
-        cli_fail("--ignore-file: %s", imgb_error_last());
+    if (cli_load_ignore(&ignore, s.ignore_file, s.ignores.v, s.ignores.n) != 0)
         goto done;
-    }
-    for (size_t i = 0; i < s.ignores.n; i++)
-        imgb_ignore_list_add(&ignore, s.ignores.v[i]);
     imgb_report_request_set_ignore(s.report, ignore);
     imgb_report_request_set_color(s.report, tty_out && getenv("NO_COLOR") == NULL);
     /* the terminal's width (or $COLUMNS when set); a file gets 80 columns */

@@ -13,7 +13,8 @@ PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev l
       python3-jsonschema libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev wrk nodejs npm curl
       libisal-dev libzstd-dev zlib1g-dev python3-html5lib chromium poppler-utils
       fonts-wqy-microhei
-      libcurl4-openssl-dev docker-registry openssl)
+      libcurl4-openssl-dev docker-registry openssl
+      libxml2-dev libxml2-utils)
 
 install_deps() {
     local missing=()

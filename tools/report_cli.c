@@ -139,6 +139,20 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     return rc;
 }
 
+int cli_load_ignore(imgb_ignore_list **out, const char *path, const char *const *ids,
+                    size_t nids)
+{
+    struct stat st;
+    *out = NULL;
+    if (!path && stat(IMGB_IGNORE_DEFAULT_FILE, &st) == 0)
+        path = IMGB_IGNORE_DEFAULT_FILE;
+    if (path && imgb_ignore_load(out, path) < 0)
+        return cli_fail("--ignore-file: %s", imgb_error_last());
+    for (size_t i = 0; i < nids; i++)
+        imgb_ignore_list_add(out, ids[i]);
+    return 0;
+}
+
 int64_t cli_now_ms(void)
 {
     struct timespec ts;

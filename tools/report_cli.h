@@ -23,6 +23,15 @@
  */
 int cli_write_atomic(const char *path, const char *data, size_t len);
 
+/**
+ * The ignore list of `scan` and `diff`: `path` (--ignore-file), else ./.imgbaselineignore
+ * when it exists, then one entry per id of `ids` (-i/--ignore ID).  `*out` stays NULL when
+ * there is neither; free it with imgb_ignore_list_free().
+ * @return 0, or CLI_EXIT_ERROR after printing the file's problem (file:line:column).
+ */
+int cli_load_ignore(imgb_ignore_list **out, const char *path, const char *const *ids,
+                    size_t nids);
+
 /** A monotonic clock in ms (progress throttling). */
 int64_t cli_now_ms(void);
 

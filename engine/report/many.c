@@ -10,7 +10,10 @@
  *   aliyun-baseline-check-result  the API is per image (ImageUuid is required): one response
  *                              per image (with --image-uuid only that image's), one a line;
  *   sarif                      one run per image in one log;
- *   table                      the images' tables one after the other.
+ *   table                      the images' tables one after the other;
+ *   junit                      one document, the suites of each image in turn.
+ * Each image is rendered as the single-image path renders it: through the severity filter's
+ * view and in the report's language (imgb_report_shown).
  * RequestId of a combined response: derived from the per-image ones (same inputs, same id).
  */
 #include <stdio.h>
@@ -184,7 +187,15 @@ int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
     }
     imgb_error_clear();
     rc = 0;
-    if (!strcmp(fmt->name, "table")) {
+    /* each image as the single-image path shows it: severity filter, report language */
+    imgb_report_shown *shown = imgb_xcalloc(ns, sizeof *shown);
+    for (size_t i = 0; i < ns; i++) {
+        imgb_report_shown_init(&shown[i], sel[i], p);
+        sel[i] = shown[i].res;
+    }
+    if (!strcmp(fmt->name, "junit")) {
+        rc = imgb_render_junit_many(sel, ns, p, out);
+    } else if (!strcmp(fmt->name, "table")) {
         for (size_t i = 0; i < ns && rc == 0; i++)
             rc = fmt->render(sel[i], p, out);
     } else if (!strcmp(fmt->name, "aliyun-baseline-check-result") ||
@@ -214,6 +225,9 @@ int imgb_report_render_many_fmt(const imgb_scan_result *const *res, size_t n,
             json_decref(docs[i]);
         free(docs);
     }
+    for (size_t i = 0; i < ns; i++)
+        imgb_report_shown_dispose(&shown[i]);
+    free(shown);
     free(sel);
     return rc;
 }

@@ -31,6 +31,8 @@ static const imgb_report_format formats[] = {
     { "table", "human-readable table grouped by baseline", false, imgb_render_table },
     { "sarif", "SARIF 2.1.0 for code-scanning dashboards", false, imgb_render_sarif },
     { "html", "self-contained HTML audit report (prints to PDF)", false, imgb_render_html },
+    { "junit", "JUnit XML for CI test reports (GitLab, Jenkins): a testcase per item", false,
+      imgb_render_junit },
     { "inspect", "what the reader made of the image, as text (no rules)", false,
       imgb_render_inspect_text },
     { "inspect-json", "what the reader made of the image, as JSON (no rules)", false,
@@ -343,6 +345,28 @@ static void report_view_free(imgb_scan_result *v)
     free(v);
 }
 
+void imgb_report_shown_init(imgb_report_shown *s, const imgb_scan_result *res,
+                            const imgb_report_params *p)
+{
+    /* the severity filter first (a view of the items shown), then the one place where a
+     * report gets its language: every format renders the same copy */
+    s->view = NULL;
+    s->res = res;
+    if (p->severity_mask && p->severity_mask != 7u)
+        s->res = s->view = report_view(res, p);
+    s->loc = imgb_report_localize(s->res, p->lang);
+    if (s->loc)
+        s->res = s->loc;
+}
+
+void imgb_report_shown_dispose(imgb_report_shown *s)
+{
+    imgb_report_localized_free(s->loc);
+    if (s->view)
+        report_view_free(s->view);
+    memset(s, 0, sizeof *s);
+}
+
 int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out)
 {
@@ -352,23 +376,16 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
     if (p->diff_old && fmt->api)
         return imgb_error_set(IMGB_EINVAL, "diff: %s is a cloud API response with no field for "
                               "new and fixed findings; use json, table or sarif", fmt->name);
-    /* the severity filter first (a view of the items shown), then the one place where a
-     * report gets its language: every format renders the same copy */
-    imgb_scan_result *view = NULL;
-    const imgb_scan_result *src = res;
-    if (p->severity_mask && p->severity_mask != 7u)
-        src = view = report_view(res, p);
-    imgb_scan_result *loc = imgb_report_localize(src, p->lang);
+    imgb_report_shown shown;
+    imgb_report_shown_init(&shown, res, p);
     /* in diff mode the old scan's fixed findings are shown too: in the same language */
     imgb_scan_result *loc_old = p->diff_old ? imgb_report_localize(p->diff_old, p->lang) : NULL;
     imgb_report_params pl = *p; /* shallow: nothing of it is freed here */
     if (loc_old)
         pl.diff_old = loc_old;
-    rc = fmt->render(loc ? loc : src, &pl, out);
-    imgb_report_localized_free(loc);
+    rc = fmt->render(shown.res, &pl, out);
     imgb_report_localized_free(loc_old);
-    if (view)
-        report_view_free(view);
+    imgb_report_shown_dispose(&shown);
     return rc;
 }
 

@@ -140,6 +140,21 @@ const imgb_report_format *imgb_report_format_lookup(const char *name);
 int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format *fmt,
                        const imgb_report_params *p, imgb_buf *out);
 
+/*
+ * A result as every renderer is given it: the view the severity filter shows (items of other
+ * severities left out, counts recomputed) in the report's language.  `res` is what to render;
+ * the copies are owned (NULL when not needed) and borrow from the original, which must
+ * outlive them.
+ */
+typedef struct imgb_report_shown {
+    const imgb_scan_result *res;
+    imgb_scan_result *view, *loc;
+} imgb_report_shown;
+
+void imgb_report_shown_init(imgb_report_shown *s, const imgb_scan_result *res,
+                            const imgb_report_params *p);
+void imgb_report_shown_dispose(imgb_report_shown *s);
+
 /**
  * Render several scanned images as one response (engine/report/many.c): "json" is JSON
  * Lines (one compact native report per image, in order); otherwise the images' rows

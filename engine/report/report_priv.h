@@ -170,6 +170,10 @@ int imgb_render_huawei_statistic(const imgb_scan_result *res, const imgb_report_
 int imgb_render_table(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_sarif(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_html(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+int imgb_render_junit(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
+/** JUnit XML of several results (each already filtered and localized): one document. */
+int imgb_render_junit_many(const imgb_scan_result *const *res, size_t n,
+                           const imgb_report_params *p, imgb_buf *out);
 int imgb_render_native(const imgb_scan_result *res, const imgb_report_params *p, imgb_buf *out);
 int imgb_render_inspect_text(const imgb_scan_result *res, const imgb_report_params *p,
                              imgb_buf *out);

@@ -891,3 +891,45 @@ void imgbuild_image_write(const char *out, imgbuild_format fmt, const imgbuild_i
         built_dispose(&b[i]);
     free(b);
 }
+
+/* A Debian 10 image whose only layer ends inside its second file: the digests match the
+ * bytes served, so only the tar stream says the image is incomplete. */
+char *imgbuild_cut_image(const char *work, const char *name, uint64_t keep)
+{
+    static char pad[20000];
+    memset(pad, 'x', sizeof pad - 1);
+    imgbuild_file files[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
+        { .path = "etc/padding", .content = pad },
+        { .path = "etc/passwd", .content = "root:x:0:0:root:/root:/bin/bash\n" },
+        { .path = "var/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/status", .content = "Package: openssh-server\n"
+          "Status: install ok installed\nVersion: 1:7.9p1-10+deb10u2\n\n" },
+    };
+    char *dir = imgbuild_path(work, name);
+    imgbuild_sh("mkdir -p '%s'", dir);
+    imgbuild_layer l;
+    imgbuild_layer_write(&l, dir, files, sizeof files / sizeof files[0], IMGBUILD_PLAIN);
+    imgbuild_truncate(l.path, keep);
+    free(l.digest);
+    l.digest = imgbuild_sha256_file(l.path);
+    free(l.diff_id);
+    l.diff_id = imgb_xstrdup(l.digest);
+    l.size = keep;
+    imgbuild_image img = { .layers = &l, .nlayers = 1, .ref = "cut:1" };
+    char *out = imgbuild_path(dir, "img.tar");
+    imgbuild_image_write(out, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
+    imgbuild_layer_dispose(&l);
+    free(dir);
+    return out;
+}
+
+char *imgbuild_sample(const char *dir)
+{
+    ck_assert_int_eq(imgbuild_sh("bash '%s/tools/make-sample-image.sh' '%s' >/dev/null",
+                                 getenv("IMGB_SOURCE_DIR"), dir), 0);
+    return imgbuild_path(dir, "sample-docker.tar");
+}

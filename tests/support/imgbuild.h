@@ -162,4 +162,14 @@ char *imgbuild_sha256(const void *data, size_t len);
 /** "sha256:<hex>" of a file, malloc'd. */
 char *imgbuild_sha256_file(const char *path);
 
+/**
+ * A Debian 10 image (docker-archive `work`/`name`/img.tar, reference cut:1) whose only layer
+ * is cut to `keep` bytes inside its tar stream, with digests of the cut bytes: only the tar
+ * reader can tell it is incomplete.  6000 cuts inside a file (the OS known), 800 inside the
+ * first header (nothing read).  Returns the archive path, malloc'd.
+ */
+char *imgbuild_cut_image(const char *work, const char *name, uint64_t keep);
+/** tools/make-sample-image.sh into `dir`; returns dir/sample-docker.tar, malloc'd. */
+char *imgbuild_sample(const char *dir);
+
 #endif
