@@ -56,6 +56,18 @@ for so in $needed; do
     [[ ", $depends," == *", $owner "* || ", $depends," == *", $owner,"* ]] ||
         fail "$so comes from $owner, which Depends does not name"
 done
+# libraries loaded on first use (engine/util/dynlib.h rows: soname and package) are not
+# NEEDED: each is a Depends, but libpq (postgresql:// stores only), a Recommends
+recommends=$(field Recommends)
+for pkg in $(grep -rhoE '\.soname = "[^"]+", \.package = "[^"]+"' "$src/engine" |
+             sed -E 's/.*\.package = "([^"]+)"/\1/' | sort -u); do
+    if [[ $pkg == libpq5 ]]; then
+        [[ ", $recommends," == *", libpq5"[\ ,]* ]] || fail "libpq5 (loaded on use) is not in Recommends"
+        [[ ", $depends," != *", libpq5"[\ ,]* ]] || fail "libpq5 is in Depends"
+    else
+        [[ ", $depends," == *", $pkg"[\ ,]* ]] || fail "$pkg (loaded on use) is not in Depends"
+    fi
+done
 # and nothing of the build: no -dev package, no compiler
 [[ $depends != *-dev* ]] || fail "Depends names a -dev package"
 
