@@ -6,7 +6,9 @@ usage: html_browser.py --cli IMGBASELINE --source SRC_DIR --out WORK_DIR
 1. Images: the sample image (tools/make-sample-image.sh), every testdata/os/<name> fixture
    (its layer*/ or rootfs/ directories, built with umoci and skopeo by
    tests/support/build-image.sh), and a small image scanned against a rule set of this test
-   (two baselines of three items) whose printed length is known in advance.
+   (two baselines of three items, with fix snippets) whose printed length is known in
+   advance: a base layer and an own layer (--base-layers 1), and an older version of it for
+   `imgbaseline diff --format html`.
 2. Each is scanned to JSON (the truth: baselines, item ids, verdicts) and to HTML in zh and
    en; tests/html_check.py checks every HTML file (strict HTML5, nothing external, the
    language, an element and the written id of every failed item).
@@ -18,6 +20,10 @@ usage: html_browser.py --cli IMGBASELINE --source SRC_DIR --out WORK_DIR
    appendix (exactly that for the small report: every section fits one page), the last
    page's footer says "N / N", and pdftotext finds every item id of the scan, folded ones
    included.
+4. Attribution on the small report: every failed item's evidence names its layer, build
+   step and origin (base image / own layer), its fix snippet is a <pre> under the advice;
+   the diff report marks each failed item and evidence new or unchanged and lists the fixed
+   findings on a page of their own (cover, baselines, fixed, appendix).
 Exit status 0 when everything holds, 1 with one line per problem.
 """
 import argparse
@@ -49,6 +55,9 @@ SMALL_ITEM = """\
     title: {{zh: "检查 {flag}", en: "Check {flag}"}}
     description: {{zh: "说明", en: "Why it matters"}}
     advice: {{zh: "删除 /flags/{flag}", en: "Remove /flags/{flag}"}}
+    fix:
+      - run: "RUN rm -f {{file}}"
+        note: {{zh: "删除标记文件", en: "remove the flag file"}}
     severity: {sev}
     bucket: security_check
     check: {{kind: file_exists, path: /flags/{flag}, exists: false}}
@@ -91,17 +100,29 @@ def build_images(src, out):
                         for f, s in (("high", "high"), ("medium", "medium"), ("low", "low")))
         with open(os.path.join(rules, "t%d.yaml" % n), "w") as f:
             f.write(SMALL_RULES.format(n=n, items=items))
-    root = os.path.join(out, "small-root")
-    os.makedirs(os.path.join(root, "flags"), exist_ok=True)
-    os.makedirs(os.path.join(root, "etc"), exist_ok=True)
-    with open(os.path.join(root, "etc", "os-release"), "w") as f:
-        f.write('ID=debian\nVERSION_ID="10"\n')
-    for flag in ("high", "low"):
-        with open(os.path.join(root, "flags", flag), "w") as f:
-            f.write("x\n")
+    def tree(name, flags, os_release):
+        root = os.path.join(out, name)
+        os.makedirs(os.path.join(root, "flags"), exist_ok=True)
+        if os_release:
+            os.makedirs(os.path.join(root, "etc"), exist_ok=True)
+            with open(os.path.join(root, "etc", "os-release"), "w") as f:
+                f.write('ID=debian\nVERSION_ID="10"\n')
+        for flag in flags:
+            with open(os.path.join(root, "flags", flag), "w") as f:
+                f.write("x\n")
+        return root
+    # Now: /flags/high from the base layer, /flags/low from its own build step.
     tar = os.path.join(out, "small.tar")
-    run(["bash", builder, "--out", tar, "--ref", "registry.example.com/team/small:1", "--layer", root])
-    images["small"] = (tar, ["--no-default-rules", "--rules", rules])
+    run(["bash", builder, "--out", tar, "--ref", "registry.example.com/team/small:1",
+         "--layer", tree("small-base", ("high",), True), "--created-by", "FROM debian-base",
+         "--layer", tree("small-own", ("low",), False), "--created-by", "RUN touch /flags/low"])
+    small_rules = ["--no-default-rules", "--rules", rules]
+    images["small"] = (tar, small_rules + ["--base-layers", "1"])
+    # Before: /flags/high and /flags/medium (medium is fixed now, low is new, high unchanged).
+    old = os.path.join(out, "small-old.tar")
+    run(["bash", builder, "--out", old, "--ref", "registry.example.com/team/small:0",
+         "--layer", tree("small-old", ("high", "medium"), True)])
+    images["small-old"] = (old, small_rules)
     return images
 
 
@@ -124,6 +145,67 @@ def check_rendering(cli, out, name, image, extra):
     return report
 
 
+def html_part(html, ident, until):
+    """The markup from the element with id `ident` to the next `until`."""
+    a = html.find('id="%s"' % ident)
+    if a < 0:
+        return ""
+    b = html.find(until, a)
+    return html[a:b if b > 0 else len(html)]
+
+
+def check_attribution(cli, out, images):
+    """The small report shows layer, build step, origin and fix; the diff report its marks.
+    Returns the diff report's JSON (for the page count)."""
+    tar, extra = images["small"]
+    for lang in ("en", "zh"):
+        page = open(os.path.join(out, "small-%s.html" % lang), encoding="utf-8").read()
+        words = {"en": ("own layer", "base image", "layer 1", "build step", "Fix (Dockerfile)"),
+                 "zh": ("本镜像自有层", "来自基础镜像", "第 1 层", "构建步骤", "修复（Dockerfile）")}[lang]
+        for n in (1, 2):
+            low, high = html_part(page, "item-t%d.low" % n, "</article>"), \
+                html_part(page, "item-t%d.high" % n, "</article>")
+            for part, want in ((low, (words[0], words[2], "RUN touch /flags/low", words[4],
+                                      '<pre class="fix"><code>')),
+                               (high, (words[1], "FROM debian-base"))):
+                for w in want:
+                    if w not in part:
+                        fail("small-%s: item %s has no %r" % (lang, part[4:20], w))
+            fix = re.search(r'<pre class="fix"><code>(.*?)</code></pre>', low, re.S)
+            if not fix or "RUN rm -f /flags/low" not in fix.group(1):
+                fail("small-%s: t%d.low's fix snippet is not RUN rm -f /flags/low" % (lang, n))
+            elif low.find("<pre") < low.find(words[4]) or low.find(words[4]) < low.find(
+                    {"en": "Advice", "zh": "修复建议"}[lang]):
+                fail("small-%s: t%d.low's fix is not under the advice" % (lang, n))
+    # diff OLD NEW: t*.low new, t*.high unchanged, t*.medium fixed.
+    old, _ = images["small-old"]
+    djson = os.path.join(out, "small-diff.json")
+    run([cli, "diff", old, tar, "--format", "json", "-o", djson, *extra], ok=(0, 1))
+    report = json.load(open(djson))
+    for lang, html_lang in (("en", "en"), ("zh", "zh-CN")):
+        dpath = os.path.join(out, "small-diff-%s.html" % lang)
+        run([cli, "diff", old, tar, "--format", "html", "--lang", lang, "-o", dpath, *extra],
+            ok=(0, 1))
+        for p in html_check.check(dpath, html_lang, ["t1.low", "t1.high", "t2.low", "t2.high"], []):
+            fail("%s: %s" % (dpath, p))
+        page = open(dpath, encoding="utf-8").read()
+        new, same, fixed = {"en": ("+ new", "= unchanged", "− fixed"),
+                            "zh": ("+ 新增", "= 未变", "− 已修复")}[lang]
+        for n in (1, 2):
+            for ident, mark in (("item-t%d.low" % n, new), ("item-t%d.high" % n, same)):
+                part = html_part(page, ident, "</article>")
+                # the item's mark and its evidence row's
+                if part.count(mark) < 2:
+                    fail("small-diff-%s: %s is not marked %r (item and evidence)" % (lang, ident, mark))
+        fixed_part = html_part(page, "fixed", "</section>")
+        for n in (1, 2):
+            if "t%d.medium" % n not in fixed_part or fixed not in fixed_part:
+                fail("small-diff-%s: the fixed section does not list t%d.medium" % (lang, n))
+        if "t1.low" in fixed_part or "t1.high" in fixed_part:
+            fail("small-diff-%s: the fixed section lists a finding that is still there" % lang)
+    return report
+
+
 def pdf_pages(path):
     m = re.search(r"^Pages:\s+(\d+)", run(["pdfinfo", path]).stdout, re.M)
     return int(m.group(1)) if m else -1
@@ -135,7 +217,8 @@ def pdf_text(path):
 
 def check_pdf(path, report, exact):
     nb = len(report["baselines"])
-    want = nb + 2  # the cover, one page break per baseline, the appendix
+    # the cover, one page break per baseline, (diff: the fixed findings,) the appendix
+    want = nb + (3 if "diff" in report else 2)
     pages = pdf_pages(path)
     if exact and pages != want:
         fail("%s: %d pages, expected %d (cover, %d baselines, appendix)" % (path, pages, want, nb))
@@ -202,6 +285,7 @@ def main():
     small = reports["small"]
     if [len(b["items"]) for b in small["baselines"]] != [3, 3]:
         fail("the small rule set did not load as two baselines of three items")
+    small_diff = check_attribution(a.cli, a.out, images)
 
     browser = cdp.Browser(chromium)
     try:
@@ -209,6 +293,8 @@ def main():
         browse(browser, a.out, "sample-en", reports["sample"], exact=False)
         browse(browser, a.out, "sample-zh", reports["sample"], exact=False)
         browse(browser, a.out, "small-en", small, exact=True)
+        browse(browser, a.out, "small-diff-en", small_diff, exact=True)
+        browse(browser, a.out, "small-diff-zh", small_diff, exact=True)
     finally:
         browser.close()
     return 1 if problems else 0

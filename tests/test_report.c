@@ -1533,6 +1533,92 @@ START_TEST(html_report_in_both_languages)
 }
 END_TEST
 
+/*
+ * Issue 14's attribution on the page: the origin of every evidence and of the item, the fix
+ * snippet in a <pre> under the advice, the base boundary; diff mode: + new / = unchanged on
+ * items and evidence rows, the counts, and the compared image's fixed findings.
+ */
+START_TEST(html_attribution_fix_and_diff)
+{
+    fx *f = fixture(FX_STANDARD);
+    f->res.base.layers = 1;
+    f->res.base.source = fx_s(f, "--base-layers 1");
+    imgb_evidence *root = &f->res.baselines[0].items[0].evidence[0];
+    root->origin = IMGB_ORIGIN_OWN;
+    root->fix = fx_s(f, "RUN sed -i 's/^PermitRootLogin.*/PermitRootLogin no/' "
+                        "/etc/ssh/sshd_config");
+    f->res.baselines[0].items[1].evidence[0].origin = IMGB_ORIGIN_BASE;
+    imgb_report_params p;
+    params_init(&p);
+    set_param(&p, "lang", "en");
+    char *h = render(&f->res, "html", &p);
+    ck_assert_int_eq(html_check_text(h, "en", FX_FAILED_IDS), 0);
+    ck_assert_ptr_nonnull(strstr(h, "<dt>Base image</dt><dd>the first layer <span class=\"muted\">"
+                                    "(--base-layers 1)</span>"));
+    ck_assert_ptr_null(strstr(h, "Compared with"));
+    ck_assert_ptr_null(strstr(h, "id=\"fixed\""));
+    char *item = html_part(h, "item-ssh.permit_root_login", "</article>");
+    ck_assert_ptr_nonnull(strstr(item, "<code class=\"iid\">ssh.permit_root_login</code>"
+                                       "<span class=\"org own\">own layer</span>"));
+    ck_assert_ptr_nonnull(strstr(item, "<td data-label=\"Layer / build step\"><span class=\"org "
+                                       "own\">own layer</span><br>layer 0 "));
+    const char *advice = strstr(item, "<dt>Advice</dt>");
+    const char *fix = strstr(item, "<dt>Fix (Dockerfile)</dt><dd><pre class=\"fix\"><code>RUN "
+                                   "sed -i &#39;s/^PermitRootLogin.*/PermitRootLogin no/&#39; "
+                                   "/etc/ssh/sshd_config</code></pre></dd>");
+    ck_assert_msg(advice && fix && advice < fix, "no fix snippet under the advice");
+    free(item);
+    item = html_part(h, "item-ssh.x11_forwarding", "</article>");
+    ck_assert_ptr_nonnull(strstr(item, "<span class=\"org base\">base image</span>"));
+    ck_assert_ptr_null(strstr(item, "<pre"));
+    free(item);
+    item = html_part(h, "item-build.no_user", "</article>");
+    ck_assert_ptr_nonnull(strstr(item, "<span class=\"org unknown\">origin unknown</span>"));
+    free(item);
+    free(h);
+
+    /* Against an image where everything passed, every failure is new and nothing fixed. */
+    fx *pass = fixture(FX_ALL_PASS), *same = fixture(FX_STANDARD);
+    p.diff_old = &pass->res;
+    h = render(&f->res, "html", &p);
+    ck_assert_int_eq(html_check_text(h, "en", FX_FAILED_IDS), 0);
+    ck_assert_ptr_nonnull(strstr(h, "<dt>Compared with</dt><dd>registry.example.com/team/app:1.2"));
+    ck_assert_ptr_nonnull(strstr(h, "Against the compared image: 11 new (+), 0 fixed (−), "
+                                    "0 unchanged (=) findings."));
+    item = html_part(h, "item-ssh.permit_root_login", "</article>");
+    const char *mark = strstr(item, "<span class=\"dm new\">+ new</span>");
+    ck_assert_msg(mark && strstr(mark + 1, "<span class=\"dm new\">+ new</span> <code>/etc/ssh/"
+                                           "sshd_config:12</code>"), "item or row not marked new");
+    free(item);
+    ck_assert_ptr_nonnull(strstr(h, "<h2>Fixed findings (0)</h2>"));
+    free(h);
+    /* Against itself: unchanged. */
+    p.diff_old = &same->res;
+    h = render(&f->res, "html", &p);
+    item = html_part(h, "item-weak.password", "</article>");
+    ck_assert_ptr_nonnull(strstr(item, "<span class=\"dm unchanged\">= unchanged</span> <code>"
+                                       "/etc/shadow:5</code>"));
+    ck_assert_ptr_null(strstr(item, "dm new"));
+    free(item);
+    free(h);
+    /* The other way round: every finding fixed, listed on their own page. */
+    p.diff_old = &f->res;
+    h = render(&pass->res, "html", &p);
+    ck_assert_int_eq(html_check_text(h, "en", ""), 0);
+    char *fixed = html_part(h, "fixed", "</section>");
+    ck_assert_ptr_nonnull(strstr(fixed, "<h2>Fixed findings (11)</h2>"));
+    ck_assert_ptr_nonnull(strstr(fixed, "<span class=\"dm fixed\">− fixed</span> Check "
+                                        "ssh.permit_root_login"));
+    ck_assert_ptr_nonnull(strstr(fixed, "<code>/usr/aksk.txt:1</code>"));
+    free(fixed);
+    free(h);
+    imgb_report_params_dispose(&p);
+    fx_free(same);
+    fx_free(pass);
+    fx_free(f);
+}
+END_TEST
+
 /* Nothing passes: the verdict says so, and a broken document would fail the checker. */
 START_TEST(html_verdict_pass_and_checker_catches_breakage)
 {
@@ -1996,6 +2082,7 @@ static Suite *report_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, html_report_in_both_languages);
     tcase_add_test(tc, html_verdict_pass_and_checker_catches_breakage);
+    tcase_add_test(tc, html_attribution_fix_and_diff);
     tcase_add_test(tc, html_escapes_hostile_text);
     tcase_add_test(tc, html_incomplete_is_not_a_pass);
     suite_add_tcase(s, tc);

@@ -187,7 +187,7 @@ static void history_body(bool pg)
     fixture_init(&f, pg ? "store-hist-pg" : "store-hist", pg);
     imgb_store *s = NULL;
     ck_assert_msg(imgb_store_open(&s, f.where) == 0, "%s", imgb_error_last());
-    ck_assert_int_eq(imgb_store_schema_version(s), 3);
+    ck_assert_int_eq(imgb_store_schema_version(s), 4);
 
     char *v1 = build(&f, "v1.tar", "team/app:1", true, "", false);
     char *v2 = build(&f, "v2.tar", "team/app:1", false, "app", true);
@@ -347,6 +347,121 @@ START_TEST(retention_postgres) { retention_body(true); }
 END_TEST
 
 /*
+ * Report pages: every record keeps the page `scan --format html` renders, in both languages,
+ * served by scan id or by the done job's id, to its tenant only; a scan recorded before
+ * migration 4 (columns dropped and the version taken back, then reopened: the real
+ * migration runs over a populated store) is "not found" with a reason, a damaged page an
+ * error.
+ */
+static void expect_page(imgb_store *s, const char *tenant, const char *id,
+                        const imgb_scan_result *res, imgb_lang lang)
+{
+    char *page = NULL, *csp = NULL;
+    size_t len = 0;
+    ck_assert_msg(imgb_store_page(s, tenant, id, lang, &page, &len, &csp) == 0, "%s",
+                  imgb_error_last());
+    imgb_report_params p;
+    imgb_report_params_init(&p);
+    p.lang = lang;
+    imgb_buf want = IMGB_BUF_INIT;
+    ck_assert_int_eq(imgb_report_render_fmt(res, imgb_report_format_lookup("html"), &p, &want), 0);
+    ck_assert_uint_eq(len, want.len);
+    ck_assert_int_eq(strlen(page), len);
+    ck_assert_msg(!memcmp(page, want.ptr, len), "the stored page differs from the rendered one");
+    ck_assert_ptr_nonnull(strstr(page, lang == IMGB_LANG_EN ? "<html lang=\"en\">"
+                                                            : "<html lang=\"zh-CN\">"));
+    ck_assert_ptr_nonnull(strstr(page, "t.ssh.root"));
+    ck_assert_msg(!strncmp(csp, "default-src 'none';", 19), "%s", csp);
+    char *meta = imgb_xasprintf("content=\"%s\"", csp);
+    ck_assert_msg(strstr(page, meta) != NULL, "the page's own policy is not %s", csp);
+    free(meta);
+    imgb_buf_dispose(&want);
+    imgb_report_params_dispose(&p);
+    free(page);
+    free(csp);
+}
+
+static void expect_no_page(imgb_store *s, const char *tenant, const char *id, const char *why)
+{
+    char *page = (char *)"x";
+    ck_assert_int_eq(imgb_store_page(s, tenant, id, IMGB_LANG_ZH, &page, NULL, NULL),
+                     IMGB_ENOTFOUND);
+    ck_assert_ptr_null(page);
+    ck_assert_msg(strstr(imgb_error_last(), why), "'%s' does not say '%s'", imgb_error_last(),
+                  why);
+}
+
+static void pages_body(bool pg)
+{
+    fixture f;
+    fixture_init(&f, pg ? "store-pages-pg" : "store-pages", pg);
+    imgb_store *s = NULL;
+    ck_assert_msg(imgb_store_open(&s, f.where) == 0, "%s", imgb_error_last());
+    char *v1 = build(&f, "v1.tar", "team/app:1", true, "", false);
+    imgb_scan_result *res = NULL;
+    imgb_scan_config opts = { .read = { .jobs = 1 } };
+    ck_assert_msg(imgb_scan_run(&res, f.rs, v1, &opts) == 0, "%s", imgb_error_last());
+    imgb_store_identity who = { .tenant = "a" };
+    char old_id[33], id[33], job[33], queued[33];
+    ck_assert_int_eq(imgb_store_record(s, res, &who, NULL, old_id), 0);
+    expect_page(s, "a", old_id, res, IMGB_LANG_ZH);
+
+    /* Back to schema 3 with a scan in it, then the migration on open. */
+    const char *down = pg ? "ALTER TABLE scans DROP COLUMN page_zh, DROP COLUMN page_en,"
+                            " DROP COLUMN page_csp; DELETE FROM imgb_schema WHERE version = 4"
+                          : "ALTER TABLE scans DROP COLUMN page_zh; ALTER TABLE scans DROP"
+                            " COLUMN page_en; ALTER TABLE scans DROP COLUMN page_csp;"
+                            " DELETE FROM imgb_schema WHERE version = 4";
+    ck_assert_msg(imgb_db_script(imgb_store_db(s), down) == 0, "%s", imgb_error_last());
+    imgb_store_close(s);
+    ck_assert_msg(imgb_store_open(&s, f.where) == 0, "%s", imgb_error_last());
+    ck_assert_int_eq(imgb_store_schema_version(s), 4);
+    expect_no_page(s, "a", old_id, "recorded before");
+
+    ck_assert_int_eq(imgb_store_record(s, res, &who, NULL, id), 0);
+    expect_page(s, "a", id, res, IMGB_LANG_ZH);
+    expect_page(s, "a", id, res, IMGB_LANG_EN);
+    /* Another tenant's scan is not found, and reads like an id that never existed. */
+    expect_no_page(s, "b", id, "no recorded scan");
+    expect_no_page(s, "a", "0123456789abcdef0123456789abcdef", "no recorded scan");
+    expect_no_page(s, "a", "../../etc/passwd", "32 hex digits");
+    ck_assert_int_eq(imgb_store_page(s, "a", id, (imgb_lang)7, &(char *){ NULL }, NULL, NULL),
+                     IMGB_EINVAL);
+
+    /* By job id: the scan its worker recorded; a queued job has none yet. */
+    ck_assert_int_eq(imgb_store_job_submit(s, "a", v1, 0, job), 0);
+    imgb_job j;
+    ck_assert_int_eq(imgb_store_job_claim(s, "w1", 60000, &j), 1);
+    ck_assert_str_eq(j.id, job);
+    ck_assert_int_eq(imgb_store_record_job(s, res, &who, NULL, job, "w1", NULL), 0);
+    imgb_job_dispose(&j);
+    expect_page(s, "a", job, res, IMGB_LANG_EN);
+    expect_no_page(s, "b", job, "no recorded scan");
+    ck_assert_int_eq(imgb_store_job_submit(s, "a", v1, 0, queued), 0);
+    expect_no_page(s, "a", queued, "queued");
+
+    /* A damaged page is an error, not a page. */
+    const char *pv[] = { id };
+    ck_assert_int_eq(imgb_db_query(imgb_store_db(s), "UPDATE scans SET page_en = 'zstd:AAAA'"
+                                   " WHERE scan_id = $1", pv, 1, NULL), 0);
+    char *page = NULL;
+    ck_assert_int_eq(imgb_store_page(s, "a", id, IMGB_LANG_EN, &page, NULL, NULL),
+                     IMGB_EFORMAT);
+    ck_assert_ptr_null(page);
+
+    imgb_scan_result_free(res);
+    imgb_store_close(s);
+    free(v1);
+    fixture_dispose(&f);
+}
+
+START_TEST(pages_sqlite) { pages_body(false); }
+END_TEST
+
+START_TEST(pages_postgres) { pages_body(true); }
+END_TEST
+
+/*
  * SIGKILL while recording: children record scans of several images in a loop and are
  * killed at random moments; afterwards the history is consistent: every asset's latest scan
  * exists, and the kept aggregate equals the sum over the assets.
@@ -385,6 +500,13 @@ static void crash_body(bool pg)
                      "SELECT COUNT(*) FROM assets a WHERE NOT EXISTS (SELECT 1 FROM scans s"
                      " WHERE s.tenant = a.tenant AND s.scan_id = a.last_scan_id)", NULL, 0, &r), 0);
     ck_assert_int_eq(imgb_db_int(&r, 0, 0), 0);
+    imgb_db_rows_dispose(&r);
+    /* No scan without its report pages: they are written in the same transaction. */
+    ck_assert_int_eq(imgb_db_query(imgb_store_db(s),
+                     "SELECT COUNT(*), SUM(CASE WHEN page_zh IS NULL OR page_en IS NULL OR"
+                     " page_csp IS NULL THEN 1 ELSE 0 END) FROM scans", NULL, 0, &r), 0);
+    ck_assert_int_gt(imgb_db_int(&r, 0, 0), 0);
+    ck_assert_int_eq(imgb_db_int(&r, 0, 1), 0);
     imgb_db_rows_dispose(&r);
     ck_assert_int_eq(imgb_db_query(imgb_store_db(s),
                      "SELECT t.weak - SUM(a.weak), t.policy - SUM(a.policy), t.checks -"
@@ -429,10 +551,12 @@ static Suite *store_suite(void)
     tcase_add_test(tc, history_sqlite);
     tcase_add_test(tc, retention_sqlite);
     tcase_add_test(tc, crash_sqlite);
+    tcase_add_test(tc, pages_sqlite);
     tcase_add_test(tc, open_refuses_bad_locations);
     tcase_add_test(tc, history_postgres);
     tcase_add_test(tc, retention_postgres);
     tcase_add_test(tc, crash_postgres);
+    tcase_add_test(tc, pages_postgres);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,7 +1,7 @@
 /*
  * `imgbaseline diff OLD NEW`: scan both images with the same rules and options and report
  * NEW against OLD: findings new in NEW (+), fixed in NEW (-), unchanged (=), in the scan's
- * formats (json, table, sarif; the cloud API formats have no field for it).  The gate
+ * formats (json, table, sarif, html; the cloud API formats have no field for it).  The gate
  * (--fail-on, --exit-code, --only-own, the ignore file) counts only NEW's new findings: the
  * pre-push question "did my change make the image worse than main's?".
  * --base-image/--base-layers describe NEW's base (origins of its findings); OLD is scanned
@@ -119,8 +119,8 @@ static int opt_param(void *a, const cli_option *opt, const char *v)
 }
 
 static const cli_option diff_options[] = {
-    { "format", 'f', "FORMAT", "json, table or sarif (default: table on a terminal, else json)",
-      opt_str, "format" },
+    { "format", 'f', "FORMAT",
+      "json, table, sarif or html (default: table on a terminal, else json)", opt_str, "format" },
     { "output", 'o', "FILE", "write the report to FILE (atomically)", opt_str, "output" },
     { "lang", 0, "zh|en", "language of the report (default: zh for a zh_* locale in LC_ALL, "
       "LC_MESSAGES or LANG, else en)",
@@ -204,8 +204,8 @@ int cmd_diff(int argc, char **argv)
     int fi = imgb_report_format_find(d.format);
     if (fi < 0 || imgb_report_format_is_api((size_t)fi) || strncmp(d.format, "inspect", 7) == 0 ||
         strcmp(d.format, "junit") == 0) {
-        cli_fail("diff: format '%s' cannot show new and fixed findings (json, table or sarif)",
-                 d.format);
+        cli_fail("diff: format '%s' cannot show new and fixed findings (json, table, sarif or "
+                 "html)", d.format);
         goto done;
     }
     if (cli_load_ignore(&ignore, d.ignore_file, d.ignores.v, d.ignores.n) != 0)

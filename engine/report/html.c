@@ -7,11 +7,15 @@
  *             inline-SVG bar chart of the open failures per baseline by severity with the
  *             numbers written next to each bar (it reads without colour)
  *   baselines one section per applied baseline, starting a new printed page: failed items
- *             first (severity, title, description, evidence with file:line, effective value,
- *             where it came from, layer and build step; expected condition, advice, where to
- *             fix, references), then ignored / false-positive items with reason and expiry,
+ *             first (severity, title, origin, description, evidence with file:line, effective
+ *             value, where it came from, origin base / own / unknown, layer and build step;
+ *             expected condition, advice, the fix snippet as Dockerfile lines, where to fix,
+ *             references), then ignored / false-positive items with reason and expiry,
  *             errors and incomplete checks; passed and not-applicable items folded in
  *             <details> (present in the file, opened for printing)
+ *   fixed     diff mode only (imgbaseline diff): the compared image's findings this one no
+ *             longer has, on a page of their own; items and evidence rows are marked
+ *             "+ new" / "= unchanged" and the verdict line counts them
  *   appendix  baselines that did not apply and why, warnings, expired ignore entries
  *
  * Self-contained: inline CSS, inline SVG, one small inline script (opens the folded parts
@@ -33,6 +37,7 @@
 
 #include <openssl/evp.h>
 
+#include "attribution.h"
 #include "facts/os.h"
 #include "report/report_priv.h"
 #include "util/error.h"
@@ -55,7 +60,9 @@ enum {
     L_FIX, L_REFS, L_IGNORED, L_FALSE_POSITIVE, L_REASON, L_EXPIRES, L_NO_EXPIRY, L_ENTRY,
     L_NOT_APPLIED, L_WARNINGS, L_NO_BASELINE, L_ST_FAIL, L_ST_PASS, L_ST_NA, L_ST_ERROR,
     L_ST_INCOMPLETE, L_SEVERITY, L_ITEM, L_CONTENTS, L_APPENDIX, L_NONE_FAILED, L_ITEMS,
-    L_BASELINES, L_CONFIG, L_SKIP_LINK, L_P_PASS, L_P_NA, L_P_ERROR, L_COUNT
+    L_BASELINES, L_CONFIG, L_SKIP_LINK, L_P_PASS, L_P_NA, L_P_ERROR, L_BASE, L_BASE_UNKNOWN,
+    L_O_BASE, L_O_OWN, L_O_UNKNOWN, L_FIX_SNIPPET, L_COMPARED, L_D_NEW, L_D_UNCHANGED,
+    L_D_FIXED, L_G_FIXED, L_NONE_FIXED, L_COUNT
 };
 
 static const char *const labels[L_COUNT][2] = {
@@ -126,11 +133,27 @@ static const char *const labels[L_COUNT][2] = {
     [L_P_PASS] = { "通过", "passed" },
     [L_P_NA] = { "不适用", "not applicable" },
     [L_P_ERROR] = { "错误或未完成", "errors or incomplete" },
+    [L_BASE] = { "基础镜像", "Base image" },
+    [L_BASE_UNKNOWN] = { "未知", "unknown" },
+    [L_O_BASE] = { "来自基础镜像", "base image" },
+    [L_O_OWN] = { "本镜像自有层", "own layer" },
+    [L_O_UNKNOWN] = { "来源未知", "origin unknown" },
+    [L_FIX_SNIPPET] = { "修复（Dockerfile）", "Fix (Dockerfile)" },
+    [L_COMPARED] = { "对比基准", "Compared with" },
+    [L_D_NEW] = { "新增", "new" },
+    [L_D_UNCHANGED] = { "未变", "unchanged" },
+    [L_D_FIXED] = { "已修复", "fixed" },
+    [L_G_FIXED] = { "已修复的问题", "Fixed findings" },
+    [L_NONE_FIXED] = { "对比基准中的问题在本镜像中均仍存在。",
+                       "Every finding of the compared image is still there." },
 };
 
 #define LBL(h, id) labels[id][(h)->en]
 
 static const int sev_label[3] = { L_SEV_LOW, L_SEV_MEDIUM, L_SEV_HIGH };
+/* By imgb_origin (UNKNOWN, BASE, OWN). */
+static const int origin_label[3] = { L_O_UNKNOWN, L_O_BASE, L_O_OWN };
+static const char *const origin_class[3] = { "unknown", "base", "own" };
 static const char *const sev_class[3] = { "low", "medium", "high" };
 
 /*
@@ -237,6 +260,15 @@ static const char stylesheet[] =
     ".appendix li{margin:3px 0}\n"
     "footer{margin:30px 0 40px;color:var(--muted);font-size:12.5px;border-top:1px solid "
     "var(--line);padding-top:8px}\n"
+    ".org{font-size:12px;padding:0 6px;border-radius:3px;white-space:nowrap;"
+    "border:1px solid currentColor}.org.own{color:#6941c6}.org.base{color:var(--muted)}"
+    ".org.unknown{color:var(--muted);border-style:dashed}\n"
+    ".dm{font-weight:700;font-size:12px;padding:0 5px;border-radius:3px;white-space:nowrap;"
+    "border:1px solid currentColor}.dm.new{color:var(--high);background:var(--high-bg)}"
+    ".dm.unchanged{color:var(--muted)}.dm.fixed{color:var(--pass);background:var(--pass-bg)}\n"
+    "pre.fix{margin:3px 0;padding:6px 10px;background:var(--panel);border:1px solid var(--line);"
+    "border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12.5px;"
+    "break-inside:avoid-page}\n"
     "@media (max-width:700px){.wrap{padding:0 14px}.ident{grid-template-columns:1fr;"
     "padding:10px 12px}.ident div{grid-template-columns:7.5em minmax(0,1fr)}"
     ".bars{grid-template-columns:1fr;gap:2px}.bars .name{text-align:left;font-weight:600;"
@@ -541,6 +573,56 @@ static void put_image_rows(html_ctx *h)
     }
 }
 
+/* Where the base image ends (engine/attribution.c): the origin of every finding depends on
+ * it, so the reader sees how it was found or why it is not known. */
+static void put_base_row(html_ctx *h)
+{
+    const imgb_base_info *bi = &h->res->base;
+    imgb_buf *o = h->o;
+    ident_row(h, L_BASE);
+    if (bi->layers >= 0) {
+        if (bi->name) {
+            h_text(o, bi->name);
+            imgb_buf_puts(o, " — ");
+        }
+        if (bi->layers == 0)
+            imgb_buf_puts(o, h->en ? "none: every layer is the image's own"
+                                   : "无：所有层均为本镜像自有");
+        else if (bi->layers == 1)
+            imgb_buf_puts(o, h->en ? "the first layer" : "第 1 层");
+        else
+            imgb_buf_printf(o, h->en ? "the first %d layers" : "前 %d 层", bi->layers);
+        if (bi->digest) {
+            imgb_buf_putc(o, ' ');
+            h_digest(o, bi->digest);
+        }
+        if (bi->source)
+            h_muted(o, bi->source);
+    } else {
+        /* The reason says it is unknown and why. */
+        h_text(o, bi->source ? bi->source : LBL(h, L_BASE_UNKNOWN));
+    }
+    imgb_buf_puts(o, "</dd></div>");
+}
+
+/* Diff mode: the image this one is compared with. */
+static void put_compared_row(html_ctx *h)
+{
+    const imgb_scan_result *old = h->p->diff_old;
+    if (!old)
+        return;
+    const imgb_image *img = old->image;
+    imgb_buf *o = h->o;
+    ident_row(h, L_COMPARED);
+    if (img && img->nrefs)
+        h_text(o, img->refs[0]);
+    else if (img && img->path)
+        h_text(o, strrchr(img->path, '/') ? strrchr(img->path, '/') + 1 : img->path);
+    imgb_buf_putc(o, ' ');
+    h_digest(o, img ? img->config_digest : NULL);
+    imgb_buf_puts(o, "</dd></div>");
+}
+
 static void put_os_rows(html_ctx *h)
 {
     const imgb_os_info *os = h->res->os;
@@ -680,6 +762,15 @@ static void put_verdict(html_ctx *h)
                              : "<span class=\"sub\">共检查 %zu 项：通过 %zu，不适用 %zu，已忽略或误报 %zu，"
                                "错误或未完成 %zu。</span>",
                     nitems, c->passed, c->na, c->ignored, c->errors);
+    if (h->p->diff_old) {
+        size_t nnew, nsame, nfixed = imgb_report_diff_fixed(h->res, h->p, NULL, NULL);
+        imgb_report_diff_counts(h->res, h->p, &nnew, &nsame);
+        imgb_buf_printf(o, h->en ? "<span class=\"sub\">Against the compared image: %zu new "
+                                   "(+), %zu fixed (−), %zu unchanged (=) findings.</span>"
+                                 : "<span class=\"sub\">与对比基准相比：新增 %zu 项 (+)，"
+                                   "已修复 %zu 项 (−)，未变 %zu 项 (=)。</span>",
+                        nnew, nfixed, nsame);
+    }
     imgb_buf_puts(o, "</p>\n");
 }
 
@@ -769,6 +860,8 @@ static void put_header(html_ctx *h)
     imgb_buf_printf(o, "<a class=\"skip\" href=\"#baselines\">%s</a>\n", LBL(h, L_SKIP_LINK));
     imgb_buf_puts(o, "<dl class=\"ident\">");
     put_image_rows(h);
+    put_base_row(h);
+    put_compared_row(h);
     put_os_rows(h);
     put_scan_rows(h);
     put_completeness(h);
@@ -812,10 +905,31 @@ static void put_finding(html_ctx *h, const imgb_evidence *ev)
         h_muted(o, ev->source);
 }
 
+/* Base image, own layer or unknown (the boundary is not known): as a word, not a colour. */
+static void put_origin(html_ctx *h, imgb_origin origin)
+{
+    int k = origin == IMGB_ORIGIN_BASE ? 1 : origin == IMGB_ORIGIN_OWN ? 2 : 0;
+    imgb_buf_printf(h->o, "<span class=\"org %s\">%s</span>", origin_class[k],
+                    LBL(h, origin_label[k]));
+}
+
+/* Diff mode: the mark of a finding, written out so that it reads without colour. */
+static void put_diff_mark(html_ctx *h, int state)
+{
+    static const char *const sign[] = { "+", "−", "=" };
+    int label = state == IMGB_DIFF_NEW ? L_D_NEW : state == IMGB_DIFF_FIXED ? L_D_FIXED
+                                                                           : L_D_UNCHANGED;
+    imgb_buf_printf(h->o, "<span class=\"dm %s\">%s %s</span> ", imgb_report_diff_name(state),
+                    sign[state], LBL(h, label));
+}
+
 static void put_layer(html_ctx *h, const imgb_evidence *ev)
 {
     imgb_buf *o = h->o;
     const imgb_image *img = h->res->image;
+    put_origin(h, ev->origin);
+    if (ev->layer >= 0 || ev->layer_removed >= 0 || (ev->history_index >= 0 && ev->layer_cmd))
+        imgb_buf_puts(o, "<br>");
     if (ev->layer >= 0) {
         imgb_buf_printf(o, h->en ? "layer %d " : "第 %d 层 ", ev->layer);
         const char *dg = ev->layer_digest;
@@ -851,7 +965,7 @@ static void put_ignore_note(html_ctx *h, const imgb_ignore_entry *e)
     imgb_buf_puts(o, ")</span>");
 }
 
-static void put_evidence_row(html_ctx *h, size_t b, size_t i, size_t e, bool layer_col)
+static void put_evidence_row(html_ctx *h, size_t b, size_t i, size_t e)
 {
     imgb_buf *o = h->o;
     const imgb_item_result *r = &h->res->baselines[b].items[i];
@@ -862,6 +976,9 @@ static void put_evidence_row(html_ctx *h, size_t b, size_t i, size_t e, bool lay
                                 : IMGB_STATUS_UNHANDLED;
     imgb_buf_printf(o, "<tr%s><td data-label=\"%s\">", st ? " class=\"ignored\"" : "",
                     LBL(h, L_LOCATION));
+    int dstate = imgb_report_diff_state(h->p, r, e);
+    if (dstate >= 0)
+        put_diff_mark(h, dstate);
     put_location(h, ev);
     imgb_buf_printf(o, "</td><td data-label=\"%s\">", LBL(h, L_FINDING));
     put_finding(h, ev);
@@ -869,20 +986,16 @@ static void put_evidence_row(html_ctx *h, size_t b, size_t i, size_t e, bool lay
         imgb_buf_puts(o, "<br>");
         put_ignore_note(h, entry);
     }
-    if (layer_col) {
-        imgb_buf_printf(o, "</td><td data-label=\"%s\">", LBL(h, L_LAYER_STEP));
-        put_layer(h, ev);
-    }
+    imgb_buf_printf(o, "</td><td data-label=\"%s\">", LBL(h, L_LAYER_STEP));
+    put_layer(h, ev);
     imgb_buf_puts(o, "</td></tr>\n");
 }
 
-static void put_evidence_head(html_ctx *h, bool layer_col)
+static void put_evidence_head(html_ctx *h)
 {
-    imgb_buf_printf(h->o, "<table class=\"ev%s\"><thead><tr><th>%s</th><th>%s</th>",
-                    layer_col ? "" : " two", LBL(h, L_LOCATION), LBL(h, L_FINDING));
-    if (layer_col)
-        imgb_buf_printf(h->o, "<th>%s</th>", LBL(h, L_LAYER_STEP));
-    imgb_buf_puts(h->o, "</tr></thead><tbody>\n");
+    imgb_buf_printf(h->o, "<table class=\"ev\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+                          "</tr></thead><tbody>\n",
+                    LBL(h, L_LOCATION), LBL(h, L_FINDING), LBL(h, L_LAYER_STEP));
 }
 
 /* The evidence that explains the verdict: failing evidence of a failed item, all of it
@@ -897,17 +1010,13 @@ static void put_evidence(html_ctx *h, size_t b, size_t i)
     imgb_buf *o = h->o;
     const imgb_item_result *r = &h->res->baselines[b].items[i];
     size_t total = 0, shown = 0;
-    bool layer_col = false; /* only when some evidence knows its layer or build step */
-    for (size_t e = 0; e < r->nevidence; e++) {
-        if (!evidence_shown(r, e))
-            continue;
-        total++;
-        layer_col |= r->evidence[e].layer >= 0 || r->evidence[e].layer_removed >= 0 ||
-                     (r->evidence[e].history_index >= 0 && r->evidence[e].layer_cmd);
-    }
+    /* The third column says where each finding came from: base image, own layer or unknown
+     * for every one, and its layer and build step where known. */
+    for (size_t e = 0; e < r->nevidence; e++)
+        total += evidence_shown(r, e);
     if (!total)
         return;
-    put_evidence_head(h, layer_col);
+    put_evidence_head(h);
     for (size_t e = 0; e < r->nevidence && shown < HTML_EVIDENCE_MAX; e++) {
         if (!evidence_shown(r, e))
             continue;
@@ -916,9 +1025,9 @@ static void put_evidence(html_ctx *h, size_t b, size_t i)
             imgb_buf_printf(o, "</tbody></table><details><summary>%s%zu%s</summary>"
                                "<div class=\"inner\">",
                             h->en ? "" : "另有 ", rest, h->en ? " more" : " 条");
-            put_evidence_head(h, layer_col);
+            put_evidence_head(h);
         }
-        put_evidence_row(h, b, i, e, layer_col);
+        put_evidence_row(h, b, i, e);
         shown++;
     }
     imgb_buf_puts(o, "</tbody></table>");
@@ -950,10 +1059,11 @@ static void push_unique(imgb_ptrvec *v, char *s)
 }
 
 /*
- * Where to change the image so that this evidence goes away, as plain text: the build step
- * when one is known, the file (and line) where the effective value is set, or the file to
- * add the setting to when the value is a compiled-in default; a file that a later layer
- * deleted must be removed in the layer that adds it.
+ * Where to change the image so that this evidence goes away, as plain text: the file (and
+ * line) where the effective value is set, or the file to add the setting to when the value
+ * is a compiled-in default, with the build step that wrote it where known; a file that a
+ * later layer deleted must be removed in the layer that adds it; a finding of the image
+ * config or history: its build step.
  */
 static char *fix_location(html_ctx *h, const imgb_evidence *ev)
 {
@@ -963,13 +1073,21 @@ static char *fix_location(html_ctx *h, const imgb_evidence *ev)
                                    "in layer %d leaves it in the image)"
                                  : "%s：在第 %d 层的构建步骤中删除（在第 %d 层删除并不能将其从镜像中移除）",
                               ev->file, ev->layer, ev->layer_removed);
+    if (ev->file) {
+        char *where = ev->source && ev->source[0] == '/' ? imgb_xstrdup(ev->source)
+                                                          : imgb_report_evidence_location(ev);
+        if (!where || ev->history_index < 0)
+            return where;
+        char *s = imgb_xasprintf(en ? "%s (written by build step #%d)"
+                                    : "%s（由构建步骤 #%d 写入）", where, ev->history_index);
+        free(where);
+        return s;
+    }
     if (ev->history_index >= 0)
         return imgb_xasprintf(en ? "build step #%d of the image (Dockerfile instruction)"
                                  : "镜像构建步骤 #%d（Dockerfile 指令）",
                               ev->history_index);
-    if (ev->source && ev->source[0] == '/')
-        return imgb_xstrdup(ev->source);
-    return ev->file ? imgb_report_evidence_location(ev) : NULL;
+    return NULL;
 }
 
 static void put_list(imgb_buf *o, const imgb_ptrvec *v, size_t max, bool en)
@@ -1014,6 +1132,7 @@ static void put_facts(html_ctx *h, const imgb_item_result *r, bool with_fix)
     imgb_buf *o = h->o;
     const imgb_item *it = r->item;
     imgb_ptrvec expected = IMGB_PTRVEC_INIT, fix = IMGB_PTRVEC_INIT;
+    imgb_ptrvec snippets = IMGB_PTRVEC_INIT;
     for (size_t e = 0; e < r->nevidence; e++) {
         const imgb_evidence *ev = &r->evidence[e];
         if (!evidence_shown(r, e))
@@ -1023,6 +1142,9 @@ static void put_facts(html_ctx *h, const imgb_item_result *r, bool with_fix)
         char *loc = with_fix ? fix_location(h, ev) : NULL;
         if (loc)
             push_unique(&fix, loc);
+        char *snippet = with_fix ? imgb_report_fix_snippet(ev, h->p->lang) : NULL;
+        if (snippet)
+            push_unique(&snippets, snippet);
     }
     imgb_buf_puts(o, "<dl class=\"facts\">");
     if (expected.len) {
@@ -1033,6 +1155,21 @@ static void put_facts(html_ctx *h, const imgb_item_result *r, bool with_fix)
     imgb_buf_printf(o, "<dt>%s</dt><dd>", LBL(h, L_ADVICE));
     h_text(o, imgb_report_text(&it->advice, h->p->lang));
     imgb_buf_puts(o, "</dd>");
+    if (snippets.len) {
+        /* Dockerfile lines to paste, as written (wrapped on screen, never cut in print). */
+        imgb_buf_printf(o, "<dt>%s</dt><dd>", LBL(h, L_FIX_SNIPPET));
+        for (size_t k = 0; k < snippets.len && k < HTML_FIX_MAX; k++) {
+            imgb_buf_puts(o, "<pre class=\"fix\"><code>");
+            h_text(o, snippets.items[k]);
+            imgb_buf_puts(o, "</code></pre>");
+        }
+        if (snippets.len > HTML_FIX_MAX)
+            imgb_buf_printf(o, h->en ? "<p class=\"muted\">… %zu more (--format json lists "
+                                       "every one)</p>"
+                                     : "<p class=\"muted\">… 另有 %zu 条（--format json 列出全部）</p>",
+                            snippets.len - HTML_FIX_MAX);
+        imgb_buf_puts(o, "</dd>");
+    }
     if (fix.len) {
         imgb_buf_printf(o, "<dt>%s</dt><dd>", LBL(h, L_FIX));
         put_list(o, &fix, HTML_FIX_MAX, h->en);
@@ -1042,6 +1179,7 @@ static void put_facts(html_ctx *h, const imgb_item_result *r, bool with_fix)
     imgb_buf_puts(o, "</dl>");
     imgb_ptrvec_dispose(&expected, free);
     imgb_ptrvec_dispose(&fix, free);
+    imgb_ptrvec_dispose(&snippets, free);
 }
 
 /* ---- items -------------------------------------------------------------------------------- */
@@ -1073,11 +1211,18 @@ static void put_item(html_ctx *h, size_t b, size_t i, imgb_report_group g)
                     LBL(h, sev_label[it->severity]));
     if (g == IMGB_GROUP_ERROR)
         imgb_buf_printf(o, "<span class=\"tag err\">%s</span>", LBL(h, status_label(r)));
+    int dstate = r->verdict == IMGB_V_FAIL ? imgb_report_diff_item_state(h->p, r) : -1;
+    if (dstate >= 0)
+        put_diff_mark(h, dstate);
     imgb_buf_puts(o, "<h4>");
     h_text(o, imgb_report_text(&it->title, h->p->lang));
     imgb_buf_puts(o, "</h4><code class=\"iid\">");
     h_text(o, it->id);
-    imgb_buf_puts(o, "</code></div>\n");
+    imgb_buf_puts(o, "</code>");
+    /* The item's origin (own when any failing evidence is): what --only-own gates on. */
+    if (r->verdict == IMGB_V_FAIL)
+        put_origin(h, imgb_item_origin(r));
+    imgb_buf_puts(o, "</div>\n");
     if (g == IMGB_GROUP_IGNORED && entry) {
         imgb_buf_printf(o, "<p>");
         put_ignore_note(h, entry);
@@ -1205,6 +1350,61 @@ static void put_baseline(html_ctx *h, size_t b)
     imgb_buf_puts(o, "</section>\n");
 }
 
+/* ---- diff: fixed findings ----------------------------------------------------------------- */
+
+typedef struct fixed_rows {
+    html_ctx *h;
+    size_t written;
+} fixed_rows;
+
+static int put_fixed_row(const imgb_item_result *r, size_t e, void *payload)
+{
+    fixed_rows *fr = payload;
+    html_ctx *h = fr->h;
+    imgb_buf *o = h->o;
+    const imgb_item *it = r->item;
+    imgb_buf_printf(o, "<tr><td class=\"s\">%s</td><td>", LBL(h, sev_label[it->severity]));
+    put_diff_mark(h, IMGB_DIFF_FIXED);
+    h_text(o, imgb_report_text(&it->title, h->p->lang));
+    imgb_buf_puts(o, "<br><code class=\"iid\">");
+    h_text(o, it->id);
+    imgb_buf_puts(o, "</code></td><td>");
+    put_location(h, &r->evidence[e]);
+    imgb_buf_puts(o, "<br>");
+    put_finding(h, &r->evidence[e]);
+    imgb_buf_puts(o, "</td></tr>\n");
+    return ++fr->written == HTML_EVIDENCE_MAX; /* a document, not a dump */
+}
+
+/* Diff mode: the compared image's findings this image no longer has, on a page of their own
+ * (a document for a pre-merge review says what got better as plainly as what got worse). */
+static void put_fixed(html_ctx *h)
+{
+    imgb_buf *o = h->o;
+    if (!h->p->diff_old)
+        return;
+    size_t n = imgb_report_diff_fixed(h->res, h->p, NULL, NULL);
+    imgb_buf_printf(o, "<section class=\"baseline\" id=\"fixed\"><div class=\"bl-head\">"
+                       "<h2>%s (%zu)</h2></div>\n", LBL(h, L_G_FIXED), n);
+    if (!n) {
+        imgb_buf_printf(o, "<p class=\"muted\">%s</p></section>\n", LBL(h, L_NONE_FIXED));
+        return;
+    }
+    imgb_buf_printf(o, "<table class=\"list\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+                       "</tr></thead><tbody>\n",
+                    LBL(h, L_SEVERITY), LBL(h, L_ITEM), LBL(h, L_FINDING));
+    fixed_rows fr = { h, 0 };
+    imgb_report_diff_fixed(h->res, h->p, put_fixed_row, &fr);
+    imgb_buf_puts(o, "</tbody></table>");
+    if (n > fr.written)
+        imgb_buf_printf(o, h->en ? "<p class=\"muted\">%zu more not listed here; the JSON report "
+                                   "(--format json) lists every one.</p>"
+                                 : "<p class=\"muted\">另有 %zu 条未在此列出；JSON 报告"
+                                   "（--format json）列出全部。</p>",
+                        n - fr.written);
+    imgb_buf_puts(o, "</section>\n");
+}
+
 /* ---- appendix ------------------------------------------------------------------------------ */
 
 static void put_line_item(imgb_buf *o, const char *s)
@@ -1261,18 +1461,24 @@ static void script_hash(char out[64])
     memcpy(out + 7, b64, sizeof b64);
 }
 
+char *imgb_report_html_csp(void)
+{
+    char hash[64];
+    script_hash(hash);
+    return imgb_xasprintf("default-src 'none'; style-src 'unsafe-inline'; script-src '%s'; "
+                          "img-src data:; base-uri 'none'; form-action 'none'", hash);
+}
+
 static void put_head(html_ctx *h)
 {
     imgb_buf *o = h->o;
-    char hash[64];
-    script_hash(hash);
+    char *csp = imgb_report_html_csp();
     imgb_buf_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
-                       "'none'; style-src 'unsafe-inline'; script-src '%s'; img-src data:; "
-                       "base-uri 'none'; form-action 'none'\">\n"
+                       "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n"
                        "<meta name=\"generator\" content=\"imgbaseline ",
-                    h->en ? "en" : "zh-CN", hash);
+                    h->en ? "en" : "zh-CN", csp);
+    free(csp);
     h_text(o, imgb_version());
     imgb_buf_printf(o, "\">\n<title>%s — ", LBL(h, L_TITLE));
     put_ref(h);
@@ -1299,6 +1505,7 @@ int imgb_render_html(const imgb_scan_result *res, const imgb_report_params *p, i
         imgb_buf_printf(out, "<p>%s</p>\n", LBL(&h, L_NO_BASELINE));
     for (size_t b = 0; b < res->nbaselines; b++)
         put_baseline(&h, b);
+    put_fixed(&h);
     put_appendix(&h);
     imgb_buf_puts(out, "</main>\n<footer>");
     imgb_buf_printf(out, h.en ? "Generated by imgbaseline %s at " : "由 imgbaseline %s 生成于 ",

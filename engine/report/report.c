@@ -375,7 +375,7 @@ int imgb_report_render_fmt(const imgb_scan_result *res, const imgb_report_format
         return rc;
     if (p->diff_old && fmt->api)
         return imgb_error_set(IMGB_EINVAL, "diff: %s is a cloud API response with no field for "
-                              "new and fixed findings; use json, table or sarif", fmt->name);
+                              "new and fixed findings; use json, table, sarif or html", fmt->name);
     imgb_report_shown shown;
     imgb_report_shown_init(&shown, res, p);
     /* in diff mode the old scan's fixed findings are shown too: in the same language */

@@ -156,6 +156,13 @@ void imgb_report_shown_init(imgb_report_shown *s, const imgb_scan_result *res,
 void imgb_report_shown_dispose(imgb_report_shown *s);
 
 /**
+ * The Content-Security-Policy an "html" page declares in its <meta> and needs from a server
+ * that sends it (engine/report/html.c): no fetch of any kind, inline style, data: images,
+ * the page's one inline script by its hash.  malloc'd.
+ */
+char *imgb_report_html_csp(void);
+
+/**
  * Render several scanned images as one response (engine/report/many.c): "json" is JSON
  * Lines (one compact native report per image, in order); otherwise the images' rows
  * combined as the APIs answer a query over many images (build-risk images listed, Huawei

@@ -9,7 +9,9 @@
  *                 rows and of images with failed build risks, kept in the record
  *                 transaction: the unfiltered answers do not grow with the images
  *   scans         one row per recorded scan with its native JSON report (every item,
- *                 verdict and evidence); retention trims it per asset
+ *                 verdict and evidence) and its HTML report page in both languages (the
+ *                 bytes `scan --format html` writes, zstd-compressed, with the page's
+ *                 Content-Security-Policy); retention trims it per asset
  *   baselines     DescribeImageBaselineCheckResult rows with their history (first failure,
  *                 fixed status)
  *   hw_rows       ListImageRiskConfigs rows of the latest scan
@@ -25,7 +27,9 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <zstd.h>
 
 #include "report/native.h"
 #include "report/rows.h"
@@ -96,6 +100,13 @@ static const char *const migrations[] = {
     " WHERE r.tenant = tenant_stats.tenant AND r.failing = 1);"
     "DROP INDEX assets_last;"
     "CREATE INDEX assets_order ON assets (tenant, last_scan_ms, asset);",
+    /* 4: the HTML report page of each scan, rendered when it is recorded (renderers ->
+     * store: nothing is re-created from stored rows, and a page stays what it was even when
+     * the renderer changes).  Scans recorded before have NULL pages: served as a 404 that
+     * says so. */
+    "ALTER TABLE scans ADD COLUMN page_zh TEXT;"
+    "ALTER TABLE scans ADD COLUMN page_en TEXT;"
+    "ALTER TABLE scans ADD COLUMN page_csp TEXT;",
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -331,18 +342,123 @@ static int record_asset(imgb_db *db, const char *tenant, const char *asset,
     return rc;
 }
 
+/*
+ * Stored pages: "zstd:" and the zstd frame in base64.  The store's columns are text on both
+ * engines; an HTML page compresses about tenfold, so even in base64 it is a fraction of the
+ * page.  The prefix names the encoding, so another one can be added without a migration.
+ */
+#define PAGE_CODEC "zstd:"
+#define PAGE_ZSTD_LEVEL 6              /* most of level 19's ratio at a few ms a page */
+#define PAGE_MAX_BYTES (256u << 20)    /* a stored page never inflates past this */
+
+static char *page_pack(const char *page, size_t n)
+{
+    size_t cap = ZSTD_compressBound(n);
+    unsigned char *z = imgb_xmalloc(cap);
+    size_t zn = ZSTD_compress(z, cap, page, n, PAGE_ZSTD_LEVEL);
+    if (ZSTD_isError(zn) || zn > INT32_MAX / 2) {
+        free(z);
+        imgb_error_set(IMGB_ERROR, "store: cannot compress the report page: %s",
+                       ZSTD_isError(zn) ? ZSTD_getErrorName(zn) : "too large");
+        return NULL;
+    }
+    size_t pre = strlen(PAGE_CODEC);
+    char *out = imgb_xmalloc(pre + 4 * ((zn + 2) / 3) + 1);
+    memcpy(out, PAGE_CODEC, pre);
+    EVP_EncodeBlock((unsigned char *)out + pre, z, (int)zn);
+    free(z);
+    return out;
+}
+
+/* A stored page back to its bytes; a damaged one is an error, never a partial page. */
+static int page_unpack(const char *stored, const char *scan_id, char **page, size_t *len)
+{
+    size_t pre = strlen(PAGE_CODEC), bn = strlen(stored);
+    if (strncmp(stored, PAGE_CODEC, pre) || (bn - pre) % 4 || bn - pre > INT32_MAX)
+        return imgb_error_set(IMGB_EFORMAT, "store: the report page of scan %s is stored in "
+                              "an encoding this imgbaseline does not know", scan_id);
+    bn -= pre;
+    unsigned char *z = imgb_xmalloc(bn / 4 * 3 + 1);
+    int zn = bn ? EVP_DecodeBlock(z, (const unsigned char *)stored + pre, (int)bn) : 0;
+    /* EVP_DecodeBlock counts the padding as zero bytes. */
+    for (size_t k = bn; zn > 0 && k > 0 && stored[pre + k - 1] == '='; k--)
+        zn--;
+    unsigned long long n = zn > 0 ? ZSTD_getFrameContentSize(z, (size_t)zn)
+                                  : ZSTD_CONTENTSIZE_ERROR;
+    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > PAGE_MAX_BYTES) {
+        free(z);
+        return imgb_error_set(IMGB_EFORMAT, "store: the report page of scan %s is damaged",
+                              scan_id);
+    }
+    char *out = imgb_xmalloc((size_t)n + 1);
+    size_t got = ZSTD_decompress(out, (size_t)n, z, (size_t)zn);
+    free(z);
+    if (ZSTD_isError(got) || got != n) {
+        free(out);
+        return imgb_error_set(IMGB_EFORMAT, "store: the report page of scan %s is damaged",
+                              scan_id);
+    }
+    out[n] = '\0';
+    *page = out;
+    *len = (size_t)n;
+    return 0;
+}
+
+/* The page `scan --format html --lang LANG` writes for `res` with the same request (ignore
+ * list, severity filter), packed for a column. */
+static char *render_page(const imgb_scan_result *res, const imgb_report_params *p,
+                         imgb_lang lang)
+{
+    imgb_report_params pl = *p; /* shallow: nothing of it is freed here */
+    pl.lang = lang;
+    imgb_buf page = IMGB_BUF_INIT;
+    char *packed = NULL;
+    if (imgb_report_render_fmt(res, imgb_report_format_lookup("html"), &pl, &page) == 0)
+        packed = page_pack(page.ptr ? page.ptr : "", page.len);
+    else
+        imgb_error_prefix("store: rendering the report page");
+    imgb_buf_dispose(&page);
+    return packed;
+}
+
+/* What a scan row keeps besides its ids: rendered before the transaction, so that the write
+ * lock is held only for the statements. */
+typedef struct scan_docs {
+    imgb_buf report;        /* native JSON */
+    char *page[2];          /* packed HTML pages, zh and en */
+    char *csp;
+} scan_docs;
+
+static void scan_docs_dispose(scan_docs *d)
+{
+    imgb_buf_dispose(&d->report);
+    free(d->page[0]);
+    free(d->page[1]);
+    free(d->csp);
+}
+
+static int scan_docs_render(scan_docs *d, const imgb_scan_result *res,
+                            const imgb_report_params *p)
+{
+    memset(d, 0, sizeof *d);
+    if (imgb_report_native(res, "en", &d->report) < 0)
+        return IMGB_ERROR;
+    if (!(d->page[0] = render_page(res, p, IMGB_LANG_ZH)) ||
+        !(d->page[1] = render_page(res, p, IMGB_LANG_EN)))
+        return IMGB_ERROR;
+    d->csp = imgb_report_html_csp();
+    return 0;
+}
+
 static int record_scan(imgb_db *db, const char *tenant, const char *asset, const char *image_id,
                        const char *scan_id, const char *started, const char *finished,
-                       const imgb_scan_result *res, long retention)
+                       const scan_docs *d, long retention)
 {
-    imgb_buf rep = IMGB_BUF_INIT;
-    if (imgb_report_native(res, "en", &rep) < 0)
-        return IMGB_ERROR;
     const char *pv[] = { tenant, scan_id, asset, image_id, started, finished,
-                         rep.ptr ? rep.ptr : "" };
+                         d->report.ptr ? d->report.ptr : "", d->page[0], d->page[1], d->csp };
     int rc = q(db, "INSERT INTO scans (tenant, scan_id, asset, image_id, started_ms,"
-                   " finished_ms, report) VALUES ($1, $2, $3, $4, $5, $6, $7)", pv, 7);
-    imgb_buf_dispose(&rep);
+                   " finished_ms, report, page_zh, page_en, page_csp) VALUES ($1, $2, $3, $4,"
+                   " $5, $6, $7, $8, $9, $10)", pv, 10);
     if (rc == 0 && retention > 0) {
         char *keep = lld(retention);
         const char *pr[] = { tenant, asset, keep };
@@ -457,7 +573,10 @@ int imgb_store_record_job(imgb_store *s, const imgb_scan_result *res,
     imgb_report_hw_stat_counts(res, p, &st);
 
     imgb_db *db = s->db;
-    int rc = imgb_db_begin(db);
+    scan_docs docs;
+    int rc = scan_docs_render(&docs, res, p);
+    if (rc == 0)
+        rc = imgb_db_begin(db);
     long long share[2] = { 0, 0 };
     if (rc == 0) {
         rc = list_share(db, tenant, asset, share);
@@ -472,8 +591,8 @@ int imgb_store_record_job(imgb_store *s, const imgb_scan_result *res,
         if (rc == 0)
             rc = record_list_totals(db, tenant, asset, share);
         if (rc == 0)
-            rc = record_scan(db, tenant, asset, view.image_id, scan_id, started, finished, res,
-                             who ? who->retention : 0);
+            rc = record_scan(db, tenant, asset, view.image_id, scan_id, started, finished,
+                             &docs, who ? who->retention : 0);
         if (rc == 0 && job_id) {
             /* Exactly once: only while the job is still this worker's. */
             char *summary = job_summary(res, view.image_id);
@@ -499,6 +618,7 @@ int imgb_store_record_job(imgb_store *s, const imgb_scan_result *res,
     }
     if (rc == 0 && scan_id_out)
         memcpy(scan_id_out, scan_id, 33);
+    scan_docs_dispose(&docs);
     free(started);
     free(finished);
     free(asset);
@@ -987,4 +1107,87 @@ int imgb_store_nonce_use(imgb_store *s, const char *access_key, const char *nonc
     free(now);
     free(exp);
     return fresh;
+}
+
+/* ---- report pages -------------------------------------------------------------------- */
+
+/* Scan and job ids are 32 lower-case hex digits (random_hex, jobs.c). */
+static bool is_record_id(const char *id)
+{
+    return strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32;
+}
+
+/* The scan a done job of `tenant` recorded; ENOTFOUND saying why when there is none. */
+static int job_scan_id(imgb_db *db, const char *tenant, const char *id, char scan_id[33])
+{
+    const char *pv[] = { id, tenant };
+    imgb_db_rows r;
+    if (imgb_db_query(db, "SELECT state, scan_id, error FROM jobs WHERE id = $1 AND"
+                          " tenant = $2", pv, 2, &r) < 0)
+        return IMGB_ERROR;
+    int rc;
+    const char *state = imgb_db_cell(&r, 0, 0), *scan = imgb_db_cell(&r, 0, 1);
+    if (!r.nrows)
+        rc = imgb_error_set(IMGB_ENOTFOUND, "no recorded scan or scan job %s", id);
+    else if (scan && is_record_id(scan))
+        rc = (memcpy(scan_id, scan, 33), 0);
+    else if (!strcmp(state, "failed"))
+        rc = imgb_error_set(IMGB_ENOTFOUND, "scan job %s failed, so it has no report: %.200s",
+                            id, imgb_db_cell(&r, 0, 2) ? imgb_db_cell(&r, 0, 2) : "");
+    else
+        rc = imgb_error_set(IMGB_ENOTFOUND, "scan job %s is %s: its report exists once the "
+                            "scan is done", id, state);
+    imgb_db_rows_dispose(&r);
+    return rc;
+}
+
+int imgb_store_page(imgb_store *s, const char *tenant, const char *id, imgb_lang lang,
+                    char **html, size_t *len, char **csp)
+{
+    *html = NULL;
+    if (csp)
+        *csp = NULL;
+    if (lang != IMGB_LANG_ZH && lang != IMGB_LANG_EN)
+        return imgb_error_set(IMGB_EINVAL, "store: a report page is zh or en");
+    if (!tenant || !id || !is_record_id(id))
+        return imgb_error_set(IMGB_ENOTFOUND, "no recorded scan '%.64s' (a scan or job id is "
+                              "32 hex digits)", id ? id : "");
+    /* A job id is accepted too: POST /v1/scans hands out the job's id. */
+    char scan_id[33];
+    memcpy(scan_id, id, 33);
+    const char *sql = lang == IMGB_LANG_EN
+        ? "SELECT page_en, page_csp FROM scans WHERE tenant = $1 AND scan_id = $2"
+        : "SELECT page_zh, page_csp FROM scans WHERE tenant = $1 AND scan_id = $2";
+    imgb_db_rows r = { 0 };
+    for (int round = 0; round < 2; round++) {
+        const char *pv[] = { tenant, scan_id };
+        imgb_db_rows_dispose(&r);
+        if (imgb_db_query(s->db, sql, pv, 2, &r) < 0)
+            return IMGB_ERROR;
+        if (r.nrows || round == 1)
+            break;
+        int jrc = job_scan_id(s->db, tenant, id, scan_id);
+        if (jrc < 0) {
+            imgb_db_rows_dispose(&r);
+            return jrc;
+        }
+    }
+    int rc;
+    const char *page = imgb_db_cell(&r, 0, 0);
+    size_t n = 0;
+    if (!r.nrows)
+        rc = imgb_error_set(IMGB_ENOTFOUND, "scan %s of job %s is no longer kept (retention)",
+                            scan_id, id);
+    else if (!page)
+        rc = imgb_error_set(IMGB_ENOTFOUND, "scan %s was recorded before this store kept report "
+                            "pages (store schema 4): scan the image again for its report",
+                            scan_id);
+    else if ((rc = page_unpack(page, scan_id, html, &n)) == 0) {
+        if (len)
+            *len = n;
+        if (csp)
+            *csp = imgb_xstrdup(imgb_db_cell(&r, 0, 1) ? imgb_db_cell(&r, 0, 1) : "");
+    }
+    imgb_db_rows_dispose(&r);
+    return rc;
 }

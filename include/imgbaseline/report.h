@@ -91,11 +91,12 @@ IMGB_API void imgb_report_request_set_only_own(imgb_report_request *req, int onl
  * Diff mode (`imgbaseline diff OLD NEW`): render the new scan against `old` (borrowed; NULL
  * ends diff mode).  json marks items and evidence "new" / "unchanged" and lists the old
  * findings that are fixed; table marks them +, =, and lists the fixed ones (-); sarif sets
- * baselineState (new, unchanged, absent for fixed).  The gate (imgb_report_count_findings)
- * then counts only items with a new unignored failing finding.  The cloud API formats have no
- * field for it and are refused (IMGB_EINVAL).  A finding is an item's failing evidence, the
- * same across scans by item id and account, and for per-file checks (file modes, contents,
- * presence, secrets) by file.
+ * baselineState (new, unchanged, absent for fixed); html marks items and evidence rows
+ * "+ new" / "= unchanged" and lists the fixed findings on a page of their own.  The gate
+ * (imgb_report_count_findings) then counts only items with a new unignored failing finding.
+ * The cloud API formats have no field for it and are refused (IMGB_EINVAL).  A finding is an
+ * item's failing evidence, the same across scans by item id and account, and for per-file
+ * checks (file modes, contents, presence, secrets) by file.
  */
 IMGB_API void imgb_report_request_set_diff(imgb_report_request *req,
                                            const imgb_scan_result *old);

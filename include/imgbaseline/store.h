@@ -93,6 +93,20 @@ IMGB_API void imgb_store_query_free(imgb_store_query *q);
 IMGB_API int imgb_store_answer(imgb_store *s, const char *tenant, const imgb_store_query *q,
                       const char *request_id, char **body, size_t *len);
 
+/**
+ * The HTML report page of recorded scan `id` of `tenant` in `lang`: the bytes
+ * `scan --format html --lang LANG` wrote for that scan (the same ignore list and filters),
+ * rendered and kept when the scan was recorded.  `id` is a scan id (imgb_store_record) or
+ * the id of a done scan job of the tenant.  `*html` (NUL-terminated, `*len` bytes; `len`
+ * may be NULL) and `*csp` (may be NULL: the Content-Security-Policy the page needs, for a
+ * server's response header) are freed with imgb_free().
+ * @return 0; IMGB_ENOTFOUND when the tenant has no such scan (another tenant's is not
+ *         told apart), the job is not done, or the scan was recorded before pages were
+ *         kept (the message says which); IMGB_EINVAL for a bad `lang`; or IMGB_E*.
+ */
+IMGB_API int imgb_store_page(imgb_store *s, const char *tenant, const char *id, imgb_lang lang,
+                             char **html, size_t *len, char **csp);
+
 /** Wall-clock time in ms since the epoch (the store's clock for times and leases). */
 IMGB_API int64_t imgb_store_now_ms(void);
 

@@ -7,6 +7,8 @@
  *                                    Huawei Cloud HSS; SDK-HMAC-SHA256 or X-Auth-Token
  *   POST /v1/scans, GET /v1/scans/{id}, POST /v1/build-risks
  *                                    own job API; X-Auth-Token (or Authorization: Bearer)
+ *   GET /v1/scans/{id}/report.html   the HTML report of a recorded scan (scan or job id),
+ *                                    ?lang=zh|en; a token or SDK-HMAC-SHA256
  *   GET /healthz                     the only unauthenticated path
  *
  * libmicrohttpd runs a thread pool with epoll; each pool thread keeps its own store handle
@@ -69,7 +71,7 @@ static volatile sig_atomic_t g_stop;
 /* ---- per request --------------------------------------------------------------------- */
 
 typedef enum route { R_NONE, R_HEALTH, R_ALI, R_HW_RISK, R_HW_STAT, R_JOB_POST, R_JOB_GET,
-                     R_RISK_STATUS } route;
+                     R_RISK_STATUS, R_REPORT_HTML } route;
 
 typedef struct req {
     char *raw_uri;           /* as on the wire (not unescaped) */
@@ -568,64 +570,80 @@ static const char *const hw_params[] = {
     "check_name", "severity", "standard", "enterprise_project_id", "instance_id", NULL,
 };
 
+/*
+ * Who sent a GET: a Huawei SDK-HMAC-SHA256 signature (the key's tenant; `*key` is set) or a
+ * token (X-Auth-Token, or Authorization: Bearer).  NULL when neither holds, with why in
+ * `*why` and Huawei's APIGW code in `*code` (0303 for the clock, 0301 otherwise).
+ */
+static const sv_tenant *authenticate_get(req *r, const sv_kvs *query, const sv_key **key,
+                                         const char **code, char why[160])
+{
+    const char *auth = hdr(r->conn, "Authorization");
+    const char *token = hdr(r->conn, "X-Auth-Token");
+    const sv_tenant *tenant = NULL;
+    *key = NULL;
+    *code = "APIGW.0301";
+    if (!token && auth && !strncasecmp(auth, "Bearer ", 7))
+        token = auth + 7;
+    if (!auth || strncmp(auth, "SDK-HMAC-SHA256 ", 16)) {
+        if (!token)
+            snprintf(why, 160, "no Authorization or X-Auth-Token");
+        else if (!(tenant = sv_creds_token(&g.creds, token)))
+            snprintf(why, 160, "the token is not valid");
+        return tenant;
+    }
+    char *ak = NULL, *signed_h = NULL, *sig = NULL, *calc = NULL;
+    bool signed_ok = false;
+    parse_auth(auth + 16, "Access", &ak, &signed_h, &sig);
+    const char *date = hdr(r->conn, "X-Sdk-Date");
+    char *list = sv_xasprintf(";%s;", signed_h ? signed_h : "");
+    bool covered = strstr(list, ";host;") && strstr(list, ";x-sdk-date;");
+    if (!ak || !signed_h || !sig) {
+        snprintf(why, 160, "malformed Authorization header");
+    } else if (!(*key = sv_creds_huawei(&g.creds, ak, &tenant)) || !date || !covered) {
+        snprintf(why, 160, "%s", !*key ? "unknown access key" : "host and X-Sdk-Date must be signed");
+    } else {
+        const char *ph = hdr(r->conn, "X-Sdk-Content-Sha256");
+        char body_hash[65];
+        sv_sha256_hex(r->body.ptr ? r->body.ptr : "", r->body.len, body_hash);
+        bool ph_signed = ph && strstr(list, ";x-sdk-content-sha256;");
+        /* UNSIGNED-PAYLOAD is the SDK's choice for non-JSON bodies; GETs here have none. */
+        calc = sv_hw_signature("GET", r->raw_uri, query, hdr, r->conn, signed_h,
+                               ph_signed ? ph : body_hash, date, (*key)->secret);
+        if (!sv_equal_ct(calc, sig)) {
+            snprintf(why, 160, "verify aksk signature fail");
+        } else if (!within_skew(parse_time(date, true))) {
+            *code = "APIGW.0303";
+            snprintf(why, 160, "X-Sdk-Date is more than 15 minutes from the server's time");
+        } else {
+            signed_ok = true;
+        }
+    }
+    if (!signed_ok) {
+        *key = NULL;
+        tenant = NULL;
+    }
+    free(list);
+    free(calc);
+    free(ak);
+    free(signed_h);
+    free(sig);
+    return tenant;
+}
+
 static enum MHD_Result handle_hw(req *r, const char *project_id)
 {
     sv_kvs query = { 0 };
     enum MHD_Result ret = MHD_NO;
-    char *ak = NULL, *signed_h = NULL, *sig = NULL, *calc = NULL;
     imgb_store_query *q = NULL;
     if (parse_params(r, &query, NULL, &ret) < 0)
         goto out;
-    const sv_tenant *tenant = NULL;
     const sv_key *key = NULL;
-    const char *auth = hdr(r->conn, "Authorization");
-    const char *token = hdr(r->conn, "X-Auth-Token");
-    if (auth && !strncmp(auth, "SDK-HMAC-SHA256 ", 16)) {
-        parse_auth(auth + 16, "Access", &ak, &signed_h, &sig);
-        if (!ak || !signed_h || !sig) {
-            ret = hw_error(r, 401, "APIGW.0301", "Incorrect IAM authentication information: "
-                           "malformed Authorization header");
-            goto out;
-        }
-        key = sv_creds_huawei(&g.creds, ak, &tenant);
-        const char *date = hdr(r->conn, "X-Sdk-Date");
-        char *list = sv_xasprintf(";%s;", signed_h);
-        bool covered = strstr(list, ";host;") && strstr(list, ";x-sdk-date;");
-        free(list);
-        if (!key || !date || !covered) {
-            ret = hw_error(r, 401, "APIGW.0301", "Incorrect IAM authentication information: %s",
-                           !key ? "unknown access key" : "host and X-Sdk-Date must be signed");
-            goto out;
-        }
-        const char *ph = hdr(r->conn, "X-Sdk-Content-Sha256");
-        char body_hash[65];
-        sv_sha256_hex(r->body.ptr ? r->body.ptr : "", r->body.len, body_hash);
-        char *lh = sv_xasprintf(";%s;", signed_h);
-        bool ph_signed = ph && strstr(lh, ";x-sdk-content-sha256;");
-        free(lh);
-        /* UNSIGNED-PAYLOAD is the SDK's choice for non-JSON bodies; GETs here have none. */
-        calc = sv_hw_signature("GET", r->raw_uri, &query, hdr, r->conn, signed_h,
-                               ph_signed ? ph : body_hash, date, key->secret);
-        if (!sv_equal_ct(calc, sig)) {
-            ret = hw_error(r, 401, "APIGW.0301", "Incorrect IAM authentication information: "
-                           "verify aksk signature fail");
-            goto out;
-        }
-        if (!within_skew(parse_time(date, true))) {
-            ret = hw_error(r, 401, "APIGW.0303", "Incorrect IAM authentication information: "
-                           "X-Sdk-Date is more than 15 minutes from the server's time");
-            goto out;
-        }
-    } else if (token) {
-        tenant = sv_creds_token(&g.creds, token);
-        if (!tenant) {
-            ret = hw_error(r, 401, "APIGW.0301", "Incorrect IAM authentication information: "
-                           "the token is not valid");
-            goto out;
-        }
-    } else {
-        ret = hw_error(r, 401, "APIGW.0301", "Incorrect IAM authentication information: "
-                       "no Authorization or X-Auth-Token");
+    const char *code;
+    char why[160];
+    const sv_tenant *tenant = authenticate_get(r, &query, &key, &code, why);
+    if (!tenant) {
+        ret = hw_error(r, 401, code, "Incorrect IAM authentication information: %s", why);
         goto out;
     }
     if (!sv_creds_owns_project(tenant, key, project_id)) {
@@ -660,10 +678,6 @@ static enum MHD_Result handle_hw(req *r, const char *project_id)
         ret = send_json(r, 200, body);
 out:
     imgb_store_query_free(q);
-    free(calc);
-    free(ak);
-    free(signed_h);
-    free(sig);
     sv_kvs_dispose(&query);
     return ret;
 }
@@ -805,6 +819,62 @@ static enum MHD_Result handle_risk_status(req *r, const sv_tenant *t)
     return send_json(r, 200, b);
 }
 
+/*
+ * The HTML report of a recorded scan, as `scan --format html` wrote it.  The policy header
+ * repeats the page's own (no fetch of any kind) and adds what only a header can say
+ * (frame-ancestors); nosniff and the exact type keep a browser from reading it as anything
+ * else.  Another tenant's scan is "not found", never "forbidden": ids are not confirmed.
+ */
+static enum MHD_Result handle_report_html(req *r)
+{
+    sv_kvs query = { 0 };
+    enum MHD_Result ret = MHD_NO;
+    if (parse_params(r, &query, NULL, &ret) < 0)
+        return ret;
+    const sv_key *key;
+    const char *code;
+    char why[160];
+    const sv_tenant *t = authenticate_get(r, &query, &key, &code, why);
+    const char *lang_s = sv_kvs_get(&query, "lang");
+    imgb_lang lang = IMGB_LANG_ZH; /* the APIs' default */
+    if (!t) {
+        ret = hw_error(r, 401, "IMGB.401", "a token (X-Auth-Token or Authorization: Bearer) "
+                       "or an SDK-HMAC-SHA256 signature is required: %s", why);
+    } else if (lang_s && imgb_lang_parse(lang_s, &lang) < 0) {
+        ret = hw_error(r, 400, "IMGB.400", "invalid lang '%.16s': Valid values: zh, en.", lang_s);
+    } else {
+        size_t n = raw_path_len(r) - strlen("/v1/scans/") - strlen("/report.html");
+        char *id = sv_xstrndup(r->raw_uri + strlen("/v1/scans/"), n);
+        imgb_store *s = store_get();
+        char *page = NULL, *csp = NULL;
+        size_t len = 0;
+        int rc = s ? imgb_store_page(s, t->name, id, lang, &page, &len, &csp) : IMGB_ERROR;
+        free(id);
+        if (rc == IMGB_ENOTFOUND) {
+            ret = hw_error(r, 404, "IMGB.404", "%s", imgb_error_last());
+        } else if (rc < 0) {
+            ret = hw_error(r, 500, "IMGB.500", "the store failed to answer");
+        } else {
+            struct MHD_Response *resp =
+                MHD_create_response_from_buffer(len, page, MHD_RESPMEM_MUST_FREE);
+            char *policy = sv_xasprintf("%s; frame-ancestors 'none'", csp);
+            MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+            MHD_add_response_header(resp, "Content-Security-Policy", policy);
+            MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+            MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+            /* A tenant's findings: kept by no shared cache, and not by the browser either. */
+            MHD_add_response_header(resp, "Cache-Control", "no-store");
+            MHD_add_response_header(resp, "X-Request-Id", r->rid);
+            ret = MHD_queue_response(r->conn, 200, resp);
+            MHD_destroy_response(resp);
+            free(policy);
+        }
+        imgb_free(csp);
+    }
+    sv_kvs_dispose(&query);
+    return ret;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------ */
 
 static route find_route(const req *r, const char *method, char **project_id)
@@ -821,6 +891,11 @@ static route find_route(const req *r, const char *method, char **project_id)
         return R_RISK_STATUS;
     if (pl > 10 && !strncmp(u, "/v1/scans/", 10) && !memchr(u + 10, '/', pl - 10))
         return R_JOB_GET;
+    static const char page[] = "/report.html";
+    size_t pgl = sizeof page - 1;
+    if (pl > 10 + pgl && !strncmp(u, "/v1/scans/", 10) && !strncmp(u + pl - pgl, page, pgl) &&
+        !memchr(u + 10, '/', pl - 10 - pgl))
+        return R_REPORT_HTML;
     (void)method;
     if (pl > 4 && !strncmp(u, "/v5/", 4)) {
         const char *p = u + 4;
@@ -931,6 +1006,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case R_HW_STAT:
         find_route(r, method, &project);
         ret = handle_hw(r, project);
+        break;
+    case R_REPORT_HTML:
+        ret = handle_report_html(r);
         break;
     default: {
         const sv_tenant *t = token_tenant(r);
