@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <check.h>
 #include <jansson.h>
@@ -626,6 +627,124 @@ START_TEST(scan_file_cut_at_the_cap_is_an_error_not_a_pass)
 }
 END_TEST
 
+/* ---- a compressed archive file is read once ---------------------------------------------- */
+
+/* scan.stats of a native report: the integer `key`. */
+static json_int_t stat_of(json_t *report, const char *key)
+{
+    json_t *st = json_object_get(json_object_get(report, "scan"), "stats");
+    ck_assert_ptr_nonnull(st);
+    return json_integer_value(json_object_get(st, key));
+}
+
+/* The native report without what differs between two inputs of one image: the scan (times,
+ * stats), the image (path, outer compression) and the warnings. */
+static json_t *verdicts_of(const imgb_scan_result *res)
+{
+    json_t *r = imgb_report_native_json(res, "en");
+    json_object_del(r, "scan");
+    json_object_del(r, "image");
+    json_object_del(r, "warnings");
+    return r;
+}
+
+/*
+ * `docker save | gzip > img.tar.gz` and a zstd oci-archive: the blobs come before the
+ * manifest, so the file is read front to back once (layers through the temporary file) and
+ * scan.stats says so: one pass, bytes read = the file's size, every tar byte parsed once.
+ * With the temporary file bounded below the layers' size the file is read twice instead,
+ * with a warning, and the verdicts are the same as from the plain archive.
+ */
+START_TEST(scan_compressed_archive_reads_the_file_once)
+{
+    static const struct {
+        imgbuild_format fmt;
+        imgbuild_compression outer;
+        const char *name;
+    } v[] = { { IMGBUILD_DOCKER_ARCHIVE, IMGBUILD_GZIP, "img.tar.gz" },
+              { IMGBUILD_OCI_ARCHIVE, IMGBUILD_ZSTD, "img.tar.zst" } };
+    scan_fixture f;
+    fixture_init(&f, "scan-once");
+    /* blobs above the 64 KiB a pipe caches in memory: they go through the temporary file */
+    size_t nnoise = 384 << 10;
+    char *noise = imgb_xmalloc(nnoise + 1);
+    uint32_t x = 2463534242u;
+    for (size_t k = 0; k < nnoise; k++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        noise[k] = "0123456789abcdef"[x & 15];
+    }
+    noise[nnoise] = '\0';
+    imgbuild_file l0[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = DEBIAN10 },
+        { .path = "etc/passwd", .content = PASSWD },
+        { .path = "etc/shadow", .content = "root:*:19000:0:99999:7:::\n", .mode = 0640 },
+        { .path = "var/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/", .type = IMGBUILD_DIR },
+        { .path = "var/lib/dpkg/status", .content = dpkg_status_ssh },
+        { .path = "var/lib/noise", .content = noise },
+    };
+    imgbuild_file l1[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/", .type = IMGBUILD_DIR },
+        { .path = "etc/ssh/sshd_config", .content = "PermitRootLogin yes\n" },
+        { .path = "opt/", .type = IMGBUILD_DIR },
+        { .path = "opt/noise", .content = noise },
+    };
+    imgbuild_layer layers[2];
+    imgbuild_layer_write(&layers[0], f.dir, l0, sizeof l0 / sizeof *l0, IMGBUILD_GZIP);
+    imgbuild_layer_write(&layers[1], f.dir, l1, sizeof l1 / sizeof *l1, IMGBUILD_ZSTD);
+    imgbuild_image img = { .layers = layers, .nlayers = 2, .ref = "test/once:1" };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        char *plain = imgbuild_path(f.dir, "plain.tar");
+        char *packed = imgbuild_path(f.dir, v[i].name);
+        imgbuild_image_write(plain, v[i].fmt, &img, 1, NULL);
+        imgbuild_options wo = { .outer = v[i].outer };
+        imgbuild_image_write(packed, v[i].fmt, &img, 1, &wo);
+        struct stat st;
+        ck_assert_int_eq(stat(packed, &st), 0);
+
+        imgb_scan_result *ref = scan(&f, plain);
+        json_t *want = verdicts_of(ref);
+        for (int bounded = 0; bounded <= 1; bounded++) {
+            imgb_scan_result *res = NULL;
+            imgb_scan_config opts = { .read = { .jobs = 2, .max_spill_bytes = bounded ? 64 : 0 } };
+            ck_assert_msg(imgb_scan_run(&res, f.rs, packed, &opts) == 0, "%s: %s", v[i].name,
+                          imgb_error_last());
+            json_t *r = imgb_report_native_json(res, "en");
+            ck_assert_int_eq(stat_of(r, "bytes_parsed"),
+                             (json_int_t)(layers[0].tar_size + layers[1].tar_size));
+            if (!bounded) {
+                ck_assert_int_eq(stat_of(r, "passes"), 1);
+                ck_assert_int_eq(stat_of(r, "bytes_read"), (json_int_t)st.st_size);
+                ck_assert_uint_eq(res->image->nwarnings, 0);
+            } else {
+                ck_assert_int_ge(stat_of(r, "passes"), 2);
+                ck_assert_uint_eq(res->image->nwarnings, 1);
+                ck_assert_msg(strstr(res->image->warnings[0], "read twice") &&
+                              strstr(res->image->warnings[0], "64 bytes"),
+                              "%s", res->image->warnings[0]);
+            }
+            json_t *got = verdicts_of(res);
+            ck_assert_msg(json_equal(got, want), "%s (bounded %d): other verdicts than from "
+                          "the plain archive", v[i].name, bounded);
+            json_decref(got);
+            json_decref(r);
+            imgb_scan_result_free(res);
+        }
+        json_decref(want);
+        imgb_scan_result_free(ref);
+        free(plain);
+        free(packed);
+    }
+    imgbuild_layer_dispose(&layers[0]);
+    imgbuild_layer_dispose(&layers[1]);
+    free(noise);
+    fixture_dispose(&f);
+}
+END_TEST
+
 /* ---- the CLI ------------------------------------------------------------------------------ */
 
 static json_t *load_json_file(const char *path)
@@ -762,6 +881,7 @@ static Suite *scan_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, native_report_has_every_section);
     tcase_add_test(tc, scan_file_cut_at_the_cap_is_an_error_not_a_pass);
+    tcase_add_test(tc, scan_compressed_archive_reads_the_file_once);
     tcase_add_loop_test(tc, scan_reads_config_behind_symlinks, 0,
                         (int)(sizeof symlinked_variants / sizeof symlinked_variants[0]));
     suite_add_tcase(s, tc);

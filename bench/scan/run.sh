@@ -2,21 +2,30 @@
 # bench/scan: what a scan costs against references run in the same invocation (issue 15).
 #
 #   bench/scan/run.sh [IMAGE...]
-#   env: WORK (build-bench/ in the source tree), REPS (3, medians reported), ROOTFS (a
+#   env: WORK (build-bench/ in the source tree), REPS (5, medians reported), ROOTFS (a
 #        Debian-like root directory to build the default images from; default: a Debian 12
 #        minbase root made once with debootstrap from deb.debian.org, apt lists and caches
 #        removed as in the official image), JOHN (1: also the weak-password comparison),
-#        SECRETS (1: also the ak_leak matcher alone, bench/scan/secret_bench.c, MB/s).
+#        SECRETS (1: also the ak_leak matcher alone, bench/scan/secret_bench.c, MB/s),
+#        CPUS (taskset -c list every measured command runs on; default 0,1 on a machine with
+#        more than two cores, so that -j2 is measured on two cores as here, else none),
+#        BEFORE (a git revision: also build it and measure it interleaved, "before" rows),
+#        MASSIF (1: heap peak of a -j1 scan under valgrind massif).
 #
-# Images: the arguments (docker-archive or oci-archive files with plain/gzip/zstd layers),
-# else two built (once, cached) with umoci + skopeo from ROOTFS: "deb12-1" (the root as one
-# gzip layer) and "deb12-4" (the same files in four layers of similar size).  For each, in
-# one run, REPS times each, in turn:
+# Images: the arguments (docker-archive or oci-archive files with plain/gzip/zstd layers,
+# the whole file plain, gzip or zstd), else three built (once, cached) with umoci + skopeo
+# from ROOTFS: "deb12-1" (the root as one gzip layer), "deb12-4" (the same files in four
+# layers of similar size) and "deb12-4.tar.gz" (deb12-4 compressed whole, as
+# `docker save | gzip` is).  For each, in one run, REPS times each, interleaved:
 #   gzip -dc   of every layer blob, one after the other (the floor the issue measures against)
 #   scan -j1   `imgbaseline scan` with every shipped rule except the weak-password kind
 #   scan -j2   the same with two jobs
-# then medians, the ratios scan/gzip and -j1/-j2, peak RSS, and scan.stats of the last scan
-# (passes, bytes inflated against the layers' uncompressed size).
+# then medians of wall and CPU (user + sys) time (and the best wall: on a machine others load,
+# the run that was least disturbed), the load average before and after, the
+# ratios scan/gzip and -j1/-j2, peak RSS, and scan.stats of the last scan (passes, bytes
+# read against the file size, bytes inflated against the layers' uncompressed size).
+# Memory: the resting RSS (peak RSS of `imgbaseline --version`: the libraries and the
+# shipped rules, no image), medians of REPS.
 # Weak passwords (JOHN=1, needs john): the deb12 root plus a layer with the seven-account
 # shadow of bench/weak_password (six weak passwords from John's password.lst, one strong),
 # a whole scan with the shipped rules (-j2) against John the Ripper on the same shadow
@@ -24,7 +33,14 @@
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-$SRC/build-bench}
-REPS=${REPS:-3}
+REPS=${REPS:-5}
+MASSIF=${MASSIF:-1}
+BEFORE=${BEFORE:-}
+if [[ -z ${CPUS+x} ]]; then
+    CPUS=$( (($(nproc) > 2)) && echo 0,1 || true)
+fi
+PIN=()
+[[ -n $CPUS ]] && PIN=(taskset -c "$CPUS")
 JOHN=${JOHN:-1}
 SECRETS=${SECRETS:-1}
 mkdir -p "$WORK"
@@ -37,6 +53,16 @@ echo "== building imgbaseline (RelWithDebInfo, as CI builds it) in $BUILD" >&2
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGB_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target imgbaseline wp_bench imgb_secret_bench >/dev/null
 CLI=$BUILD/imgbaseline
+OLD=
+if [[ -n $BEFORE ]]; then
+    echo "== building $BEFORE (RelWithDebInfo) in $WORK/before" >&2
+    rm -rf "$WORK/before-src"; mkdir -p "$WORK/before-src"
+    git -C "$SRC" archive "$BEFORE" | tar -x -C "$WORK/before-src"
+    cmake -S "$WORK/before-src" -B "$WORK/before" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DIMGB_TESTS=OFF >/dev/null
+    cmake --build "$WORK/before" -j "$(nproc)" --target imgbaseline >/dev/null
+    OLD=$WORK/before/imgbaseline
+fi
 
 # ---- images ---------------------------------------------------------------------------------
 
@@ -93,7 +119,11 @@ default_images() {
         build_image "$WORK/deb12-4.tar" bench/debian4:12 "$WORK"/split4/l{0,1,2,3}
         rm -rf "$WORK/split4"
     fi
-    echo "$WORK/deb12-1.tar" "$WORK/deb12-4.tar"
+    if [[ ! -f $WORK/deb12-4.tar.gz ]]; then
+        gzip -c "$WORK/deb12-4.tar" >"$WORK/deb12-4.tar.gz.part"
+        mv "$WORK/deb12-4.tar.gz.part" "$WORK/deb12-4.tar.gz"
+    fi
+    echo "$WORK/deb12-1.tar" "$WORK/deb12-4.tar" "$WORK/deb12-4.tar.gz"
 }
 
 # Layer blobs of an image archive, extracted into DIR, one path a line (in layer order).
@@ -129,13 +159,14 @@ done
 # ---- measuring ------------------------------------------------------------------------------
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+best() { sort -g | head -n1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # measure NAME CMD...: one run; wall and CPU (user + sys) seconds and peak RSS (KB) appended
 # to TMP/NAME.{wall,cpu,rss}.  On a loaded machine CPU time is the steadier figure.
 measure() {
     local name=$1; shift
-    /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/err" ||
+    /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "${PIN[@]}" "$@" >/dev/null 2>"$TMP/err" ||
         { [[ $? -eq 1 ]] || { cat "$TMP/err" >&2; exit 1; }; }
     read -r wall usr sys rss <"$TMP/time"
     echo "$wall" >>"$TMP/$name.wall"
@@ -143,8 +174,18 @@ measure() {
     echo "$rss" >>"$TMP/$name.rss"
 }
 
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+row() { # label name ref-wall ref-cpu: one line of medians, ratios against gzip
+    local label=$1 name=$2 g=$3 gc=$4 w c
+    w=$(median <"$TMP/$name.wall"); c=$(median <"$TMP/$name.cpu")
+    printf '  %-40s wall %6s s = %5s x gzip (best %5s s)  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
+        "$label" "$w" "$(ratio "$w" "$g")" "$(best <"$TMP/$name.wall")" "$c" "$(ratio "$c" "$gc")" \
+        $(($(median <"$TMP/$name.rss") / 1024))
+}
+
 report() { # image
-    local img=$1 name blobs=() usize=0 csize=0
+    local img=$1 name blobs=() usize=0 csize=0 load0
     name=$(basename "$img")
     rm -rf "$TMP/x"
     mapfile -t blobs < <(layer_blobs "$img" "$TMP/x")
@@ -153,35 +194,88 @@ report() { # image
         usize=$((usize + $(gzip -dcf <"$b" | wc -c)))
     done
     rm -f "$TMP"/*.wall "$TMP"/*.cpu "$TMP"/*.rss
+    local scan=(scan "$img" --no-default-rules --rules "$RULES" --format json)
+    load0=$(load1)
     for ((r = 1; r <= REPS; r++)); do
         measure gzip bash -c 'for b in "$@"; do gzip -dcf <"$b" >/dev/null; done' _ "${blobs[@]}"
         for j in 1 2; do
-            measure "j$j" "$CLI" scan "$img" --no-default-rules --rules "$RULES" -j "$j" \
-                --format json -o "$TMP/scan-j$j.json"
+            measure "j$j" "$CLI" "${scan[@]}" -j "$j" -o "$TMP/scan-j$j.json"
+            [[ -z $OLD ]] || measure "old$j" "$OLD" "${scan[@]}" -j "$j" -o "$TMP/old-j$j.json"
         done
     done
     local g j1 j2 gc c1 c2
     g=$(median <"$TMP/gzip.wall"); j1=$(median <"$TMP/j1.wall"); j2=$(median <"$TMP/j2.wall")
     gc=$(median <"$TMP/gzip.cpu"); c1=$(median <"$TMP/j1.cpu"); c2=$(median <"$TMP/j2.cpu")
-    printf '%s: %d layers, %.1f MB blobs, %.1f MB uncompressed (load %s)\n' "$name" \
-        "${#blobs[@]}" "$(ratio "$csize" 1e6)" "$(ratio "$usize" 1e6)" "$(cut -d' ' -f1 /proc/loadavg)"
-    printf '  %-40s wall %6s s                cpu %6s s\n' "gzip -dc of every layer" "$g" "$gc"
-    printf '  %-40s wall %6s s = %5s x gzip  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
-        "scan -j1 (all rules but weak passwords)" "$j1" "$(ratio "$j1" "$g")" "$c1" \
-        "$(ratio "$c1" "$gc")" $(($(median <"$TMP/j1.rss") / 1024))
-    printf '  %-40s wall %6s s = %5s x gzip  cpu %6s s = %5s x gzip  peak RSS %d MB\n' \
-        "scan -j2" "$j2" "$(ratio "$j2" "$g")" "$c2" "$(ratio "$c2" "$gc")" \
-        $(($(median <"$TMP/j2.rss") / 1024))
-    echo "  -j1 / -j2 wall: $(ratio "$j1" "$j2") x"
-    python3 - "$TMP/scan-j1.json" "$usize" <<'EOF'
+    printf '%s: %d layers, %.1f MB file, %.1f MB blobs, %.1f MB uncompressed (load %s -> %s)\n' \
+        "$name" "${#blobs[@]}" "$(ratio "$(stat -c %s "$img")" 1e6)" "$(ratio "$csize" 1e6)" \
+        "$(ratio "$usize" 1e6)" "$load0" "$(load1)"
+    printf '  %-40s wall %6s s              (best %5s s)  cpu %6s s\n' "gzip -dc of every layer" \
+        "$g" "$(best <"$TMP/gzip.wall")" "$gc"
+    row "scan -j1 (all rules but weak passwords)" j1 "$g" "$gc"
+    row "scan -j2" j2 "$g" "$gc"
+    echo "  -j1 / -j2: wall $(ratio "$j1" "$j2") x (best of each: $(ratio "$(best <"$TMP/j1.wall")" \
+        "$(best <"$TMP/j2.wall")") x), cpu $(ratio "$c1" "$c2") x"
+    if [[ -n $OLD ]]; then
+        row "before ($BEFORE) scan -j1" old1 "$g" "$gc"
+        row "before ($BEFORE) scan -j2" old2 "$g" "$gc"
+        echo "  before -j1 / -j2: wall $(ratio "$(median <"$TMP/old1.wall")" \
+            "$(median <"$TMP/old2.wall")") x (best of each: $(ratio "$(best <"$TMP/old1.wall")" \
+            "$(best <"$TMP/old2.wall")") x)"
+    fi
+    local f
+    for f in "$TMP/scan-j1.json" ${OLD:+"$TMP/old-j1.json"}; do
+        python3 - "$f" "$usize" "$(stat -c %s "$img")" <<'EOF'
 import json, sys
 st = json.load(open(sys.argv[1]))["scan"]["stats"]
-u = int(sys.argv[2])
-print("  scan.stats -j1: passes %d, bytes read %d, inflated %d (%s the uncompressed size), ms %s"
-      % (st["passes"], st["bytes_read"], st["bytes_inflated"],
-         "=" if st["bytes_inflated"] == u else "%.2fx" % (st["bytes_inflated"] / u),
-         " ".join("%s %d" % kv for kv in st["ms"].items())))
+u, size = int(sys.argv[2]), int(sys.argv[3])
+who = "before" if "old-" in sys.argv[1] else "-j1"
+print("  scan.stats %s: passes %d, bytes read %d (%s the file), inflated %d (%s the layers' "
+      "tar), ms %s" % (who, st["passes"], st["bytes_read"],
+      "=" if st["bytes_read"] == size else "%.2fx" % (st["bytes_read"] / size),
+      st["bytes_inflated"],
+      "=" if st["bytes_inflated"] == u else "%.2fx" % (st["bytes_inflated"] / u),
+      " ".join("%s %d" % kv for kv in st["ms"].items())))
 EOF
+    done
+    # the report must not change (stats and times aside)
+    [[ -z $OLD ]] || python3 - "$TMP/scan-j1.json" "$TMP/scan-j2.json" "$TMP/old-j1.json" <<'EOF'
+import json, sys
+ds = [json.load(open(f)) for f in sys.argv[1:]]
+for d in ds:
+    d.pop("scan")
+print("  native JSON, stats aside: %s" % ("identical before and after, -j1 and -j2"
+      if all(d == ds[0] for d in ds) else "DIFFERS"))
+EOF
+}
+
+# Resting RSS: the process with its libraries and the shipped rules loaded, no image; and
+# the heap peak of a scan (massif).
+memory() { # image
+    local img=$1 b
+    rm -f "$TMP"/rest*
+    for ((r = 1; r <= REPS; r++)); do
+        measure rest "$CLI" --version
+        [[ -z $OLD ]] || measure restold "$OLD" --version
+    done
+    printf 'memory: resting RSS (imgbaseline --version: libraries + shipped rules, no image) %.1f MB' \
+        "$(ratio "$(median <"$TMP/rest.rss")" 1024)"
+    [[ -z $OLD ]] || printf ', before (%s) %.1f MB' "$BEFORE" \
+        "$(ratio "$(median <"$TMP/restold.rss")" 1024)"
+    echo
+    for b in "$CLI" ${OLD:+"$OLD"}; do
+        printf '  libraries mapped at rest%s: %s\n' "$([[ $b == "$OLD" ]] && echo " (before)")" \
+            "$(LD_DEBUG=files "$b" --version 2>&1 >/dev/null | grep -c 'file=.*needed by')"
+    done
+    [[ $MASSIF == 1 ]] && command -v valgrind >/dev/null || return 0
+    for b in "$CLI" ${OLD:+"$OLD"}; do
+        valgrind --tool=massif --massif-out-file="$TMP/massif.out" "$b" scan "$img" \
+            --no-default-rules --rules "$RULES" -j 1 --format json -o /dev/null \
+            >/dev/null 2>&1 || true
+        printf '  heap peak of scan -j1 %s (valgrind massif)%s: %.1f MB\n' "$(basename "$img")" \
+            "$([[ $b == "$OLD" ]] && echo " (before)")" \
+            "$(ms_print "$TMP/massif.out" | awk '$1 ~ /^[0-9]+$/ && NF >= 6 {
+                gsub(",", "", $3); if ($3 + 0 > m) m = $3 + 0 } END { print m / 1048576 }')"
+    done
 }
 
 # ---- weak passwords -------------------------------------------------------------------------
@@ -248,10 +342,11 @@ if (($#)); then
 else
     read -r -a images <<<"$(default_images)"
 fi
-echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), $REPS runs each, medians"
+echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), $REPS runs each interleaved, medians${CPUS:+, taskset -c $CPUS}"
 for img in "${images[@]}"; do
     report "$img"
 done
+memory "${images[0]}"
 [[ $JOHN == 1 ]] && weak_passwords
 if [[ $SECRETS == 1 ]]; then
     r=$(rootfs)

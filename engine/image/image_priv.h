@@ -1,8 +1,10 @@
 /*
  * Internals of the image reader shared by its files:
  *   source.c    the input: OCI layout directory, plain tar (members located by offset, read
- *               through bounded windows), or a gzip/zstd-compressed tar (not seekable:
- *               small JSON members cached in a first pass, layers streamed in later passes)
+ *               through bounded windows), or a gzip/zstd-compressed tar file, read once as a
+ *               pipe is (stream.c); when its layers do not fit the temporary file, as
+ *               SRC_STREAM (small JSON members cached in a first pass, layers streamed in
+ *               later passes)
  *   manifest.c  format detection, manifest/index/config parsing, image and platform selection
  *   layer.c     one layer: decompress, hash, parse tar into a per-layer entry list
  *   decode.c    blob decompression (ISA-L or zlib for gzip, libzstd) feeding the tar reader
@@ -30,7 +32,8 @@ struct archive_entry;
 #define IMGB_MAX_MEMBER_LINKS 8           /* symlink hops between outer-archive members */
 #define IMGB_MAX_MEMBERS (1u << 20)       /* entries in the outer archive */
 
-/* SRC_FD: a tar read once from a file descriptor (a pipe), stream.c; SRC_REGISTRY: an OCI
+/* SRC_FD: a tar read once from a file descriptor (a pipe, or a compressed archive file),
+ * stream.c; SRC_STREAM: a compressed archive file read in passes; SRC_REGISTRY: an OCI
  * distribution registry, registry.c. */
 enum { SRC_DIR, SRC_TAR, SRC_STREAM, SRC_FD, SRC_REGISTRY };
 
@@ -55,6 +58,7 @@ typedef struct img_counters {
     _Atomic uint64_t verify_ns;       /* in SHA-256, summed over threads */
     _Atomic uint64_t apply_ns;        /* merging layers into the view (one thread) */
     _Atomic unsigned passes;          /* reads of layer data: 1 is the rule */
+    _Atomic unsigned lent;            /* idle cores a layer took for its decoding (layer.c) */
 } img_counters;
 
 /** Nanoseconds of CLOCK_MONOTONIC (for the counters above). */
@@ -68,6 +72,7 @@ typedef struct img_source {
     img_member *members;
     size_t nmembers;
     struct img_fdsrc *fd;  /* SRC_FD state (stream.c) */
+    bool reopenable;       /* SRC_FD over a compressed archive file: `path` can be read again */
     struct img_registry *reg; /* SRC_REGISTRY state (registry.c) */
 } img_source;
 
@@ -76,6 +81,9 @@ typedef struct img_source {
 int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
                   img_counters *counters /* or NULL */);
 void imgb_src_close(img_source *src);
+/** A compressed archive file whose layers did not fit the temporary file: close the SRC_FD
+ *  reading and index it as SRC_STREAM instead (one pass for the index, more for layers). */
+int imgb_src_reopen_streamed(img_source *src);
 /** Find a member by name (following member symlinks); NULL if absent.  Tar kinds only. */
 const img_member *imgb_src_find(const img_source *src, const char *name);
 /** Does `name` exist (any kind)?  Fills *size when non-NULL. */
@@ -98,6 +106,11 @@ int imgb_src_window(const img_source *src, const char *name, img_reader **out);
  * complete (the stream then continues into the layers) or spills it to the one temporary
  * file and advances.  Members that come before they are due are spilled, never held. */
 int imgb_fdsrc_open(img_source *src, int fd, const char *name, const imgb_read_options *opts);
+/** The same over a descriptor the source then owns (closed by imgb_src_close). */
+int imgb_fdsrc_open_owned(img_source *src, int fd, const char *name,
+                          const imgb_read_options *opts);
+/** Did the temporary file refuse a member (its bound, or the disk)? */
+bool imgb_fdsrc_spill_failed(const img_source *src);
 /** Read members up to the next large one (*pending) or the end (!*pending). */
 int imgb_fdsrc_advance(img_source *src, bool *pending);
 /** The pending member (NULL if none). */
@@ -197,6 +210,9 @@ typedef struct img_layer_job {
     _Atomic uint64_t *total_bytes;  /* shared across layers */
     img_counters *counters;         /* scan.stats (may be NULL) */
     bool pipeline;                  /* inflate on a second thread (a core is spare) */
+    _Atomic int *spare;             /* cores of the read left idle (workers out of layers):
+                                       a layer being parsed takes one for its inflate thread
+                                       (layer.c, pipe_claim); NULL: never */
     const imgb_view *view;          /* keep patterns (thread-safe lookups) */
     imgb_consumer *const *consumers;
     size_t nconsumers;

@@ -62,6 +62,8 @@ typedef struct layer_pipe {
     size_t released;          /* chunks the tar reader is done with */
     bool done;                /* the producer has stopped (end or error) */
     bool stop;                /* the tar reader's side asks it to stop */
+    _Atomic int *claimed;     /* the spare-core count it took a core from (given back at
+                                 the end), or NULL */
 } layer_pipe;
 
 static void job_warn(img_layer_job *job, char *msg)
@@ -209,33 +211,49 @@ static int drain_blob(layer_ctx *c)
     return 0;
 }
 
+/* Wait for a free slot; false when the tar reader's side asks the producer to stop. */
+static bool pipe_wait_slot(layer_pipe *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (!q->stop && q->filled - q->released == PIPE_SLOTS)
+        pthread_cond_wait(&q->cv, &q->mu);
+    bool stop = q->stop;
+    pthread_mutex_unlock(&q->mu);
+    return !stop;
+}
+
 static void *pipe_producer(void *p)
 {
     layer_ctx *c = p;
     layer_pipe *q = c->pipe;
     bool stop = false;
-    for (;;) {
-        pthread_mutex_lock(&q->mu);
-        while (!q->stop && q->filled - q->released == PIPE_SLOTS)
-            pthread_cond_wait(&q->cv, &q->mu);
-        stop = q->stop;
-        pthread_mutex_unlock(&q->mu);
-        if (stop)
-            break;
+    while (!stop) {
         const void *b;
         long n = produce(c, &b);
         if (n <= 0)
             break;
-        size_t slot = q->filled % PIPE_SLOTS;
-        memcpy(q->buf[slot], b, (size_t)n);
-        q->len[slot] = (size_t)n;
-        pthread_mutex_lock(&q->mu);
-        q->filled++;
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
+        /* a plain blob comes in read blocks (IMGB_IO_BLOCK), larger than a slot */
+        for (const unsigned char *at = b; n > 0 && !stop;) {
+            if (!pipe_wait_slot(q)) {
+                stop = true;
+                break;
+            }
+            size_t take = (size_t)n < IMGB_DEC_OUT_BLOCK ? (size_t)n : IMGB_DEC_OUT_BLOCK;
+            size_t slot = q->filled % PIPE_SLOTS;
+            memcpy(q->buf[slot], at, take);
+            q->len[slot] = take;
+            at += take;
+            n -= (long)take;
+            pthread_mutex_lock(&q->mu);
+            q->filled++;
+            pthread_cond_broadcast(&q->cv);
+            pthread_mutex_unlock(&q->mu);
+        }
     }
     if (!stop && !c->fail)
         drain_blob(c);
+    if (q->claimed)
+        atomic_fetch_add(q->claimed, 1);
     pthread_mutex_lock(&q->mu);
     q->done = true;
     pthread_cond_broadcast(&q->cv);
@@ -261,17 +279,20 @@ static long pipe_read_cb(void *p, const void **buf)
     }
     pthread_mutex_unlock(&q->mu);
     if (n > 0) {
-        hash(c, c->tar_md, *buf, (size_t)n);
+        if (!c->plain) /* a plain blob's tar digest is its blob digest */
+            hash(c, c->tar_md, *buf, (size_t)n);
         return n;
     }
     c->pipe_eof = true;
     return c->fail ? -1 : 0;
 }
 
-/* Start the producer; false (serial reading goes on) when no thread can be started. */
-static bool pipe_start(layer_ctx *c)
+/* Start the producer; false (serial reading goes on) when no thread can be started.
+ * `claimed`: the spare-core count it took its core from (given back when it ends). */
+static bool pipe_start(layer_ctx *c, _Atomic int *claimed)
 {
     layer_pipe *q = imgb_xcalloc(1, sizeof *q);
+    q->claimed = claimed;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
     for (size_t i = 0; i < PIPE_SLOTS; i++)
@@ -307,6 +328,27 @@ static void pipe_end(layer_ctx *c)
     c->pipe = NULL;
 }
 
+/*
+ * A core fell idle (read.c: a worker found no layer left to take) while this layer is being
+ * parsed serially: take it and move the rest of the decoding to a thread of its own, so the
+ * last layers of an image do not run on one core while the other waits.  Called between two
+ * reads of the tar reader, when it holds no decoder buffer; the decoder and the blob reader
+ * pass to the producer thread, which continues exactly where the serial reads stopped.
+ */
+static void pipe_claim(layer_ctx *c)
+{
+    _Atomic int *spare = c->job->spare;
+    int n = atomic_load_explicit(spare, memory_order_relaxed);
+    while (n > 0)
+        if (atomic_compare_exchange_weak(spare, &n, n - 1)) {
+            if (!pipe_start(c, spare))
+                atomic_fetch_add(spare, 1);
+            else if (c->job->counters)
+                atomic_fetch_add(&c->job->counters->lent, 1);
+            return;
+        }
+}
+
 /* The tar reader's input: the bytes read ahead to tell the compression, then the rest. */
 static long first_then_tar(void *p, const void **buf)
 {
@@ -317,6 +359,8 @@ static long first_then_tar(void *p, const void **buf)
         c->first_len = 0;
         return n;
     }
+    if (!c->pipe && c->job->spare && !c->raw_eof && !c->fail)
+        pipe_claim(c);
     return c->pipe ? pipe_read_cb(c, buf) : tar_read_cb(c, buf);
 }
 
@@ -652,7 +696,7 @@ void imgb_layer_parse(img_layer_job *job)
     if (job->pipeline && !c.plain) {
         c.first = c.first_copy = imgb_xmalloc((size_t)n0);
         memcpy(c.first_copy, first, (size_t)n0);
-        if (!pipe_start(&c)) {
+        if (!pipe_start(&c, NULL)) {
             free(c.first_copy);
             c.first_copy = NULL;
             c.first = first;

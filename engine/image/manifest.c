@@ -728,8 +728,26 @@ static int open_format(imgb_image *img)
 
 static void image_clear(imgb_image *img);
 
-/* A pipe: cache members until the image can be opened from them; every large member met
- * before that is spilled (docker save writes the blobs first). */
+/* A compressed archive file whose blobs before the manifest do not fit the temporary file
+ * (its bound, or a full disk): read it as before one pass could, an index pass caching the
+ * JSON members, then the layers streamed (read.c, read_stream). */
+static int open_twice(imgb_image *img)
+{
+    img_source *src = &img->priv->src;
+    char *why = imgb_xstrdup(imgb_error_last());
+    int rc = imgb_src_reopen_streamed(src);
+    if (rc == 0)
+        rc = open_format(img);
+    if (rc == 0)
+        imgb_image_warn(img, imgb_xasprintf("%s; the compressed archive is read twice instead",
+                                            why));
+    free(why);
+    return rc;
+}
+
+/* A pipe or a compressed archive file: cache members until the image can be opened from
+ * them; every large member met before that is spilled (docker save writes the blobs
+ * first). */
 static int open_streamed(imgb_image *img)
 {
     img_source *src = &img->priv->src;
@@ -746,7 +764,7 @@ static int open_streamed(imgb_image *img)
         image_clear(img);
         imgb_error_clear();
         if ((rc = imgb_fdsrc_spill(src)) != 0)
-            return rc;
+            return src->reopenable && imgb_fdsrc_spill_failed(src) ? open_twice(img) : rc;
     }
 }
 

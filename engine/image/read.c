@@ -6,11 +6,15 @@
  * frees it, then moves to i+1.  Workers stay at most 2*jobs layers ahead, so memory is bounded
  * by a few layers' metadata plus kept content, and the view sees exactly the sequence of
  * jobs=1.
- * Compressed archives (not seekable): after the index pass (source.c) the archive is
- * streamed once more; a layer is parsed when its blob passes, applied at once when it is
- * the next one due, else held (at most 2*jobs layers) until it is; passes repeat only for
- * what could not be held or a blob two layers share.  With a core to spare a layer inflates
- * on a thread of its own (layer.c's pipe), overlapping the parse.
+ * Pipes and compressed archive files (SRC_FD, read once): layers that came before the
+ * manifest are in the temporary file and read from it as from a plain tar; a layer still
+ * to come is parsed straight from the stream when it passes (read_fd).
+ * Compressed archives whose layers did not fit the temporary file (SRC_STREAM): after the
+ * index pass (source.c) the archive is streamed once more; a layer is parsed when its blob
+ * passes, applied at once when it is the next one due, else held (at most 2*jobs layers)
+ * until it is; passes repeat only for what could not be held or a blob two layers share.
+ * With a core to spare a streamed layer inflates on a thread of its own (layer.c's pipe),
+ * overlapping the parse.
  *
  * Content reached through a symlink (refill): a keep pattern like "/etc/ssh/[**]" is matched
  * against tar names while streaming, so with /etc/ssh -> /opt/ssh the bytes of
@@ -18,7 +22,9 @@
  * and the layer that wrote each (imgb_view_unkept_targets); only those layers are read again
  * (at most IMGB_MAX_REFILL_FILES files, each layer once, in layer order; streamed inputs in as
  * few passes of the archive as it takes), keeping just those paths, and the bytes go in with
- * imgb_view_set_content under the view's caps.  Consumers do not run again (no duplicate
+ * imgb_view_set_content under the view's caps.  A layer of a compressed file that was parsed
+ * from the stream is read by streaming the file again; one from a pipe cannot be (a warning
+ * names the files).  Consumers do not run again (no duplicate
  * findings).  Verification: the second read runs only when the first read of every layer
  * succeeded, so it could skip the checks; it does not, because the hashes are computed while
  * streaming anyway and the file may have changed between the reads: a mismatch is an error.
@@ -53,6 +59,7 @@ typedef struct reader_ctx {
     bool *done;
     bool stop;
     bool pipeline;          /* more jobs than layers in flight: inflate on a thread of its own */
+    _Atomic int spare;      /* workers out of layers to take: cores the last layers may use */
 } reader_ctx;
 
 static void job_init(reader_ctx *r, size_t i)
@@ -176,6 +183,7 @@ static void *worker(void *p)
             pthread_cond_wait(&r->cv, &r->mu);
         if (r->stop || r->next >= r->img->nlayers)
             break;
+        r->jobs[r->next].spare = &r->spare;
         size_t i = r->next++;
         pthread_mutex_unlock(&r->mu);
         run_job(r, i);
@@ -184,6 +192,7 @@ static void *worker(void *p)
         pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
+    atomic_fetch_add(&r->spare, 1); /* this core is free for the layers still being parsed */
     return NULL;
 }
 
@@ -368,6 +377,8 @@ static int read_fd(reader_ctx *r)
     imgb_image *img = r->img;
     img_source *src = &img->priv->src;
     int rc = 0;
+    if (img->nlayers)
+        atomic_fetch_add(&img->priv->counters.passes, 1); /* the rest of the one pass */
     for (size_t next = 0; next < img->nlayers && rc == 0;) {
         const img_member *want = imgb_src_find(src, img->priv->layer_names[next]);
         const img_member *pend = imgb_fdsrc_pending(src);
@@ -504,13 +515,26 @@ static int refill_apply(reader_ctx *r, refill_set *rs, img_layer_job *j)
     return rc;
 }
 
+/* Is layer i re-read by streaming the (compressed) archive file again?  Those of a
+ * compressed file read once (SRC_FD over a file) that went by in the stream, every layer
+ * of a SRC_STREAM source. */
+static bool refill_streams(const reader_ctx *r, size_t i)
+{
+    const img_source *src = &r->img->priv->src;
+    return src->kind == SRC_STREAM ||
+           (src->reopenable && !imgb_src_rereadable(src, r->img->priv->layer_names[i]));
+}
+
 static int refill_seekable(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
 {
     int rc = 0;
-    atomic_fetch_add(&r->img->priv->counters.passes, 1);
+    bool counted = false;
     for (size_t i = 0; i < r->img->nlayers && rc == 0; i++) {
-        if (!rs->npaths[i])
+        if (!rs->npaths[i] || refill_streams(r, i))
             continue;
+        if (!counted)
+            atomic_fetch_add(&r->img->priv->counters.passes, 1);
+        counted = true;
         if (!imgb_src_rereadable(&r->img->priv->src, r->img->priv->layer_names[i])) {
             /* streamed from a pipe: the bytes are gone; say which files lack content */
             for (size_t p = 0; p < rs->npaths[i]; p++)
@@ -535,7 +559,7 @@ static int refill_stream(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
     size_t left = 0;
     int rc = 0;
     for (size_t i = 0; i < img->nlayers; i++)
-        left += rs->npaths[i] ? 1 : 0;
+        left += rs->npaths[i] && refill_streams(r, i) ? 1 : 0;
     /* a pass serves every due layer it meets; two layers in one member need two passes */
     for (size_t pass = 0; left > 0 && rc == 0 && pass < img->nlayers; pass++) {
         size_t before = left;
@@ -554,7 +578,7 @@ static int refill_stream(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
             const img_member *here = imgb_src_find(src, name);
             size_t i = 0;
             for (; i < img->nlayers; i++)
-                if (rs->npaths[i] && !done[i] &&
+                if (rs->npaths[i] && !done[i] && refill_streams(r, i) &&
                     imgb_src_find(src, img->priv->layer_names[i]) == here)
                     break;
             if (!here || i == img->nlayers)
@@ -597,8 +621,9 @@ static int refill(reader_ctx *r)
                 qsort(rs.paths[i], rs.npaths[i], sizeof *rs.paths[i], cmp_str);
         _Atomic uint64_t total;
         atomic_init(&total, 0);
-        rc = img->priv->src.kind == SRC_STREAM ? refill_stream(r, &rs, &total)
-                                               : refill_seekable(r, &rs, &total);
+        rc = refill_seekable(r, &rs, &total);
+        if (rc == 0)
+            rc = refill_stream(r, &rs, &total);
     }
     for (size_t i = 0; i < img->nlayers; i++) {
         for (size_t p = 0; p < rs.npaths[i]; p++)
@@ -625,6 +650,7 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     reader_ctx r = { .img = img, .view = view, .consumers = consumers,
                      .nconsumers = nconsumers };
     atomic_init(&r.total, 0);
+    atomic_init(&r.spare, 0);
     r.jobs = imgb_xcalloc(img->nlayers ? img->nlayers : 1, sizeof *r.jobs);
     int jobs = img->priv->opts.jobs > 0 ? img->priv->opts.jobs : default_jobs();
     /* A spare core decodes while the tar is parsed: streamed archives (and pipes read as

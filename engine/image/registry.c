@@ -33,6 +33,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@
 #include <openssl/evp.h>
 
 #include "image/image_priv.h"
+#include "util/dynlib.h"
 #include "util/error.h"
 #include "util/limits.h"
 
@@ -91,10 +93,61 @@ typedef struct img_registry {
     size_t nknown;
 } img_registry;
 
+/* libcurl is loaded by the first docker:// reference (util/dynlib.h): other scans never map
+ * it and its dependency closure.  Members are the functions without "curl_". */
+static struct curl_fns {
+    __typeof__(curl_easy_cleanup) *easy_cleanup;
+    __typeof__(curl_easy_escape) *easy_escape;
+    __typeof__(curl_easy_getinfo) *easy_getinfo;
+    __typeof__(curl_easy_init) *easy_init;
+    __typeof__(curl_easy_pause) *easy_pause;
+    __typeof__(curl_easy_perform) *easy_perform;
+    __typeof__(curl_easy_reset) *easy_reset;
+    __typeof__(curl_easy_setopt) *easy_setopt;
+    __typeof__(curl_easy_strerror) *easy_strerror;
+    __typeof__(curl_free) *free;
+    __typeof__(curl_global_init) *global_init;
+    __typeof__(curl_multi_add_handle) *multi_add_handle;
+    __typeof__(curl_multi_cleanup) *multi_cleanup;
+    __typeof__(curl_multi_info_read) *multi_info_read;
+    __typeof__(curl_multi_init) *multi_init;
+    __typeof__(curl_multi_perform) *multi_perform;
+    __typeof__(curl_multi_poll) *multi_poll;
+    __typeof__(curl_multi_remove_handle) *multi_remove_handle;
+    __typeof__(curl_slist_append) *slist_append;
+    __typeof__(curl_slist_free_all) *slist_free_all;
+} curl_api;
+static const imgb_dynsym curl_syms[] = {
+    { "curl_easy_cleanup", offsetof(struct curl_fns, easy_cleanup) },
+    { "curl_easy_escape", offsetof(struct curl_fns, easy_escape) },
+    { "curl_easy_getinfo", offsetof(struct curl_fns, easy_getinfo) },
+    { "curl_easy_init", offsetof(struct curl_fns, easy_init) },
+    { "curl_easy_pause", offsetof(struct curl_fns, easy_pause) },
+    { "curl_easy_perform", offsetof(struct curl_fns, easy_perform) },
+    { "curl_easy_reset", offsetof(struct curl_fns, easy_reset) },
+    { "curl_easy_setopt", offsetof(struct curl_fns, easy_setopt) },
+    { "curl_easy_strerror", offsetof(struct curl_fns, easy_strerror) },
+    { "curl_free", offsetof(struct curl_fns, free) },
+    { "curl_global_init", offsetof(struct curl_fns, global_init) },
+    { "curl_multi_add_handle", offsetof(struct curl_fns, multi_add_handle) },
+    { "curl_multi_cleanup", offsetof(struct curl_fns, multi_cleanup) },
+    { "curl_multi_info_read", offsetof(struct curl_fns, multi_info_read) },
+    { "curl_multi_init", offsetof(struct curl_fns, multi_init) },
+    { "curl_multi_perform", offsetof(struct curl_fns, multi_perform) },
+    { "curl_multi_poll", offsetof(struct curl_fns, multi_poll) },
+    { "curl_multi_remove_handle", offsetof(struct curl_fns, multi_remove_handle) },
+    { "curl_slist_append", offsetof(struct curl_fns, slist_append) },
+    { "curl_slist_free_all", offsetof(struct curl_fns, slist_free_all) },
+};
+static imgb_dynlib curl_lib = { .soname = "libcurl.so.4", .package = "libcurl4",
+                                .what = "docker:// references", .syms = curl_syms,
+                                .nsyms = sizeof curl_syms / sizeof *curl_syms,
+                                .table = &curl_api };
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_api.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* ---- reference ---------------------------------------------------------------------------- */
@@ -394,7 +447,7 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
     xfer *x = ud;
     size_t len = size * n;
     long code = 0;
-    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+    curl_api.easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
     if (code < 200 || code > 299) {
         if (x->errbody.len < REG_ERRBODY_MAX)
             imgb_buf_put(&x->errbody, p, len < REG_ERRBODY_MAX ? len : REG_ERRBODY_MAX);
@@ -433,11 +486,11 @@ static void xfer_stop(xfer *x)
 {
     if (x->easy) {
         if (x->multi)
-            curl_multi_remove_handle(x->multi, x->easy);
-        curl_easy_cleanup(x->easy);
+            curl_api.multi_remove_handle(x->multi, x->easy);
+        curl_api.easy_cleanup(x->easy);
         x->easy = NULL;
     }
-    curl_slist_free_all(x->hdrs);
+    curl_api.slist_free_all(x->hdrs);
     x->hdrs = NULL;
     x->running = false;
 }
@@ -453,45 +506,45 @@ static int xfer_start(xfer *x)
     x->status = 0;
     x->result = CURLE_OK;
     x->errbody.len = 0;
-    x->easy = curl_easy_init();
+    x->easy = curl_api.easy_init();
     if (!x->easy)
         return imgb_error_set(IMGB_ERROR, "%s: cannot start a transfer", g->ref);
     char *url = imgb_xasprintf("%s%s", g->base, x->path);
-    curl_easy_setopt(x->easy, CURLOPT_URL, url);
+    curl_api.easy_setopt(x->easy, CURLOPT_URL, url);
     free(url);
-    curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, g->timeout);
-    curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, g->timeout);
-    curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "imgbaseline/" "0.1");
-    curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, hdr_cb);
-    curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, write_cb);
-    curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+    curl_api.easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_api.easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_api.easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_api.easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
+    curl_api.easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_api.easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, g->timeout);
+    curl_api.easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_api.easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, g->timeout);
+    curl_api.easy_setopt(x->easy, CURLOPT_USERAGENT, "imgbaseline/" "0.1");
+    curl_api.easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, hdr_cb);
+    curl_api.easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+    curl_api.easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_api.easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
     if (g->insecure) {
-        curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_api.easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_api.easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (x->manifest)
-        x->hdrs = curl_slist_append(x->hdrs, ACCEPT_MANIFESTS);
+        x->hdrs = curl_api.slist_append(x->hdrs, ACCEPT_MANIFESTS);
     pthread_mutex_lock(&g->mu);
     if (g->auth_header)
-        x->hdrs = curl_slist_append(x->hdrs, g->auth_header);
+        x->hdrs = curl_api.slist_append(x->hdrs, g->auth_header);
     x->auth_generation = g->auth_generation;
     pthread_mutex_unlock(&g->mu);
     if (x->got) {
         char range[64];
         snprintf(range, sizeof range, "Range: bytes=%llu-", (unsigned long long)x->got);
-        x->hdrs = curl_slist_append(x->hdrs, range);
+        x->hdrs = curl_api.slist_append(x->hdrs, range);
     }
-    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
-    if (!x->multi && !(x->multi = curl_multi_init()))
+    curl_api.easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
+    if (!x->multi && !(x->multi = curl_api.multi_init()))
         return imgb_error_set(IMGB_ERROR, "%s: cannot start a transfer", g->ref);
-    curl_multi_add_handle(x->multi, x->easy);
+    curl_api.multi_add_handle(x->multi, x->easy);
     x->running = true;
     return 0;
 }
@@ -520,9 +573,9 @@ static char *challenge_param(const char *ch, const char *key)
 
 static char *url_escape(CURL *c, const char *s)
 {
-    char *e = curl_easy_escape(c, s, 0);
+    char *e = curl_api.easy_escape(c, s, 0);
     char *r = imgb_xstrdup(e ? e : "");
-    curl_free(e);
+    curl_api.free(e);
     return r;
 }
 
@@ -538,7 +591,7 @@ static int fetch_token(img_registry *g, const char *challenge, char **header)
         return imgb_error_set(IMGB_ERROR, "%s: the registry asked for a bearer token without "
                               "a realm", g->ref);
     }
-    CURL *c = curl_easy_init();
+    CURL *c = curl_api.easy_init();
     imgb_buf url = IMGB_BUF_INIT, body = IMGB_BUF_INIT;
     imgb_buf_puts(&url, realm);
     char sep = strchr(realm, '?') ? '&' : '?';
@@ -562,37 +615,37 @@ static int fetch_token(img_registry *g, const char *challenge, char **header)
         free(body.ptr); /* an earlier attempt's answer */
         body.ptr = NULL;
         body.len = 0;
-        curl_easy_reset(c);
-        curl_easy_setopt(c, CURLOPT_URL, url.ptr);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, g->timeout);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, g->timeout);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, NULL);
+        curl_api.easy_reset(c);
+        curl_api.easy_setopt(c, CURLOPT_URL, url.ptr);
+        curl_api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, g->timeout);
+        curl_api.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_api.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, g->timeout);
+        curl_api.easy_setopt(c, CURLOPT_WRITEFUNCTION, NULL);
         if (g->insecure) {
-            curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-            curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+            curl_api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
         }
         if (g->user) {
-            curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-            curl_easy_setopt(c, CURLOPT_USERNAME, g->user);
-            curl_easy_setopt(c, CURLOPT_PASSWORD, g->pass);
+            curl_api.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+            curl_api.easy_setopt(c, CURLOPT_USERNAME, g->user);
+            curl_api.easy_setopt(c, CURLOPT_PASSWORD, g->pass);
         }
         FILE *mem = open_memstream((char **)&body.ptr, &body.len);
         if (!mem)
             abort();
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
-        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)IMGB_MAX_JSON_BYTES);
-        cr = curl_easy_perform(c);
+        curl_api.easy_setopt(c, CURLOPT_WRITEDATA, mem);
+        curl_api.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)IMGB_MAX_JSON_BYTES);
+        cr = curl_api.easy_perform(c);
         fclose(mem);
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        curl_api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
         if (cr == CURLE_OK && code != 429 && code < 500)
             break;
     }
     if (cr != CURLE_OK) {
         rc = imgb_error_set(IMGB_ERROR, "%s: the token service of %s failed: %s", g->ref,
-                            g->registry, curl_easy_strerror(cr));
+                            g->registry, curl_api.easy_strerror(cr));
     } else if (code == 401 || code == 403) {
         rc = imgb_error_set(IMGB_EUNSUPPORTED, "%s: %s (HTTP %ld from the token service of %s)",
                             g->ref, g->user ? "the registry refused the credentials"
@@ -618,7 +671,7 @@ static int fetch_token(img_registry *g, const char *challenge, char **header)
         OPENSSL_cleanse(body.ptr, body.len);
     free(body.ptr);
     imgb_buf_dispose(&url);
-    curl_easy_cleanup(c);
+    curl_api.easy_cleanup(c);
     free(realm);
     free(service);
     free(scope);
@@ -709,7 +762,7 @@ static int final_error(xfer *x)
                    x->result == CURLE_PEER_FAILED_VERIFICATION;
         return imgb_error_set(IMGB_ERROR, "%s: reading the %s from %s failed after %d "
                               "attempt%s: %s%s", g->ref, x->what, g->registry, x->attempt,
-                              x->attempt == 1 ? "" : "s", curl_easy_strerror(x->result),
+                              x->attempt == 1 ? "" : "s", curl_api.easy_strerror(x->result),
                               tls ? " (a plain-HTTP or self-signed registry needs "
                                     "--tls-verify=false)" : "");
     }
@@ -758,7 +811,7 @@ static void backoff(int attempt)
 static int xfer_finished(xfer *x)
 {
     img_registry *g = x->g;
-    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+    curl_api.easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
     xfer_stop(x);
     if (x->result == CURLE_OK && x->status >= 200 && x->status <= 299) {
         if (x->skip)
@@ -786,7 +839,7 @@ static ssize_t xfer_read(img_reader *r, const void **buf)
     x->len = 0; /* the block handed out last time is consumed */
     if (x->paused && x->easy) {
         x->paused = false;
-        curl_easy_pause(x->easy, CURLPAUSE_CONT);
+        curl_api.easy_pause(x->easy, CURLPAUSE_CONT);
     }
     for (;;) {
         if (x->len) {
@@ -806,12 +859,12 @@ static ssize_t xfer_read(img_reader *r, const void **buf)
                 return -1;
         }
         int still = 0;
-        if (curl_multi_perform(x->multi, &still) != CURLM_OK)
+        if (curl_api.multi_perform(x->multi, &still) != CURLM_OK)
             return imgb_error_set(IMGB_ERROR, "%s: transfer error", x->g->ref), -1;
         CURLMsg *m;
         int left;
         bool done = false;
-        while ((m = curl_multi_info_read(x->multi, &left)))
+        while ((m = curl_api.multi_info_read(x->multi, &left)))
             if (m->msg == CURLMSG_DONE && m->easy_handle == x->easy) {
                 x->result = m->data.result;
                 done = true;
@@ -827,7 +880,7 @@ static ssize_t xfer_read(img_reader *r, const void **buf)
             continue;
         }
         if (!x->len && !x->paused)
-            curl_multi_poll(x->multi, NULL, 0, 1000, NULL);
+            curl_api.multi_poll(x->multi, NULL, 0, 1000, NULL);
     }
 }
 
@@ -837,7 +890,7 @@ static void xfer_free(xfer *x)
         return;
     xfer_stop(x);
     if (x->multi)
-        curl_multi_cleanup(x->multi);
+        curl_api.multi_cleanup(x->multi);
     free(x->buf);
     free(x->path);
     free(x->what);
@@ -959,17 +1012,17 @@ static const char *top_type(img_registry *g, const unsigned char *data, size_t l
 /* GET /v2/ once: picks http for an insecure registry that does not speak TLS. */
 static int ping(img_registry *g)
 {
-    CURL *c = curl_easy_init();
+    CURL *c = curl_api.easy_init();
     char *url = imgb_xasprintf("https://%s/v2/", g->api_host);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, g->timeout);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, g->timeout);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    CURLcode r = curl_easy_perform(c);
-    curl_easy_cleanup(c);
+    curl_api.easy_setopt(c, CURLOPT_URL, url);
+    curl_api.easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, g->timeout);
+    curl_api.easy_setopt(c, CURLOPT_TIMEOUT, g->timeout);
+    curl_api.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_api.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    CURLcode r = curl_api.easy_perform(c);
+    curl_api.easy_cleanup(c);
     free(url);
     bool tls = r == CURLE_OK || (r != CURLE_SSL_CONNECT_ERROR && r != CURLE_RECV_ERROR &&
                                  r != CURLE_GOT_NOTHING && r != CURLE_WEIRD_SERVER_REPLY &&
@@ -980,6 +1033,8 @@ static int ping(img_registry *g)
 
 int imgb_reg_open(img_source *src, const char *ref, const imgb_read_options *opts)
 {
+    if (imgb_dynlib_load(&curl_lib) < 0)
+        return IMGB_EUNSUPPORTED;
     pthread_once(&curl_once, curl_init_once);
     img_registry *g = imgb_xcalloc(1, sizeof *g);
     src->reg = g;

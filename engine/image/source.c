@@ -1,8 +1,10 @@
 /*
  * The input of the image reader: an OCI layout directory, a plain tar (members located by
  * data offset so that each blob is read through a bounded window of the file, by several
- * threads at once), or a gzip/zstd-compressed tar that can only be streamed (its small JSON
- * members are cached in a first pass; layers are streamed later by read.c).
+ * threads at once), or a gzip/zstd-compressed tar, which can only be streamed: read once
+ * like a pipe (stream.c, open_compressed_file below), or, when its layers do not fit the
+ * temporary file, in passes (its small JSON members cached in a first pass; layers streamed
+ * later by read.c).
  * Offsets come from libarchive: after archive_read_next_header() the tar reader has consumed
  * exactly the header blocks, so archive_filter_bytes(a, 0) is where the entry's data starts.
  */
@@ -341,7 +343,8 @@ int imgb_src_window(const img_source *src, const char *name, img_reader **out)
     window *w = imgb_xcalloc(1, sizeof *w);
     w->r.read = window_read;
     w->r.close = window_close;
-    w->counters = src->counters;
+    /* bytes_read counts the input; the spill file is our own copy of part of it */
+    w->counters = src->kind == SRC_FD ? NULL : src->counters;
     w->fd = fd;
     w->pos = off;
     w->end = off + size;
@@ -518,6 +521,23 @@ done:
     return rc;
 }
 
+/*
+ * A gzip- or zstd-compressed archive file cannot be read by windows, and decompressing it
+ * is most of the cost of reading it, so it is read once, front to back, exactly as a pipe
+ * (stream.c): small members cached, layers that come before the manifest (docker save and
+ * skopeo write the blobs first) copied to the one unlinked temporary file and read back from
+ * there in parallel.  Only content found later to be needed through a symlink reads the
+ * file again (read.c, refill), since the file, unlike a pipe, can be reopened.
+ */
+static int open_compressed_file(img_source *src, const char *path, const imgb_read_options *opts)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return imgb_error_set(IMGB_ENOTFOUND, "%s: cannot open: %s", path, strerror(errno));
+    src->reopenable = true;
+    return imgb_fdsrc_open_owned(src, fd, path, opts);
+}
+
 int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
                   img_counters *counters)
 {
@@ -544,15 +564,25 @@ int imgb_src_open(img_source *src, const char *path, const imgb_read_options *op
         return imgb_error_set(IMGB_ENOTFOUND, "%s: %s", path, strerror(errno));
     size_t n = fread(magic, 1, sizeof magic, f);
     fclose(f);
+    bool gzip = n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    bool zstd = n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
+                magic[3] == 0xfd;
+    if (gzip || zstd)
+        return open_compressed_file(src, path, opts);
     src->kind = SRC_TAR;
-    if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        src->kind = SRC_STREAM;
-        src->outer = "gzip";
-    } else if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
-               magic[3] == 0xfd) {
-        src->kind = SRC_STREAM;
-        src->outer = "zstd";
-    }
+    return index_tar(src);
+}
+
+int imgb_src_reopen_streamed(img_source *src)
+{
+    char *path = imgb_xstrdup(src->path);
+    img_counters *counters = src->counters;
+    const char *outer = src->outer;
+    imgb_src_close(src);
+    src->counters = counters;
+    src->path = path;
+    src->outer = outer;
+    src->kind = SRC_STREAM;
     return index_tar(src);
 }
 

@@ -45,6 +45,8 @@ typedef struct img_fdsrc {
     const void *peek;          /* first data block of the pending member, already read */
     size_t peek_len;
     const img_decoder *dec;    /* owned by the archive reader */
+    int own_fd;                /* a file we opened (compressed archive file), else -1 */
+    bool spill_failed;         /* the temporary file could not take a member */
 } img_fdsrc;
 
 static void add_member(img_source *src, img_member *m)
@@ -57,9 +59,18 @@ static void add_member(img_source *src, img_member *m)
     src->members[src->nmembers++] = *m;
 }
 
+int imgb_fdsrc_open_owned(img_source *src, int fd, const char *name,
+                          const imgb_read_options *opts)
+{
+    int rc = imgb_fdsrc_open(src, fd, name, opts);
+    src->fd->own_fd = fd; /* closed with the source, whatever rc says */
+    return rc;
+}
+
 int imgb_fdsrc_open(img_source *src, int fd, const char *name, const imgb_read_options *opts)
 {
     img_fdsrc *f = imgb_xcalloc(1, sizeof *f);
+    f->own_fd = -1;
     src->fd = f;
     src->kind = SRC_FD;
     src->outer = "none";
@@ -207,26 +218,32 @@ static int spill_create(img_fdsrc *f)
             unlink(tmpl);
         free(tmpl);
     }
-    if (f->spill_fd < 0)
+    if (f->spill_fd < 0) {
+        f->spill_failed = true;
         return imgb_error_set(IMGB_ERROR, "%s: cannot create a temporary file in %s: %s",
                               f->name, dir, strerror(errno));
+    }
     return 0;
 }
 
 static int spill_write(img_fdsrc *f, const void *p, size_t n)
 {
-    if (f->spill_len + n > f->spill_max)
+    if (f->spill_len + n > f->spill_max) {
+        f->spill_failed = true;
         return imgb_error_set(IMGB_ELIMIT, "%s: the archive's layers come before its manifest "
                               "and exceed the %llu bytes allowed for the temporary file",
                               f->name, (unsigned long long)f->spill_max);
+    }
     const char *c = p;
     while (n) {
         ssize_t w = pwrite(f->spill_fd, c, n, (off_t)f->spill_len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
+        if (w <= 0) {
+            f->spill_failed = true;
             return imgb_error_set(IMGB_ERROR, "%s: cannot write the temporary file: %s",
                                   f->name, w < 0 ? strerror(errno) : "disk full");
+        }
         c += w;
         n -= (size_t)w;
         f->spill_len += (uint64_t)w;
@@ -353,6 +370,11 @@ int imgb_fdsrc_stream(img_source *src, img_reader **out)
     return 0;
 }
 
+bool imgb_fdsrc_spill_failed(const img_source *src)
+{
+    return src->fd && src->fd->spill_failed;
+}
+
 int imgb_fdsrc_spill_fd(const img_source *src)
 {
     return src->fd ? src->fd->spill_fd : -1;
@@ -367,6 +389,8 @@ void imgb_fdsrc_close(img_source *src)
         archive_read_free(f->a);
     if (f->spill_fd >= 0)
         close(f->spill_fd);
+    if (f->own_fd >= 0)
+        close(f->own_fd);
     free(f->name);
     free(f);
     src->fd = NULL;
