@@ -210,6 +210,16 @@ START_TEST(os_without_a_package_database_never_passes)
     json_decref(j);
     free(out);
     free(args);
+    /* the report's language is the reason's language */
+    args = imgb_xasprintf("scan '%s' -f json --exit-code 0 --allow-incomplete --lang zh", tar);
+    ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+    j = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    const char *why = json_string_value(json_object_get(j, "incomplete_reason"));
+    ck_assert_msg(why && strstr(why, "没有软件包数据库"), "%s", why ? why : "(null)");
+    json_decref(j);
+    free(out);
+    free(args);
     free(tar);
     free(dir);
 }

@@ -66,6 +66,7 @@ imgb_scan_result *imgb_report_localize(const imgb_scan_result *res, imgb_lang la
         loc->skipped[i].reason = loc_text(cat, res->skipped[i].reason);
     }
     loc->warnings = loc_lines(cat, res->warnings, res->nwarnings);
+    loc->incomplete_reason = loc_text(cat, res->incomplete_reason);
     if (res->image) {
         loc->image = imgb_xmalloc(sizeof *loc->image);
         *loc->image = *res->image;
@@ -103,6 +104,7 @@ void imgb_report_localized_free(imgb_scan_result *loc)
         free(loc->skipped[i].reason);
     free(loc->skipped);
     loc_free_lines(loc->warnings, loc->nwarnings);
+    free(loc->incomplete_reason);
     if (loc->image) {
         loc_free_lines(loc->image->warnings, loc->image->nwarnings);
         free(loc->image);
