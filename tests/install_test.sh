@@ -14,7 +14,8 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 pc=$(dirname "$(find "$prefix" -name imgbaseline.pc | head -n1)")
 [[ -f $pc/imgbaseline.pc ]] || { echo "FAIL: no imgbaseline.pc installed"; exit 1; }
 for f in bin/imgbaseline include/imgbaseline/imgbaseline.h include/imgbaseline/scan.h \
-         share/imgbaseline/rules/dict/passwords.txt share/man/man1/imgbaseline.1; do
+         share/imgbaseline/rules/dict/passwords.txt share/man/man1/imgbaseline.1.gz \
+         share/bash-completion/completions/imgbaseline share/zsh/vendor-completions/_imgbaseline; do
     [[ -e $prefix/$f ]] || { echo "FAIL: $f not installed"; exit 1; }
 done
 lib=$(find "$prefix" -name 'libimgbaseline.so.*' -type f | head -n1)

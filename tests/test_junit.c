@@ -57,6 +57,15 @@ static char *in_work(const char *name)
     return imgbuild_path(work, name);
 }
 
+/* The text of work/NAME (malloc'd). */
+static char *work_text(const char *name)
+{
+    char *path = in_work(name);
+    char *text = factview_slurp(path);
+    free(path);
+    return text;
+}
+
 #define IGNORE_FILE                                                                        \
     "ignore:\n"                                                                            \
     "  - id: build_risk.no_healthcheck\n"                                                  \
@@ -145,11 +154,9 @@ START_TEST(junit_shows_what_the_severity_filter_shows)
     args = imgb_xasprintf("scan '%s' --format junit -o all.xml", sample);
     ck_assert_int_eq(scan_to(args), 0);
     free(args);
-    char *all_path = in_work("all.xml");
-    char *all = factview_slurp(all_path);
+    char *all = work_text("all.xml");
     ck_assert_ptr_nonnull(strstr(all, "<failure type=\"medium\""));
     free(all);
-    free(all_path);
     free(text);
     free(xml);
     free(json);
@@ -258,11 +265,9 @@ START_TEST(diff_refuses_junit)
     char *args = imgb_xasprintf("diff '%s' '%s' --format junit -o diff.xml", sample, sample);
     ck_assert_int_eq(scan_to(args), 2);
     free(args);
-    char *errp = in_work("err.txt");
-    char *err = factview_slurp(errp);
+    char *err = work_text("err.txt");
     ck_assert_ptr_nonnull(strstr(err, "junit"));
     free(err);
-    free(errp);
 }
 END_TEST
 

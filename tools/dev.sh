@@ -3,7 +3,9 @@
 #   tools/dev.sh demo   install what is missing, build, build a sample image with umoci and
 #                       skopeo from testdata, and scan it
 #   tools/dev.sh test   install what is missing, build (normal and ASan+UBSan), run every suite
-# (chromium, poppler-utils and a CJK font drive and read the HTML report test, html_browser)
+# (chromium, poppler-utils and a CJK font drive and read the HTML report test, html_browser;
+#  xmllint checks the junit format; file, lintian, bash-completion and zsh the .deb and the
+#  shell completion tests; python3-yaml the README's CI examples)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,7 +16,7 @@ PKGS=(build-essential cmake pkg-config libarchive-dev libyaml-dev libpcre2-dev l
       libisal-dev libzstd-dev zlib1g-dev python3-html5lib chromium poppler-utils
       fonts-wqy-microhei
       libcurl4-openssl-dev docker-registry openssl
-      libxml2-dev libxml2-utils)
+      libxml2-dev libxml2-utils file lintian bash-completion zsh python3-yaml)
 
 install_deps() {
     local missing=()

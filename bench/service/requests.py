@@ -2,7 +2,7 @@
 """Write wrk request lists for bench/service/run.sh: one request per line as
 "METHOD PATH HEADER-LINES" (tab separated).  Alibaba requests are V1-signed here (each with
 its own SignatureNonce: the server refuses a reused one), Huawei ones carry X-Auth-Token.
-usage: requests.py KIND COUNT OUT IMAGE_ID"""
+usage: requests.py KIND COUNT OUT ID   (ID: the image id; for KIND page, a scan id)"""
 import base64, hashlib, hmac, sys, urllib.parse, uuid
 from datetime import datetime, timezone
 
@@ -25,6 +25,8 @@ with open(out, "w") as f:
             f.write("/?%s&Signature=%s\t\n" % (canon, enc(sig)))
         elif kind == "hw-risk":
             f.write("/v5/p1/image/baseline/risk-configs?image_type=local&limit=20&offset=100\tX-Auth-Token: benchtok\n")
+        elif kind == "page":
+            f.write("/v1/scans/%s/report.html?lang=en\tX-Auth-Token: benchtok\n" % image_id)
         elif kind == "hw-stat":
             f.write("/v5/p1/image/baseline/statistic?image_type=local\tX-Auth-Token: benchtok\n")
         else:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/service: wrk from loopback against `imgbaseline serve` on a history of 10,000 images
-# and of 10 images (SQLite store), for every read API and /healthz as the reference in the
-# same run.  Prints requests/s, p50/p99 latency, non-2xx answers, and each API's throughput
-# as a ratio of /healthz (unauthenticated, no store) and the 10,000/10 statistic ratio.
+# and of 10 images (SQLite store), for every read API and a scan's HTML report page (about
+# 80 KB, decompressed per request), with /healthz as the reference in the same run.  Prints
+# requests/s, p50/p99 latency, non-2xx answers, and each API's throughput as a ratio of
+# /healthz (unauthenticated, no store) and the 10,000/10 statistic ratio.
 # usage: bench/service/run.sh [BUILD_DIR] [SECONDS]   (after cmake --build BUILD_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,8 +34,11 @@ for n in 10000 10; do
     done
     # An image from the middle of the history for DescribeImageBaselineCheckResult.
     ID=$(python3 -c "import sqlite3; print(sqlite3.connect('$W/s$n.db').execute('SELECT image_id FROM assets ORDER BY asset LIMIT 1 OFFSET $((n / 2))').fetchone()[0])")
-    for kind in healthz hw-stat hw-risk ali-build ali-check; do
-        python3 bench/service/requests.py "$kind" $((SECS * 30000)) "$W/$kind.req" "$ID"
+    # And that image's latest scan for its HTML report page (decompressed per request).
+    SCAN=$(python3 -c "import sqlite3; print(sqlite3.connect('$W/s$n.db').execute('SELECT last_scan_id FROM assets WHERE image_id = ?', ('$ID',)).fetchone()[0])")
+    for kind in healthz hw-stat hw-risk ali-build ali-check page; do
+        arg=$ID; [ "$kind" = page ] && arg=$SCAN
+        python3 bench/service/requests.py "$kind" $((SECS * 30000)) "$W/$kind.req" "$arg"
         out=$(REQS="$W/$kind.req" wrk -t2 -c16 -d"${SECS}s" --latency -s bench/service/requests.lua \
               "http://127.0.0.1:$PORT" | grep '^RESULT')
         rps=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out")

@@ -12,6 +12,9 @@
  *     list at recording time, can be set with imgb_store_set_risk_status(), and is kept
  *     across rescans.
  *   - Retention keeps the last N scans (reports) per asset; the current state stays.
+ * Each record also keeps the scan's HTML report page in zh and en, rendered when it is
+ * recorded (imgb_store_page), so a service can hand over the document `scan --format html`
+ * wrote without scanning again.
  * A record is one transaction: a process killed midway leaves nothing half visible.
  * Schema changes are versioned migrations applied on open (concurrent openers serialise).
  *
