@@ -24,6 +24,7 @@
 
 #include "attribution.h"
 #include "facts/accounts.h"
+#include "facts/distro.h"
 #include "facts/os.h"
 #include "rules/loader.h"
 #include "util/error.h"
@@ -642,12 +643,19 @@ static char *scan_image_gap(const imgb_scan_result *res)
     bool os_baselines = false;
     for (size_t i = 0; res->ruleset && i < res->ruleset->nbaselines; i++)
         os_baselines |= !res->ruleset->baselines[i]->applies.any_os;
+    if (res->image->truncated_why)
+        return imgb_xstrdup(res->image->truncated_why);
     if (res->image->truncated)
         return imgb_xasprintf("%s: a layer's tar stream is truncated: the image was not read in "
                               "full", res->image->path);
     if (os_baselines && res->os && !res->os->id)
         return imgb_xasprintf("%s: the OS could not be identified, so its OS baselines were not "
                               "checked", res->image->path);
+    if (os_baselines && res->os && res->os->distro && res->os->distro->pkgdb != IMGB_PKGDB_NONE &&
+        !res->os->pkgdb_source)
+        return imgb_xasprintf("%s: %s image without a package database: its packages (OpenSSH, "
+                              "Linux-PAM, libpwquality versions) could not be identified",
+                              res->image->path, res->os->id);
     return NULL;
 }
 

@@ -78,6 +78,22 @@ def run(cmd, ok=(0,), **kw):
     return p
 
 
+def rpmdb_layer(packages, root):
+    """A layer with the fixture's PACKAGES as the rpmdb the OS facts read (the header strings
+    an rpmdb holds: name NUL version NUL release NUL), as tests/test_baselines_rhel.c writes it:
+    an rpm image without a package database is not identified in full."""
+    blob = b"RPMDB\0"
+    with open(packages) as f:
+        for line in f:
+            fields = line.split()
+            if not line.startswith("#") and len(fields) == 3:
+                blob += b"".join(x.encode() + b"\0" for x in fields)
+    os.makedirs(os.path.join(root, "var", "lib", "rpm"), exist_ok=True)
+    with open(os.path.join(root, "var", "lib", "rpm", "Packages"), "wb") as f:
+        f.write(blob)
+    return root
+
+
 def build_images(src, out):
     images = {}
     run(["bash", os.path.join(src, "tools", "make-sample-image.sh"), os.path.join(out, "sample")])
@@ -86,6 +102,9 @@ def build_images(src, out):
     for osdir in sorted(glob.glob(os.path.join(src, "testdata", "os", "*"))):
         name = os.path.basename(osdir)
         layers = sorted(glob.glob(os.path.join(osdir, "layer*"))) or [os.path.join(osdir, "rootfs")]
+        packages = os.path.join(osdir, "PACKAGES")
+        if os.path.exists(packages):
+            layers.append(rpmdb_layer(packages, os.path.join(out, name + "-rpmdb")))
         tar = os.path.join(out, name + ".tar")
         args = ["bash", builder, "--out", tar, "--ref", "testdata/%s:1" % name]
         for layer in layers:
@@ -107,6 +126,10 @@ def build_images(src, out):
             os.makedirs(os.path.join(root, "etc"), exist_ok=True)
             with open(os.path.join(root, "etc", "os-release"), "w") as f:
                 f.write('ID=debian\nVERSION_ID="10"\n')
+            # a package database: a Debian image without one is not identified in full
+            os.makedirs(os.path.join(root, "var", "lib", "dpkg"), exist_ok=True)
+            with open(os.path.join(root, "var", "lib", "dpkg", "status"), "w") as f:
+                f.write("Package: base-files\nStatus: install ok installed\nVersion: 10.3\n\n")
         for flag in flags:
             with open(os.path.join(root, "flags", flag), "w") as f:
                 f.write("x\n")

@@ -47,11 +47,12 @@ elves=("$root/usr/bin/imgbaseline" "$root"/usr/lib/libimgbaseline.so.*.*)
 needed=$(for f in "${elves[@]}"; do objdump -p "$f" | awk '/NEEDED/ {print $2}'; done | sort -u)
 for so in $needed; do
     [[ $so == libimgbaseline.so.* ]] && continue
-    path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|x32|AArch64|64bit/ {print $NF; exit}')
-    [[ -z $path ]] && path=$(ldconfig -p | awk -v so="$so" '$1 == so {print $NF; exit}')
+    # awk reads to the end (no 'exit'): ldconfig killed by SIGPIPE fails the pipeline (pipefail)
+    path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|x32|AArch64|64bit/ && !p {p = $NF} END {print p}')
+    [[ -z $path ]] && path=$(ldconfig -p | awk -v so="$so" '$1 == so && !p {p = $NF} END {print p}')
     [[ -n $path ]] || { fail "$so: not found on this system"; continue; }
-    owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n1 | cut -d: -f1) ||
-        owner=$(dpkg -S "$path" 2>/dev/null | head -n1 | cut -d: -f1)
+    owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | awk -F: 'NR == 1 {print $1}') ||
+        owner=$(dpkg -S "$path" 2>/dev/null | awk -F: 'NR == 1 {print $1}')
     [[ -n $owner ]] || { fail "$so ($path): no package owns it"; continue; }
     [[ ", $depends," == *", $owner "* || ", $depends," == *", $owner,"* ]] ||
         fail "$so comes from $owner, which Depends does not name"

@@ -119,6 +119,102 @@ START_TEST(truncated_image_never_passes)
 }
 END_TEST
 
+/* The sample archive cut `from_end` bytes before its end (a copy in the work dir). */
+static char *cut_sample(const char *name, uint64_t from_end)
+{
+    char *cut = imgbuild_path(work, name);
+    ck_assert_int_eq(imgbuild_sh("cp '%s' '%s'", sample, cut), 0);
+    FILE *f = fopen(cut, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    ck_assert_int_gt(size, (long)from_end);
+    imgbuild_truncate(cut, (uint64_t)size - from_end);
+    return cut;
+}
+
+START_TEST(archive_cut_after_the_layers_never_passes)
+{
+    /* the whole sample passes a report-only run: what follows fails only for the cut */
+    char *args = imgb_xasprintf("scan '%s' -f json -o /dev/null -q --exit-code 0", sample);
+    ck_assert_int_eq(cli(NULL, args, NULL, NULL), 0);
+    free(args);
+    /* Every layer, the config and the manifest are whole and verified; what is missing is
+     * the end of the archive: inside the two zero blocks, both of them (a cut exactly between
+     * members, which libarchive reads as a normal end), or the tail of the last member (a
+     * seek past the end of the file must not skip it as if it were there). */
+    static const struct { const char *name; uint64_t from_end; const char *says; } cuts[] = {
+        { "cut-in-marker.tar", 512, "end-of-archive marker" },
+        { "cut-no-marker.tar", 1024, "end-of-archive marker" },
+        { "cut-last-member.tar", 1100, "runcated" },
+    };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        char *cut = cut_sample(cuts[i].name, cuts[i].from_end);
+        char *err;
+        args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", cut);
+        ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+        ck_assert_msg(strstr(err, cuts[i].says), "%s: %s", cuts[i].name, err);
+        free(err);
+        free(args);
+        /* the same bytes through a pipe: read to the end, judged the same */
+        args = imgb_xasprintf("scan - -f json -o /dev/null --exit-code 0 <'%s'", cut);
+        char *cmd = imgb_xasprintf("cd '%s' && '%s' %s 2>/dev/null", work, getenv("IMGB_CLI"),
+                                   args);
+        ck_assert_int_eq(imgbuild_sh("%s", cmd), 2);
+        free(cmd);
+        free(args);
+        if (strstr(cuts[i].says, "marker")) {
+            /* whole members: --allow-incomplete accepts the report, marked incomplete */
+            char *out;
+            args = imgb_xasprintf("scan '%s' -f json --exit-code 0 --allow-incomplete", cut);
+            ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+            ck_assert_ptr_nonnull(strstr(out, "\"complete\": false"));
+            free(out);
+            free(args);
+        }
+        free(cut);
+    }
+}
+END_TEST
+
+START_TEST(os_without_a_package_database_never_passes)
+{
+    /* Debian by its os-release, but no dpkg database: the versions that decide the PAM,
+     * pwquality and OpenSSH semantics are unknown, so the OS is not identified in full */
+    imgbuild_file files[] = {
+        { .path = "etc/", .type = IMGBUILD_DIR },
+        { .path = "etc/os-release", .content = "ID=debian\nVERSION_ID=\"10\"\n" },
+        { .path = "etc/passwd", .content = "root:x:0:0:root:/root:/bin/bash\n" },
+        { .path = "etc/shadow", .content = "root:*:19000:0:99999:7:::\n" },
+    };
+    char *dir = imgbuild_path(work, "nodb");
+    imgbuild_sh("mkdir -p '%s'", dir);
+    imgbuild_layer l;
+    imgbuild_layer_write(&l, dir, files, sizeof files / sizeof files[0], IMGBUILD_GZIP);
+    imgbuild_image img = { .layers = &l, .nlayers = 1, .ref = "nodb:1" };
+    char *tar = imgbuild_path(dir, "img.tar");
+    imgbuild_image_write(tar, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
+    imgbuild_layer_dispose(&l);
+    char *args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", tar);
+    char *err, *out;
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "without a package database"));
+    free(err);
+    free(args);
+    args = imgb_xasprintf("scan '%s' -f json --exit-code 0 --allow-incomplete", tar);
+    ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert(json_is_false(json_object_get(j, "complete")));
+    json_decref(j);
+    free(out);
+    free(args);
+    free(tar);
+    free(dir);
+}
+END_TEST
+
 static json_t *scan_json(const char *extra, int *status)
 {
     char *args = imgb_xasprintf("scan '%s' --format json --weak-password-budget 900 %s", sample,
@@ -450,6 +546,8 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 900);
     tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
     tcase_add_test(tc, truncated_image_never_passes);
+    tcase_add_test(tc, archive_cut_after_the_layers_never_passes);
+    tcase_add_test(tc, os_without_a_package_database_never_passes);
     tcase_add_test(tc, severity_and_exit_code_mean_what_trivy_means);
     tcase_add_test(tc, flags_are_checked_before_the_image_is_opened);
     tcase_add_test(tc, warnings_once_and_quiet_means_quiet);

@@ -300,6 +300,7 @@ typedef struct dpkg_glob {
     imgb_os_info *os;
     const imgb_view *view;
     bool found;
+    char *any;              /* the first status.d file with a package record */
 } dpkg_glob;
 
 static int dpkg_d_cb(const imgb_node_info *info, void *payload)
@@ -310,6 +311,8 @@ static int dpkg_d_cb(const imgb_node_info *info, void *payload)
     char *t = imgb_xstrndup((const char *)info->content, info->content_len);
     char *src = imgb_xasprintf("/%s", info->path);
     g->found = dpkg_scan(g->os, t, src);
+    if (!g->any && strstr(t, "Package:"))
+        g->any = imgb_xstrdup(src);
     free(src);
     free(t);
     return g->found ? 1 : 0;
@@ -382,17 +385,49 @@ static void from_distro_table(imgb_os_info *os)
     }
 }
 
+/* A non-empty file at `path` (the rpm and apk databases are not parsed beyond that). */
+static bool nonempty(const imgb_view *v, const char *path)
+{
+    imgb_node_info ni;
+    int rc = imgb_view_lookup(v, path, true, &ni);
+    imgb_error_clear();
+    return rc == 0 && ni.type == IMGB_FT_REG && ni.size > 0;
+}
+
+/* Which package database lists the image's packages: without one, the versions that decide
+ * PAM, pwquality and OpenSSH semantics are guesses from the release table, and the scan
+ * says the image could not be identified in full (scan.c). */
+static void detect_pkgdb(imgb_os_info *os, const imgb_view *v, const char *dpkg_status,
+                         char *dpkg_d)
+{
+    static const char *const others[] = { "/var/lib/rpm/rpmdb.sqlite",
+                                          "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+                                          "/var/lib/rpm/Packages", "/lib/apk/db/installed" };
+    if (dpkg_status && strstr(dpkg_status, "Package:")) {
+        os->pkgdb_source = imgb_xstrdup("/var/lib/dpkg/status");
+    } else if (dpkg_d) {
+        os->pkgdb_source = dpkg_d;
+        dpkg_d = NULL;
+    }
+    for (size_t i = 0; i < sizeof others / sizeof *others && !os->pkgdb_source; i++)
+        if (nonempty(v, others[i]))
+            os->pkgdb_source = imgb_xstrdup(others[i]);
+    free(dpkg_d);
+}
+
 static void detect_openssh(imgb_os_info *os, const imgb_view *v)
 {
     char *t = read_text(v, "/var/lib/dpkg/status");
     bool done = t && dpkg_scan(os, t, "/var/lib/dpkg/status");
-    free(t);
+    dpkg_glob g = { .os = os, .view = v };
     if (!done) {
-        dpkg_glob g = { .os = os, .view = v };
+        /* distroless: no status file, one file per package */
         imgb_view_glob(v, "/var/lib/dpkg/status.d/*", dpkg_d_cb, &g);
         imgb_error_clear();
-        done = g.found;
+        done = done || g.found;
     }
+    detect_pkgdb(os, v, t, g.any);
+    free(t);
     static const char *const rpmdbs[] = { "/var/lib/rpm/rpmdb.sqlite",
                                           "/usr/lib/sysimage/rpm/rpmdb.sqlite",
                                           "/var/lib/rpm/Packages" };
@@ -446,6 +481,7 @@ void imgb_os_info_free(imgb_os_info *os)
     free(os->openssh_version);
     free(os->openssh_pkg_version);
     free(os->openssh_source);
+    free(os->pkgdb_source);
     free(os->distro_patch);
     free(os);
 }

@@ -29,6 +29,8 @@ typedef struct imgb_os_info {
     char *openssh_version;      /* upstream version "7.4p1" (NULL: unknown) */
     char *openssh_pkg_version;  /* as the package database says, e.g. "1:7.9p1-10+deb10u2" */
     char *openssh_source;       /* "/var/lib/dpkg/status", "rpmdb", "distro table: ..." */
+    char *pkgdb_source;         /* the package database that lists installed packages
+                                   ("/var/lib/dpkg/status", ...), NULL when there is none */
     char *distro_patch;         /* "el7" for the RHEL 7 openssh patches, NULL upstream/Debian */
     /* The rows of the distribution tables (facts/distro.h) for this image, NULL when the
      * tables do not know its family or release: later facts read versions and layouts here. */

@@ -301,7 +301,7 @@ static void pwq_resolve_raw(const imgb_scan_ctx *ctx, const imgb_pam_line *mod, 
         if (strncasecmp(a, o->name, n) != 0 || (a[n] != '\0' && a[n] != '='))
             continue;
         const char *value = a[n] == '=' ? a + n + 1 : "";
-        long v;
+        long v = 0; /* read only for PWQ_INT, which pwq_int() sets; gcc -O2 cannot tell */
         bool known = cracklib ? o->dflt_12 != NULL || o->type == PWQ_FLAG
                               : imgb_version_cmp(out->version, o->conf_since) >= 0 ||
                                     strcmp(o->name, "retry") == 0 ||

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,9 +96,17 @@ static la_int64_t file_skip_cb(struct archive *a, void *p, la_int64_t request)
 {
     (void)a;
     file_in *f = p;
+    /* Never past the end, as libarchive's own file reader: lseek(2) beyond EOF succeeds, and a
+     * member cut off by the end of the file would then be skipped as if it were all there.
+     * A short skip makes libarchive read the rest and report "Truncated input file". */
+    struct stat st;
     off_t cur = lseek(f->fd, 0, SEEK_CUR);
-    if (cur < 0 || lseek(f->fd, request, SEEK_CUR) < 0)
+    if (cur < 0 || fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || cur >= st.st_size)
         return 0; /* libarchive then reads through */
+    if (request > st.st_size - cur)
+        request = st.st_size - cur;
+    if (lseek(f->fd, request, SEEK_CUR) < 0)
+        return 0;
     return request;
 }
 

@@ -108,7 +108,9 @@ typedef struct imgb_image {
     imgb_history *history;
     size_t nhistory;
     bool verified;              /* false with --no-verify */
-    bool truncated;             /* a layer's tar stream ended early: the image is incomplete */
+    bool truncated;             /* a layer's tar stream ended early, or the archive was cut
+                                   short: the image is incomplete */
+    char *truncated_why;        /* the archive's cut (NULL: a layer's; see warnings) */
     char **warnings;            /* one line each, naming the layer; after read_layers also
                                    the view's warnings (skipped entries, content caps) */
     size_t nwarnings;

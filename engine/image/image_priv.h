@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+struct archive;
 struct archive_entry;
 
 #include "image/image.h"
@@ -74,6 +75,8 @@ typedef struct img_source {
     struct img_fdsrc *fd;  /* SRC_FD state (stream.c) */
     bool reopenable;       /* SRC_FD over a compressed archive file: `path` can be read again */
     struct img_registry *reg; /* SRC_REGISTRY state (registry.c) */
+    char *cut;             /* why the archive looks cut short though every member read
+                              (no end-of-archive marker), or NULL; the image is incomplete */
 } img_source;
 
 /** Open `path`: "-" (stdin), "docker://...", "oci:DIR[:REF]", "oci-archive:FILE",
@@ -81,6 +84,11 @@ typedef struct img_source {
 int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
                   img_counters *counters /* or NULL */);
 void imgb_src_close(img_source *src);
+/** After the last header of a tar archive (ARCHIVE_EOF at byte `pos`, the last member's data
+ *  ending at `last_end`): note in src->cut when the end-of-archive marker is missing. */
+void imgb_src_check_end(img_source *src, const char *name, uint64_t pos, uint64_t last_end);
+/** Where the data of the entry just read by archive_read_next_header() ends (tar blocks). */
+uint64_t imgb_src_data_end(struct archive *a, struct archive_entry *e);
 /** A compressed archive file whose layers did not fit the temporary file: close the SRC_FD
  *  reading and index it as SRC_STREAM instead (one pass for the index, more for layers). */
 int imgb_src_reopen_streamed(img_source *src);
@@ -119,6 +127,9 @@ const img_member *imgb_fdsrc_pending(const img_source *src);
 int imgb_fdsrc_spill(img_source *src);
 /** Discard the pending member's content. */
 int imgb_fdsrc_skip(img_source *src);
+/** Read (and discard) the rest of the stream to its end: a cut after the last layer is then
+ *  noticed (src->cut), and the writer of the pipe is not killed by SIGPIPE. */
+int imgb_fdsrc_drain(img_source *src);
 /** A reader over the pending member straight from the stream (one use; then "streamed"). */
 int imgb_fdsrc_stream(img_source *src, img_reader **out);
 /** The spill file's descriptor (-1: none). */

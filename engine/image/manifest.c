@@ -931,6 +931,7 @@ static void image_clear(imgb_image *img)
     free(img->registry);
     free(img->repository);
     free(img->tag);
+    free(img->truncated_why);
     char *path = img->path;
     imgb_image_priv *priv = img->priv;
     bool verified = img->verified;

@@ -661,8 +661,14 @@ int imgb_image_read_layers(imgb_image *img, imgb_view *view, imgb_consumer *cons
     int rc = kind == SRC_STREAM ? read_stream(&r, 2 * (size_t)jobs)
              : piped            ? read_fd(&r)
                                 : read_seekable(&r, jobs);
+    if (rc == 0 && kind == SRC_FD)
+        rc = imgb_fdsrc_drain(&img->priv->src);
     if (rc == 0)
         rc = refill(&r);
+    if (rc == 0 && img->priv->src.cut && !img->truncated_why) {
+        img->truncated = true;
+        img->truncated_why = imgb_xstrdup(img->priv->src.cut); /* the gate's reason says it */
+    }
     free(r.jobs);
     /* entries the view skipped (below a file, dangling hardlink, content caps) */
     for (size_t i = 0; i < imgb_view_warning_count(view); i++)

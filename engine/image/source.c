@@ -487,10 +487,11 @@ static int index_tar(img_source *src)
     if (src->kind == SRC_STREAM && src->counters)
         atomic_fetch_add(&src->counters->passes, 1); /* the index streams through the layers */
     size_t cap = 0;
-    uint64_t cached = 0;
+    uint64_t cached = 0, last_end = 0;
     struct archive_entry *e;
     int r;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        last_end = imgb_src_data_end(a, e);
         if (src->nmembers >= IMGB_MAX_MEMBERS) {
             rc = imgb_error_set(IMGB_ELIMIT, "%s: more than %u entries", src->path,
                                 IMGB_MAX_MEMBERS);
@@ -516,9 +517,33 @@ static int index_tar(img_source *src)
     if (src->nmembers == 0)
         rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (no files in it)",
                             src->path);
+    else
+        imgb_src_check_end(src, src->path, (uint64_t)archive_filter_bytes(a, 0), last_end);
 done:
     archive_read_free(a);
     return rc;
+}
+
+uint64_t imgb_src_data_end(struct archive *a, struct archive_entry *e)
+{
+    uint64_t size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
+                        ? (uint64_t)archive_entry_size(e) : 0;
+    return (uint64_t)archive_filter_bytes(a, 0) + ((size + 511) & ~(uint64_t)511);
+}
+
+void imgb_src_check_end(img_source *src, const char *name, uint64_t pos, uint64_t last_end)
+{
+    /* libarchive ends an archive quietly at a block boundary ("some writers omit the block of
+     * nulls"), so a file cut between two members, or inside the two zero blocks that end
+     * it, reads as complete.  docker save, podman save and skopeo (Go's archive/tar) always
+     * write both blocks: without them the archive was most likely cut, and members after
+     * the cut (another image, another layer) are missing.  Not an error -- every member we
+     * found is whole -- but the image is incomplete, so a gate fails closed. */
+    if (pos >= last_end + 1024 || src->cut)
+        return;
+    src->cut = imgb_xasprintf("%s: the archive ends at byte %llu without its end-of-archive "
+                              "marker (two zero blocks): it was probably cut short", name,
+                              (unsigned long long)pos);
 }
 
 /*
@@ -596,6 +621,7 @@ void imgb_src_close(img_source *src)
         free(src->members[i].data);
     }
     free(src->members);
+    free(src->cut);
     free(src->path);
     memset(src, 0, sizeof *src);
 }

@@ -45,6 +45,7 @@ typedef struct img_fdsrc {
     const void *peek;          /* first data block of the pending member, already read */
     size_t peek_len;
     const img_decoder *dec;    /* owned by the archive reader */
+    uint64_t last_end;         /* where the last member's data ends (end-marker check) */
     int own_fd;                /* a file we opened (compressed archive file), else -1 */
     bool spill_failed;         /* the temporary file could not take a member */
 } img_fdsrc;
@@ -129,6 +130,7 @@ int imgb_fdsrc_advance(img_source *src, bool *pending)
     struct archive_entry *e;
     int r;
     while ((r = archive_read_next_header(f->a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+        f->last_end = imgb_src_data_end(f->a, e);
         if (src->nmembers == 0 && f->dec)
             src->outer = imgb_decoder_compression(f->dec);
         if (src->nmembers >= IMGB_MAX_MEMBERS)
@@ -188,8 +190,19 @@ int imgb_fdsrc_advance(img_source *src, bool *pending)
     if (src->nmembers == 0)
         return imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (no files in it)",
                               f->name);
+    imgb_src_check_end(src, f->name, (uint64_t)archive_filter_bytes(f->a, 0), f->last_end);
     f->eof = true;
     return 0;
+}
+
+int imgb_fdsrc_drain(img_source *src)
+{
+    int rc = 0;
+    while (rc == 0 && src->fd && !imgb_fdsrc_at_end(src)) {
+        bool pending = false;
+        rc = src->fd->has_pending ? imgb_fdsrc_skip(src) : imgb_fdsrc_advance(src, &pending);
+    }
+    return rc;
 }
 
 const img_member *imgb_fdsrc_pending(const img_source *src)

@@ -530,7 +530,7 @@ static int list_share(imgb_db *db, const char *tenant, const char *asset, long l
 static int record_list_totals(imgb_db *db, const char *tenant, const char *asset,
                               const long long before[2])
 {
-    long long after[2];
+    long long after[2] = { 0, 0 }; /* gcc -O3 cannot see list_share() fill it */
     if (list_share(db, tenant, asset, after) < 0)
         return IMGB_ERROR;
     char *d0 = lld(after[0] - before[0]), *d1 = lld(after[1] - before[1]);

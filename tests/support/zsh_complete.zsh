@@ -11,17 +11,13 @@ zpty -w z "PS1=''; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -
 zpty -w z "path=(${(q)2:h} \$path)"
 zpty -w z "compadd() { local -a a; builtin compadd -O a \"\$@\"; print -rl -- \"CAND:\${^a[@]}\" >> ${(q)out}; builtin compadd \"\$@\" }"
 zpty -w z "print -r READY >> ${(q)out}"
-# wait for the shell to take the set-up, then type the line and TAB
-for i in {1..100}; do [[ -s $out ]] && break; sleep 0.1; done
+# wait for the shell to take the set-up (a loaded machine can be slow), then type the line
+# and TAB; then ^U and a marker command: zsh reads its input in order, so the marker is
+# written only after the completion has run, however long it took
+for i in {1..600}; do [[ -s $out ]] && break; sleep 0.1; done
 zpty -w -n z "$3"$'\t'
-# candidates arrive once the completion ran: wait until the file stops growing
-local last=-1 size=0
-for i in {1..100}; do
-  sleep 0.2
-  size=$(wc -c < $out)
-  (( size == last && i > 3 )) && break
-  last=$size
-done
+zpty -w -n z $'\C-u'"print -r DONE >> ${(q)out}"$'\n'
+for i in {1..600}; do grep -q '^DONE$' $out 2>/dev/null && break; sleep 0.1; done
 zpty -d z
 grep -a '^CAND:' $out | sort -u
 rm -f $out

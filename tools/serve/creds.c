@@ -59,7 +59,7 @@ static int string_list(const cparse *p, yaml_node_t *n, const char *what, char *
     }
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          it++) {
-        char *s;
+        char *s = NULL;
         if (scalar(p, node(p, *it), what, &s) < 0)
             return IMGB_EFORMAT;
         *out = sv_xrealloc(*out, (*count + 1) * sizeof **out);
