@@ -41,7 +41,8 @@ if grep -Eq 'libpq\.so|libcurl\.so' "$W/lite"; then fail "a SQLite store loads $
 [[ -s $W/history.db ]] || fail "the SQLite store was not written"
 
 # libpq made unloadable for one process tree
-pq=$(ldconfig -p | awk '$1 == "libpq.so.5" && /x86-64/ { print $NF; exit }')
+# awk reads to the end: an early exit would kill ldconfig with SIGPIPE (pipefail)
+pq=$(ldconfig -p | awk '$1 == "libpq.so.5" && /x86-64/ && !p { p = $NF } END { print p }')
 [[ -n $pq ]] || fail "libpq.so.5 is not installed (tools/dev.sh installs libpq-dev)"
 unshare -m --propagation private true 2>/dev/null || fail "needs root for unshare -m (mount namespace)"
 cat >"$W/nopq.sh" <<SH

@@ -583,14 +583,7 @@ START_TEST(idle_core_takes_over_the_last_layers_decoding)
 {
     static const imgbuild_compression cs[] = { IMGBUILD_GZIP, IMGBUILD_PLAIN };
     char *dir = imgbuild_tmpdir("image-lend");
-    size_t nbig = 4u << 20;
-    char *big = imgb_xmalloc(nbig + 1);
-    uint32_t x = 88172645u;
-    for (size_t k = 0; k < nbig; k++) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        big[k] = "0123456789abcdef"[x & 15];
-    }
-    big[nbig] = '\0';
+    char *big = imgbuild_noise(4u << 20, 88172645u);
     for (size_t c = 0; c < 2; c++) {
         imgbuild_layer layers[3];
         imgbuild_file l0[] = { { .path = "etc/", .type = IMGBUILD_DIR },

@@ -666,14 +666,7 @@ START_TEST(scan_compressed_archive_reads_the_file_once)
     scan_fixture f;
     fixture_init(&f, "scan-once");
     /* blobs above the 64 KiB a pipe caches in memory: they go through the temporary file */
-    size_t nnoise = 384 << 10;
-    char *noise = imgb_xmalloc(nnoise + 1);
-    uint32_t x = 2463534242u;
-    for (size_t k = 0; k < nnoise; k++) {
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        noise[k] = "0123456789abcdef"[x & 15];
-    }
-    noise[nnoise] = '\0';
+    char *noise = imgbuild_noise(384 << 10, 2463534242u);
     imgbuild_file l0[] = {
         { .path = "etc/", .type = IMGBUILD_DIR },
         { .path = "etc/os-release", .content = DEBIAN10 },

@@ -10,7 +10,9 @@
 #        CPUS (taskset -c list every measured command runs on; default 0,1 on a machine with
 #        more than two cores, so that -j2 is measured on two cores as here, else none),
 #        BEFORE (a git revision: also build it and measure it interleaved, "before" rows),
-#        MASSIF (1: heap peak of a -j1 scan under valgrind massif).
+#        MASSIF (1: heap peak of a -j1 scan under valgrind massif), IDLE / IDLE_WAIT (90, 5:
+#        before each measured run wait up to 5 s for 90% of the CPUs to be idle; IDLE=0: no
+#        wait; the idle share seen is reported).
 #
 # Images: the arguments (docker-archive or oci-archive files with plain/gzip/zstd layers,
 # the whole file plain, gzip or zstd), else three built (once, cached) with umoci + skopeo
@@ -34,6 +36,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-$SRC/build-bench}
 REPS=${REPS:-5}
+IDLE=${IDLE:-90}
+IDLE_WAIT=${IDLE_WAIT:-5}
 MASSIF=${MASSIF:-1}
 BEFORE=${BEFORE:-}
 if [[ -z ${CPUS+x} ]]; then
@@ -162,10 +166,33 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 best() { sort -g | head -n1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
+# Idle share of the machine's CPUs over 0.2 s (/proc/stat), in percent.
+idle_pct() {
+    local a b
+    a=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    sleep 0.2
+    b=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        d = y[2] - x[2]; printf "%d\n", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }'
+}
+
+# On a machine others share, wait (at most IDLE_WAIT seconds) for a moment when at least
+# IDLE percent of the CPUs are idle before a measured run, and note what it was: the runs
+# then see close to the idle machine a reviewer reruns on.  IDLE=0 measures at once.
+wait_idle() {
+    local t0=$SECONDS p=0
+    while ((IDLE > 0)); do
+        p=$(idle_pct)
+        ((p >= IDLE || SECONDS - t0 >= IDLE_WAIT)) && break
+    done
+    echo "$p" >>"$TMP/idle"
+}
+
 # measure NAME CMD...: one run; wall and CPU (user + sys) seconds and peak RSS (KB) appended
 # to TMP/NAME.{wall,cpu,rss}.  On a loaded machine CPU time is the steadier figure.
 measure() {
     local name=$1; shift
+    wait_idle
     /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "${PIN[@]}" "$@" >/dev/null 2>"$TMP/err" ||
         { [[ $? -eq 1 ]] || { cat "$TMP/err" >&2; exit 1; }; }
     read -r wall usr sys rss <"$TMP/time"
@@ -193,7 +220,7 @@ report() { # image
         csize=$((csize + $(stat -c %s "$b")))
         usize=$((usize + $(gzip -dcf <"$b" | wc -c)))
     done
-    rm -f "$TMP"/*.wall "$TMP"/*.cpu "$TMP"/*.rss
+    rm -f "$TMP"/*.wall "$TMP"/*.cpu "$TMP"/*.rss "$TMP/idle"
     local scan=(scan "$img" --no-default-rules --rules "$RULES" --format json)
     load0=$(load1)
     for ((r = 1; r <= REPS; r++)); do
@@ -206,9 +233,11 @@ report() { # image
     local g j1 j2 gc c1 c2
     g=$(median <"$TMP/gzip.wall"); j1=$(median <"$TMP/j1.wall"); j2=$(median <"$TMP/j2.wall")
     gc=$(median <"$TMP/gzip.cpu"); c1=$(median <"$TMP/j1.cpu"); c2=$(median <"$TMP/j2.cpu")
-    printf '%s: %d layers, %.1f MB file, %.1f MB blobs, %.1f MB uncompressed (load %s -> %s)\n' \
+    printf '%s: %d layers, %.1f MB file, %.1f MB blobs, %.1f MB uncompressed (load %s -> %s; ' \
         "$name" "${#blobs[@]}" "$(ratio "$(stat -c %s "$img")" 1e6)" "$(ratio "$csize" 1e6)" \
         "$(ratio "$usize" 1e6)" "$load0" "$(load1)"
+    printf 'CPUs idle just before the runs: median %s%%, least %s%%)\n' "$(median <"$TMP/idle")" \
+        "$(best <"$TMP/idle")"
     printf '  %-40s wall %6s s              (best %5s s)  cpu %6s s\n' "gzip -dc of every layer" \
         "$g" "$(best <"$TMP/gzip.wall")" "$gc"
     row "scan -j1 (all rules but weak passwords)" j1 "$g" "$gc"

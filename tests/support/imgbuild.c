@@ -142,6 +142,20 @@ void imgbuild_flip_byte(const char *path, int64_t offset)
     close(fd);
 }
 
+char *imgbuild_noise(size_t n, uint32_t seed)
+{
+    char *s = imgb_xmalloc(n + 1);
+    uint32_t x = seed ? seed : 1;
+    for (size_t k = 0; k < n; k++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        s[k] = "0123456789abcdef"[x & 15];
+    }
+    s[n] = '\0';
+    return s;
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

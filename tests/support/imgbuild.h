@@ -93,6 +93,9 @@ void imgbuild_layer_bomb(imgbuild_layer *out, const char *dir, const char *name,
 void imgbuild_truncate(const char *path, uint64_t keep);
 /** XOR the byte at `offset` of file `path` with 0xff (offset < 0: from the end). */
 void imgbuild_flip_byte(const char *path, int64_t offset);
+/** `n` pseudo-random hex digits from `seed` (xorshift32), NUL-terminated, malloc'd: file
+ *  content that gzip cannot shrink below half, for blobs of a chosen size. */
+char *imgbuild_noise(size_t n, uint32_t seed);
 void imgbuild_layer_dispose(imgbuild_layer *layer);
 
 typedef struct imgbuild_history {
