@@ -178,6 +178,37 @@ START_TEST(archive_cut_after_the_layers_never_passes)
 }
 END_TEST
 
+START_TEST(compressed_archive_cut_after_the_tar_never_passes)
+{
+    /* gzip and zstd: the tar inside ends (with its end marker) before the stream does, and
+     * libarchive never asks for the gzip trailer or the end of the zstd frame */
+    static const char *const tools[] = { "gzip", "zstd -q" };
+    for (size_t t = 0; t < 2; t++) {
+        char *whole = imgbuild_path(work, t ? "sample.tar.zst" : "sample.tar.gz");
+        char *cut = imgbuild_path(work, t ? "cut.tar.zst" : "cut.tar.gz");
+        ck_assert_int_eq(imgbuild_sh("%s -c '%s' >'%s' && head -c -3 '%s' >'%s'", tools[t],
+                                     sample, whole, whole, cut), 0);
+        char *args = imgb_xasprintf("scan '%s' -f json -o /dev/null -q --exit-code 0", whole);
+        ck_assert_int_eq(cli(NULL, args, NULL, NULL), 0);
+        free(args);
+        char *err;
+        args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", cut);
+        ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+        ck_assert_msg(strstr(err, "after the archive's end"), "%s: %s", cut, err);
+        free(err);
+        free(args);
+        args = imgb_xasprintf("scan - -f json -o /dev/null --exit-code 0 <'%s'", cut);
+        char *cmd = imgb_xasprintf("cd '%s' && '%s' %s 2>/dev/null", work, getenv("IMGB_CLI"),
+                                   args);
+        ck_assert_int_eq(imgbuild_sh("%s", cmd), 2);
+        free(cmd);
+        free(args);
+        free(cut);
+        free(whole);
+    }
+}
+END_TEST
+
 START_TEST(os_without_a_package_database_never_passes)
 {
     /* Debian by its os-release, but no dpkg database: the versions that decide the PAM,
@@ -557,6 +588,7 @@ static Suite *cli_suite(void)
     tcase_add_unchecked_fixture(tc, setup_once, teardown_once);
     tcase_add_test(tc, truncated_image_never_passes);
     tcase_add_test(tc, archive_cut_after_the_layers_never_passes);
+    tcase_add_test(tc, compressed_archive_cut_after_the_tar_never_passes);
     tcase_add_test(tc, os_without_a_package_database_never_passes);
     tcase_add_test(tc, severity_and_exit_code_mean_what_trivy_means);
     tcase_add_test(tc, flags_are_checked_before_the_image_is_opened);

@@ -151,7 +151,7 @@ int imgb_archive_open_file(struct archive **out, const char *path, bool compress
 /* A stream read once (stream.c): always through the decoder, which finds out from the magic
  * bytes whether it is gzip, zstd or plain; never skips. */
 int imgb_archive_open_fd(struct archive **out, int fd, const char *name, img_counters *counters,
-                         const img_decoder **dec)
+                         img_decoder **dec)
 {
     *out = NULL;
     file_in *f = imgb_xcalloc(1, sizeof *f);

@@ -167,7 +167,7 @@ int imgb_archive_open_file(struct archive **out, const char *path, bool compress
  *  whatever its compression; *dec (may be NULL) is the decoder, for its compression name. */
 struct img_decoder;
 int imgb_archive_open_fd(struct archive **out, int fd, const char *name, img_counters *counters,
-                         const struct img_decoder **dec);
+                         struct img_decoder **dec);
 /** A tar reader pulling its bytes from `read` (layer.c).  Returns archive_read_open()'s
  *  status; *out is set either way (its error string says why) and freed by the caller. */
 int imgb_archive_open_cb(struct archive **out, void *ctx,

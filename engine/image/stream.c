@@ -44,7 +44,7 @@ typedef struct img_fdsrc {
     size_t pending;            /* index into members */
     const void *peek;          /* first data block of the pending member, already read */
     size_t peek_len;
-    const img_decoder *dec;    /* owned by the archive reader */
+    img_decoder *dec;          /* owned by the archive reader */
     uint64_t last_end;         /* where the last member's data ends (end-marker check) */
     int own_fd;                /* a file we opened (compressed archive file), else -1 */
     bool spill_failed;         /* the temporary file could not take a member */
@@ -191,6 +191,21 @@ int imgb_fdsrc_advance(img_source *src, bool *pending)
         return imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (no files in it)",
                               f->name);
     imgb_src_check_end(src, f->name, (uint64_t)archive_filter_bytes(f->a, 0), f->last_end);
+    /* The tar ends before the compressed stream does: its end marker is followed by the gzip
+     * trailer (CRC and size) or the end of the zstd frame, which libarchive never asks for.
+     * Read them, so that a stream cut or corrupted after the tar's end is noticed too (and a
+     * pipe is read to its end).  Nothing after the tar is used. */
+    if (f->dec) {
+        const void *blk;
+        long n;
+        while ((n = imgb_decoder_read(f->dec, &blk)) > 0)
+            ;
+        if (n < 0)
+            return imgb_error_set(IMGB_EFORMAT, "%s: the input is truncated or corrupt after "
+                                  "the archive's end: %s", f->name,
+                                  n == IMGB_DEC_CORRUPT ? imgb_decoder_error(f->dec)
+                                                        : "read error");
+    }
     f->eof = true;
     return 0;
 }
