@@ -286,6 +286,41 @@ static bool only_severities(const json_t *j, const char *const *sevs, size_t n)
     return true;
 }
 
+START_TEST(diff_fails_closed_and_filters_as_scan_does)
+{
+    char *cut = cut_sample("diff-cut.tar", 1024);
+    char *args = imgb_xasprintf("diff '%s' '%s' -f json -o /dev/null", sample, cut);
+    char *err, *out;
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--allow-incomplete"));
+    free(err);
+    free(args);
+    args = imgb_xasprintf("diff '%s' '%s' -f json -o /dev/null --allow-incomplete --exit-code 0",
+                          cut, sample);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "warning"));
+    free(err);
+    free(args);
+    /* -s as in scan: only high items in the report */
+    args = imgb_xasprintf("diff '%s' '%s' -f json -s HIGH --weak-password-budget 900", sample,
+                          sample);
+    ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    ck_assert_ptr_nonnull(j);
+    ck_assert(only_severities(j, (const char *const[]){ "high" }, 1));
+    ck_assert_ptr_nonnull(strstr(out, "\"high\""));
+    json_decref(j);
+    free(out);
+    free(args);
+    args = imgb_xasprintf("diff '%s' '%s' -s bogus", sample, sample);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--severity"));
+    free(err);
+    free(args);
+    free(cut);
+}
+END_TEST
+
 START_TEST(severity_and_exit_code_mean_what_trivy_means)
 {
     int st;
@@ -590,6 +625,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, archive_cut_after_the_layers_never_passes);
     tcase_add_test(tc, compressed_archive_cut_after_the_tar_never_passes);
     tcase_add_test(tc, os_without_a_package_database_never_passes);
+    tcase_add_test(tc, diff_fails_closed_and_filters_as_scan_does);
     tcase_add_test(tc, severity_and_exit_code_mean_what_trivy_means);
     tcase_add_test(tc, flags_are_checked_before_the_image_is_opened);
     tcase_add_test(tc, warnings_once_and_quiet_means_quiet);

@@ -31,6 +31,7 @@ typedef struct diff_args {
     int exit_code;
     bool exit_code_set;
     bool quiet;
+    bool allow_incomplete;        /* --allow-incomplete: either side may be partial (warned) */
     cli_strvec ignores;           /* -i/--ignore ID (borrowed) */
     imgb_report_request *report;
 } diff_args;
@@ -59,6 +60,8 @@ static int opt_flag(void *a, const cli_option *opt, const char *v)
         d->scan.no_verify = 1;
     else if (!strcmp(opt->key, "no-default-rules"))
         d->no_default_rules = true;
+    else if (!strcmp(opt->key, "allow-incomplete"))
+        d->allow_incomplete = true;
     else
         imgb_report_request_set_only_own(d->report, 1);
     return 0;
@@ -70,7 +73,7 @@ static int opt_num(void *a, const cli_option *opt, const char *v)
     long n;
     long max = !strcmp(opt->key, "jobs") ? 256 : !strcmp(opt->key, "exit-code") ? 255
                : 86400;
-    long min = !strcmp(opt->key, "base-layers") ? 0 : 1;
+    long min = !strcmp(opt->key, "base-layers") || !strcmp(opt->key, "exit-code") ? 0 : 1;
     if (cli_parse_int(v, min, max, &n) < 0)
         return cli_fail("diff: --%s wants a number from %ld to %ld", opt->name, min, max), -1;
     if (!strcmp(opt->key, "jobs"))
@@ -118,6 +121,14 @@ static int opt_param(void *a, const cli_option *opt, const char *v)
     return 0;
 }
 
+static int opt_severity(void *a, const cli_option *opt, const char *v)
+{
+    (void)opt;
+    if (imgb_report_request_set_severities(((diff_args *)a)->report, v) < 0)
+        return cli_fail("diff: --severity: %s", imgb_error_last()), -1;
+    return 0;
+}
+
 static const cli_option diff_options[] = {
     { "format", 'f', "FORMAT",
       "json, table, sarif or html (default: table on a terminal, else json)", opt_str, "format" },
@@ -148,6 +159,10 @@ static const cli_option diff_options[] = {
       "base-image" },
     { "base-layers", 0, "N", "NEW's first N layers are its base image's", opt_num,
       "base-layers" },
+    { "severity", 's', "LIST", "show and count only these severities, e.g. HIGH or MEDIUM,HIGH "
+      "(as scan -s)", opt_severity, NULL },
+    { "allow-incomplete", 0, NULL, "report images that could not be read or judged in full with "
+      "a warning instead of exit status 2 (as scan)", opt_flag, "allow-incomplete" },
     { "risk-level", 0, "LEVELS", "show only these severities (high,medium,low)", opt_param,
       "risk_level" },
     { "quiet", 'q', NULL, "no progress or warnings on stderr", opt_flag, "quiet" },
@@ -240,11 +255,16 @@ int cmd_diff(int argc, char **argv)
     /* fail closed on either side: a diff against an image not read in full proves nothing */
     if (!imgb_result_image_complete(old)) {
         const char *why = imgb_result_incomplete_reason(old);
-        status = cli_fail("diff: %s", why ? why : "the old image was not read in full");
-        goto done;
+        why = why ? why : "the old image was not read in full";
+        if (!d.allow_incomplete) {
+            status = cli_fail("diff: %s (--allow-incomplete to accept it)", why);
+            goto done;
+        }
+        if (!d.quiet)
+            fprintf(stderr, "imgbaseline: warning: diff: %s\n", why);
     }
-    status = cli_gate(new_, d.report, d.fail_on_set ? (int)d.fail_on : -1, d.exit_code, false,
-                      d.quiet);
+    status = cli_gate(new_, d.report, d.fail_on_set ? (int)d.fail_on : -1, d.exit_code,
+                      d.allow_incomplete, d.quiet);
 done:
     imgb_free(out);
     imgb_scan_result_free(old);

@@ -26,7 +26,8 @@ _imgbaseline_scan_opts="-f --format -o --output -q --quiet --lang -s --severity 
     --standard --enterprise-project-id -h --help"
 _imgbaseline_diff_opts="-f --format -o --output --lang --rules --no-default-rules --image
     --platform --no-verify -j --jobs --weak-password-budget --ignore-file -i --ignore --fail-on
-    --exit-code --only-own --base-image --base-layers --risk-level -q --quiet -h --help"
+    --exit-code --only-own --base-image --base-layers -s --severity --allow-incomplete
+    --risk-level -q --quiet -h --help"
 _imgbaseline_inspect_opts="-f --format --image --platform --no-verify -j --jobs --creds
     --authfile --tls-verify --registry-timeout -h --help"
 _imgbaseline_rules_opts="--rules --no-default-rules --lang -h --help"
