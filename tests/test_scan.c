@@ -725,6 +725,16 @@ START_TEST(scan_compressed_archive_reads_the_file_once)
             json_decref(got);
             json_decref(r);
             imgb_scan_result_free(res);
+            /* the same file without its last 3 bytes (the gzip trailer after the tar's end
+             * marker; the end of the zstd frame) is an error, read once or twice */
+            char *cut = imgbuild_path(f.dir, "cut.bin");
+            ck_assert_int_eq(imgbuild_sh("head -c -3 '%s' >'%s'", packed, cut), 0);
+            res = NULL;
+            ck_assert_msg(imgb_scan_run(&res, f.rs, cut, &opts) != 0, "%s (bounded %d): a cut "
+                          "stream was read as whole", v[i].name, bounded);
+            ck_assert_msg(strstr(imgb_error_last(), "truncated"), "%s", imgb_error_last());
+            imgb_scan_result_free(res);
+            free(cut);
         }
         json_decref(want);
         imgb_scan_result_free(ref);

@@ -123,7 +123,7 @@ static int file_close_cb(struct archive *a, void *p)
 }
 
 int imgb_archive_open_file(struct archive **out, const char *path, bool compressed,
-                           img_counters *counters)
+                           img_counters *counters, img_decoder **dec)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -135,6 +135,8 @@ int imgb_archive_open_file(struct archive **out, const char *path, bool compress
     f->counters = counters;
     if (compressed)
         f->dec = imgb_decoder_new(file_pull, f);
+    if (dec)
+        *dec = f->dec;
     struct archive *a = tar_reader_new();
     /* archive_read_open2 calls the close callback on failure too: f is freed there */
     if (archive_read_open2(a, f, NULL, file_read_cb, compressed ? NULL : file_skip_cb,

@@ -23,6 +23,7 @@
 
 struct archive;
 struct archive_entry;
+struct img_decoder;
 
 #include "image/image.h"
 #include "util/mem.h"
@@ -84,9 +85,12 @@ typedef struct img_source {
 int imgb_src_open(img_source *src, const char *path, const imgb_read_options *opts,
                   img_counters *counters /* or NULL */);
 void imgb_src_close(img_source *src);
-/** After the last header of a tar archive (ARCHIVE_EOF at byte `pos`, the last member's data
- *  ending at `last_end`): note in src->cut when the end-of-archive marker is missing. */
-void imgb_src_check_end(img_source *src, const char *name, uint64_t pos, uint64_t last_end);
+/** At the end of a tar archive read front to back (ARCHIVE_EOF from `a`, the last member's
+ *  data ending at `last_end`): note in src->cut when the end-of-archive marker is missing,
+ *  and read the compressed stream `dec` (NULL: none) to its own end, so that a cut or
+ *  corrupt gzip trailer or zstd frame end is an error.  Returns 0 or that error. */
+int imgb_src_archive_end(img_source *src, const char *name, struct archive *a,
+                         uint64_t last_end, struct img_decoder *dec);
 /** Where the data of the entry just read by archive_read_next_header() ends (tar blocks). */
 uint64_t imgb_src_data_end(struct archive *a, struct archive_entry *e);
 /** A compressed archive file whose layers did not fit the temporary file: close the SRC_FD
@@ -162,10 +166,9 @@ struct archive;
  *  imgb_decoder when `compressed`; bytes read and inflated go to `counters` (may be NULL).
  *  Returns 0 with *out to free with archive_read_free(), or an error ("PATH: WHAT"). */
 int imgb_archive_open_file(struct archive **out, const char *path, bool compressed,
-                           img_counters *counters);
+                           img_counters *counters, struct img_decoder **dec /* or NULL */);
 /** A tar reader over a stream read once from `fd` (a pipe; not closed), through the decoder
  *  whatever its compression; *dec (may be NULL) is the decoder, for its compression name. */
-struct img_decoder;
 int imgb_archive_open_fd(struct archive **out, int fd, const char *name, img_counters *counters,
                          struct img_decoder **dec);
 /** A tar reader pulling its bytes from `read` (layer.c).  Returns archive_read_open()'s

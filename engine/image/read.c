@@ -317,7 +317,7 @@ static int read_stream(reader_ctx *r, size_t ahead)
     for (size_t pass = 0; next < img->nlayers && rc == 0 && pass <= img->nlayers; pass++) {
         bool progress = false;
         struct archive *a = NULL;
-        if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters)) != 0)
+        if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters, NULL)) != 0)
             break;
         if (src->counters)
             atomic_fetch_add(&src->counters->passes, 1);
@@ -564,7 +564,7 @@ static int refill_stream(reader_ctx *r, refill_set *rs, _Atomic uint64_t *total)
     for (size_t pass = 0; left > 0 && rc == 0 && pass < img->nlayers; pass++) {
         size_t before = left;
         struct archive *a = NULL;
-        if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters)) != 0)
+        if ((rc = imgb_archive_open_file(&a, src->path, true, src->counters, NULL)) != 0)
             break;
         if (src->counters)
             atomic_fetch_add(&src->counters->passes, 1);

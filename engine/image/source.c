@@ -481,7 +481,8 @@ int imgb_src_member_from_entry(const img_source *src, struct archive_entry *e, i
 static int index_tar(img_source *src)
 {
     struct archive *a = NULL;
-    int rc = imgb_archive_open_file(&a, src->path, src->kind == SRC_STREAM, src->counters);
+    img_decoder *dec = NULL;
+    int rc = imgb_archive_open_file(&a, src->path, src->kind == SRC_STREAM, src->counters, &dec);
     if (rc)
         return rc;
     if (src->kind == SRC_STREAM && src->counters)
@@ -518,7 +519,7 @@ static int index_tar(img_source *src)
         rc = imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (no files in it)",
                             src->path);
     else
-        imgb_src_check_end(src, src->path, (uint64_t)archive_filter_bytes(a, 0), last_end);
+        rc = imgb_src_archive_end(src, src->path, a, last_end, dec);
 done:
     archive_read_free(a);
     return rc;
@@ -531,7 +532,8 @@ uint64_t imgb_src_data_end(struct archive *a, struct archive_entry *e)
     return (uint64_t)archive_filter_bytes(a, 0) + ((size + 511) & ~(uint64_t)511);
 }
 
-void imgb_src_check_end(img_source *src, const char *name, uint64_t pos, uint64_t last_end)
+int imgb_src_archive_end(img_source *src, const char *name, struct archive *a,
+                         uint64_t last_end, img_decoder *dec)
 {
     /* libarchive ends an archive quietly at a block boundary ("some writers omit the block of
      * nulls"), so a file cut between two members, or inside the two zero blocks that end
@@ -539,11 +541,26 @@ void imgb_src_check_end(img_source *src, const char *name, uint64_t pos, uint64_
      * write both blocks: without them the archive was most likely cut, and members after
      * the cut (another image, another layer) are missing.  Not an error -- every member we
      * found is whole -- but the image is incomplete, so a gate fails closed. */
-    if (pos >= last_end + 1024 || src->cut)
-        return;
-    src->cut = imgb_xasprintf("%s: the archive ends at byte %llu without its end-of-archive "
-                              "marker (two zero blocks): it was probably cut short", name,
-                              (unsigned long long)pos);
+    uint64_t pos = (uint64_t)archive_filter_bytes(a, 0);
+    if (pos < last_end + 1024 && !src->cut)
+        src->cut = imgb_xasprintf("%s: the archive ends at byte %llu without its "
+                                  "end-of-archive marker (two zero blocks): it was probably "
+                                  "cut short", name, (unsigned long long)pos);
+    /* The tar ends before the compressed stream does: its end marker is followed by the gzip
+     * trailer (CRC and size) or the end of the zstd frame, which libarchive never asks for.
+     * Read them, so that a stream cut or corrupted after the tar's end is noticed too (and a
+     * pipe is read to its end).  Nothing after the tar is used. */
+    if (!dec)
+        return 0;
+    const void *blk;
+    long n;
+    while ((n = imgb_decoder_read(dec, &blk)) > 0)
+        ;
+    if (n < 0)
+        return imgb_error_set(IMGB_EFORMAT, "%s: the input is truncated or corrupt after the "
+                              "archive's end: %s", name,
+                              n == IMGB_DEC_CORRUPT ? imgb_decoder_error(dec) : "read error");
+    return 0;
 }
 
 /*

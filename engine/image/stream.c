@@ -190,22 +190,9 @@ int imgb_fdsrc_advance(img_source *src, bool *pending)
     if (src->nmembers == 0)
         return imgb_error_set(IMGB_EFORMAT, "%s: not an image archive (no files in it)",
                               f->name);
-    imgb_src_check_end(src, f->name, (uint64_t)archive_filter_bytes(f->a, 0), f->last_end);
-    /* The tar ends before the compressed stream does: its end marker is followed by the gzip
-     * trailer (CRC and size) or the end of the zstd frame, which libarchive never asks for.
-     * Read them, so that a stream cut or corrupted after the tar's end is noticed too (and a
-     * pipe is read to its end).  Nothing after the tar is used. */
-    if (f->dec) {
-        const void *blk;
-        long n;
-        while ((n = imgb_decoder_read(f->dec, &blk)) > 0)
-            ;
-        if (n < 0)
-            return imgb_error_set(IMGB_EFORMAT, "%s: the input is truncated or corrupt after "
-                                  "the archive's end: %s", f->name,
-                                  n == IMGB_DEC_CORRUPT ? imgb_decoder_error(f->dec)
-                                                        : "read error");
-    }
+    int rc = imgb_src_archive_end(src, f->name, f->a, f->last_end, f->dec);
+    if (rc)
+        return rc;
     f->eof = true;
     return 0;
 }
