@@ -368,13 +368,25 @@ static bool rpm_scan_one(imgb_os_info *os, const unsigned char *data, size_t len
     return false;
 }
 
-static bool node_exists(const imgb_view *v, const char *path)
+/* The node at `path` (following symlinks) into *ni; false when there is none. */
+static bool node_at(const imgb_view *v, const char *path, imgb_node_info *ni)
 {
-    imgb_node_info ni;
-    int rc = imgb_view_lookup(v, path, true, &ni);
+    int rc = imgb_view_lookup(v, path, true, ni);
     imgb_error_clear();
     return rc == 0;
 }
+
+static bool node_exists(const imgb_view *v, const char *path)
+{
+    imgb_node_info ni;
+    return node_at(v, path, &ni);
+}
+
+/* rpm's databases, newest layout first (read for openssh-server, and as the package db). */
+static const char *const rpmdbs[] = { "/var/lib/rpm/rpmdb.sqlite",
+                                      "/usr/lib/sysimage/rpm/rpmdb.sqlite",
+                                      "/var/lib/rpm/Packages" };
+#define NRPMDBS (sizeof rpmdbs / sizeof *rpmdbs)
 
 /* No package record: the OpenSSH the release ships (facts/distro.c). */
 static void from_distro_table(imgb_os_info *os)
@@ -389,9 +401,7 @@ static void from_distro_table(imgb_os_info *os)
 static bool nonempty(const imgb_view *v, const char *path)
 {
     imgb_node_info ni;
-    int rc = imgb_view_lookup(v, path, true, &ni);
-    imgb_error_clear();
-    return rc == 0 && ni.type == IMGB_FT_REG && ni.size > 0;
+    return node_at(v, path, &ni) && ni.type == IMGB_FT_REG && ni.size > 0;
 }
 
 /* Which package database lists the image's packages: without one, the versions that decide
@@ -400,18 +410,17 @@ static bool nonempty(const imgb_view *v, const char *path)
 static void detect_pkgdb(imgb_os_info *os, const imgb_view *v, const char *dpkg_status,
                          char *dpkg_d)
 {
-    static const char *const others[] = { "/var/lib/rpm/rpmdb.sqlite",
-                                          "/usr/lib/sysimage/rpm/rpmdb.sqlite",
-                                          "/var/lib/rpm/Packages", "/lib/apk/db/installed" };
     if (dpkg_status && strstr(dpkg_status, "Package:")) {
         os->pkgdb_source = imgb_xstrdup("/var/lib/dpkg/status");
     } else if (dpkg_d) {
         os->pkgdb_source = dpkg_d;
         dpkg_d = NULL;
     }
-    for (size_t i = 0; i < sizeof others / sizeof *others && !os->pkgdb_source; i++)
-        if (nonempty(v, others[i]))
-            os->pkgdb_source = imgb_xstrdup(others[i]);
+    for (size_t i = 0; i < NRPMDBS && !os->pkgdb_source; i++)
+        if (nonempty(v, rpmdbs[i]))
+            os->pkgdb_source = imgb_xstrdup(rpmdbs[i]);
+    if (!os->pkgdb_source && nonempty(v, "/lib/apk/db/installed"))
+        os->pkgdb_source = imgb_xstrdup("/lib/apk/db/installed");
     free(dpkg_d);
 }
 
@@ -424,14 +433,11 @@ static void detect_openssh(imgb_os_info *os, const imgb_view *v)
         /* distroless: no status file, one file per package */
         imgb_view_glob(v, "/var/lib/dpkg/status.d/*", dpkg_d_cb, &g);
         imgb_error_clear();
-        done = done || g.found;
+        done = g.found;
     }
     detect_pkgdb(os, v, t, g.any);
     free(t);
-    static const char *const rpmdbs[] = { "/var/lib/rpm/rpmdb.sqlite",
-                                          "/usr/lib/sysimage/rpm/rpmdb.sqlite",
-                                          "/var/lib/rpm/Packages" };
-    for (size_t i = 0; i < 3 && !done; i++) {
+    for (size_t i = 0; i < NRPMDBS && !done; i++) {
         const unsigned char *data;
         size_t len;
         bool cut; /* a package found in a cut database is still installed */
