@@ -134,6 +134,22 @@ static char *cut_sample(const char *name, uint64_t from_end)
     return cut;
 }
 
+/* A report-only scan of `image` exits 2, as a file (stderr naming `says`) and on stdin. */
+static void assert_fails_closed(const char *image, const char *says)
+{
+    char *err;
+    char *args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", image);
+    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
+    ck_assert_msg(strstr(err, says), "%s: %s", image, err);
+    free(err);
+    free(args);
+    /* the same bytes through a pipe: read to the end, judged the same */
+    char *cmd = imgb_xasprintf("cd '%s' && '%s' scan - -f json -o /dev/null --exit-code 0 <'%s' "
+                               "2>/dev/null", work, getenv("IMGB_CLI"), image);
+    ck_assert_int_eq(imgbuild_sh("%s", cmd), 2);
+    free(cmd);
+}
+
 START_TEST(archive_cut_after_the_layers_never_passes)
 {
     /* the whole sample passes a report-only run: what follows fails only for the cut */
@@ -151,19 +167,7 @@ START_TEST(archive_cut_after_the_layers_never_passes)
     };
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         char *cut = cut_sample(cuts[i].name, cuts[i].from_end);
-        char *err;
-        args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", cut);
-        ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
-        ck_assert_msg(strstr(err, cuts[i].says), "%s: %s", cuts[i].name, err);
-        free(err);
-        free(args);
-        /* the same bytes through a pipe: read to the end, judged the same */
-        args = imgb_xasprintf("scan - -f json -o /dev/null --exit-code 0 <'%s'", cut);
-        char *cmd = imgb_xasprintf("cd '%s' && '%s' %s 2>/dev/null", work, getenv("IMGB_CLI"),
-                                   args);
-        ck_assert_int_eq(imgbuild_sh("%s", cmd), 2);
-        free(cmd);
-        free(args);
+        assert_fails_closed(cut, cuts[i].says);
         if (strstr(cuts[i].says, "marker")) {
             /* whole members: --allow-incomplete accepts the report, marked incomplete */
             char *out;
@@ -191,18 +195,7 @@ START_TEST(compressed_archive_cut_after_the_tar_never_passes)
         char *args = imgb_xasprintf("scan '%s' -f json -o /dev/null -q --exit-code 0", whole);
         ck_assert_int_eq(cli(NULL, args, NULL, NULL), 0);
         free(args);
-        char *err;
-        args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", cut);
-        ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
-        ck_assert_msg(strstr(err, "after the archive's end"), "%s: %s", cut, err);
-        free(err);
-        free(args);
-        args = imgb_xasprintf("scan - -f json -o /dev/null --exit-code 0 <'%s'", cut);
-        char *cmd = imgb_xasprintf("cd '%s' && '%s' %s 2>/dev/null", work, getenv("IMGB_CLI"),
-                                   args);
-        ck_assert_int_eq(imgbuild_sh("%s", cmd), 2);
-        free(cmd);
-        free(args);
+        assert_fails_closed(cut, "after the archive's end");
         free(cut);
         free(whole);
     }
@@ -227,13 +220,9 @@ START_TEST(os_without_a_package_database_never_passes)
     char *tar = imgbuild_path(dir, "img.tar");
     imgbuild_image_write(tar, IMGBUILD_DOCKER_ARCHIVE, &img, 1, NULL);
     imgbuild_layer_dispose(&l);
-    char *args = imgb_xasprintf("scan '%s' -f json -o /dev/null --exit-code 0", tar);
-    char *err, *out;
-    ck_assert_int_eq(cli(NULL, args, NULL, &err), 2);
-    ck_assert_ptr_nonnull(strstr(err, "without a package database"));
-    free(err);
-    free(args);
-    args = imgb_xasprintf("scan '%s' -f json --exit-code 0 --allow-incomplete", tar);
+    assert_fails_closed(tar, "without a package database");
+    char *out;
+    char *args = imgb_xasprintf("scan '%s' -f json --exit-code 0 --allow-incomplete", tar);
     ck_assert_int_eq(cli(NULL, args, &out, NULL), 0);
     json_t *j = json_loads(out, 0, NULL);
     ck_assert_ptr_nonnull(j);
