@@ -369,6 +369,15 @@ static int read_stream(reader_ctx *r, size_t ahead)
 
 /* ---- a pipe (SRC_FD) whose layers follow the manifest ------------------------------------ */
 
+/* Is member `m` the blob of a layer after `layer`? */
+static bool used_after(const imgb_image *img, size_t layer, const img_member *m)
+{
+    for (size_t k = layer + 1; k < img->nlayers; k++)
+        if (imgb_src_find(&img->priv->src, img->priv->layer_names[k]) == m)
+            return true;
+    return false;
+}
+
 /* Layers already cached or spilled are read back; the others are parsed straight from the
  * stream when they come, in order.  A layer that comes before it is due, or that a later
  * layer shares, is spilled; anything else is skipped. */
@@ -390,10 +399,7 @@ static int read_fd(reader_ctx *r)
             continue;
         }
         if (pend && want == pend) {
-            bool shared = false;
-            for (size_t k = next + 1; k < img->nlayers && !shared; k++)
-                shared = imgb_src_find(src, img->priv->layer_names[k]) == pend;
-            if (shared) {
+            if (used_after(img, next, pend)) { /* a blob two layers share */
                 rc = imgb_fdsrc_spill(src);
                 continue;
             }
@@ -408,10 +414,7 @@ static int read_fd(reader_ctx *r)
             continue;
         }
         if (pend) {
-            bool later = false;
-            for (size_t k = next + 1; k < img->nlayers && !later; k++)
-                later = imgb_src_find(src, img->priv->layer_names[k]) == pend;
-            rc = later ? imgb_fdsrc_spill(src) : imgb_fdsrc_skip(src);
+            rc = used_after(img, next, pend) ? imgb_fdsrc_spill(src) : imgb_fdsrc_skip(src);
             continue;
         }
         if (want && want->streamed) {
